@@ -1,0 +1,147 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace DepthwiseInterop.Native;
+
+/// <summary>
+/// The convolution exports: translate C arguments into spans and <see cref="ConvolutionOptions"/>, let the
+/// managed core validate and compute, and turn any exception into a status.
+/// </summary>
+internal static unsafe class ConvolutionExports
+{
+    private const int MaxRank = 32;
+
+    [UnmanagedCallersOnly(EntryPoint = "di_conv_params_init")]
+    public static int ConvParamsInit(ConvParams* parameters)
+    {
+        if (parameters == null) return ExceptionBoundary.Fail(Status.InvalidArgument, "params is NULL");
+        *parameters = default;
+        parameters->StructSize = ConvParams.Size;
+        parameters->DataFormat = (int)DataFormat.NHWC;
+        parameters->Padding = (int)PaddingMode.Valid;
+        for (int i = 0; i < 4; i++)
+        {
+            parameters->Strides[i] = 1;
+            parameters->Dilations[i] = 1;
+        }
+        return (int)Status.Ok;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "di_conv2d_output_shape")]
+    public static int Conv2DOutputShape(long* inputShape, int inputRank, long* filterShape, int filterRank, ConvParams* parameters,
+        long* outputShape, int outputShapeCapacity, int* outputRank) =>
+        OutputShape(ConvolutionKind.Conv2D, inputShape, inputRank, filterShape, filterRank, parameters, outputShape, outputShapeCapacity, outputRank);
+
+    [UnmanagedCallersOnly(EntryPoint = "di_depthwise_conv2d_output_shape")]
+    public static int DepthwiseConv2DOutputShape(long* inputShape, int inputRank, long* filterShape, int filterRank, ConvParams* parameters,
+        long* outputShape, int outputShapeCapacity, int* outputRank) =>
+        OutputShape(ConvolutionKind.DepthwiseConv2D, inputShape, inputRank, filterShape, filterRank, parameters, outputShape, outputShapeCapacity, outputRank);
+
+    [UnmanagedCallersOnly(EntryPoint = "di_conv2d")]
+    public static int Conv2D(int dtype, void* input, long inputCount, long* inputShape, int inputRank,
+        void* filter, long filterCount, long* filterShape, int filterRank, ConvParams* parameters, void* output, long outputCount) =>
+        Compute(ConvolutionKind.Conv2D, dtype, input, inputCount, inputShape, inputRank, filter, filterCount, filterShape, filterRank,
+            parameters, output, outputCount);
+
+    [UnmanagedCallersOnly(EntryPoint = "di_depthwise_conv2d")]
+    public static int DepthwiseConv2D(int dtype, void* input, long inputCount, long* inputShape, int inputRank,
+        void* filter, long filterCount, long* filterShape, int filterRank, ConvParams* parameters, void* output, long outputCount) =>
+        Compute(ConvolutionKind.DepthwiseConv2D, dtype, input, inputCount, inputShape, inputRank, filter, filterCount, filterShape, filterRank,
+            parameters, output, outputCount);
+
+    private static int OutputShape(ConvolutionKind kind, long* inputShape, int inputRank, long* filterShape, int filterRank, ConvParams* parameters,
+        long* outputShape, int outputShapeCapacity, int* outputRank)
+    {
+        try
+        {
+            var input = Shape(inputShape, inputRank, "input");
+            var filter = Shape(filterShape, filterRank, "filter");
+            var geometry = ShapeInference.Infer(kind, input, filter, Options(kind, parameters));
+            if (outputRank == null) throw new ConvolutionArgumentException("output_rank is NULL");
+            if (outputShape == null || outputShapeCapacity < geometry.OutputRank)
+            {
+                throw new ConvolutionArgumentException(
+                    $"output_shape holds {(outputShape == null ? 0 : Math.Max(outputShapeCapacity, 0))} values, but the output has rank {geometry.OutputRank}");
+            }
+            geometry.WriteOutputShape(input, new Span<long>(outputShape, geometry.OutputRank));
+            *outputRank = geometry.OutputRank;
+            return (int)Status.Ok;
+        }
+        catch (Exception exception)
+        {
+            return ExceptionBoundary.ToStatus(exception);
+        }
+    }
+
+    private static int Compute(ConvolutionKind kind, int dtype, void* input, long inputCount, long* inputShape, int inputRank,
+        void* filter, long filterCount, long* filterShape, int filterRank, ConvParams* parameters, void* output, long outputCount)
+    {
+        try
+        {
+            var inputDims = Shape(inputShape, inputRank, "input");
+            var filterDims = Shape(filterShape, filterRank, "filter");
+            var geometry = ShapeInference.Infer(kind, inputDims, filterDims, Options(kind, parameters));
+            RequireCount("input", inputCount, geometry.InputElementCount, inputDims, input);
+            RequireCount("filter", filterCount, geometry.FilterElementCount, filterDims, filter);
+            RequireCount("output", outputCount, geometry.OutputElementCount, default, output);
+            switch ((DType)dtype)
+            {
+                case DType.Float32:
+                    Run<float>(geometry, input, inputDims, filter, filterDims, output);
+                    break;
+                case DType.Float64:
+                    Run<double>(geometry, input, inputDims, filter, filterDims, output);
+                    break;
+                default:
+                    return ExceptionBoundary.Fail(Status.InvalidDtype,
+                        $"unknown dtype {dtype}: expected DI_DTYPE_FLOAT32 (1) or DI_DTYPE_FLOAT64 (2)");
+            }
+            return (int)Status.Ok;
+        }
+        catch (Exception exception)
+        {
+            return ExceptionBoundary.ToStatus(exception);
+        }
+    }
+
+    private static void Run<T>(in ConvolutionGeometry geometry, void* input, ReadOnlySpan<long> inputShape, void* filter,
+        ReadOnlySpan<long> filterShape, void* output) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Convolution.Compute(geometry,
+            new ReadOnlySpan<T>(input, (int)geometry.InputElementCount), inputShape,
+            new ReadOnlySpan<T>(filter, (int)geometry.FilterElementCount), filterShape,
+            new Span<T>(output, (int)geometry.OutputElementCount));
+
+    private static ReadOnlySpan<long> Shape(long* shape, int rank, string name)
+    {
+        if (rank < 0 || rank > MaxRank)
+            throw new ConvolutionArgumentException($"{name}_rank must be between 0 and {MaxRank}, got {rank}");
+        if (shape == null && rank > 0)
+            throw new ConvolutionArgumentException($"{name}_shape is NULL but {name}_rank is {rank}");
+        return new ReadOnlySpan<long>(shape, rank);
+    }
+
+    private static ConvolutionOptions Options(ConvolutionKind kind, ConvParams* parameters)
+    {
+        if (parameters == null) throw new ConvolutionArgumentException("params is NULL");
+        if (parameters->StructSize != ConvParams.Size)
+        {
+            throw new ConvolutionArgumentException(
+                $"params->struct_size is {parameters->StructSize}, expected {ConvParams.Size}: initialize params with di_conv_params_init");
+        }
+        if (parameters->Reserved != 0) throw new ConvolutionArgumentException("params->reserved must be 0");
+        return ConvolutionOptions.FromTensorFlowAttributes(kind, (DataFormat)parameters->DataFormat, (PaddingMode)parameters->Padding,
+            parameters->Strides, parameters->Dilations, parameters->ExplicitPaddings);
+    }
+
+    private static void RequireCount(string name, long count, long expected, ReadOnlySpan<long> shape, void* pointer)
+    {
+        if (count != expected)
+        {
+            string needs = shape.IsEmpty && name == "output" ? $"the output has {expected} elements" : $"shape {ShapeText.Compact(shape)} has {expected} elements";
+            throw new ConvolutionArgumentException($"{name}_count is {count}, but {needs}");
+        }
+        if (pointer == null && count != 0) throw new ConvolutionArgumentException($"{name} is NULL but {name}_count is {count}");
+        if (count > int.MaxValue)
+            throw new ConvolutionNotSupportedException($"{name} has {count} elements: at most {int.MaxValue} elements per tensor are supported");
+    }
+}

@@ -1,0 +1,128 @@
+/*
+ * depthwise_interop.h - C ABI of libdepthwise_interop: TensorFlow's tf.nn.conv2d and
+ * tf.nn.depthwise_conv2d (forward, CPU), computed by a NativeAOT-compiled C# core.
+ *
+ * Conventions
+ *  - Every function is stateless and thread-safe. Functions that can fail return di_status; on failure
+ *    di_last_error_message() gives a message for the calling thread, in TensorFlow's wording where
+ *    TensorFlow has one.
+ *  - Tensors are dense, row-major (C order) buffers. Activations are NHWC or NCHW (params.data_format);
+ *    conv2d filters are [KH, KW, C / groups, C_out], depthwise filters [KH, KW, C, M] in both layouts.
+ *  - Shapes are int64_t arrays with their rank. Every buffer comes with its element count, which must equal
+ *    the product of its shape. A pointer may be NULL only when its count is 0.
+ *  - The output buffer must not overlap the input or the filter. It is written only when the call returns
+ *    DI_STATUS_OK; on failure it is left untouched.
+ *  - No function aborts the process on bad input, and none keeps a pointer after it returns.
+ */
+#ifndef DEPTHWISE_INTEROP_H
+#define DEPTHWISE_INTEROP_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ABI version: bumped on any incompatible change of a declaration below. */
+#define DI_ABI_VERSION 1
+
+typedef enum di_status {
+    DI_STATUS_OK = 0,
+    DI_STATUS_INVALID_ARGUMENT = 1, /* shapes, parameters or buffers that TensorFlow would reject too */
+    DI_STATUS_UNIMPLEMENTED = 2,    /* valid in TensorFlow, not implemented by this library */
+    DI_STATUS_INVALID_DTYPE = 3,    /* unknown or unsupported di_dtype value */
+    DI_STATUS_OUT_OF_MEMORY = 4,
+    DI_STATUS_INTERNAL = 5          /* a bug in this library: please report it with the message */
+} di_status;
+
+typedef enum di_dtype {
+    DI_DTYPE_FLOAT32 = 1,
+    DI_DTYPE_FLOAT64 = 2
+} di_dtype;
+
+typedef enum di_data_format {
+    DI_DATA_FORMAT_NHWC = 0,
+    DI_DATA_FORMAT_NCHW = 1 /* defined as NHWC transposed, for input and output; filters unchanged */
+} di_data_format;
+
+typedef enum di_padding {
+    DI_PADDING_VALID = 0,
+    DI_PADDING_SAME = 1,   /* odd padding pixel at the bottom/right, from the dilated filter extent */
+    DI_PADDING_EXPLICIT = 2
+} di_padding;
+
+/*
+ * Parameters of one convolution, in TensorFlow's op-attribute form. Fill it with di_conv_params_init
+ * first, then set what differs.
+ *  - strides, dilations: four values in data_format order; batch and channel entries must be 1; the
+ *    spatial ones in [1, 2^31 - 1].
+ *  - explicit_paddings: eight values, a (before, after) pair per dimension in data_format order; read only
+ *    with DI_PADDING_EXPLICIT (otherwise all must be 0); batch and channel pairs must be 0.
+ *  - Depthwise also accepts unequal strides, and stride > 1 together with dilation > 1, for which it computes
+ *    the true strided dilated convolution (TensorFlow refuses the first and returns a space-to-batch
+ *    artefact for the second).
+ */
+typedef struct di_conv_params {
+    uint32_t struct_size; /* sizeof(di_conv_params), set by di_conv_params_init */
+    int32_t data_format;  /* di_data_format */
+    int32_t padding;      /* di_padding */
+    int32_t reserved;     /* must be 0 */
+    int64_t strides[4];
+    int64_t dilations[4];
+    int64_t explicit_paddings[8];
+} di_conv_params;
+
+/* ABI version of the loaded library; compare with DI_ABI_VERSION. */
+uint32_t di_abi_version(void);
+
+/* Library version, e.g. "0.1.0". Static storage. */
+const char* di_version_string(void);
+
+/* Message of the last failed call on this thread ("" if none). Valid until the next failing call on this thread. */
+const char* di_last_error_message(void);
+
+/* Constant name of a status, e.g. "DI_STATUS_INVALID_ARGUMENT". Static storage. */
+const char* di_status_string(di_status status);
+
+/* Fills *params with NHWC, VALID padding, unit strides and dilations, no explicit padding. */
+di_status di_conv_params_init(di_conv_params* params);
+
+/*
+ * Output shape of tf.nn.conv2d. input_rank >= 4: leading dimensions beyond the inner three are batch
+ * dimensions, kept in the output. filter_rank must be 4. Writes input_rank values to output_shape
+ * (capacity output_shape_capacity) and the rank to *output_rank.
+ */
+di_status di_conv2d_output_shape(
+    const int64_t* input_shape, int32_t input_rank,
+    const int64_t* filter_shape, int32_t filter_rank,
+    const di_conv_params* params,
+    int64_t* output_shape, int32_t output_shape_capacity, int32_t* output_rank);
+
+/* tf.nn.conv2d, dense or grouped (groups = C / filter_shape[2], contiguous group-major channel blocks). */
+di_status di_conv2d(
+    di_dtype dtype,
+    const void* input, int64_t input_count, const int64_t* input_shape, int32_t input_rank,
+    const void* filter, int64_t filter_count, const int64_t* filter_shape, int32_t filter_rank,
+    const di_conv_params* params,
+    void* output, int64_t output_count);
+
+/* Output shape of tf.nn.depthwise_conv2d: input and filter of rank 4; output channels C * M. */
+di_status di_depthwise_conv2d_output_shape(
+    const int64_t* input_shape, int32_t input_rank,
+    const int64_t* filter_shape, int32_t filter_rank,
+    const di_conv_params* params,
+    int64_t* output_shape, int32_t output_shape_capacity, int32_t* output_rank);
+
+/* tf.nn.depthwise_conv2d; output channel c * M + m. */
+di_status di_depthwise_conv2d(
+    di_dtype dtype,
+    const void* input, int64_t input_count, const int64_t* input_shape, int32_t input_rank,
+    const void* filter, int64_t filter_count, const int64_t* filter_shape, int32_t filter_rank,
+    const di_conv_params* params,
+    void* output, int64_t output_count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DEPTHWISE_INTEROP_H */

@@ -1,0 +1,102 @@
+using System.Numerics;
+using DepthwiseInterop.Kernels;
+
+namespace DepthwiseInterop;
+
+/// <summary>
+/// The managed API: TensorFlow's <c>tf.nn.conv2d</c> and <c>tf.nn.depthwise_conv2d</c> on flat row-major
+/// buffers. Element types: <see cref="float"/> and <see cref="double"/>.
+/// </summary>
+/// <remarks>
+/// Beyond TensorFlow's CPU kernels: NCHW, unequal depthwise strides and grouped conv2d are computed, and a
+/// depthwise stride above 1 together with a dilation above 1 gives the true strided dilated convolution
+/// (TensorFlow's Python wrapper returns a space-to-batch artefact there instead).
+/// </remarks>
+public static class Convolution
+{
+    /// <summary>Validates the arguments of <c>tf.nn.conv2d</c> and returns the problem's geometry (output shape included).</summary>
+    public static ConvolutionGeometry Conv2DGeometry(ReadOnlySpan<long> inputShape, ReadOnlySpan<long> filterShape, in ConvolutionOptions options) =>
+        ShapeInference.Conv2D(inputShape, filterShape, options);
+
+    /// <summary>Validates the arguments of <c>tf.nn.depthwise_conv2d</c> and returns the problem's geometry.</summary>
+    public static ConvolutionGeometry DepthwiseConv2DGeometry(ReadOnlySpan<long> inputShape, ReadOnlySpan<long> filterShape, in ConvolutionOptions options) =>
+        ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
+
+    /// <summary>
+    /// <c>tf.nn.conv2d</c> into a caller's buffer. Every buffer's length must equal its shape's element count;
+    /// <paramref name="output"/> must not overlap the inputs, and is written only if the call succeeds.
+    /// </summary>
+    /// <exception cref="ConvolutionArgumentException">Invalid shapes, options or buffer lengths.</exception>
+    /// <exception cref="ConvolutionNotSupportedException">An element type other than float or double.</exception>
+    public static void Conv2D<T>(ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape, ReadOnlySpan<T> filter, ReadOnlySpan<long> filterShape,
+        Span<T> output, in ConvolutionOptions options) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Compute(ConvolutionKind.Conv2D, input, inputShape, filter, filterShape, output, options);
+
+    /// <summary>
+    /// <c>tf.nn.depthwise_conv2d</c> into a caller's buffer; output channel <c>c * M + m</c>. Buffer rules as
+    /// for <see cref="Conv2D{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, ReadOnlySpan{T}, ReadOnlySpan{long}, Span{T}, in ConvolutionOptions)"/>.
+    /// </summary>
+    public static void DepthwiseConv2D<T>(ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape, ReadOnlySpan<T> filter, ReadOnlySpan<long> filterShape,
+        Span<T> output, in ConvolutionOptions options) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Compute(ConvolutionKind.DepthwiseConv2D, input, inputShape, filter, filterShape, output, options);
+
+    /// <summary><c>tf.nn.conv2d</c> returning a new buffer and its shape.</summary>
+    public static (T[] Values, long[] Shape) Conv2D<T>(T[] input, long[] inputShape, T[] filter, long[] filterShape, ConvolutionOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ComputeNew(ConvolutionKind.Conv2D, input, inputShape, filter, filterShape, options);
+
+    /// <summary><c>tf.nn.depthwise_conv2d</c> returning a new buffer and its shape.</summary>
+    public static (T[] Values, long[] Shape) DepthwiseConv2D<T>(T[] input, long[] inputShape, T[] filter, long[] filterShape, ConvolutionOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ComputeNew(ConvolutionKind.DepthwiseConv2D, input, inputShape, filter, filterShape, options);
+
+    /// <summary>The shared path of both ops: validate everything, then run the chosen kernel.</summary>
+    internal static void Compute<T>(ConvolutionKind kind, ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape, ReadOnlySpan<T> filter,
+        ReadOnlySpan<long> filterShape, Span<T> output, in ConvolutionOptions options) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSupportedType<T>();
+        var geometry = ShapeInference.Infer(kind, inputShape, filterShape, options);
+        Compute(geometry, input, inputShape, filter, filterShape, output);
+    }
+
+    /// <summary>Runs a problem whose geometry was inferred from exactly these shapes.</summary>
+    internal static void Compute<T>(in ConvolutionGeometry geometry, ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape, ReadOnlySpan<T> filter,
+        ReadOnlySpan<long> filterShape, Span<T> output) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireSupportedType<T>();
+        RequireLength("input", input.Length, geometry.InputElementCount, inputShape);
+        RequireLength("filter", filter.Length, geometry.FilterElementCount, filterShape);
+        if (output.Length != geometry.OutputElementCount)
+            throw new ConvolutionArgumentException($"output buffer has {output.Length} elements, but the output needs {geometry.OutputElementCount}");
+        if (output.Overlaps(input) || output.Overlaps(filter))
+            throw new ConvolutionArgumentException("output buffer must not overlap the input or the filter");
+        ConvolutionDispatcher.Run(input, filter, output, geometry);
+    }
+
+    private static (T[] Values, long[] Shape) ComputeNew<T>(ConvolutionKind kind, T[] input, long[] inputShape, T[] filter, long[] filterShape,
+        in ConvolutionOptions options) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(inputShape);
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(filterShape);
+        var geometry = ShapeInference.Infer(kind, inputShape, filterShape, options);
+        if (geometry.OutputElementCount > Array.MaxLength)
+            throw new ConvolutionArgumentException($"output of {geometry.OutputElementCount} elements is larger than a .NET array can hold");
+        var output = new T[geometry.OutputElementCount];
+        Compute(kind, input, inputShape, filter, filterShape, output, options);
+        return (output, geometry.GetOutputShape(inputShape));
+    }
+
+    private static void RequireSupportedType<T>()
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+            throw new ConvolutionNotSupportedException($"element type {typeof(T).Name} is not supported: use float or double");
+    }
+
+    private static void RequireLength(string name, int length, long expected, ReadOnlySpan<long> shape)
+    {
+        if (length != expected)
+            throw new ConvolutionArgumentException($"{name} buffer has {length} elements, but shape {ShapeText.Compact(shape)} needs {expected}");
+    }
+}

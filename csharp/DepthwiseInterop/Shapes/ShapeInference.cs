@@ -1,0 +1,173 @@
+namespace DepthwiseInterop;
+
+/// <summary>
+/// The one place that validates shapes and computes output geometry, for every front end (managed API, C ABI,
+/// Python). Checks run in TensorFlow's order (Conv2DOp / DepthwiseConv2dNativeOp), so the first error reported
+/// is the one TensorFlow reports, in its wording.
+/// </summary>
+public static class ShapeInference
+{
+    /// <summary>Shape inference for <c>tf.nn.conv2d</c>: input of rank 4 or more, filter <c>[KH, KW, Cin/groups, Cout]</c>.</summary>
+    /// <exception cref="ConvolutionArgumentException">Invalid shapes or options.</exception>
+    public static ConvolutionGeometry Conv2D(ReadOnlySpan<long> inputShape, ReadOnlySpan<long> filterShape, in ConvolutionOptions options)
+    {
+        options.Validate(ConvolutionKind.Conv2D);
+        if (inputShape.Length < 4) throw Invalid($"input must be 4-dimensional{ShapeText.Compact(inputShape)}");
+        if (filterShape.Length != 4) throw Invalid($"filter must be 4-dimensional: {ShapeText.Compact(filterShape)}");
+        long inputElements = ElementCount(inputShape, "input");
+        long filterElements = ElementCount(filterShape, "filter");
+
+        var layout = TensorLayout.For(options.DataFormat);
+        var inner = inputShape[^4..];
+        for (int i = 0; i < 4; i++)
+            if (filterShape[i] > int.MaxValue) throw Invalid("filter too large");
+        long inputChannels = inner[layout.ChannelAxis];
+        long filterDepth = filterShape[2];
+        if (inputChannels > int.MaxValue) throw Invalid("Input depth too large");
+        if (filterDepth <= 0) throw Invalid($"filter depth must be stricly positive, got {filterDepth}");
+        if (inputChannels % filterDepth != 0)
+            throw Invalid($"input depth must be evenly divisible by filter depth: {inputChannels} vs {filterDepth}");
+
+        var spatial = Spatial(inputShape, filterShape, layout, options);
+        long outputChannels = filterShape[3];
+        long groups = inputChannels / filterDepth;
+        long outputElements = Product(spatial.Batch, spatial.Rows.Size, spatial.Cols.Size, outputChannels, "output");
+
+        // TensorFlow returns an empty output before looking at the filter any further.
+        if (outputElements != 0)
+        {
+            if (filterElements == 0)
+                throw Invalid("filter must not have zero elements (i.e. all dimensions must be non-zero)");
+            if (outputChannels % groups != 0 || outputChannels < groups)
+                throw Invalid($"output depth must be evenly divisible by number of groups: {outputChannels} vs {groups}");
+        }
+
+        return Geometry(ConvolutionKind.Conv2D, options, inputShape.Length, spatial, inputChannels, filterShape,
+            channelsPerGroup: filterDepth, groups, outputChannels, inputElements, filterElements, outputElements);
+    }
+
+    /// <summary>
+    /// Shape inference for <c>tf.nn.depthwise_conv2d</c>: input of rank 4, filter <c>[KH, KW, C, M]</c>, output
+    /// <c>C * M</c> channels. Dilation is applied directly (no space-to-batch), so strides and dilations
+    /// above 1 together give the true strided dilated convolution.
+    /// </summary>
+    /// <exception cref="ConvolutionArgumentException">Invalid shapes or options.</exception>
+    public static ConvolutionGeometry DepthwiseConv2D(ReadOnlySpan<long> inputShape, ReadOnlySpan<long> filterShape, in ConvolutionOptions options)
+    {
+        options.Validate(ConvolutionKind.DepthwiseConv2D);
+        if (inputShape.Length != 4) throw Invalid($"input must be 4-dimensional{ShapeText.Compact(inputShape)}");
+        if (filterShape.Length != 4) throw Invalid($"filter must be 4-dimensional: {ShapeText.Compact(filterShape)}");
+        long inputElements = ElementCount(inputShape, "input");
+        long filterElements = ElementCount(filterShape, "filter");
+
+        var layout = TensorLayout.For(options.DataFormat);
+        long inputChannels = inputShape[layout.ChannelAxis];
+        if (inputChannels != filterShape[2])
+            throw Invalid($"input and filter must have the same depth: {inputChannels} vs {filterShape[2]}");
+        for (int i = 0; i < 4; i++)
+            if (filterShape[i] > int.MaxValue) throw Invalid("filter too large");
+        if (inputChannels > int.MaxValue) throw Invalid("Input depth too large");
+
+        var spatial = Spatial(inputShape, filterShape, layout, options);
+        long multiplier = filterShape[3];
+        long outputChannels = Product(inputChannels, multiplier, 1, 1, "output depth");
+        long outputElements = Product(spatial.Batch, spatial.Rows.Size, spatial.Cols.Size, outputChannels, "output");
+        if (outputElements != 0 && filterElements == 0)
+            throw Invalid("filter must not have zero elements (i.e. all dimensions must be non-zero)");
+
+        return Geometry(ConvolutionKind.DepthwiseConv2D, options, 4, spatial, inputChannels, filterShape,
+            channelsPerGroup: 1, groups: inputChannels, outputChannels, inputElements, filterElements, outputElements);
+    }
+
+    /// <summary>Dispatches on <paramref name="kind"/>.</summary>
+    public static ConvolutionGeometry Infer(ConvolutionKind kind, ReadOnlySpan<long> inputShape, ReadOnlySpan<long> filterShape, in ConvolutionOptions options) =>
+        kind == ConvolutionKind.Conv2D ? Conv2D(inputShape, filterShape, options) : DepthwiseConv2D(inputShape, filterShape, options);
+
+    private readonly record struct SpatialSizes(long Batch, long InputRows, long InputCols, WindowedOutputSize Rows, WindowedOutputSize Cols);
+
+    private static SpatialSizes Spatial(ReadOnlySpan<long> inputShape, ReadOnlySpan<long> filterShape, TensorLayout layout, in ConvolutionOptions options)
+    {
+        var inner = inputShape[^4..];
+        long inputRows = inner[layout.HeightAxis];
+        long inputCols = inner[layout.WidthAxis];
+        if (inputRows > int.MaxValue) throw Invalid("Input rows too large");
+        if (inputCols > int.MaxValue) throw Invalid("Input cols too large");
+        long batch = 1;
+        foreach (long dim in inputShape[..^3])
+        {
+            // A zero in the spatial or channel dimensions lets ElementCount accept huge batch dimensions.
+            if (dim != 0 && batch > int.MaxValue / dim) throw Invalid("batch is too large");
+            batch *= dim;
+        }
+
+        var rows = WindowedOutputSize.Compute(inputRows, filterShape[0], options.DilationHeight, options.StrideHeight,
+            options.Padding, options.PadTop, options.PadBottom);
+        var cols = WindowedOutputSize.Compute(inputCols, filterShape[1], options.DilationWidth, options.StrideWidth,
+            options.Padding, options.PadLeft, options.PadRight);
+        return new SpatialSizes(batch, inputRows, inputCols, rows, cols);
+    }
+
+    private static ConvolutionGeometry Geometry(ConvolutionKind kind, in ConvolutionOptions options, int rank, SpatialSizes spatial,
+        long inputChannels, ReadOnlySpan<long> filterShape, long channelsPerGroup, long groups, long outputChannels,
+        long inputElements, long filterElements, long outputElements) => new()
+    {
+        Kind = kind,
+        DataFormat = options.DataFormat,
+        OutputRank = rank,
+        Batch = spatial.Batch,
+        InputHeight = spatial.InputRows,
+        InputWidth = spatial.InputCols,
+        InputChannels = inputChannels,
+        FilterHeight = filterShape[0],
+        FilterWidth = filterShape[1],
+        ChannelsPerGroup = channelsPerGroup,
+        Groups = groups,
+        OutputHeight = spatial.Rows.Size,
+        OutputWidth = spatial.Cols.Size,
+        OutputChannels = outputChannels,
+        StrideHeight = options.StrideHeight,
+        StrideWidth = options.StrideWidth,
+        DilationHeight = options.DilationHeight,
+        DilationWidth = options.DilationWidth,
+        PadTop = spatial.Rows.PadBefore,
+        PadBottom = spatial.Rows.PadAfter,
+        PadLeft = spatial.Cols.PadBefore,
+        PadRight = spatial.Cols.PadAfter,
+        InputElementCount = inputElements,
+        FilterElementCount = filterElements,
+        OutputElementCount = outputElements,
+    };
+
+    private static long ElementCount(ReadOnlySpan<long> shape, string name)
+    {
+        foreach (long dim in shape)
+            if (dim < 0) throw Invalid($"{name} shape {ShapeText.Compact(shape)} has a negative dimension");
+        long count = 1;
+        foreach (long dim in shape)
+        {
+            if (dim != 0 && count > long.MaxValue / dim)
+            {
+                // A zero anywhere makes the true product 0, however large the rest.
+                if (shape.Contains(0L)) return 0;
+                throw Invalid($"{name} shape {ShapeText.Compact(shape)} has more elements than fit in 64 bits");
+            }
+            count *= dim;
+        }
+        return count;
+    }
+
+    private static long Product(long a, long b, long c, long d, string name)
+    {
+        try
+        {
+            return checked(a * b * c * d);
+        }
+        catch (OverflowException)
+        {
+            if (a == 0 || b == 0 || c == 0 || d == 0) return 0;
+            throw Invalid($"{name} would have more elements than fit in 64 bits");
+        }
+    }
+
+    private static ConvolutionArgumentException Invalid(string message) => new(message);
+}
