@@ -1,0 +1,82 @@
+# The two commands a user needs: `make demo` and `make test`. Both install what they need on a fresh
+# Debian machine (apt: NumPy, pytest, venv, libpython for pythonnet, pkg-config) and build everything.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON      ?= /usr/bin/python3
+BUILD       := build
+NATIVE_DIR  := $(BUILD)/native
+LIBRARY     := $(NATIVE_DIR)/libdepthwise_interop.so
+PREFIX      := $(abspath $(BUILD)/prefix)
+VENV        := .venv
+VENV_PYTHON := $(VENV)/bin/python
+VERSION     := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
+HEADER      := csharp/DepthwiseInterop.Native/include/depthwise_interop.h
+NATIVE_SOURCES := $(shell find csharp/DepthwiseInterop csharp/DepthwiseInterop.Native \( -name '*.cs' -o -name '*.csproj' -o -name '*.h' \) -not -path '*/obj/*' -not -path '*/bin/*') Directory.Build.props
+APT_PACKAGES := python3-numpy python3-pytest python3-venv libpython3-dev pkg-config gcc g++
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+.PHONY: all deps native stage python demo test test-dotnet test-python test-c clean
+
+all: native python
+
+# System packages, installed only when something is missing.
+deps: $(BUILD)/deps.stamp
+$(BUILD)/deps.stamp:
+	@mkdir -p $(BUILD)
+	@if ! $(PYTHON) -c 'import numpy, pytest, venv, ensurepip' 2>/dev/null \
+	    || ! command -v pkg-config >/dev/null || ! command -v g++ >/dev/null \
+	    || [ ! -e "$$($(PYTHON) -c 'import sysconfig as s; print(s.get_config_var("LIBDIR") + "/" + s.get_config_var("INSTSONAME"))' 2>/dev/null)" ]; then \
+	  echo "Installing $(APT_PACKAGES) with apt-get"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+	@touch $@
+
+# The NativeAOT library. Any trim/AOT warning fails the build (IlcTreatWarningsAsErrors).
+native: $(LIBRARY)
+$(LIBRARY): $(NATIVE_SOURCES)
+	@mkdir -p $(NATIVE_DIR)
+	dotnet publish csharp/DepthwiseInterop.Native -c Release -r linux-x64 -o $(NATIVE_DIR) -warnaserror | tee $(BUILD)/publish.log
+	@! grep -E 'warning (IL|CS)' $(BUILD)/publish.log
+	ln -sf libdepthwise_interop.so $(NATIVE_DIR)/libdepthwise_interop.so.1
+	@touch $@
+
+# A staging install for C consumers: header, versioned library with its symlink, pkg-config file.
+stage: $(PREFIX)/lib/pkgconfig/depthwise_interop.pc
+$(PREFIX)/lib/pkgconfig/depthwise_interop.pc: $(LIBRARY) $(HEADER) csharp/DepthwiseInterop.Native/depthwise_interop.pc.in
+	@mkdir -p $(PREFIX)/include $(PREFIX)/lib/pkgconfig
+	cp $(HEADER) $(PREFIX)/include/
+	cp $(LIBRARY) $(PREFIX)/lib/libdepthwise_interop.so.1
+	ln -sf libdepthwise_interop.so.1 $(PREFIX)/lib/libdepthwise_interop.so
+	sed -e 's:@PREFIX@:$(PREFIX):' -e 's:@VERSION@:$(VERSION):' csharp/DepthwiseInterop.Native/depthwise_interop.pc.in > $@
+
+# A virtual environment that sees Debian's NumPy and pytest, with the package installed in editable mode.
+python: $(VENV)/installed.stamp
+$(VENV)/installed.stamp: $(BUILD)/deps.stamp $(LIBRARY) pyproject.toml python/build_backend/depthwise_interop_build.py
+	[ -x $(VENV_PYTHON) ] || $(PYTHON) -m venv --system-site-packages $(VENV)
+	DEPTHWISE_INTEROP_PREBUILT_LIBRARY=$(abspath $(LIBRARY)) $(VENV_PYTHON) -m pip install --quiet --no-index --no-build-isolation -e .
+	@touch $@
+
+demo: python
+	$(VENV_PYTHON) examples/demo.py
+
+test: test-dotnet test-python test-c
+	@echo "All test suites passed."
+
+test-dotnet: $(BUILD)/deps.stamp $(LIBRARY)
+	PYTHONNET_PYDLL="$$($(PYTHON) -c 'import sysconfig as s; print(s.get_config_var("LIBDIR") + "/" + s.get_config_var("INSTSONAME"))')" \
+	DEPTHWISE_INTEROP_LIBRARY=$(abspath $(LIBRARY)) DEPTHWISE_INTEROP_PYTHON_PATH=$(abspath python) \
+	  dotnet test tests/DepthwiseInterop.Tests --logger "console;verbosity=minimal"
+
+test-python: python
+	$(VENV_PYTHON) -m pytest -q tests/python
+
+test-c: stage
+	bash tests/c/run.sh $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) $(VENV) python/depthwise_interop/libdepthwise_interop.so
+	find . -name bin -o -name obj -prune -type d | grep -E '/(bin|obj)$$' | xargs rm -rf

@@ -1,0 +1,118 @@
+"""tf.nn.conv2d and tf.nn.depthwise_conv2d on NumPy arrays, with TensorFlow 2's signatures, argument forms,
+results and error texts.
+
+Beyond TensorFlow's CPU kernels (documented extensions): NCHW is computed (NHWC transposed; the filter layout
+does not change), depthwise accepts unequal strides and a 4-value `dilations` in data_format order, and
+conv2d computes grouped convolution. One deliberate refusal: depthwise_conv2d with a stride above 1 together
+with a dilation above 1 raises ValueError, as tf.nn.convolution does, because TensorFlow's depthwise_conv2d
+returns a space-to-batch artefact there rather than the strided dilated convolution (the C ABI and the .NET
+API compute the true convolution).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _arguments, _arrays, _capi, _ops
+
+Padding = Union[str, Sequence[Sequence[int]]]
+
+
+def conv2d(
+    input: Any,
+    filters: Any,
+    strides: Union[int, Sequence[int]],
+    padding: Padding,
+    data_format: Optional[str] = "NHWC",
+    dilations: Union[int, Sequence[int], None] = None,
+    name: Optional[str] = None,
+) -> np.ndarray:
+    """Computes a 2-D convolution, as ``tf.nn.conv2d``.
+
+    Args:
+        input: tensor of rank >= 4, ``[*batch, H, W, C]`` (NHWC) or ``[*batch, C, H, W]`` (NCHW); float32 or
+            float64. Leading dimensions beyond the inner three are batch dimensions, kept in the output.
+        filters: ``[KH, KW, C / groups, C_out]`` of the same dtype; ``C / filters.shape[2]`` groups of
+            contiguous channels when the depths differ.
+        strides: an int, or 1, 2 or 4 ints (4 in data_format order, batch and channel entries 1).
+        padding: ``"SAME"``, ``"VALID"``, or 4 ``[before, after]`` pairs in data_format order.
+        data_format: ``"NHWC"`` (default, also for ``None``) or ``"NCHW"``.
+        dilations: like ``strides``; default 1.
+        name: accepted for compatibility with TensorFlow and ignored.
+
+    Returns:
+        A new array of the input's dtype.
+
+    Raises:
+        ValueError: invalid shapes or arguments, with TensorFlow's message (``errors.InvalidArgumentError``
+            for those the native library reports).
+        TypeError: unsupported or mismatched dtypes, or arguments of the wrong type.
+    """
+    padding_code, explicit_paddings = _arguments.convert_padding(padding)
+    if data_format is None:
+        data_format = "NHWC"
+    channel_index = 1 if isinstance(data_format, str) and data_format.startswith("NC") else 3
+    strides4 = _arguments.conv2d_sequence(strides, channel_index, "strides")
+    dilations4 = _arguments.conv2d_sequence(dilations, channel_index, "dilations")
+    format_code = _arguments.data_format_code(data_format)
+    x, w, dtype_code = _arrays.prepare(input, filters, "Conv2D", "filters")
+    params = _arguments.conv_params(format_code, padding_code, strides4, dilations4, explicit_paddings)
+    return _ops.run("conv2d", x, w, dtype_code, params)
+
+
+def depthwise_conv2d(
+    input: Any,
+    filter: Any,
+    strides: Sequence[int],
+    padding: Padding,
+    data_format: Optional[str] = None,
+    dilations: Optional[Sequence[int]] = None,
+    name: Optional[str] = None,
+) -> np.ndarray:
+    """Computes a depthwise 2-D convolution, as ``tf.nn.depthwise_conv2d``.
+
+    ``output[b, i, j, c * M + m] = sum over (di, dj) of
+    input[b, i * strides[1] + rate[0] * di - pad_top, j * strides[2] + rate[1] * dj - pad_left, c] * filter[di, dj, c, m]``
+
+    Args:
+        input: ``[N, H, W, C]`` (NHWC) or ``[N, C, H, W]`` (NCHW); float32 or float64.
+        filter: ``[KH, KW, C, M]`` of the same dtype (M is the channel multiplier).
+        strides: a list or tuple of 4 ints in data_format order (batch and channel entries 1). Unequal height
+            and width strides are accepted (TensorFlow's CPU kernel refuses them).
+        padding: ``"SAME"``, ``"VALID"``, or 4 ``[before, after]`` pairs in data_format order.
+        data_format: ``"NHWC"`` (default, also for ``None``) or ``"NCHW"``.
+        dilations: the 2 spatial rates ``[rate_h, rate_w]`` (default ``[1, 1]``); also accepted: 4 values in
+            data_format order. A rate above 1 together with a stride above 1 raises ValueError.
+        name: accepted for compatibility with TensorFlow and ignored.
+
+    Returns:
+        A new array of the input's dtype, with ``C * M`` channels ordered ``c * M + m``.
+
+    Raises:
+        ValueError: invalid shapes or arguments, with TensorFlow's message.
+        TypeError: unsupported or mismatched dtypes, or arguments of the wrong type.
+    """
+    x, w, dtype_code = _arrays.prepare(input, filter, "DepthwiseConv2dNative", "filter")
+    is_nchw = isinstance(data_format, str) and data_format.startswith("NC")
+    dilations4, rates = _arguments.depthwise_dilations(dilations, is_nchw)
+    padding_code, explicit_paddings = _arguments.convert_padding(padding)
+    strides4 = _arguments.depthwise_strides(strides)
+    format_code = _arguments.data_format_code("NHWC" if data_format is None else data_format)
+    spatial_strides = strides4[2:4] if is_nchw else strides4[1:3]
+    if max(spatial_strides) > 1 and max(rates) > 1:
+        raise ValueError(
+            "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+            f"Received: strides={strides4} and dilation_rate={rates}. TensorFlow's depthwise_conv2d returns a "
+            "space-to-batch artefact here rather than the strided dilated convolution; depthwise_interop's C "
+            "and .NET APIs compute the true convolution"
+        )
+    params = _arguments.conv_params(format_code, padding_code, strides4, dilations4, explicit_paddings)
+    return _ops.run("depthwise_conv2d", x, w, dtype_code, params)
+
+
+__all__ = ["conv2d", "depthwise_conv2d"]
+
+# Imported for its side effect in the package: loading the library and checking its ABI.
+del _capi
