@@ -18,7 +18,7 @@ APT_PACKAGES := python3-numpy python3-pytest python3-venv libpython3-dev pkg-con
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps native stage python demo test test-dotnet test-python test-c clean
+.PHONY: all deps native stage python demo test test-dotnet test-python test-c test-fixtures clean
 
 all: native python
 
@@ -63,7 +63,7 @@ $(VENV)/installed.stamp: $(BUILD)/deps.stamp $(LIBRARY) pyproject.toml python/bu
 demo: python
 	$(VENV_PYTHON) examples/demo.py
 
-test: test-dotnet test-python test-c
+test: test-dotnet test-python test-c test-fixtures
 	@echo "All test suites passed."
 
 test-dotnet: $(BUILD)/deps.stamp $(LIBRARY)
@@ -71,11 +71,17 @@ test-dotnet: $(BUILD)/deps.stamp $(LIBRARY)
 	DEPTHWISE_INTEROP_LIBRARY=$(abspath $(LIBRARY)) DEPTHWISE_INTEROP_PYTHON_PATH=$(abspath python) \
 	  dotnet test tests/DepthwiseInterop.Tests --logger "console;verbosity=minimal"
 
-test-python: python
+test-python: python stage
 	$(VENV_PYTHON) -m pytest -q tests/python
 
 test-c: stage
 	bash tests/c/run.sh $(PREFIX)
+
+# The committed fixtures must be what their generators write, byte for byte (tfjs: a regenerated sample).
+test-fixtures: $(BUILD)/deps.stamp
+	cd conformance/generator && npm ci --no-audit --no-fund --loglevel=error && node generate.mjs --check ../fixtures
+	$(PYTHON) conformance/transcribe/build_tensorflow_fixtures.py --check
+	@if [ -f conformance/derive/derive_fixtures.py ]; then $(PYTHON) conformance/derive/derive_fixtures.py --check; fi
 
 clean:
 	rm -rf $(BUILD) $(VENV) python/depthwise_interop/libdepthwise_interop.so

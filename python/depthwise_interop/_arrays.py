@@ -8,13 +8,7 @@ import numpy as np
 
 from . import _capi
 
-# TensorFlow's names of the dtypes, used in its error messages.
-_TF_NAMES = {"float16": "half", "float32": "float", "float64": "double", "bfloat16": "bfloat16"}
 DTYPE_CODES = {np.dtype(np.float32): _capi.DTYPE_FLOAT32, np.dtype(np.float64): _capi.DTYPE_FLOAT64}
-
-
-def _tf_name(dtype: np.dtype) -> str:
-    return _TF_NAMES.get(dtype.name, dtype.name)
 
 
 def _to_array(value: Any, like: np.dtype | None) -> np.ndarray:
@@ -30,22 +24,23 @@ def _to_array(value: Any, like: np.dtype | None) -> np.ndarray:
     return array
 
 
-def _check_dtype(array: np.ndarray, name: str, op: str) -> None:
+def _check_dtype(array: np.ndarray, parameter: str, op: str) -> None:
     dtype = array.dtype
     if dtype in DTYPE_CODES or (dtype.kind == "f" and dtype.newbyteorder("=") in DTYPE_CODES):
         return
     if dtype.name in ("float16", "bfloat16"):
         raise TypeError(
-            f"{op}: {name} has dtype {dtype.name}, which this version of depthwise_interop does not support yet "
-            "(TensorFlow does); convert to float32 or float64"
+            f"Value passed to parameter '{parameter}' of '{op}' Op has DataType {dtype.name}, which this version of "
+            "depthwise_interop does not support yet (TensorFlow does); convert to float32 or float64"
         )
+    note = " (TensorFlow's Conv2D also accepts int32 on CPU; depthwise_interop does not)" if op == "Conv2D" else ""
     raise TypeError(
-        f"{op}: {name} has dtype {dtype.name}. Value for attr 'T' of {dtype.name} is not in the list of allowed "
-        "values: half, bfloat16, float, double"
+        f"Value passed to parameter '{parameter}' of '{op}' Op has DataType {dtype.name} not in list of allowed "
+        f"values: float16, bfloat16, float32, float64{note}"
     )
 
 
-def prepare(input: Any, filter: Any, op: str, filter_name: str) -> tuple[np.ndarray, np.ndarray, int]:
+def prepare(input: Any, filter: Any, op: str) -> tuple[np.ndarray, np.ndarray, int]:
     """Both tensors as contiguous native arrays of one supported dtype, and that dtype's C code."""
     input_is_array = isinstance(input, np.ndarray) or hasattr(input, "__array__")
     filter_is_array = isinstance(filter, np.ndarray) or hasattr(filter, "__array__")
@@ -56,12 +51,12 @@ def prepare(input: Any, filter: Any, op: str, filter_name: str) -> tuple[np.ndar
         w = _to_array(filter, None)
         x = _to_array(input, w.dtype if w.dtype.kind == "f" else None)
     _check_dtype(x, "input", op)
-    _check_dtype(w, filter_name, op)
+    _check_dtype(w, "filter", op)
     native = x.dtype.newbyteorder("=")
     if w.dtype.newbyteorder("=") != native:
         raise TypeError(
-            f"cannot compute {op} as input #1(zero-based) was expected to be a {_tf_name(native)} tensor "
-            f"but is a {_tf_name(w.dtype.newbyteorder('='))} tensor"
+            f"Input 'filter' of '{op}' Op has type {w.dtype.newbyteorder('=').name} that does not match type "
+            f"{native.name} of argument 'input'."
         )
     x = np.require(x, dtype=native, requirements=["C", "A"])
     w = np.require(w, dtype=native, requirements=["C", "A"])

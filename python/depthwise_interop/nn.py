@@ -57,7 +57,7 @@ def conv2d(
     strides4 = _arguments.conv2d_sequence(strides, channel_index, "strides")
     dilations4 = _arguments.conv2d_sequence(dilations, channel_index, "dilations")
     format_code = _arguments.data_format_code(data_format)
-    x, w, dtype_code = _arrays.prepare(input, filters, "Conv2D", "filters")
+    x, w, dtype_code = _arrays.prepare(input, filters, "Conv2D")
     params = _arguments.conv_params(format_code, padding_code, strides4, dilations4, explicit_paddings)
     return _ops.run("conv2d", x, w, dtype_code, params)
 
@@ -94,7 +94,7 @@ def depthwise_conv2d(
         ValueError: invalid shapes or arguments, with TensorFlow's message.
         TypeError: unsupported or mismatched dtypes, or arguments of the wrong type.
     """
-    x, w, dtype_code = _arrays.prepare(input, filter, "DepthwiseConv2dNative", "filter")
+    x, w, dtype_code = _arrays.prepare(input, filter, "DepthwiseConv2dNative")
     is_nchw = isinstance(data_format, str) and data_format.startswith("NC")
     dilations4, rates = _arguments.depthwise_dilations(dilations, is_nchw)
     padding_code, explicit_paddings = _arguments.convert_padding(padding)

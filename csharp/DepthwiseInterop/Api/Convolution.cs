@@ -76,6 +76,7 @@ public static class Convolution
     private static (T[] Values, long[] Shape) ComputeNew<T>(ConvolutionKind kind, T[] input, long[] inputShape, T[] filter, long[] filterShape,
         in ConvolutionOptions options) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        RequireSupportedType<T>();
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(inputShape);
         ArgumentNullException.ThrowIfNull(filter);

@@ -55,14 +55,19 @@ public readonly record struct ConvolutionOptions
         ReadOnlySpan<long> dilations,
         ReadOnlySpan<long> explicitPaddings)
     {
+        // TensorFlow's order (InitConv2DParameters): lengths, then strides, then dilations, then padding.
         CheckEnums(dataFormat, padding);
         var layout = TensorLayout.For(dataFormat);
-        if (strides.Length != 4) throw Invalid("Sliding window strides field must specify 4 dimensions");
         if (dilations.Length != 4) throw Invalid("Sliding window dilations field must specify 4 dimensions");
+        if (strides.Length != 4) throw Invalid("Sliding window strides field must specify 4 dimensions");
         if (strides[layout.BatchAxis] != 1 || strides[layout.ChannelAxis] != 1)
             throw Invalid("Current implementation does not yet support strides in the batch and depth dimensions.");
+        if (kind == ConvolutionKind.Conv2D && (strides[layout.HeightAxis] <= 0 || strides[layout.WidthAxis] <= 0))
+            throw Invalid(NonPositiveStrideMessage(kind, strides[layout.HeightAxis], strides[layout.WidthAxis]));
         if (dilations[layout.BatchAxis] != 1 || dilations[layout.ChannelAxis] != 1)
             throw Invalid("Current implementation does not yet support dilations in the batch and depth dimensions.");
+        if (dilations[layout.HeightAxis] <= 0 || dilations[layout.WidthAxis] <= 0)
+            throw Invalid(NonPositiveDilationMessage(kind, dilations[layout.HeightAxis], dilations[layout.WidthAxis]));
 
         bool anyPadding = false;
         foreach (long pad in explicitPaddings) anyPadding |= pad != 0;
@@ -102,18 +107,11 @@ public readonly record struct ConvolutionOptions
     {
         CheckEnums(DataFormat, Padding);
 
-        if (StrideHeight <= 0 || StrideWidth <= 0)
-        {
-            throw Invalid(kind == ConvolutionKind.Conv2D
-                ? "Row and column strides should be larger than 0."
-                : $"Stride must be > 0, but got {Math.Min(StrideHeight, StrideWidth)}");
-        }
+        // Depthwise checks its strides where TensorFlow does: in the output size (WindowedOutputSize).
+        if (kind == ConvolutionKind.Conv2D && (StrideHeight <= 0 || StrideWidth <= 0))
+            throw Invalid(NonPositiveStrideMessage(kind, StrideHeight, StrideWidth));
         if (DilationHeight <= 0 || DilationWidth <= 0)
-        {
-            throw Invalid(kind == ConvolutionKind.Conv2D
-                ? "Dilated rates should be larger than 0."
-                : $"`dilation_rate` must be positive. Received: dilation_rate=[{DilationHeight} {DilationWidth}]");
-        }
+            throw Invalid(NonPositiveDilationMessage(kind, DilationHeight, DilationWidth));
         if (Padding == PaddingMode.Explicit && (PadTop < 0 || PadBottom < 0 || PadLeft < 0 || PadRight < 0))
             throw Invalid("All elements of explicit_paddings must be nonnegative");
 
@@ -127,6 +125,17 @@ public readonly record struct ConvolutionOptions
             CheckRange("explicit padding", PadLeft, PadRight);
         }
     }
+
+    private static string NonPositiveStrideMessage(ConvolutionKind kind, long height, long width) =>
+        kind == ConvolutionKind.Conv2D
+            ? "Row and column strides should be larger than 0."
+            : $"Stride must be > 0, but got {Math.Min(height, width)}";
+
+    // Depthwise dilation is checked by TensorFlow's Python wrapper (with_space_to_batch), hence its wording.
+    private static string NonPositiveDilationMessage(ConvolutionKind kind, long height, long width) =>
+        kind == ConvolutionKind.Conv2D
+            ? "Dilated rates should be larger than 0."
+            : $"`dilation_rate` must be positive. Received: dilation_rate=[{height} {width}]";
 
     private static void CheckEnums(DataFormat dataFormat, PaddingMode padding)
     {

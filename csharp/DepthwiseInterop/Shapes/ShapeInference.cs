@@ -20,10 +20,10 @@ public static class ShapeInference
         var layout = TensorLayout.For(options.DataFormat);
         var inner = inputShape[^4..];
         for (int i = 0; i < 4; i++)
-            if (filterShape[i] > int.MaxValue) throw Invalid("filter too large");
+            if (filterShape[i] >= int.MaxValue) throw Invalid("filter too large");
         long inputChannels = inner[layout.ChannelAxis];
         long filterDepth = filterShape[2];
-        if (inputChannels > int.MaxValue) throw Invalid("Input depth too large");
+        if (inputChannels >= int.MaxValue) throw Invalid("Input depth too large");
         if (filterDepth <= 0) throw Invalid($"filter depth must be stricly positive, got {filterDepth}");
         if (inputChannels % filterDepth != 0)
             throw Invalid($"input depth must be evenly divisible by filter depth: {inputChannels} vs {filterDepth}");
@@ -33,8 +33,9 @@ public static class ShapeInference
         long groups = inputChannels / filterDepth;
         long outputElements = Product(spatial.Batch, spatial.Rows.Size, spatial.Cols.Size, outputChannels, "output");
 
-        // TensorFlow returns an empty output before looking at the filter any further.
-        if (outputElements != 0)
+        // TensorFlow returns before looking at the filter any further when the output is empty, and returns
+        // zeros when the input is empty (only padding is convolved).
+        if (outputElements != 0 && inputElements != 0)
         {
             if (filterElements == 0)
                 throw Invalid("filter must not have zero elements (i.e. all dimensions must be non-zero)");
@@ -65,14 +66,14 @@ public static class ShapeInference
         if (inputChannels != filterShape[2])
             throw Invalid($"input and filter must have the same depth: {inputChannels} vs {filterShape[2]}");
         for (int i = 0; i < 4; i++)
-            if (filterShape[i] > int.MaxValue) throw Invalid("filter too large");
-        if (inputChannels > int.MaxValue) throw Invalid("Input depth too large");
+            if (filterShape[i] >= int.MaxValue) throw Invalid("filter too large");
+        if (inputChannels >= int.MaxValue) throw Invalid("Input depth too large");
 
         var spatial = Spatial(inputShape, filterShape, layout, options);
         long multiplier = filterShape[3];
         long outputChannels = Product(inputChannels, multiplier, 1, 1, "output depth");
         long outputElements = Product(spatial.Batch, spatial.Rows.Size, spatial.Cols.Size, outputChannels, "output");
-        if (outputElements != 0 && filterElements == 0)
+        if (outputElements != 0 && inputElements != 0 && filterElements == 0)
             throw Invalid("filter must not have zero elements (i.e. all dimensions must be non-zero)");
 
         return Geometry(ConvolutionKind.DepthwiseConv2D, options, 4, spatial, inputChannels, filterShape,
@@ -90,8 +91,8 @@ public static class ShapeInference
         var inner = inputShape[^4..];
         long inputRows = inner[layout.HeightAxis];
         long inputCols = inner[layout.WidthAxis];
-        if (inputRows > int.MaxValue) throw Invalid("Input rows too large");
-        if (inputCols > int.MaxValue) throw Invalid("Input cols too large");
+        if (inputRows >= int.MaxValue) throw Invalid("Input rows too large");
+        if (inputCols >= int.MaxValue) throw Invalid("Input cols too large");
         long batch = 1;
         foreach (long dim in inputShape[..^3])
         {
@@ -99,6 +100,7 @@ public static class ShapeInference
             if (dim != 0 && batch > int.MaxValue / dim) throw Invalid("batch is too large");
             batch *= dim;
         }
+        if (batch >= int.MaxValue) throw Invalid("batch is too large");
 
         var rows = WindowedOutputSize.Compute(inputRows, filterShape[0], options.DilationHeight, options.StrideHeight,
             options.Padding, options.PadTop, options.PadBottom);

@@ -14,6 +14,8 @@ internal readonly record struct WindowedOutputSize(long Size, long PadBefore, lo
     public static WindowedOutputSize Compute(
         long inputSize, long filterSize, long dilation, long stride, PaddingMode padding, long padBefore, long padAfter)
     {
+        if (stride <= 0) throw new ConvolutionArgumentException($"Stride must be > 0, but got {stride}");
+        if (dilation < 1) throw new ConvolutionArgumentException($"Dilation rate must be >= 1, but got {dilation}");
         long effectiveFilterSize = (filterSize - 1) * dilation + 1;
         WindowedOutputSize result;
         switch (padding)
