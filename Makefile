@@ -81,7 +81,7 @@ test-c: stage
 test-fixtures: $(BUILD)/deps.stamp
 	cd conformance/generator && npm ci --no-audit --no-fund --loglevel=error && node generate.mjs --check ../fixtures
 	$(PYTHON) conformance/transcribe/build_tensorflow_fixtures.py --check
-	@if [ -f conformance/derive/derive_fixtures.py ]; then $(PYTHON) conformance/derive/derive_fixtures.py --check; fi
+	$(PYTHON) conformance/derive/derive_fixtures.py --check
 
 clean:
 	rm -rf $(BUILD) $(VENV) python/depthwise_interop/libdepthwise_interop.so
