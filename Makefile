@@ -8,17 +8,20 @@ PYTHON      ?= /usr/bin/python3
 BUILD       := build
 NATIVE_DIR  := $(BUILD)/native
 LIBRARY     := $(NATIVE_DIR)/libdepthwise_interop.so
+# Kernel variants for wider instruction sets, loaded at run time by the library when the CPU has them.
+VARIANTS    := avx2 avx512
+VARIANT_LIBRARIES := $(foreach v,$(VARIANTS),$(NATIVE_DIR)/libdepthwise_interop_$(v).so)
 PREFIX      := $(abspath $(BUILD)/prefix)
 VENV        := .venv
 VENV_PYTHON := $(VENV)/bin/python
 VERSION     := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
 HEADER      := csharp/DepthwiseInterop.Native/include/depthwise_interop.h
-NATIVE_SOURCES := $(shell find csharp/DepthwiseInterop csharp/DepthwiseInterop.Native \( -name '*.cs' -o -name '*.csproj' -o -name '*.h' \) -not -path '*/obj/*' -not -path '*/bin/*') Directory.Build.props
+NATIVE_SOURCES := $(shell find csharp/DepthwiseInterop csharp/DepthwiseInterop.Native csharp/DepthwiseInterop.Native.Kernels \( -name '*.cs' -o -name '*.csproj' -o -name '*.h' \) -not -path '*/obj/*' -not -path '*/bin/*') Directory.Build.props
 APT_PACKAGES := python3-numpy python3-pytest python3-venv libpython3-dev pkg-config gcc g++
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps native stage python demo test test-dotnet test-python test-c test-fixtures clean
+.PHONY: all deps native stage python demo test test-dotnet test-python test-c test-fixtures test-tiers clean
 
 all: native python
 
@@ -40,6 +43,8 @@ native: $(LIBRARY)
 $(LIBRARY): $(NATIVE_SOURCES)
 	@mkdir -p $(NATIVE_DIR)
 	dotnet publish csharp/DepthwiseInterop.Native -c Release -r linux-x64 -o $(NATIVE_DIR) -warnaserror | tee $(BUILD)/publish.log
+	dotnet publish csharp/DepthwiseInterop.Native.Kernels/Avx2 -c Release -r linux-x64 -o $(NATIVE_DIR) -warnaserror | tee -a $(BUILD)/publish.log
+	dotnet publish csharp/DepthwiseInterop.Native.Kernels/Avx512 -c Release -r linux-x64 -o $(NATIVE_DIR) -warnaserror | tee -a $(BUILD)/publish.log
 	@! grep -E 'warning (IL|CS)' $(BUILD)/publish.log
 	ln -sf libdepthwise_interop.so $(NATIVE_DIR)/libdepthwise_interop.so.1
 	@touch $@
@@ -50,6 +55,7 @@ $(PREFIX)/lib/pkgconfig/depthwise_interop.pc: $(LIBRARY) $(HEADER) csharp/Depthw
 	@mkdir -p $(PREFIX)/include $(PREFIX)/lib/pkgconfig
 	cp $(HEADER) $(PREFIX)/include/
 	cp $(LIBRARY) $(PREFIX)/lib/libdepthwise_interop.so.1
+	cp $(VARIANT_LIBRARIES) $(PREFIX)/lib/
 	ln -sf libdepthwise_interop.so.1 $(PREFIX)/lib/libdepthwise_interop.so
 	sed -e 's:@PREFIX@:$(PREFIX):' -e 's:@VERSION@:$(VERSION):' csharp/DepthwiseInterop.Native/depthwise_interop.pc.in > $@
 
@@ -63,7 +69,7 @@ $(VENV)/installed.stamp: $(BUILD)/deps.stamp $(LIBRARY) pyproject.toml python/bu
 demo: python
 	$(VENV_PYTHON) examples/demo.py
 
-test: test-dotnet test-python test-c test-fixtures
+test: test-dotnet test-python test-c test-fixtures test-tiers
 	@echo "All test suites passed."
 
 test-dotnet: $(BUILD)/deps.stamp $(LIBRARY)
@@ -77,11 +83,36 @@ test-python: python stage
 test-c: stage
 	bash tests/c/run.sh $(PREFIX)
 
+# Every narrower instruction-set tier, forced with the cap: the values suites again through each.
+test-tiers: python stage
+	for isa in avx2 sse2 scalar; do \
+	  echo "== tier $$isa"; \
+	  DEPTHWISE_INTEROP_MAX_ISA=$$isa $(VENV_PYTHON) -m pytest -q -p no:cacheprovider tests/python/test_cpu_info.py \
+	    tests/python/test_conformance.py tests/python/test_nn_depthwise.py tests/python/test_nn_conv2d.py tests/python/test_arrays.py; \
+	  DEPTHWISE_INTEROP_MAX_ISA=$$isa bash tests/c/run.sh $(PREFIX); \
+	done
+
 # The committed fixtures must be what their generators write, byte for byte (tfjs: a regenerated sample).
 test-fixtures: $(BUILD)/deps.stamp
 	cd conformance/generator && npm ci --no-audit --no-fund --loglevel=error && node generate.mjs --check ../fixtures
 	$(PYTHON) conformance/transcribe/build_tensorflow_fixtures.py --check
 	$(PYTHON) conformance/derive/derive_fixtures.py --check
+
+# Benchmarks: this library (C ABI and managed API) against ONNX Runtime in one BenchmarkDotNet run, the Python
+# per-call overhead, then docs/benchmarks.md and docs/benchmarks-ratios.png. BENCH_PRESET=quick for a faster
+# pipeline check; DEPTHWISE_BENCH_SHAPES='7x7,15x15' narrows the layers; BENCH_ARGS go to BenchmarkDotNet.
+BENCH_PRESET ?= standard
+BENCH_ARGS   ?=
+BENCH_DIR    := $(BUILD)/benchmarks
+.PHONY: bench
+bench: $(LIBRARY) python
+	start=$$(date +%s); \
+	rm -rf $(BENCH_DIR); mkdir -p $(BENCH_DIR); \
+	DEPTHWISE_INTEROP_LIBRARY=$(abspath $(LIBRARY)) dotnet run -c Release --project csharp/DepthwiseInterop.Benchmarks -- \
+	  --preset $(BENCH_PRESET) --artifacts $(abspath $(BENCH_DIR)) $(BENCH_ARGS); \
+	DEPTHWISE_INTEROP_LIBRARY=$(abspath $(LIBRARY)) $(VENV_PYTHON) tools/benchmarks/python_overhead.py --json $(BENCH_DIR)/python_overhead.json; \
+	$(PYTHON) tools/benchmarks/report.py --results $(BENCH_DIR) --out docs/benchmarks.md --chart docs/benchmarks-ratios.png \
+	  --total-seconds $$(( $$(date +%s) - start ))
 
 clean:
 	rm -rf $(BUILD) $(VENV) python/depthwise_interop/libdepthwise_interop.so

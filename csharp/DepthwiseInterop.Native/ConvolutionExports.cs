@@ -87,10 +87,10 @@ internal static unsafe class ConvolutionExports
             switch ((DType)dtype)
             {
                 case DType.Float32:
-                    Run<float>(geometry, input, inputDims, filter, filterDims, output);
+                    Run<float>(dtype, geometry, input, inputDims, filter, filterDims, output);
                     break;
                 case DType.Float64:
-                    Run<double>(geometry, input, inputDims, filter, filterDims, output);
+                    Run<double>(dtype, geometry, input, inputDims, filter, filterDims, output);
                     break;
                 default:
                     return ExceptionBoundary.Fail(Status.InvalidDtype,
@@ -104,12 +104,22 @@ internal static unsafe class ConvolutionExports
         }
     }
 
-    private static void Run<T>(in ConvolutionGeometry geometry, void* input, ReadOnlySpan<long> inputShape, void* filter,
-        ReadOnlySpan<long> filterShape, void* output) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Convolution.Compute(geometry,
-            new ReadOnlySpan<T>(input, (int)geometry.InputElementCount), inputShape,
-            new ReadOnlySpan<T>(filter, (int)geometry.FilterElementCount), filterShape,
-            new Span<T>(output, (int)geometry.OutputElementCount));
+    private static void Run<T>(int dtype, in ConvolutionGeometry geometry, void* input, ReadOnlySpan<long> inputShape, void* filter,
+        ReadOnlySpan<long> filterShape, void* output) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var inputSpan = new ReadOnlySpan<T>(input, (int)geometry.InputElementCount);
+        var filterSpan = new ReadOnlySpan<T>(filter, (int)geometry.FilterElementCount);
+        var outputSpan = new Span<T>(output, (int)geometry.OutputElementCount);
+        if (KernelVariant.IsLoaded && geometry.OutputElementCount != 0)
+        {
+            Convolution.ValidateBuffers(geometry, inputSpan, inputShape, filterSpan, filterShape, outputSpan);
+            KernelVariant.Run(dtype, inputSpan, filterSpan, outputSpan, geometry);
+        }
+        else
+        {
+            Convolution.Compute(geometry, inputSpan, inputShape, filterSpan, filterShape, outputSpan);
+        }
+    }
 
     private static ReadOnlySpan<long> Shape(long* shape, int rank, string name)
     {

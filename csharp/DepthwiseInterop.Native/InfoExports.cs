@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using DepthwiseInterop.Kernels.Simd;
 
 namespace DepthwiseInterop.Native;
 
@@ -32,6 +33,21 @@ internal static unsafe class InfoExports
         };
         fixed (byte* pointer = name) return pointer; // u8 literals live in read-only data and never move
     }
+
+    [UnmanagedCallersOnly(EntryPoint = "di_set_num_threads")]
+    public static int SetNumThreads(int threads)
+    {
+        KernelVariant.SetThreadCount(threads);
+        return (int)Status.Ok;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "di_get_num_threads")]
+    public static int GetNumThreads() => ComputeSettings.ThreadCount;
+
+    [UnmanagedCallersOnly(EntryPoint = "di_cpu_isa")]
+    public static byte* CpuIsa() => s_isa;
+
+    private static readonly byte* s_isa = Utf8Constant(VectorIsaSelection.Name(KernelVariant.Isa));
 
     /// <summary>A NUL-terminated copy that lives as long as the process.</summary>
     private static byte* Utf8Constant(string text)

@@ -22,7 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = ROOT / "python" / "depthwise_interop"
 LIBRARY_FILE = "libdepthwise_interop.so"
-NATIVE_PROJECT = ROOT / "csharp" / "DepthwiseInterop.Native"
+# The same kernels for wider instruction sets; the library loads the widest one the CPU runs.
+VARIANT_FILES = ["libdepthwise_interop_avx2.so", "libdepthwise_interop_avx512.so"]
+NATIVE_PROJECTS = [ROOT / "csharp" / "DepthwiseInterop.Native",
+                   ROOT / "csharp" / "DepthwiseInterop.Native.Kernels" / "Avx2",
+                   ROOT / "csharp" / "DepthwiseInterop.Native.Kernels" / "Avx512"]
 DISTRIBUTION = "depthwise_interop"
 WHEEL_TAG = "py3-none-linux_x86_64"
 SDIST_PARTS = ["pyproject.toml", "README.md", "Directory.Build.props", "DepthwiseInterop.sln", "csharp", "python"]
@@ -58,22 +62,28 @@ def _dist_info_name() -> str:
     return f"{DISTRIBUTION}-{_project()['version']}.dist-info"
 
 
-def _build_library(destination: Path) -> None:
+def _build_libraries(destination: Path) -> list[Path]:
+    """Builds (or copies, from DEPTHWISE_INTEROP_PREBUILT_LIBRARY's folder) the library and its variants."""
     prebuilt = os.environ.get("DEPTHWISE_INTEROP_PREBUILT_LIBRARY")
+    files = [LIBRARY_FILE] + VARIANT_FILES
     if prebuilt:
-        shutil.copyfile(prebuilt, destination)
-        return
+        source = Path(prebuilt).parent
+        shutil.copyfile(prebuilt, destination / LIBRARY_FILE)
+        for variant in VARIANT_FILES:
+            if (source / variant).is_file():
+                shutil.copyfile(source / variant, destination / variant)
+        return [destination / name for name in files if (destination / name).is_file()]
     if shutil.which("dotnet") is None:
         raise RuntimeError(
             "building depthwise_interop needs the .NET SDK (dotnet) on PATH, or "
             "DEPTHWISE_INTEROP_PREBUILT_LIBRARY naming a built libdepthwise_interop.so"
         )
     with tempfile.TemporaryDirectory() as out:
-        subprocess.run(
-            ["dotnet", "publish", str(NATIVE_PROJECT), "-c", "Release", "-r", "linux-x64", "-o", out],
-            check=True,
-        )
-        shutil.copyfile(Path(out) / LIBRARY_FILE, destination)
+        for project in NATIVE_PROJECTS:
+            subprocess.run(["dotnet", "publish", str(project), "-c", "Release", "-r", "linux-x64", "-o", out], check=True)
+        for name in files:
+            shutil.copyfile(Path(out) / name, destination / name)
+    return [destination / name for name in files]
 
 
 class _WheelWriter:
@@ -138,15 +148,14 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     for source in _package_sources():
         writer.add(f"depthwise_interop/{source.relative_to(PACKAGE_DIR).as_posix()}", source.read_bytes())
     with tempfile.TemporaryDirectory() as scratch:
-        library = Path(scratch) / LIBRARY_FILE
-        _build_library(library)
-        writer.add(f"depthwise_interop/{LIBRARY_FILE}", library.read_bytes())
+        for library in _build_libraries(Path(scratch)):
+            writer.add(f"depthwise_interop/{library.name}", library.read_bytes())
     writer.close(_dist_info_name())
     return wheel.name
 
 
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
-    _build_library(PACKAGE_DIR / LIBRARY_FILE)
+    _build_libraries(PACKAGE_DIR)
     wheel = Path(wheel_directory) / _wheel_name()
     writer = _WheelWriter(wheel)
     writer.add("depthwise_interop_editable.pth", f"{PACKAGE_DIR.parent}\n".encode())

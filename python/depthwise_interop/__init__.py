@@ -22,4 +22,23 @@ def abi_version() -> int:
     return int(_capi.lib.di_abi_version())
 
 
-__all__ = ["nn", "errors", "library_path", "abi_version", "__version__"]
+def set_num_threads(threads: int) -> None:
+    """Threads one call may use, the caller's included; 0 or less restores the default
+    ($DEPTHWISE_INTEROP_NUM_THREADS, else the processor count). Results do not depend on it."""
+    if isinstance(threads, bool) or not isinstance(threads, int):
+        raise TypeError(f"threads must be an int, got {type(threads).__name__}")
+    _capi.lib.di_set_num_threads(max(min(threads, 2**31 - 1), -1))
+
+
+def get_num_threads() -> int:
+    """The current thread setting."""
+    return int(_capi.lib.di_get_num_threads())
+
+
+def cpu_info() -> dict:
+    """What computes: the vector instruction tier in use ("avx512", "avx2", "sse2" or "scalar", capped by
+    $DEPTHWISE_INTEROP_MAX_ISA), the thread setting and the library path."""
+    return {"isa": _capi.lib.di_cpu_isa().decode("ascii"), "threads": get_num_threads(), "library": library_path()}
+
+
+__all__ = ["nn", "errors", "library_path", "abi_version", "set_num_threads", "get_num_threads", "cpu_info", "__version__"]

@@ -70,6 +70,18 @@ lib.di_last_error_message.restype = c_char_p
 lib.di_status_string.argtypes = [c_int32]
 lib.di_status_string.restype = c_char_p
 
+# di_status di_set_num_threads(int32_t threads);
+lib.di_set_num_threads.argtypes = [c_int32]
+lib.di_set_num_threads.restype = c_int32
+
+# int32_t di_get_num_threads(void);
+lib.di_get_num_threads.argtypes = []
+lib.di_get_num_threads.restype = c_int32
+
+# const char* di_cpu_isa(void);
+lib.di_cpu_isa.argtypes = []
+lib.di_cpu_isa.restype = c_char_p
+
 # di_status di_conv_params_init(di_conv_params* params);
 lib.di_conv_params_init.argtypes = [POINTER(ConvParams)]
 lib.di_conv_params_init.restype = c_int32

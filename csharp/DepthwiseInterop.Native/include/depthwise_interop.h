@@ -84,6 +84,23 @@ const char* di_last_error_message(void);
 /* Constant name of a status, e.g. "DI_STATUS_INVALID_ARGUMENT". Static storage. */
 const char* di_status_string(di_status status);
 
+/*
+ * Threads one call may use, the caller's thread included. threads <= 0 restores the default: the
+ * environment variable DEPTHWISE_INTEROP_NUM_THREADS, else the number of processors. Results are bitwise
+ * identical for every thread count. Process-wide; safe to call at any time.
+ */
+di_status di_set_num_threads(int32_t threads);
+
+/* The current thread setting (see di_set_num_threads). */
+int32_t di_get_num_threads(void);
+
+/*
+ * The vector instruction tier the kernels use: "avx512", "avx2", "sse2" or "scalar". It is the widest the CPU
+ * supports, capped by the environment variable DEPTHWISE_INTEROP_MAX_ISA (same names), read once when the
+ * library loads. Static storage.
+ */
+const char* di_cpu_isa(void);
+
 /* Fills *params with NHWC, VALID padding, unit strides and dilations, no explicit padding. */
 di_status di_conv_params_init(di_conv_params* params);
 

@@ -63,6 +63,14 @@ public static class Convolution
     internal static void Compute<T>(in ConvolutionGeometry geometry, ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape, ReadOnlySpan<T> filter,
         ReadOnlySpan<long> filterShape, Span<T> output) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ValidateBuffers(geometry, input, inputShape, filter, filterShape, output);
+        ConvolutionDispatcher.Run(input, filter, output, geometry);
+    }
+
+    /// <summary>Checks element type, buffer lengths and overlap for a problem inferred from these shapes.</summary>
+    internal static void ValidateBuffers<T>(in ConvolutionGeometry geometry, ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape, ReadOnlySpan<T> filter,
+        ReadOnlySpan<long> filterShape, Span<T> output) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         RequireSupportedType<T>();
         RequireLength("input", input.Length, geometry.InputElementCount, inputShape);
         RequireLength("filter", filter.Length, geometry.FilterElementCount, filterShape);
@@ -70,7 +78,6 @@ public static class Convolution
             throw new ConvolutionArgumentException($"output buffer has {output.Length} elements, but the output needs {geometry.OutputElementCount}");
         if (output.Overlaps(input) || output.Overlaps(filter))
             throw new ConvolutionArgumentException("output buffer must not overlap the input or the filter");
-        ConvolutionDispatcher.Run(input, filter, output, geometry);
     }
 
     private static (T[] Values, long[] Shape) ComputeNew<T>(ConvolutionKind kind, T[] input, long[] inputShape, T[] filter, long[] filterShape,

@@ -1,15 +1,27 @@
 using System.Numerics;
+using DepthwiseInterop.Kernels.Depthwise;
 using DepthwiseInterop.Kernels.Reference;
+using DepthwiseInterop.Kernels.Simd;
 
 namespace DepthwiseInterop.Kernels;
 
 /// <summary>
-/// Picks the kernel for a validated problem. Today every dtype and shape runs the scalar reference; fast
-/// kernels per dtype and instruction set plug in here, chosen at run time, with the reference as fallback.
+/// Picks the kernel for a validated problem: the SIMD kernels of the selected vector tier where one fits,
+/// the scalar reference otherwise (and for conv2d, whose fast kernels are still to come).
 /// </summary>
 internal static class ConvolutionDispatcher
 {
     public static void Run<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry geometry)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Run(input, filter, output, geometry, VectorIsaSelection.Selected);
+
+    /// <summary>The same with an explicit tier (tests run every tier through this).</summary>
+    public static void Run<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry geometry, VectorIsa isa)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => ReferenceConvolution.Run(input, filter, output, geometry);
+    {
+        if (geometry.OutputElementCount == 0) return;
+        bool fast = geometry.Kind == ConvolutionKind.DepthwiseConv2D && geometry.InputElementCount != 0
+            && FastDepthwiseConvolution.TryRun(input, filter, output, geometry, isa);
+        if (!fast) ReferenceConvolution.Run(input, filter, output, geometry);
+    }
 }

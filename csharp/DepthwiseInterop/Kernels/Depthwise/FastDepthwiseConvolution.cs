@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using DepthwiseInterop.Kernels.Simd;
+using DepthwiseInterop.Kernels.Threading;
+
+namespace DepthwiseInterop.Kernels.Depthwise;
+
+/// <summary>
+/// Runs a depthwise convolution on the SIMD kernel: brings the input to NHWC with the channel multiplier
+/// folded in (an NCHW input is transposed, and with M > 1 each input channel is repeated M times, so that
+/// the filter <c>[KH, KW, C, M]</c> reads as <c>[KH, KW, C*M]</c> and the kernel sees multiplier 1), runs
+/// the kernel over output rows, and transposes the output back for NCHW. Scratch buffers come from the
+/// shared array pool.
+/// </summary>
+internal static class FastDepthwiseConvolution
+{
+    /// <summary>Computes the problem if a vector width of the selected tier fits its channels; false otherwise.</summary>
+    public static bool TryRun<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g, VectorIsa isa)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long channels = g.OutputChannels; // C * M
+        if (isa >= VectorIsa.Avx512 && channels >= V512<T>.Count && V512<T>.IsHardwareAccelerated)
+            Run<V512<T>, T>(input, filter, output, g);
+        else if (isa >= VectorIsa.Avx2 && channels >= V256<T>.Count && V256<T>.IsHardwareAccelerated)
+            Run<V256<T>, T>(input, filter, output, g);
+        else if (isa >= VectorIsa.Sse2 && channels >= V128<T>.Count && V128<T>.IsHardwareAccelerated)
+            Run<V128<T>, T>(input, filter, output, g);
+        else
+            return false;
+        return true;
+    }
+
+    private static void Run<TVector, T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
+        where TVector : unmanaged, ISimdVector<TVector, T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long multiplier = g.OutputChannelsPerGroup;
+        bool nchw = g.DataFormat == DataFormat.NCHW;
+        var kernelGeometry = g with { InputChannels = g.OutputChannels, DataFormat = DataFormat.NHWC };
+
+        T[]? inputScratch = null, outputScratch = null;
+        try
+        {
+            ReadOnlySpan<T> nhwcInput = input;
+            if (nchw || multiplier != 1)
+            {
+                inputScratch = ArrayPool<T>.Shared.Rent(checked((int)(g.Batch * g.InputHeight * g.InputWidth * g.OutputChannels)));
+                ToNhwcRepeated(input, inputScratch, g, multiplier);
+                nhwcInput = inputScratch;
+            }
+            Span<T> nhwcOutput = output;
+            if (nchw)
+            {
+                outputScratch = ArrayPool<T>.Shared.Rent(checked((int)g.OutputElementCount));
+                nhwcOutput = outputScratch.AsSpan(0, (int)g.OutputElementCount);
+            }
+
+            RunRowsInParallel<TVector, T>(nhwcInput, filter, nhwcOutput, kernelGeometry);
+
+            if (nchw) NhwcToNchw(nhwcOutput, output, g.Batch, g.OutputHeight, g.OutputWidth, g.OutputChannels);
+        }
+        finally
+        {
+            if (inputScratch is not null) ArrayPool<T>.Shared.Return(inputScratch);
+            if (outputScratch is not null) ArrayPool<T>.Shared.Return(outputScratch);
+        }
+    }
+
+    /// <summary>Below this many multiply-adds a call stays on the caller's thread: waking a worker costs more.</summary>
+    private const long ParallelThresholdMacs = 1L << 18;
+
+    private unsafe struct RowJob<T> where T : unmanaged
+    {
+        public T* Input;
+        public T* Filter;
+        public T* Output;
+        public ConvolutionGeometry Geometry;
+    }
+
+    private static unsafe void RunRowsInParallel<TVector, T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
+        where TVector : unmanaged, ISimdVector<TVector, T> where T : unmanaged
+    {
+        long rows = g.Batch * g.OutputHeight;
+        long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth;
+        int threads = macs < ParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
+        fixed (T* inputPointer = input)
+        fixed (T* filterPointer = filter)
+        fixed (T* outputPointer = output)
+        {
+            var job = new RowJob<T> { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g };
+            WorkerPool.Shared.For(rows, threads, &RunRows<TVector, T>, &job);
+        }
+    }
+
+    private static unsafe void RunRows<TVector, T>(void* context, long firstRow, long endRow)
+        where TVector : unmanaged, ISimdVector<TVector, T> where T : unmanaged
+    {
+        ref RowJob<T> job = ref Unsafe.AsRef<RowJob<T>>(context);
+        DepthwiseNhwcKernel.RunRows<TVector, T>(ref *job.Input, ref *job.Filter, ref *job.Output, job.Geometry, firstRow, endRow);
+    }
+
+    /// <summary>NHWC copy of the input with every channel repeated <paramref name="multiplier"/> times.</summary>
+    private static void ToNhwcRepeated<T>(ReadOnlySpan<T> input, Span<T> destination, in ConvolutionGeometry g, long multiplier)
+    {
+        var source = new ActivationIndexer(g.DataFormat, g.InputHeight, g.InputWidth, g.InputChannels);
+        nint index = 0;
+        for (long b = 0; b < g.Batch; b++)
+        for (long y = 0; y < g.InputHeight; y++)
+        for (long x = 0; x < g.InputWidth; x++)
+        for (long c = 0; c < g.InputChannels; c++)
+        {
+            T value = input[(int)source[b, y, x, c]];
+            for (long m = 0; m < multiplier; m++) destination[(int)index++] = value;
+        }
+    }
+
+    private static void NhwcToNchw<T>(ReadOnlySpan<T> source, Span<T> destination, long batch, long height, long width, long channels)
+    {
+        nint index = 0;
+        for (long b = 0; b < batch; b++)
+        for (long y = 0; y < height; y++)
+        for (long x = 0; x < width; x++)
+        for (long c = 0; c < channels; c++)
+            destination[(int)(((b * channels + c) * height + y) * width + x)] = source[(int)index++];
+    }
+}

@@ -1,0 +1,170 @@
+using System.Runtime.CompilerServices;
+
+namespace DepthwiseInterop.Kernels.Threading;
+
+/// <summary>
+/// A persistent pool of worker threads for the kernels: no thread is created per call. A job is a range of
+/// work items (output rows), split into chunks that the caller and the workers claim with an atomic counter;
+/// which thread computes a chunk never changes its values, so results are the same for every thread count.
+/// Workers spin briefly after a job (waking a blocked thread costs 10-25 µs on this kind of machine) and then
+/// block. One job runs at a time: a caller that finds the pool busy computes its job alone rather than wait.
+/// </summary>
+internal sealed unsafe class WorkerPool
+{
+    private const string ThreadsVariable = "DEPTHWISE_INTEROP_NUM_THREADS";
+    private const int SpinIterations = 20_000;
+    private const int ChunksPerThread = 4;
+    private const int MaxThreads = (int)ParticipantSlots / 2;
+
+    public static WorkerPool Shared { get; } = new();
+
+    private static int s_threadCount = DefaultThreadCount();
+
+    private readonly Lock _gate = new();
+    private readonly List<Worker> _workers = [];
+    private readonly ManualResetEventSlim _finished = new(false);
+
+    // The current job; written by the caller under _gate before the generation is bumped.
+    private delegate*<void*, long, long, void> _body;
+    private void* _context;
+    private long _items;
+    private long _chunkSize;
+    private long _nextChunk;
+    private long _chunkCount;
+    private int _running;
+    // Job number × ParticipantSlots + workers taking part: one atomic read tells a worker both, so a worker
+    // that looks late never mistakes a newer job's participant count for its own.
+    private long _state;
+    private const long ParticipantSlots = 2048;
+
+    /// <summary>Threads a job may use (the caller included); at least 1.</summary>
+    public static int ThreadCount
+    {
+        get => Volatile.Read(ref s_threadCount);
+        set => Volatile.Write(ref s_threadCount, value <= 0 ? DefaultThreadCount() : Math.Min(value, MaxThreads));
+    }
+
+    private static int DefaultThreadCount() =>
+        int.TryParse(Environment.GetEnvironmentVariable(ThreadsVariable), out int fromEnvironment) && fromEnvironment > 0
+            ? Math.Min(fromEnvironment, MaxThreads)
+            : Environment.ProcessorCount;
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(context, first, end) over [0, items) on up to <paramref name="threads"/>
+    /// threads and returns when every item is done. <paramref name="context"/> must stay valid until then.
+    /// </summary>
+    public void For(long items, int threads, delegate*<void*, long, long, void> body, void* context)
+    {
+        threads = (int)Math.Min(Math.Min(threads, ThreadCount), items);
+        if (threads <= 1 || !_gate.TryEnter())
+        {
+            body(context, 0, items);
+            return;
+        }
+        try
+        {
+            EnsureWorkers(threads - 1);
+            _body = body;
+            _context = context;
+            _items = items;
+            _chunkCount = Math.Min(items, (long)threads * ChunksPerThread);
+            _chunkSize = (items + _chunkCount - 1) / _chunkCount;
+            _nextChunk = 0;
+            _running = threads - 1;
+            _finished.Reset();
+            Volatile.Write(ref _state, (_state / ParticipantSlots + 1) * ParticipantSlots + (threads - 1));
+            for (int i = 0; i < threads - 1; i++) _workers[i].Wake();
+
+            RunChunks();
+            SpinWait spin = default;
+            for (int i = 0; i < SpinIterations && Volatile.Read(ref _running) != 0; i++) spin.SpinOnce(sleep1Threshold: -1);
+            if (Volatile.Read(ref _running) != 0) _finished.Wait();
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    private void RunChunks()
+    {
+        while (true)
+        {
+            long chunk = Interlocked.Increment(ref _nextChunk) - 1;
+            if (chunk >= _chunkCount) return;
+            long first = chunk * _chunkSize;
+            _body(_context, first, Math.Min(first + _chunkSize, _items));
+        }
+    }
+
+    private void EnsureWorkers(int count)
+    {
+        while (_workers.Count < count) _workers.Add(new Worker(this, _workers.Count));
+    }
+
+    private sealed class Worker
+    {
+        private readonly WorkerPool _pool;
+        private readonly int _index;
+        private readonly SemaphoreSlim _wake = new(0);
+        private int _sleeping;
+        private long _seenState;
+
+        public Worker(WorkerPool pool, int index)
+        {
+            _pool = pool;
+            _index = index;
+            _seenState = Volatile.Read(ref pool._state);
+            new Thread(Loop) { IsBackground = true, Name = $"depthwise_interop worker {index}" }.Start();
+        }
+
+        public void Wake()
+        {
+            if (Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                WaitForNextJob();
+                if (_index < _seenState % ParticipantSlots)
+                {
+                    _pool.RunChunks();
+                    if (Interlocked.Decrement(ref _pool._running) == 0) _pool._finished.Set();
+                }
+            }
+        }
+
+        private void WaitForNextJob()
+        {
+            SpinWait spin = default;
+            for (int i = 0; i < SpinIterations; i++)
+            {
+                if (TryTakeJob()) return;
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+            while (true)
+            {
+                Volatile.Write(ref _sleeping, 1);
+                if (TryTakeJob())
+                {
+                    // A caller that saw us asleep has released the semaphore: consume it to stay balanced.
+                    if (Interlocked.Exchange(ref _sleeping, 0) == 0) _wake.Wait();
+                    return;
+                }
+                _wake.Wait();
+                if (TryTakeJob()) return;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private bool TryTakeJob()
+        {
+            long state = Volatile.Read(ref _pool._state);
+            if (state == _seenState) return false;
+            _seenState = state;
+            return true;
+        }
+    }
+}

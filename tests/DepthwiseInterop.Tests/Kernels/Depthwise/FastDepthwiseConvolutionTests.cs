@@ -1,0 +1,139 @@
+using System.Numerics;
+using DepthwiseInterop.Kernels;
+using DepthwiseInterop.Kernels.Reference;
+using DepthwiseInterop.Kernels.Simd;
+
+namespace DepthwiseInterop.Tests.Kernels.Depthwise;
+
+/// <summary>
+/// The SIMD depthwise path against the scalar reference, on random shapes chosen to hit every branch: edge
+/// and interior columns, pixel-block remainders, channel tails (C not a multiple of the vector), channel
+/// counts below the vector width, strides, dilations (also together), explicit pads larger than the filter,
+/// padded rows, multipliers, NCHW and batches; for every vector tier and both float and double.
+/// </summary>
+public sealed class FastDepthwiseConvolutionTests
+{
+    private static readonly VectorIsa[] Tiers = [VectorIsa.Sse2, VectorIsa.Avx2, VectorIsa.Avx512];
+
+    private static IEnumerable<TestCaseData> RandomCases()
+    {
+        var random = new Random(20261125);
+        for (int i = 0; i < 120; i++)
+        {
+            int kh = random.Next(1, 6), kw = random.Next(1, 8);
+            int sh = random.Next(1, 4), sw = random.Next(1, 4), dh = random.Next(1, 4), dw = random.Next(1, 4);
+            int channels = new[] { 1, 3, 4, 7, 8, 13, 16, 17, 24, 33, 40 }[random.Next(11)];
+            int multiplier = new[] { 1, 1, 1, 2, 3, 4 }[random.Next(6)];
+            string padding = new[] { "SAME", "VALID", "EXPLICIT" }[random.Next(3)];
+            var options = new ConvolutionOptions
+            {
+                DataFormat = random.Next(4) == 0 ? DataFormat.NCHW : DataFormat.NHWC,
+                Padding = padding switch { "SAME" => PaddingMode.Same, "VALID" => PaddingMode.Valid, _ => PaddingMode.Explicit },
+                StrideHeight = sh, StrideWidth = sw, DilationHeight = dh, DilationWidth = dw,
+                PadTop = random.Next(0, 2 * kh), PadBottom = random.Next(0, 2 * kh), PadLeft = random.Next(0, 2 * kw), PadRight = random.Next(0, 2 * kw),
+            };
+            int height = random.Next(1, 20), width = random.Next(1, 30), batch = random.Next(1, 3);
+            long[] inputShape = options.DataFormat == DataFormat.NCHW ? [batch, channels, height, width] : [batch, height, width, channels];
+            long[] filterShape = [kh, kw, channels, multiplier];
+            ConvolutionGeometry geometry;
+            try { geometry = ShapeInference.DepthwiseConv2D(inputShape, filterShape, options); }
+            catch (ConvolutionArgumentException) { i--; continue; } // negative output size: draw again
+            yield return new TestCaseData(inputShape, filterShape, options, random.Next()).SetArgDisplayNames(
+                $"{i}: {string.Join('x', inputShape)} f{string.Join('x', filterShape)} {options.DataFormat} {padding} s{sh}x{sw} d{dh}x{dw} -> {geometry.OutputHeight}x{geometry.OutputWidth}");
+        }
+    }
+
+    [TestCaseSource(nameof(RandomCases))]
+    public void FloatMatchesTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed) =>
+        CompareEveryTier<float>(inputShape, filterShape, options, seed);
+
+    [TestCaseSource(nameof(RandomCases))]
+    public void DoubleMatchesTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed) =>
+        CompareEveryTier<double>(inputShape, filterShape, options, seed);
+
+    [Test]
+    public void NonFiniteWeightsOverPaddingGiveNaNAsInTheReference()
+    {
+        long[] inputShape = [1, 4, 20, 16], filterShape = [3, 3, 16, 1];
+        var input = Enumerable.Repeat(1f, 4 * 20 * 16).ToArray();
+        var filter = Enumerable.Repeat(0.5f, 9 * 16).ToArray();
+        filter[0] = float.PositiveInfinity; // top-left tap of channel 0: reads padding at the top row and left column
+        filter[5 * 16 + 3] = float.NaN;     // middle-right tap of channel 3
+        var options = new ConvolutionOptions { Padding = PaddingMode.Same };
+        var geometry = ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
+        var expected = new float[geometry.OutputElementCount];
+        ReferenceConvolution.Run<float>(input, filter, expected, geometry);
+        Assert.That(expected.Count(float.IsNaN), Is.GreaterThan(0), "the case must exercise NaN from padding");
+        foreach (var isa in Tiers)
+        {
+            var got = new float[geometry.OutputElementCount];
+            ConvolutionDispatcher.Run<float>(input, filter, got, geometry, isa);
+            for (int i = 0; i < got.Length; i++)
+                Assert.That(float.IsNaN(got[i]), Is.EqualTo(float.IsNaN(expected[i])), $"{isa}: NaN pattern differs at {i}");
+        }
+    }
+
+    private static void CompareEveryTier<T>(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(seed);
+        var geometry = ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
+        var input = Enumerable.Range(0, (int)geometry.InputElementCount).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
+        var filter = Enumerable.Range(0, (int)geometry.FilterElementCount).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
+        var expected = new T[geometry.OutputElementCount];
+        ReferenceConvolution.Run<T>(input, filter, expected, geometry);
+        var magnitude = new double[geometry.OutputElementCount];
+        ReferenceConvolution.Run<double>(input.Select(v => Math.Abs(double.CreateChecked(v))).ToArray(),
+            filter.Select(v => Math.Abs(double.CreateChecked(v))).ToArray(), magnitude, geometry);
+        double epsilon = typeof(T) == typeof(float) ? float.Epsilon * 0 + 1.1920929e-7 : 2.220446049250313e-16;
+        double terms = geometry.FilterHeight * geometry.FilterWidth;
+
+        foreach (var isa in Tiers)
+        {
+            var got = Enumerable.Repeat(T.CreateChecked(12345), expected.Length).ToArray();
+            ConvolutionDispatcher.Run<T>(input, filter, got, geometry, isa);
+            for (int i = 0; i < got.Length; i++)
+            {
+                double error = Math.Abs(double.CreateChecked(got[i]) - double.CreateChecked(expected[i]));
+                double bound = 2 * terms * epsilon * magnitude[i];
+                if (!(error <= bound))
+                    Assert.Fail($"{isa}: element {i} is {got[i]}, reference {expected[i]}, |error| {error:g3} > {bound:g3}");
+            }
+        }
+    }
+}
+
+/// <summary>The same call gives the same bits whatever the thread count, and on every repetition.</summary>
+[NonParallelizable]
+public sealed class FastDepthwiseDeterminismTests
+{
+    [TestCase(DataFormat.NHWC, 1)]
+    [TestCase(DataFormat.NCHW, 3)]
+    public void ResultsAreBitwiseIdenticalForEveryThreadCount(DataFormat format, int multiplier)
+    {
+        var random = new Random(7);
+        long[] inputShape = format == DataFormat.NHWC ? [2, 45, 53, 24] : [2, 24, 45, 53];
+        long[] filterShape = [3, 3, 24, multiplier];
+        var options = new ConvolutionOptions { DataFormat = format, Padding = PaddingMode.Same };
+        var geometry = ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
+        var input = Enumerable.Range(0, (int)geometry.InputElementCount).Select(_ => (float)random.NextDouble()).ToArray();
+        var filter = Enumerable.Range(0, (int)geometry.FilterElementCount).Select(_ => (float)random.NextDouble()).ToArray();
+        int previous = ComputeSettings.ThreadCount;
+        try
+        {
+            float[]? first = null;
+            foreach (int threads in new[] { 1, 2, 3, 8, 1 })
+            {
+                ComputeSettings.ThreadCount = threads;
+                var output = new float[geometry.OutputElementCount];
+                Convolution.DepthwiseConv2D<float>(input, inputShape, filter, filterShape, output, options);
+                first ??= output;
+                Assert.That(output, Is.EqualTo(first), $"{threads} threads");
+            }
+        }
+        finally
+        {
+            ComputeSettings.ThreadCount = previous;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using DepthwiseInterop.Kernels.Threading;
+
+namespace DepthwiseInterop.Tests.Kernels.Threading;
+
+/// <summary>The pool covers every item exactly once, for any thread count, also with many concurrent callers.</summary>
+[NonParallelizable]
+public sealed unsafe class WorkerPoolTests
+{
+    private struct Counts
+    {
+        public int* PerItem;
+    }
+
+    private static void Mark(void* context, long first, long end)
+    {
+        var counts = (Counts*)context;
+        for (long i = first; i < end; i++) Interlocked.Increment(ref counts->PerItem[i]);
+    }
+
+    [TestCase(1, 1)]
+    [TestCase(7, 2)]
+    [TestCase(1000, 2)]
+    [TestCase(1000, 3)]
+    [TestCase(12345, 8)]
+    public void EveryItemRunsExactlyOnce(int items, int threads)
+    {
+        int previous = ComputeSettings.ThreadCount;
+        try
+        {
+            ComputeSettings.ThreadCount = threads;
+            for (int round = 0; round < 50; round++)
+            {
+                var perItem = new int[items];
+                fixed (int* pointer = perItem)
+                {
+                    var counts = new Counts { PerItem = pointer };
+                    WorkerPool.Shared.For(items, threads, &Mark, &counts);
+                }
+                Assert.That(perItem, Is.All.EqualTo(1), $"round {round}");
+            }
+        }
+        finally
+        {
+            ComputeSettings.ThreadCount = previous;
+        }
+    }
+
+    [Test]
+    public void ConcurrentCallersEachGetTheirWholeJob()
+    {
+        int previous = ComputeSettings.ThreadCount;
+        ComputeSettings.ThreadCount = 3;
+        try
+        {
+            var failures = 0;
+            var callers = Enumerable.Range(0, 8).Select(caller => new Thread(() =>
+            {
+                for (int round = 0; round < 200; round++)
+                {
+                    int items = 50 + caller * 17 + round % 13;
+                    var perItem = new int[items];
+                    fixed (int* pointer = perItem)
+                    {
+                        var counts = new Counts { PerItem = pointer };
+                        WorkerPool.Shared.For(items, 3, &Mark, &counts);
+                    }
+                    if (perItem.Any(count => count != 1)) Interlocked.Increment(ref failures);
+                }
+            })).ToList();
+            callers.ForEach(thread => thread.Start());
+            callers.ForEach(thread => thread.Join());
+            Assert.That(failures, Is.Zero);
+        }
+        finally
+        {
+            ComputeSettings.ThreadCount = previous;
+        }
+    }
+}
