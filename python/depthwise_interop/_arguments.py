@@ -18,6 +18,8 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 def to_int64(value: Any, name: str) -> int:
     """An integer that fits int64, never a silent wrap or truncation."""
+    if type(value) is int and _INT64_MIN <= value <= _INT64_MAX:  # the common case, without ABC checks
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must contain integers. Received: {value!r} of type {type(value).__name__}")
     value = int(value)

@@ -42,6 +42,11 @@ def _check_dtype(array: np.ndarray, parameter: str, op: str) -> None:
 
 def prepare(input: Any, filter: Any, op: str) -> tuple[np.ndarray, np.ndarray, int]:
     """Both tensors as contiguous native arrays of one supported dtype, and that dtype's C code."""
+    if type(input) is np.ndarray and type(filter) is np.ndarray and input.dtype is filter.dtype:
+        code = DTYPE_CODES.get(input.dtype)
+        flags_x, flags_w = input.flags, filter.flags
+        if code is not None and flags_x.c_contiguous and flags_x.aligned and flags_w.c_contiguous and flags_w.aligned:
+            return input, filter, code  # already what the library reads: no copy
     input_is_array = isinstance(input, np.ndarray) or hasattr(input, "__array__")
     filter_is_array = isinstance(filter, np.ndarray) or hasattr(filter, "__array__")
     if input_is_array or not filter_is_array:

@@ -99,12 +99,14 @@ for _function in (lib.di_conv2d_output_shape, lib.di_depthwise_conv2d_output_sha
 #     const void* filter, int64_t filter_count, const int64_t* filter_shape, int32_t filter_rank,
 #     const di_conv_params* params, void* output, int64_t output_count);
 # di_status di_depthwise_conv2d(... the same ...);
+# Every pointer is passed as an address (c_void_p): ctypes converts a Python int fastest, and these are the
+# per-call functions.
 for _function in (lib.di_conv2d, lib.di_depthwise_conv2d):
     _function.argtypes = [
         c_int32,
-        c_void_p, c_int64, _Int64Ptr, c_int32,
-        c_void_p, c_int64, _Int64Ptr, c_int32,
-        POINTER(ConvParams), c_void_p, c_int64,
+        c_void_p, c_int64, c_void_p, c_int32,
+        c_void_p, c_int64, c_void_p, c_int32,
+        c_void_p, c_void_p, c_int64,
     ]
     _function.restype = c_int32
 

@@ -43,16 +43,49 @@ def output_shape(op: str, input_shape: tuple[int, ...], filter_shape: tuple[int,
     return tuple(shape[: rank.value])
 
 
-def run(op: str, x: np.ndarray, w: np.ndarray, dtype_code: int, params: _capi.ConvParams) -> np.ndarray:
-    """Validates through the shape query, then computes into a fresh array."""
-    out_shape = output_shape(op, x.shape, w.shape, params)
-    out = np.empty(out_shape, dtype=x.dtype)
+class _Plan:
+    """What a call needs besides the data: the C parameter struct, the shapes as C arrays and the output
+    shape (validated by the native shape query). Shape inference is a pure function of these arguments, so
+    plans are cached: a repeated call skips the query and the struct building."""
+
+    __slots__ = ("params", "input_shape", "filter_shape", "output_shape", "output_size", "addresses")
+
+    def __init__(self, op: str, input_shape: tuple, filter_shape: tuple, params: _capi.ConvParams):
+        self.params = params
+        self.input_shape = _shape(input_shape)
+        self.filter_shape = _shape(filter_shape)
+        self.output_shape = output_shape(op, input_shape, filter_shape, params)
+        self.output_size = int(np.prod(self.output_shape, dtype=np.int64))
+        # The C arrays above live as long as the plan, so their addresses stay valid.
+        self.addresses = (ctypes.addressof(self.input_shape), ctypes.addressof(self.filter_shape), ctypes.addressof(params))
+
+
+_PLANS: dict = {}
+_PLAN_CACHE_LIMIT = 512
+
+
+def plan(op: str, input_shape: tuple, filter_shape: tuple, attributes: tuple, make_params) -> _Plan:
+    """The cached plan for these arguments; `attributes` is a hashable form of what `make_params` encodes."""
+    key = (op, input_shape, filter_shape, attributes)
+    found = _PLANS.get(key)
+    if found is None:
+        found = _Plan(op, input_shape, filter_shape, make_params())
+        if len(_PLANS) >= _PLAN_CACHE_LIMIT:
+            _PLANS.clear()
+        _PLANS[key] = found
+    return found
+
+
+def run(op: str, x: np.ndarray, w: np.ndarray, dtype_code: int, call: _Plan) -> np.ndarray:
+    """Computes into a fresh array."""
+    out = np.empty(call.output_shape, dtype=x.dtype)
     compute = _capi.lib.di_conv2d if op == "conv2d" else _capi.lib.di_depthwise_conv2d
+    input_shape, filter_shape, params = call.addresses
     status = compute(
         dtype_code,
-        x.ctypes.data, x.size, _shape(x.shape), x.ndim,
-        w.ctypes.data, w.size, _shape(w.shape), w.ndim,
-        params, out.ctypes.data, out.size,
+        x.ctypes.data, x.size, input_shape, x.ndim,
+        w.ctypes.data, w.size, filter_shape, w.ndim,
+        params, out.ctypes.data, call.output_size,
     )
     raise_for_status(status, op)
     return out

@@ -58,8 +58,7 @@ def conv2d(
     dilations4 = _arguments.conv2d_sequence(dilations, channel_index, "dilations")
     format_code = _arguments.data_format_code(data_format)
     x, w, dtype_code = _arrays.prepare(input, filters, "Conv2D")
-    params = _arguments.conv_params(format_code, padding_code, strides4, dilations4, explicit_paddings)
-    return _ops.run("conv2d", x, w, dtype_code, params)
+    return _run("conv2d", x, w, dtype_code, format_code, padding_code, strides4, dilations4, explicit_paddings)
 
 
 def depthwise_conv2d(
@@ -108,8 +107,15 @@ def depthwise_conv2d(
             "space-to-batch artefact here rather than the strided dilated convolution; depthwise_interop's C "
             "and .NET APIs compute the true convolution"
         )
-    params = _arguments.conv_params(format_code, padding_code, strides4, dilations4, explicit_paddings)
-    return _ops.run("depthwise_conv2d", x, w, dtype_code, params)
+    return _run("depthwise_conv2d", x, w, dtype_code, format_code, padding_code, strides4, dilations4, explicit_paddings)
+
+
+def _run(op: str, x: np.ndarray, w: np.ndarray, dtype_code: int, format_code: int, padding_code: int,
+         strides4: list, dilations4: list, explicit_paddings: list) -> np.ndarray:
+    attributes = (format_code, padding_code, tuple(strides4), tuple(dilations4), tuple(explicit_paddings))
+    call = _ops.plan(op, x.shape, w.shape, attributes, lambda: _arguments.conv_params(
+        format_code, padding_code, strides4, dilations4, explicit_paddings))
+    return _ops.run(op, x, w, dtype_code, call)
 
 
 __all__ = ["conv2d", "depthwise_conv2d"]
