@@ -83,6 +83,14 @@ test-python: python stage
 test-c: stage
 	bash tests/c/run.sh $(PREFIX)
 
+# A long run of the C ABI fuzzer (tests/c/fuzz_abi.c; `make test` runs 10,000 iterations with a fixed seed):
+# FUZZ_ITERATIONS iterations, seeded from the clock unless FUZZ_SEED is set; the seed is printed.
+FUZZ_ITERATIONS ?= 1000000
+FUZZ_SEED ?= time
+.PHONY: fuzz
+fuzz: stage
+	FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) FUZZ_SEED=$(FUZZ_SEED) bash tests/c/fuzz.sh $(PREFIX)
+
 # Every narrower instruction-set tier, forced with the cap: the values suites again through each.
 test-tiers: python stage
 	for isa in avx2 sse2 scalar; do \

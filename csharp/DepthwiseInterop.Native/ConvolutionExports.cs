@@ -84,6 +84,24 @@ internal static unsafe class ConvolutionExports
             RequireCount("input", inputCount, geometry.InputElementCount, inputDims, input);
             RequireCount("filter", filterCount, geometry.FilterElementCount, filterDims, filter);
             RequireCount("output", outputCount, geometry.OutputElementCount, default, output);
+            int elementSize = (DType)dtype switch { DType.Float32 => sizeof(float), DType.Float64 => sizeof(double), _ => 0 };
+            if (elementSize == 0)
+            {
+                return ExceptionBoundary.Fail(Status.InvalidDtype,
+                    $"unknown dtype {dtype}: expected DI_DTYPE_FLOAT32 (1) or DI_DTYPE_FLOAT64 (2)");
+            }
+            RequireNoOverlap(output, outputCount, input, inputCount, filter, filterCount, elementSize);
+            // Nothing to compute, or only padding to convolve: TensorFlow returns without reading the
+            // tensors, so their size is no limit here.
+            if (geometry.OutputElementCount == 0) return (int)Status.Ok;
+            if (geometry.InputElementCount == 0)
+            {
+                NativeMemory.Clear(output, (nuint)outputCount * (nuint)elementSize);
+                return (int)Status.Ok;
+            }
+            RequireSpanLength("input", inputCount);
+            RequireSpanLength("filter", filterCount);
+            RequireSpanLength("output", outputCount);
             switch ((DType)dtype)
             {
                 case DType.Float32:
@@ -92,9 +110,6 @@ internal static unsafe class ConvolutionExports
                 case DType.Float64:
                     Run<double>(dtype, geometry, input, inputDims, filter, filterDims, output);
                     break;
-                default:
-                    return ExceptionBoundary.Fail(Status.InvalidDtype,
-                        $"unknown dtype {dtype}: expected DI_DTYPE_FLOAT32 (1) or DI_DTYPE_FLOAT64 (2)");
             }
             return (int)Status.Ok;
         }
@@ -151,7 +166,21 @@ internal static unsafe class ConvolutionExports
             throw new ConvolutionArgumentException($"{name}_count is {count}, but {needs}");
         }
         if (pointer == null && count != 0) throw new ConvolutionArgumentException($"{name} is NULL but {name}_count is {count}");
+    }
+
+    private static void RequireSpanLength(string name, long count)
+    {
         if (count > int.MaxValue)
             throw new ConvolutionNotSupportedException($"{name} has {count} elements: at most {int.MaxValue} elements per tensor are supported");
+    }
+
+    private static void RequireNoOverlap(void* output, long outputCount, void* input, long inputCount, void* filter, long filterCount, int elementSize)
+    {
+        static bool Overlaps(void* a, long aCount, void* b, long bCount, int size) =>
+            aCount != 0 && bCount != 0
+            && (nuint)a < (nuint)b + (nuint)bCount * (nuint)size
+            && (nuint)b < (nuint)a + (nuint)aCount * (nuint)size;
+        if (Overlaps(output, outputCount, input, inputCount, elementSize) || Overlaps(output, outputCount, filter, filterCount, elementSize))
+            throw new ConvolutionArgumentException("output buffer must not overlap the input or the filter");
     }
 }

@@ -4,9 +4,15 @@
 #   - consumer_test.c (C11) and header_cpp_test.cpp (C++17), compiled with -Wall -Wextra -Werror -pedantic
 #     through pkg-config only, linked against the dev symlink, run with LD_LIBRARY_PATH=PREFIX/lib
 #   - check_exports.sh: exported di_* symbols == functions declared in the header
+#   - robustness (C11, same strict flags, -pthread):
+#       fuzz_abi.c          seeded fuzzer over every exported function (FUZZ_TEST_SEED, FUZZ_TEST_ITERATIONS)
+#       concurrency_test.c  8 threads x 1,000 calls, results and per-thread error messages
+#       memory_test.c       resident set over 100,000 calls after a warm-up, and over short-lived threads
 #
 # Usage: tests/c/run.sh PREFIX
-# Environment: CC (default gcc), CXX (default g++), OUT_DIR (default tests/c/build/run).
+# Environment: CC (default gcc), CXX (default g++), OUT_DIR (default tests/c/build/run),
+#              FUZZ_TEST_SEED (default 20251125), FUZZ_TEST_ITERATIONS (default 10000): the fuzzer run here
+#              (`make fuzz` runs a long one, see fuzz.sh).
 # Exit: 0 when everything passed, 1 otherwise.
 set -uo pipefail
 
@@ -84,6 +90,18 @@ if "$cxx" -std=c++17 "${strict[@]}" $cflags -o "$out/header_cpp_test" "$here/hea
 else
     fail "header_cpp_test.cpp does not compile"
 fi
+robustness=(fuzz_abi concurrency_test memory_test)
+declare -A built_robust
+for name in "${robustness[@]}"; do
+    built_robust[$name]=0
+    # shellcheck disable=SC2086
+    if "$cc" -std=c11 "${strict[@]}" -pthread $cflags -o "$out/$name" "$here/$name.c" $libs -lm; then
+        ok "$name.c compiles with $cc -std=c11 ${strict[*]} -pthread"
+        built_robust[$name]=1
+    else
+        fail "$name.c does not compile"
+    fi
+done
 if [ $built_c -eq 1 ]; then
     needed=$(readelf -d "$out/consumer_test" | sed -n 's/.*(NEEDED).*\[\(libdepthwise_interop[^]]*\)\].*/\1/p')
     [ "$needed" = libdepthwise_interop.so.1 ] && ok "consumer_test records NEEDED libdepthwise_interop.so.1" \
@@ -99,6 +117,25 @@ echo "== header_cpp_test (C++)"
 if [ $built_cxx -eq 1 ]; then
     if LD_LIBRARY_PATH="$lib" "$out/header_cpp_test"; then ok "header_cpp_test"; else fail "header_cpp_test"; fi
 fi
+
+# Runs a robustness test, with its wall time.
+run_robust() {
+    local name=$1
+    shift
+    echo "== $name $*"
+    if [ "${built_robust[$name]}" -ne 1 ]; then
+        return
+    fi
+    local started=$SECONDS
+    if LD_LIBRARY_PATH="$lib" "$out/$name" "$@"; then
+        ok "$name ($((SECONDS - started)) s)"
+    else
+        fail "$name ($((SECONDS - started)) s)"
+    fi
+}
+run_robust fuzz_abi "${FUZZ_TEST_SEED:-20251125}" "${FUZZ_TEST_ITERATIONS:-10000}"
+run_robust concurrency_test
+run_robust memory_test
 
 echo "== check_exports"
 if "$here/check_exports.sh" "$lib/libdepthwise_interop.so.1" "$header"; then ok "check_exports"; else fail "check_exports"; fi

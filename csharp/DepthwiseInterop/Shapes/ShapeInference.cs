@@ -93,11 +93,12 @@ public static class ShapeInference
         long inputCols = inner[layout.WidthAxis];
         if (inputRows >= int.MaxValue) throw Invalid("Input rows too large");
         if (inputCols >= int.MaxValue) throw Invalid("Input cols too large");
-        long batch = 1;
+        // The batch is the product of the leading dimensions; a zero among them makes it 0 however large the rest.
+        long batch = inputShape[..^3].Contains(0L) ? 0 : 1;
         foreach (long dim in inputShape[..^3])
         {
-            // A zero in the spatial or channel dimensions lets ElementCount accept huge batch dimensions.
-            if (dim != 0 && batch > int.MaxValue / dim) throw Invalid("batch is too large");
+            if (batch == 0) break;
+            if (batch > int.MaxValue / dim) throw Invalid("batch is too large");
             batch *= dim;
         }
         if (batch >= int.MaxValue) throw Invalid("batch is too large");

@@ -21,6 +21,10 @@ internal static class FastDepthwiseConvolution
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         long channels = g.OutputChannels; // C * M
+        // Blocks near the padding copy their input window (filter rows × block columns × channels) to
+        // scratch; windows that large (huge dilations or strides) are left to the reference.
+        long windowColumns = 7 * g.StrideWidth + (g.FilterWidth - 1) * g.DilationWidth + 1;
+        if (windowColumns > 1 << 20 || g.FilterHeight * windowColumns > (1 << 24) / Math.Max(channels, 1)) return false;
         if (isa >= VectorIsa.Avx512 && channels >= V512<T>.Count && V512<T>.IsHardwareAccelerated)
             Run<V512<T>, T>(input, filter, output, g);
         else if (isa >= VectorIsa.Avx2 && channels >= V256<T>.Count && V256<T>.IsHardwareAccelerated)

@@ -43,6 +43,32 @@ public sealed class FastDepthwiseConvolutionTests
         }
     }
 
+    /// <summary>The specialised paths (three-wide filters at unit column stride) on every width remainder.</summary>
+    private static IEnumerable<TestCaseData> SpecializedCases()
+    {
+        int seed = 1;
+        foreach (int width in new[] { 8, 9, 12, 16, 17, 30 })
+        foreach (var (padding, top, bottom, left, right) in new[] { (PaddingMode.Same, 0, 0, 0, 0), (PaddingMode.Valid, 0, 0, 0, 0), (PaddingMode.Explicit, 0, 2, 1, 3) })
+        foreach (int channels in new[] { 8, 13, 40 })
+        foreach (var (strideHeight, dilationHeight) in new[] { (1, 1), (2, 1), (1, 2) })
+        {
+            var options = new ConvolutionOptions
+            {
+                Padding = padding, PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right,
+                StrideHeight = strideHeight, DilationHeight = dilationHeight,
+            };
+            yield return new TestCaseData(new long[] { 1, 7, width, channels }, new long[] { 3, 3, channels, 1 }, options, seed++)
+                .SetArgDisplayNames($"3x3 w{width} c{channels} {padding} sh{strideHeight} dh{dilationHeight}");
+        }
+    }
+
+    [TestCaseSource(nameof(SpecializedCases))]
+    public void SpecializedPathsMatchTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
+    {
+        CompareEveryTier<float>(inputShape, filterShape, options, seed);
+        CompareEveryTier<double>(inputShape, filterShape, options, seed);
+    }
+
     [TestCaseSource(nameof(RandomCases))]
     public void FloatMatchesTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed) =>
         CompareEveryTier<float>(inputShape, filterShape, options, seed);

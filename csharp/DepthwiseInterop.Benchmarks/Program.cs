@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Text.Json;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using DepthwiseInterop.Benchmarks;
+using Microsoft.ML.OnnxRuntime;
+using Perfolizer.Horology;
+
+// Usage: dotnet run -c Release --project csharp/DepthwiseInterop.Benchmarks -- [--preset quick|standard]
+//        [--validate-only] [--skip-validation] [BenchmarkDotNet options, e.g. --artifacts DIR]
+// Shapes can be narrowed with DEPTHWISE_BENCH_SHAPES="7x7,15x15" (substrings of the row labels).
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+string preset = "standard";
+bool validateOnly = false, skipValidation = false;
+var benchmarkArgs = new List<string>();
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--preset" when i + 1 < args.Length: preset = args[++i]; break;
+        case "--validate-only": validateOnly = true; break;
+        case "--skip-validation": skipValidation = true; break;
+        default: benchmarkArgs.Add(args[i]); break;
+    }
+}
+int artifactsAt = benchmarkArgs.IndexOf("--artifacts");
+string artifacts = Path.GetFullPath(artifactsAt >= 0 && artifactsAt + 1 < benchmarkArgs.Count
+    ? benchmarkArgs[artifactsAt + 1] : "BenchmarkDotNet.Artifacts");
+Directory.CreateDirectory(artifacts);
+
+// Each case runs in its own process: BenchmarkDotNet's pilot stage picks the calls per iteration, then the
+// warm-up and measured iterations; report.py uses the median. "quick" validates the pipeline; "standard" is
+// `make bench`'s default. Both fit well under 20 minutes for the whole matrix on a 2-core machine.
+Job job = preset switch
+{
+    "quick" => Job.Default.WithWarmupCount(2).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(100)),
+    "standard" => Job.Default.WithWarmupCount(3).WithIterationCount(8).WithIterationTime(TimeInterval.FromMilliseconds(150)),
+    _ => throw new ArgumentException($"unknown --preset {preset}: use quick or standard"),
+};
+// One launch per case; no overhead evaluation (an empty call's ~1 ns is below every op timed here).
+job = job.WithLaunchCount(1).WithEvaluateOverhead(false);
+job = job.WithId(preset);
+var referenceJob = Job.Default.WithLaunchCount(1).WithEvaluateOverhead(false).WithWarmupCount(1).WithIterationCount(3)
+    .WithIterationTime(TimeInterval.FromMilliseconds(100))
+    .WithEnvironmentVariables(new EnvironmentVariable(ReferenceJob.CapVariable, "scalar"))
+    .WithId(ReferenceJob.Id);
+
+NativeApi.EnsureLoaded();
+var shapes = CaseFilter.SelectedShapes().ToList();
+Console.WriteLine($"native library : {NativeApi.LibraryPath} (version {NativeApi.Version()}, " +
+    $"{(NativeApi.HasThreadSetting ? "exports" : "does not export")} {NativeApi.ThreadExport})");
+Console.WriteLine($"kernels        : native {NativeApi.CpuIsa() ?? "(no di_cpu_isa)"}, managed {ManagedSettings.IsaName ?? "(no ComputeSettings)"}; " +
+    $"thread setting: native {NativeApi.HasThreadSetting}, managed {ManagedSettings.HasThreadSetting}");
+Console.WriteLine($"onnxruntime    : {OrtEnv.Instance().GetVersionString()}");
+Console.WriteLine($"shapes         : {shapes.Count}, preset {preset}");
+WarnAboutAffinity();
+
+var environment = new Dictionary<string, object?>
+{
+    ["date_utc"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+    ["cpu"] = CpuModel(),
+    ["logical_cpus"] = Environment.ProcessorCount,
+    ["os"] = RuntimeInformation.OSDescription,
+    ["dotnet"] = RuntimeInformation.FrameworkDescription,
+    ["managed_vector512"] = Vector512.IsHardwareAccelerated,
+    ["managed_vector256"] = Vector256.IsHardwareAccelerated,
+    ["library_path"] = NativeApi.LibraryPath,
+    ["library_version"] = NativeApi.Version(),
+    ["library_thread_setting"] = NativeApi.HasThreadSetting,
+    ["library_isa"] = NativeApi.CpuIsa(),
+    ["managed_thread_setting"] = ManagedSettings.HasThreadSetting,
+    ["managed_isa"] = ManagedSettings.IsaName,
+    ["isa_cap_variable"] = Environment.GetEnvironmentVariable(ReferenceJob.CapVariable),
+    ["loadavg_start"] = LoadAverage(),
+    ["onnxruntime"] = OrtEnv.Instance().GetVersionString(),
+    ["benchmarkdotnet"] = typeof(BenchmarkRunner).Assembly.GetName().Version?.ToString(),
+    ["preset"] = preset,
+    ["job"] = new Dictionary<string, object?>
+    {
+        ["launches"] = job.Run.LaunchCount,
+        ["warmup_iterations"] = job.Run.WarmupCount,
+        ["iterations"] = job.Run.IterationCount,
+        ["iteration_time_ms"] = job.Run.IterationTime.ToMilliseconds(),
+    },
+    ["shapes"] = shapes.Select(s => s.ToString()).ToList(),
+};
+
+if (!skipValidation)
+{
+    Console.WriteLine("Checking every implementation against ONNX Runtime (max |diff| <= 1e-4 * max(1, max |y|)):");
+    var results = Validation.Run(shapes, Console.Out);
+    environment["validation"] = results;
+    WriteEnvironment();
+    if (results.Any(r => !r.Ok))
+    {
+        Console.Error.WriteLine("Validation failed: not timing wrong results.");
+        return 2;
+    }
+}
+WriteEnvironment();
+if (validateOnly) return 0;
+
+var style = SummaryStyle.Default
+    .WithTimeUnit(TimeUnit.Microsecond)
+    .WithSizeUnit(Perfolizer.Metrology.SizeUnit.B)
+    .WithMaxParameterColumnWidth(40)
+    .WithCultureInfo(CultureInfo.InvariantCulture);
+var config = ManualConfig.CreateEmpty()
+    .AddJob(job, referenceJob)
+    .AddLogger(ConsoleLogger.Default)
+    .AddColumnProvider(DefaultColumnProviders.Instance)
+    .AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.Max)
+    .AddColumn(DerivedColumn.All)
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .AddExporter(MarkdownExporter.GitHub, new CsvExporter(CsvSeparator.Comma, new SummaryStyle(
+        CultureInfo.InvariantCulture, printUnitsInHeader: true, Perfolizer.Metrology.SizeUnit.B, TimeUnit.Microsecond,
+        printUnitsInContent: false, printZeroValuesInContent: true, maxParameterColumnWidth: 100)))
+    .AddAnalyser(DefaultConfig.Instance.GetAnalysers().ToArray())
+    .AddValidator(DefaultConfig.Instance.GetValidators().ToArray())
+    .AddFilter(new SimpleFilter(CaseFilter.Keep))
+    .WithSummaryStyle(style)
+    .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
+    .WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.JoinSummary)
+    .WithArtifactsPath(artifacts);
+
+// The machine may be shared: sample the 1-minute load average through the run, for the report's caveats.
+var loadSamples = new List<double>();
+using (var sampler = new Timer(_ =>
+{
+    if (double.TryParse(LoadAverage().Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double load))
+        lock (loadSamples) loadSamples.Add(load);
+}, null, TimeSpan.Zero, TimeSpan.FromSeconds(5)))
+{
+    var started = DateTime.UtcNow;
+    var summary = BenchmarkRunner.Run<DepthwiseBenchmarks>(config, benchmarkArgs.ToArray());
+    environment["benchmark_wall_seconds"] = Math.Round((DateTime.UtcNow - started).TotalSeconds);
+    environment["benchmark_cases"] = summary.Reports.Length;
+    environment["failed_cases"] = summary.Reports.Where(r => !r.Success).Select(r => r.BenchmarkCase.DisplayInfo).ToList();
+    bool failed = summary.HasCriticalValidationErrors || summary.Reports.Length == 0 || summary.Reports.Any(r => !r.Success);
+    environment["loadavg_end"] = LoadAverage();
+    lock (loadSamples)
+    {
+        if (loadSamples.Count > 0)
+        {
+            environment["loadavg_1min_mean"] = Math.Round(loadSamples.Average(), 2);
+            environment["loadavg_1min_max"] = loadSamples.Max();
+        }
+    }
+    WriteEnvironment();
+    return failed ? 1 : 0;
+}
+void WriteEnvironment() =>
+    File.WriteAllText(Path.Combine(artifacts, "environment.json"),
+        JsonSerializer.Serialize(environment, new JsonSerializerOptions { WriteIndented = true }));
+
+static string LoadAverage()
+{
+    try { return File.ReadAllText("/proc/loadavg").Trim(); }
+    catch (IOException) { return "unknown"; }
+}
+
+static string CpuModel()
+{
+    try
+    {
+        return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "unknown";
+    }
+    catch (IOException)
+    {
+        return "unknown";
+    }
+}
+
+// performance.md §2 gotcha 2: a pinned parent would silently make 2-thread rows run on one core.
+static void WarnAboutAffinity()
+{
+    if (!OperatingSystem.IsLinux()) return;
+    long mask = (long)System.Diagnostics.Process.GetCurrentProcess().ProcessorAffinity;
+    long all = Environment.ProcessorCount >= 63 ? -1 : (1L << Environment.ProcessorCount) - 1;
+    if ((mask & all) != all)
+        Console.Error.WriteLine($"warning: CPU affinity mask 0x{mask:x} does not cover all {Environment.ProcessorCount} CPUs; 2-thread rows may be wrong");
+}
