@@ -53,9 +53,9 @@ $(LIBRARY): $(NATIVE_SOURCES)
 stage: $(PREFIX)/lib/pkgconfig/depthwise_interop.pc
 $(PREFIX)/lib/pkgconfig/depthwise_interop.pc: $(LIBRARY) $(HEADER) csharp/DepthwiseInterop.Native/depthwise_interop.pc.in
 	@mkdir -p $(PREFIX)/include $(PREFIX)/lib/pkgconfig
-	cp $(HEADER) $(PREFIX)/include/
-	cp $(LIBRARY) $(PREFIX)/lib/libdepthwise_interop.so.1
-	cp $(VARIANT_LIBRARIES) $(PREFIX)/lib/
+	install -m 644 $(HEADER) $(PREFIX)/include/
+	install -m 755 $(LIBRARY) $(PREFIX)/lib/libdepthwise_interop.so.1
+	install -m 755 $(VARIANT_LIBRARIES) $(PREFIX)/lib/
 	ln -sf libdepthwise_interop.so.1 $(PREFIX)/lib/libdepthwise_interop.so
 	sed -e 's:@PREFIX@:$(PREFIX):' -e 's:@VERSION@:$(VERSION):' csharp/DepthwiseInterop.Native/depthwise_interop.pc.in > $@
 

@@ -62,16 +62,23 @@ def _dist_info_name() -> str:
     return f"{DISTRIBUTION}-{_project()['version']}.dist-info"
 
 
+def _replace(source: Path, destination: Path) -> None:
+    """Copies without writing into the old file, which a running process may have mapped."""
+    temporary = destination.with_name(destination.name + ".tmp")
+    shutil.copyfile(source, temporary)
+    os.replace(temporary, destination)
+
+
 def _build_libraries(destination: Path) -> list[Path]:
     """Builds (or copies, from DEPTHWISE_INTEROP_PREBUILT_LIBRARY's folder) the library and its variants."""
     prebuilt = os.environ.get("DEPTHWISE_INTEROP_PREBUILT_LIBRARY")
     files = [LIBRARY_FILE] + VARIANT_FILES
     if prebuilt:
         source = Path(prebuilt).parent
-        shutil.copyfile(prebuilt, destination / LIBRARY_FILE)
+        _replace(Path(prebuilt), destination / LIBRARY_FILE)
         for variant in VARIANT_FILES:
             if (source / variant).is_file():
-                shutil.copyfile(source / variant, destination / variant)
+                _replace(source / variant, destination / variant)
         return [destination / name for name in files if (destination / name).is_file()]
     if shutil.which("dotnet") is None:
         raise RuntimeError(
@@ -82,7 +89,7 @@ def _build_libraries(destination: Path) -> list[Path]:
         for project in NATIVE_PROJECTS:
             subprocess.run(["dotnet", "publish", str(project), "-c", "Release", "-r", "linux-x64", "-o", out], check=True)
         for name in files:
-            shutil.copyfile(Path(out) / name, destination / name)
+            _replace(Path(out) / name, destination / name)
     return [destination / name for name in files]
 
 
