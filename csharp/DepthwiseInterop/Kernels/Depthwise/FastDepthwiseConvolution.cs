@@ -50,7 +50,8 @@ internal static class FastDepthwiseConvolution
             if (nchw || multiplier != 1)
             {
                 inputScratch = ArrayPool<T>.Shared.Rent(checked((int)(g.Batch * g.InputHeight * g.InputWidth * g.OutputChannels)));
-                ToNhwcRepeated(input, inputScratch, g, multiplier);
+                LayoutConversion.ToInterleavedRepeated(ref MemoryMarshal.GetReference(input), ref inputScratch[0], (nint)g.Batch,
+                    (nint)(g.InputHeight * g.InputWidth), (nint)g.InputChannels, (nint)multiplier, nchw);
                 nhwcInput = inputScratch;
             }
             Span<T> nhwcOutput = output;
@@ -62,7 +63,11 @@ internal static class FastDepthwiseConvolution
 
             RunRowsInParallel<TVector, T>(nhwcInput, filter, nhwcOutput, kernelGeometry);
 
-            if (nchw) NhwcToNchw(nhwcOutput, output, g.Batch, g.OutputHeight, g.OutputWidth, g.OutputChannels);
+            if (nchw)
+            {
+                LayoutConversion.ToPlanar(ref MemoryMarshal.GetReference(nhwcOutput), ref MemoryMarshal.GetReference(output), (nint)g.Batch,
+                    (nint)(g.OutputHeight * g.OutputWidth), (nint)g.OutputChannels);
+            }
         }
         finally
         {
@@ -102,30 +107,5 @@ internal static class FastDepthwiseConvolution
     {
         ref RowJob<T> job = ref Unsafe.AsRef<RowJob<T>>(context);
         DepthwiseNhwcKernel.RunRows<TVector, T>(ref *job.Input, ref *job.Filter, ref *job.Output, job.Geometry, firstRow, endRow);
-    }
-
-    /// <summary>NHWC copy of the input with every channel repeated <paramref name="multiplier"/> times.</summary>
-    private static void ToNhwcRepeated<T>(ReadOnlySpan<T> input, Span<T> destination, in ConvolutionGeometry g, long multiplier)
-    {
-        var source = new ActivationIndexer(g.DataFormat, g.InputHeight, g.InputWidth, g.InputChannels);
-        nint index = 0;
-        for (long b = 0; b < g.Batch; b++)
-        for (long y = 0; y < g.InputHeight; y++)
-        for (long x = 0; x < g.InputWidth; x++)
-        for (long c = 0; c < g.InputChannels; c++)
-        {
-            T value = input[(int)source[b, y, x, c]];
-            for (long m = 0; m < multiplier; m++) destination[(int)index++] = value;
-        }
-    }
-
-    private static void NhwcToNchw<T>(ReadOnlySpan<T> source, Span<T> destination, long batch, long height, long width, long channels)
-    {
-        nint index = 0;
-        for (long b = 0; b < batch; b++)
-        for (long y = 0; y < height; y++)
-        for (long x = 0; x < width; x++)
-        for (long c = 0; c < channels; c++)
-            destination[(int)(((b * channels + c) * height + y) * width + x)] = source[(int)index++];
     }
 }

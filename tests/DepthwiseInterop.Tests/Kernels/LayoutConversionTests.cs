@@ -1,0 +1,47 @@
+using DepthwiseInterop.Kernels;
+
+namespace DepthwiseInterop.Tests.Kernels;
+
+/// <summary>The layout copies against their index definitions, on sizes that straddle the tile edges.</summary>
+public sealed class LayoutConversionTests
+{
+    [TestCase(1, 1, 1, 1)]
+    [TestCase(2, 65, 33, 1)]
+    [TestCase(3, 130, 70, 2)]
+    [TestCase(1, 7, 5, 4)]
+    public void PlanarToInterleavedRepeatsEachChannel(int batch, int pixels, int channels, int repeat)
+    {
+        var source = Enumerable.Range(0, batch * pixels * channels).Select(i => (double)i).ToArray();
+        var destination = new double[batch * pixels * channels * repeat];
+        LayoutConversion.ToInterleavedRepeated(ref source[0], ref destination[0], batch, pixels, channels, repeat, sourcePlanar: true);
+        for (int b = 0; b < batch; b++)
+        for (int p = 0; p < pixels; p++)
+        for (int c = 0; c < channels; c++)
+        for (int r = 0; r < repeat; r++)
+            Assert.That(destination[(b * pixels + p) * channels * repeat + c * repeat + r], Is.EqualTo(source[(b * channels + c) * pixels + p]));
+    }
+
+    [TestCase(2, 9, 5, 3)]
+    public void InterleavedSourceIsRepeatedInPlaceOrder(int batch, int pixels, int channels, int repeat)
+    {
+        var source = Enumerable.Range(0, batch * pixels * channels).Select(i => (float)i).ToArray();
+        var destination = new float[batch * pixels * channels * repeat];
+        LayoutConversion.ToInterleavedRepeated(ref source[0], ref destination[0], batch, pixels, channels, repeat, sourcePlanar: false);
+        for (int i = 0; i < destination.Length; i++)
+            Assert.That(destination[i], Is.EqualTo(source[i / repeat]));
+    }
+
+    [TestCase(1, 1, 1)]
+    [TestCase(2, 65, 33)]
+    [TestCase(3, 129, 97)]
+    public void InterleavedToPlanarIsTheTranspose(int batch, int pixels, int channels)
+    {
+        var source = Enumerable.Range(0, batch * pixels * channels).Select(i => (double)i).ToArray();
+        var destination = new double[source.Length];
+        LayoutConversion.ToPlanar(ref source[0], ref destination[0], batch, pixels, channels);
+        for (int b = 0; b < batch; b++)
+        for (int p = 0; p < pixels; p++)
+        for (int c = 0; c < channels; c++)
+            Assert.That(destination[(b * channels + c) * pixels + p], Is.EqualTo(source[(b * pixels + p) * channels + c]));
+    }
+}
