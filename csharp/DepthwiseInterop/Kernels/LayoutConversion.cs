@@ -47,10 +47,17 @@ internal static class LayoutConversion
                     for (nint c = c0; c < c1; c++)
                     {
                         ref T plane = ref Unsafe.Add(ref image, c * pixels);
+                        ref T column = ref Unsafe.Add(ref target, c * repeat);
+                        if (repeat == 1)
+                        {
+                            for (nint p = p0; p < p1; p++)
+                                Unsafe.Add(ref column, p * outChannels) = Unsafe.Add(ref plane, p);
+                            continue;
+                        }
                         for (nint p = p0; p < p1; p++)
                         {
                             T value = Unsafe.Add(ref plane, p);
-                            ref T to = ref Unsafe.Add(ref target, p * outChannels + c * repeat);
+                            ref T to = ref Unsafe.Add(ref column, p * outChannels);
                             for (nint r = 0; r < repeat; r++) Unsafe.Add(ref to, r) = value;
                         }
                     }
@@ -75,8 +82,9 @@ internal static class LayoutConversion
                     for (nint c = c0; c < c1; c++)
                     {
                         ref T plane = ref Unsafe.Add(ref target, c * pixels);
+                        ref T column = ref Unsafe.Add(ref image, c);
                         for (nint p = p0; p < p1; p++)
-                            Unsafe.Add(ref plane, p) = Unsafe.Add(ref image, p * channels + c);
+                            Unsafe.Add(ref plane, p) = Unsafe.Add(ref column, p * channels);
                     }
                 }
             }
