@@ -79,6 +79,7 @@ test-dotnet: $(BUILD)/deps.stamp $(LIBRARY)
 
 test-python: python stage
 	$(VENV_PYTHON) -m pytest -q tests/python
+	$(VENV_PYTHON) -m depthwise_interop.conformance --report $(BUILD)/conformance-report.md | tail -n 1
 
 test-c: stage
 	bash tests/c/run.sh $(PREFIX)

@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("\r\033[K")
 
     if options.report:
-        command = "python -m depthwise_interop.conformance " + " ".join(sys.argv[1:] if argv is None else argv)
-        write_report(results, options.report, command.strip())
+        sources = " ".join(str(path) for path in options.paths) or "(the project's fixtures)"
+        write_report(results, options.report, f"python -m depthwise_interop.conformance {sources} --report FILE")
     passed = sum(result.passed for result in results)
     print(f"{passed} passed, {len(results) - passed} failed")
     return 0 if results and passed == len(results) else 1

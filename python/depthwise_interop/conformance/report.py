@@ -6,6 +6,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
 
+import depthwise_interop
+
 from .runner import CaseResult
 
 
@@ -27,7 +29,7 @@ def write_report(results: Iterable[CaseResult], path: Path, command: str) -> Non
     lines = [
         "# Conformance report",
         "",
-        f"Produced by `{command}`.",
+        f"Produced by `{command}`, on the vector tier `{depthwise_interop.cpu_info()['isa']}`.",
         "",
         f"**{passed} passed, {len(results) - passed} failed** of {len(results)} cases.",
         "",
