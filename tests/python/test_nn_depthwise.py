@@ -127,3 +127,24 @@ def test_errors_carry_tensorflow_wording(overrides, error_type, fragment) -> Non
 def test_native_errors_name_the_op_like_tensorflow_eager() -> None:
     with pytest.raises(errors.InvalidArgumentError, match=r"\[Op:DepthwiseConv2dNative\]$"):
         nn.depthwise_conv2d(WELL_KNOWN_INPUT, WELL_KNOWN_FILTER, [2, 1, 1, 1], "VALID")
+
+
+def test_subnormals_are_computed_not_flushed_to_zero() -> None:
+    # Documented in docs/robustness.md: IEEE arithmetic throughout, unlike TensorFlow's CPU kernels, which flush
+    # subnormals to zero; the conformance tolerance's n * tiny floor covers that difference.
+    tiny = np.float32(1e-40)  # subnormal in float32
+    x = np.full((1, 4, 4, 8), tiny, np.float32)
+    w = np.ones((1, 1, 8, 1), np.float32)
+    y = nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "VALID")
+    assert np.all(y == tiny)
+
+
+def test_nan_and_infinity_propagate_and_a_padded_infinite_weight_gives_nan() -> None:
+    x = np.ones((1, 3, 3, 4), np.float32)
+    x[0, 1, 1, 0] = np.nan
+    w = np.ones((3, 3, 4, 1), np.float32)
+    w[0, 0, 1, 0] = np.inf  # top-left tap of channel 1: over padding for the first output row and column
+    y = nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "SAME")
+    assert np.isnan(y[0, :, :, 0]).all()  # every output of channel 0 reads the NaN
+    assert np.isnan(y[0, 0, :, 1]).all() and np.isnan(y[0, :, 0, 1]).all()  # inf * 0 (padding) = NaN
+    assert np.isposinf(y[0, 1:, 1:, 1]).all()  # inf * 1 inside the image
