@@ -1,4 +1,5 @@
 using System.Numerics;
+using DepthwiseInterop.Kernels.Conv2D;
 using DepthwiseInterop.Kernels.Depthwise;
 using DepthwiseInterop.Kernels.Reference;
 using DepthwiseInterop.Kernels.Simd;
@@ -7,7 +8,7 @@ namespace DepthwiseInterop.Kernels;
 
 /// <summary>
 /// Picks the kernel for a validated problem: the SIMD kernels of the selected vector tier where one fits,
-/// the scalar reference otherwise (and for conv2d, whose fast kernels are still to come).
+/// the scalar reference otherwise.
 /// </summary>
 internal static class ConvolutionDispatcher
 {
@@ -20,8 +21,9 @@ internal static class ConvolutionDispatcher
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (geometry.OutputElementCount == 0) return;
-        bool fast = geometry.Kind == ConvolutionKind.DepthwiseConv2D && geometry.InputElementCount != 0
-            && FastDepthwiseConvolution.TryRun(input, filter, output, geometry, isa);
+        bool fast = geometry.InputElementCount != 0 && (geometry.Kind == ConvolutionKind.DepthwiseConv2D
+            ? FastDepthwiseConvolution.TryRun(input, filter, output, geometry, isa)
+            : FastConv2D.TryRun(input, filter, output, geometry, isa));
         if (!fast) ReferenceConvolution.Run(input, filter, output, geometry);
     }
 }

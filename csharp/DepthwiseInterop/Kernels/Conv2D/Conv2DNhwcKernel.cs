@@ -1,0 +1,490 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace DepthwiseInterop.Kernels.Conv2D;
+
+/// <summary>
+/// Conv2d (dense, pointwise or grouped), NHWC: input <c>[N, H, W, C]</c>, output <c>[N, OH, OW, Cout]</c>, filter
+/// <c>[KH, KW, C/G, Cout]</c> packed as <c>[group][vector block][ky][kx][ci][B vectors]</c> so that a block's
+/// weights stream contiguously (once per call, or block by block just before use when only one or two pixel
+/// panels reuse them). Vectors run over output channels; a tile keeps P output pixels × B channel vectors in
+/// registers (6×2, 4×3 or 8×1 in the 16 registers of 128/256 bits; 6×4, 8×3, 8×2 or 8×1 in the 32 of 512 bits)
+/// and, per weight row (ky, kx, ci), loads B weight vectors and broadcasts one input value per pixel: B + P loads
+/// feed P × B FMAs. The output pixels are cut into panels of <see cref="PanelPixels"/>; a per-panel table gives
+/// each pixel its window origin, the pixels whose taps all fall inside the input (interior) first, and the panel
+/// is covered with tiles of P and P − 1 pixels, so no pixel is computed twice and tiles need not share a row.
+/// An interior tile runs all KH × KW × C/G weight rows in one loop, the input offset of each row coming from a
+/// per-call offset table: no bounds tests and no per-tap loop (a pointwise conv is a plain GEMM over pixels ×
+/// channels). A tile with an edge pixel goes tap by tap and points the taps in the padding at a zero buffer, so
+/// they still multiply zero by the weight (TensorFlow semantics: a NaN or infinite weight over padding gives
+/// NaN). A panel is walked once per channel block, so the block's weights stay in cache across it. A group's last
+/// channel vector is shifted back to end at the group's last channel (recomputing identical values), so there are
+/// no scalar tails. Every output sums its terms in the reference's order (filter row, filter column, input
+/// channel) whatever tile computes it, so results do not depend on how the work is split between threads.
+/// </summary>
+internal static class Conv2DNhwcKernel
+{
+    /// <summary>Packed weights start on a cache line, so that no weight vector load straddles two lines.</summary>
+    private const int AlignmentBytes = 64;
+
+    /// <summary>Elements to rent beyond a packed buffer's length so that <see cref="Align{T}"/> stays inside it.</summary>
+    public static unsafe int AlignmentElements<T>() where T : unmanaged => AlignmentBytes / sizeof(T);
+
+    /// <summary>The first cache-line boundary at or after <paramref name="pointer"/> (null stays null).</summary>
+    public static unsafe T* Align<T>(T* pointer) where T : unmanaged =>
+        (T*)(((nuint)pointer + (AlignmentBytes - 1)) & ~(nuint)(AlignmentBytes - 1));
+
+    /// <summary>Output pixels per panel: a multiple of every full tile's pixel count (4, 6, 8), so a panel's table
+    /// has room for the last tile of a panel too small to split exactly.</summary>
+    public const int PanelPixels = 96;
+
+    /// <summary>A panel table entry: window origin offset, first input row, first input column, output offset.</summary>
+    private const int EntrySize = 4;
+
+    /// <summary>The geometry as native-width locals, and the work decomposition, computed once per call.</summary>
+    public readonly struct Plan
+    {
+        public readonly nint Height, Width, Channels, FilterHeight, FilterWidth, ChannelsPerGroup;
+        public readonly nint OutputChannels, OutputChannelsPerGroup, OutputHeight, OutputWidth;
+        public readonly nint StrideHeight, StrideWidth, DilationHeight, DilationWidth, PadTop, PadLeft;
+        /// <summary>Output pixels over all images.</summary>
+        public readonly nint Pixels;
+        /// <summary>Input offsets between consecutive filter rows and filter columns.</summary>
+        public readonly nint TapRow, TapColumn;
+        /// <summary>Output rows and columns whose taps all fall inside the input.</summary>
+        public readonly nint InteriorRowBegin, InteriorRowEnd, InteriorColumnBegin, InteriorColumnEnd;
+        /// <summary>Weight rows per output channel: KH × KW × channels per group.</summary>
+        public readonly nint Taps;
+        /// <summary>Lanes per vector, and vectors per group (the last one shifted back).</summary>
+        public readonly nint Lanes, Vectors;
+        /// <summary>Widest block of vectors (2 below 512 bits, 4 at 512), and blocks per group.</summary>
+        public readonly nint MaxBlock, BlocksPerGroup;
+        /// <summary>
+        /// Whether the whole filter is packed once per call (many panels reuse it); otherwise each work item packs
+        /// a block's weights into its own scratch just before the block's tiles (one or two panels: this reads the
+        /// filter once and keeps the packed copy in cache, instead of writing and reading back a packed copy of it).
+        /// </summary>
+        public readonly bool Packed;
+        /// <summary>Work items are panels × splits; a split is a contiguous range of (group, block) units.</summary>
+        public readonly nint Panels, Splits, Units;
+
+        public Plan(in ConvolutionGeometry g, int lanes, int vectorBytes, int threads)
+        {
+            Height = (nint)g.InputHeight; Width = (nint)g.InputWidth; Channels = (nint)g.InputChannels;
+            FilterHeight = (nint)g.FilterHeight; FilterWidth = (nint)g.FilterWidth; ChannelsPerGroup = (nint)g.ChannelsPerGroup;
+            OutputChannels = (nint)g.OutputChannels; OutputChannelsPerGroup = (nint)g.OutputChannelsPerGroup;
+            OutputHeight = (nint)g.OutputHeight; OutputWidth = (nint)g.OutputWidth;
+            StrideHeight = (nint)g.StrideHeight; StrideWidth = (nint)g.StrideWidth;
+            DilationHeight = (nint)g.DilationHeight; DilationWidth = (nint)g.DilationWidth;
+            PadTop = (nint)g.PadTop; PadLeft = (nint)g.PadLeft;
+            Pixels = (nint)(g.Batch * g.OutputHeight * g.OutputWidth);
+            TapRow = DilationHeight * Width * Channels;
+            TapColumn = DilationWidth * Channels;
+            Taps = FilterHeight * FilterWidth * ChannelsPerGroup;
+            var columns = InteriorColumns.Of(g);
+            var rows = InteriorColumns.Of(g with
+            {
+                InputWidth = g.InputHeight, FilterWidth = g.FilterHeight, StrideWidth = g.StrideHeight,
+                DilationWidth = g.DilationHeight, PadLeft = g.PadTop, OutputWidth = g.OutputHeight,
+            });
+            (InteriorColumnBegin, InteriorColumnEnd) = ((nint)columns.Begin, (nint)columns.End);
+            (InteriorRowBegin, InteriorRowEnd) = ((nint)rows.Begin, (nint)rows.End);
+            Lanes = lanes;
+            Vectors = (OutputChannelsPerGroup + lanes - 1) / lanes;
+            MaxBlock = vectorBytes == 64 ? 4 : 2;
+            BlocksPerGroup = BlockCount(Vectors, MaxBlock);
+            Units = (nint)g.Groups * BlocksPerGroup;
+            Panels = (Pixels + PanelPixels - 1) / PanelPixels;
+            Packed = Panels > 2;
+            // Enough items for the pool to balance (it cuts 4 chunks per thread): split the channel blocks
+            // when there are few panels (small images, such as 7x7 or 14x14).
+            Splits = threads <= 1 ? 1 : Math.Clamp((4 * threads + Panels - 1) / Panels, 1, Units);
+        }
+
+        public long Items => (long)Panels * Splits;
+
+        /// <summary>Elements of the packed filter.</summary>
+        public long PackedLength => (long)Units / BlocksPerGroup * Vectors * Lanes * Taps;
+
+        /// <summary>Elements of the weights of the widest block (3 vectors when the widest is 2: see <see cref="BlockCount"/>).</summary>
+        public long BlockLength => (long)Math.Max(MaxBlock, 3) * Lanes * Taps;
+    }
+
+    /// <summary>Blocks a group's vectors form: all of <c>maxBlock</c> vectors, then one or two narrower ones.</summary>
+    private static nint BlockCount(nint vectors, nint maxBlock) =>
+        maxBlock == 2
+            ? (vectors == 1 ? 1 : vectors / 2) // 2, 2, ..., 2 and a final 1 (only alone) or 3
+            : (vectors % 4 == 1 && vectors > 1 ? vectors / 4 + 1 : (vectors + 3) / 4); // 4, ..., 4 and r, or 3 + 2 for r = 5
+
+    /// <summary>First vector and vector count of block <paramref name="index"/> of a group.</summary>
+    private static (nint First, nint Size) Block(nint index, nint vectors, nint maxBlock)
+    {
+        if (maxBlock == 2)
+        {
+            if (vectors == 1) return (0, 1);
+            return (2 * index, index == vectors / 2 - 1 && vectors % 2 == 1 ? 3 : 2);
+        }
+        nint full = vectors % 4 == 1 && vectors > 1 ? vectors / 4 - 1 : vectors / 4;
+        if (index < full) return (4 * index, 4);
+        nint tail = vectors - 4 * full;
+        if (tail == 5) return index == full ? (4 * full, 3) : (4 * full + 3, 2);
+        return (4 * full, tail);
+    }
+
+    /// <summary>
+    /// Packs filter <c>[KH, KW, C/G, Cout]</c> as <c>[group][block][ky][kx][ci][vector of block][lane]</c>: the
+    /// weights a tile reads, in the order it reads them. Vector j of a group holds its output channels
+    /// <c>min(j × lanes, M − lanes)</c> onwards (M output channels per group).
+    /// </summary>
+    public static void PackFilter<TVector, T>(ReadOnlySpan<T> filter, Span<T> packed, in Plan p)
+        where TVector : unmanaged where T : unmanaged
+    {
+        ref T source = ref MemoryMarshal.GetReference(filter);
+        ref T destination = ref MemoryMarshal.GetReference(packed);
+        nint groups = p.Units / p.BlocksPerGroup, lastVector = p.OutputChannelsPerGroup - p.Lanes;
+        nint blockRows = p.Lanes * p.Taps; // a block of B vectors takes B × blockRows elements
+        // Row by row (the source's order, so it streams), scattering each row's vectors to their blocks.
+        for (nint row = 0; row < p.Taps; row++)
+        {
+            ref T sourceRow = ref Unsafe.Add(ref source, row * p.OutputChannels);
+            for (nint group = 0; group < groups; group++)
+            {
+                ref T groupRow = ref Unsafe.Add(ref sourceRow, group * p.OutputChannelsPerGroup);
+                ref T groupBlocks = ref Unsafe.Add(ref destination, group * p.Vectors * blockRows);
+                for (nint b = 0; b < p.BlocksPerGroup; b++)
+                {
+                    var (first, size) = Block(b, p.Vectors, p.MaxBlock);
+                    ref T target = ref Unsafe.Add(ref groupBlocks, first * blockRows + row * size * p.Lanes);
+                    for (nint j = 0; j < size; j++)
+                        ConvVector.Store<TVector, T>(ConvVector.Load<TVector, T>(in Unsafe.Add(ref groupRow, Math.Min((first + j) * p.Lanes, lastVector))),
+                            ref Unsafe.Add(ref target, j * p.Lanes));
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs the weights of one block (vectors [first, first + size) of a group) as <see cref="PackFilter{TVector, T}"/> lays it out.</summary>
+    private static void PackBlock<TVector, T>(ref T filter, ref T target, in Plan p, nint group, nint first, nint size)
+        where TVector : unmanaged where T : unmanaged
+    {
+        nint lastVector = p.OutputChannelsPerGroup - p.Lanes;
+        ref T source = ref Unsafe.Add(ref filter, group * p.OutputChannelsPerGroup);
+        for (nint row = 0; row < p.Taps; row++)
+        {
+            for (nint j = 0; j < size; j++)
+                ConvVector.Store<TVector, T>(ConvVector.Load<TVector, T>(in Unsafe.Add(ref source, Math.Min((first + j) * p.Lanes, lastVector))),
+                    ref Unsafe.Add(ref target, j * p.Lanes));
+            source = ref Unsafe.Add(ref source, p.OutputChannels);
+            target = ref Unsafe.Add(ref target, size * p.Lanes);
+        }
+    }
+
+    /// <summary>
+    /// Fills the offset table: for weight row k = (ky, kx, ci), the input offset of its tap from a pixel's window
+    /// origin (interior tiles), then for the edge tiles, which point at each tap separately, just ci.
+    /// </summary>
+    public static void BuildOffsets(Span<int> offsets, in Plan p)
+    {
+        int k = 0;
+        for (nint ky = 0; ky < p.FilterHeight; ky++)
+        for (nint kx = 0; kx < p.FilterWidth; kx++)
+        for (nint ci = 0; ci < p.ChannelsPerGroup; ci++, k++)
+        {
+            offsets[k] = checked((int)(ky * p.TapRow + kx * p.TapColumn + ci));
+            offsets[(int)p.Taps + k] = (int)ci;
+        }
+    }
+
+    /// <summary>
+    /// Computes work items [firstItem, endItem) (item = panel × splits + split). <paramref name="zero"/> holds at
+    /// least <see cref="Plan.ChannelsPerGroup"/> zeros; <paramref name="packed"/> is from <see cref="PackFilter{TVector, T}"/>.
+    /// </summary>
+    public static unsafe void RunItems<TVector, T>(ref T input, ref T filter, ref T packed, ref T zero, ref int offsets, ref T output, in Plan p, long firstItem, long endItem)
+        where TVector : unmanaged where T : unmanaged
+    {
+        T[]? blockScratch = p.Packed ? null : ArrayPool<T>.Shared.Rent(checked((int)p.BlockLength + AlignmentElements<T>()));
+        try
+        {
+            fixed (T* scratch = blockScratch)
+                RunItems<TVector, T>(ref input, ref filter, ref packed, ref zero, ref offsets, ref output, p, firstItem, endItem, ref *Align(scratch));
+        }
+        finally
+        {
+            if (blockScratch is not null) ArrayPool<T>.Shared.Return(blockScratch);
+        }
+    }
+
+    [SkipLocalsInit]
+    private static void RunItems<TVector, T>(ref T input, ref T filter, ref T packed, ref T zero, ref int interiorOffsets, ref T output, in Plan p,
+        long firstItem, long endItem, ref T blockScratch)
+        where TVector : unmanaged where T : unmanaged
+    {
+        Span<nint> table = stackalloc nint[PanelPixels * EntrySize];
+        ref nint entries = ref MemoryMarshal.GetReference(table);
+        nint builtPanel = -1, count = 0, interiorEnd = 0;
+        for (nint item = (nint)firstItem; item < (nint)endItem; item++)
+        {
+            nint panel = item / p.Splits, split = item % p.Splits;
+            if (panel != builtPanel)
+            {
+                (count, interiorEnd) = BuildTable(ref entries, p, panel);
+                builtPanel = panel;
+            }
+            nint unitEnd = (split + 1) * p.Units / p.Splits;
+            for (nint unit = split * p.Units / p.Splits; unit < unitEnd; unit++)
+            {
+                nint group = unit / p.BlocksPerGroup;
+                var (first, size) = Block(unit % p.BlocksPerGroup, p.Vectors, p.MaxBlock);
+                ref T weights = ref blockScratch;
+                if (p.Packed) weights = ref Unsafe.Add(ref packed, (group * p.Vectors + first) * p.Lanes * p.Taps);
+                else PackBlock<TVector, T>(ref filter, ref blockScratch, p, group, first, size);
+                if (Unsafe.SizeOf<TVector>() == 64)
+                {
+                    if (size == 4) Panel<TVector, T, Size6, Size5, Size4>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+                    else if (size == 3) Panel<TVector, T, Size8, Size7, Size3>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+                    else if (size == 2) Panel<TVector, T, Size8, Size7, Size2>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+                    else Panel<TVector, T, Size8, Size7, Size1>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+                }
+                else
+                {
+                    if (size == 2) Panel<TVector, T, Size6, Size5, Size2>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+                    else if (size == 3) Panel<TVector, T, Size4, Size3, Size3>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+                    else Panel<TVector, T, Size8, Size7, Size1>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fills the table of one panel: interior pixels first, then edge pixels, then copies of the last entry up
+    /// to <see cref="PanelPixels"/>. Returns the pixel count and the end of the entries that are interior.
+    /// </summary>
+    private static (nint Count, nint InteriorEnd) BuildTable(ref nint entries, in Plan p, nint panel)
+    {
+        nint firstPixel = panel * PanelPixels, count = Math.Min(PanelPixels, p.Pixels - firstPixel);
+        nint ox = firstPixel % p.OutputWidth, row = firstPixel / p.OutputWidth;
+        nint oy = row % p.OutputHeight, batch = row / p.OutputHeight;
+        nint front = 0, back = count - 1, output = firstPixel * p.OutputChannels, step = p.StrideWidth * p.Channels;
+        for (nint done = 0; done < count;)
+        {
+            // One output row segment: interior pixels are the columns [InteriorBegin, InteriorEnd) of an interior row.
+            nint end = Math.Min(p.OutputWidth, ox + count - done);
+            nint iy = oy * p.StrideHeight - p.PadTop, ix = ox * p.StrideWidth - p.PadLeft;
+            bool interiorRow = oy >= p.InteriorRowBegin && oy < p.InteriorRowEnd;
+            nint origin = ((batch * p.Height + iy) * p.Width + ix) * p.Channels;
+            for (; ox < end; ox++)
+            {
+                bool interior = interiorRow && ox >= p.InteriorColumnBegin && ox < p.InteriorColumnEnd;
+                ref nint entry = ref Unsafe.Add(ref entries, (interior ? front++ : back--) * EntrySize);
+                entry = origin;
+                Unsafe.Add(ref entry, 1) = iy;
+                Unsafe.Add(ref entry, 2) = ix;
+                Unsafe.Add(ref entry, 3) = output;
+                origin += step;
+                ix += p.StrideWidth;
+                output += p.OutputChannels;
+                done++;
+            }
+            if (ox == p.OutputWidth)
+            {
+                ox = 0;
+                if (++oy == p.OutputHeight) { oy = 0; batch++; }
+            }
+        }
+        ref nint last = ref Unsafe.Add(ref entries, (count - 1) * EntrySize);
+        for (nint i = count; i < PanelPixels; i++)
+            for (nint k = 0; k < EntrySize; k++)
+                Unsafe.Add(ref entries, i * EntrySize + k) = Unsafe.Add(ref last, k);
+        // With no edge pixel, the copies are interior too.
+        return (count, front == count ? PanelPixels : front);
+    }
+
+    /// <summary>
+    /// Covers the <paramref name="count"/> = n pixels of a panel with a tiles of <typeparamref name="TP"/> pixels and
+    /// b = (−n mod P) tiles of <typeparamref name="TQ"/> = P − 1 pixels, n = aP + b(P − 1), so that no pixel is
+    /// computed twice; that needs n ≥ b(P − 1) (always true from n = (P − 1)²), and smaller panels end with a tile
+    /// that repeats its last pixel (the table's copies).
+    /// </summary>
+    private static void Panel<TVector, T, TP, TQ, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T output, in Plan p,
+        ref nint entries, nint count, nint interiorEnd, nint group, nint firstVector)
+        where TVector : unmanaged where T : unmanaged where TP : struct, ITileSize where TQ : struct, ITileSize where TB : struct, ITileSize
+    {
+        nint smallTiles = (TP.Value - count % TP.Value) % TP.Value;
+        if (smallTiles * TQ.Value > count) smallTiles = 0;
+        nint large = count - smallTiles * TQ.Value;
+        Tiles<TVector, T, TP, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, large, interiorEnd, group, firstVector);
+        if (smallTiles != 0)
+            Tiles<TVector, T, TQ, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref Unsafe.Add(ref entries, large * EntrySize),
+                smallTiles * TQ.Value, interiorEnd - large, group, firstVector);
+    }
+
+    /// <summary>
+    /// The tiles over <paramref name="count"/> panel table entries for one block: <typeparamref name="TP"/> pixels ×
+    /// <typeparamref name="TB"/> vectors each, weights packed from <paramref name="weights"/> on. The loops are written
+    /// for up to 8 × 4; the type arguments fold the unused accumulators away.
+    /// </summary>
+    private static void Tiles<TVector, T, TP, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T output, in Plan p,
+        ref nint entries, nint count, nint interiorEnd, nint group, nint firstVector)
+        where TVector : unmanaged where T : unmanaged where TP : struct, ITileSize where TB : struct, ITileSize
+    {
+        int P = TP.Value, B = TB.Value;
+        nint lanes = ConvVector.Count<TVector, T>(), rowStride = B * lanes, lastVector = p.OutputChannelsPerGroup - lanes;
+        nint groupOutput = group * p.OutputChannelsPerGroup, groupInput = group * p.ChannelsPerGroup;
+        nint c0 = groupOutput + Math.Min(firstVector * lanes, lastVector);
+        nint c1 = groupOutput + Math.Min((firstVector + 1) * lanes, lastVector);
+        nint c2 = groupOutput + Math.Min((firstVector + 2) * lanes, lastVector);
+        nint c3 = groupOutput + Math.Min((firstVector + 3) * lanes, lastVector);
+        for (nint t = 0; t < count; t += P)
+        {
+            ref nint e = ref Unsafe.Add(ref entries, t * EntrySize);
+            bool interior = t + P <= interiorEnd;
+            TVector a00 = default, a01 = default, a02 = default, a03 = default;
+            TVector a10 = default, a11 = default, a12 = default, a13 = default;
+            TVector a20 = default, a21 = default, a22 = default, a23 = default;
+            TVector a30 = default, a31 = default, a32 = default, a33 = default;
+            TVector a40 = default, a41 = default, a42 = default, a43 = default;
+            TVector a50 = default, a51 = default, a52 = default, a53 = default;
+            TVector a60 = default, a61 = default, a62 = default, a63 = default;
+            TVector a70 = default, a71 = default, a72 = default, a73 = default;
+            // Interior pixels read tap k of their window at s + k (s = the window origin, fixed for the tile);
+            // edge pixels get s per tap: the tap's input, or the zero buffer.
+            ref T s0 = ref zero, s1 = ref zero, s2 = ref zero, s3 = ref zero;
+            ref T s4 = ref zero, s5 = ref zero, s6 = ref zero, s7 = ref zero;
+            if (interior)
+            {
+                s0 = ref Unsafe.Add(ref input, e + groupInput);
+                if (P > 1) s1 = ref Unsafe.Add(ref input, Unsafe.Add(ref e, 1 * EntrySize) + groupInput);
+                if (P > 2) s2 = ref Unsafe.Add(ref input, Unsafe.Add(ref e, 2 * EntrySize) + groupInput);
+                if (P > 3) s3 = ref Unsafe.Add(ref input, Unsafe.Add(ref e, 3 * EntrySize) + groupInput);
+                if (P > 4) s4 = ref Unsafe.Add(ref input, Unsafe.Add(ref e, 4 * EntrySize) + groupInput);
+                if (P > 5) s5 = ref Unsafe.Add(ref input, Unsafe.Add(ref e, 5 * EntrySize) + groupInput);
+                if (P > 6) s6 = ref Unsafe.Add(ref input, Unsafe.Add(ref e, 6 * EntrySize) + groupInput);
+                if (P > 7) s7 = ref Unsafe.Add(ref input, Unsafe.Add(ref e, 7 * EntrySize) + groupInput);
+            }
+            ref T w = ref weights;
+            // Interior tiles run every weight row in one loop, the input offset of row k coming from the
+            // offset table (no per-tap loop: short runs such as 8 channels per group would pay a loop exit,
+            // usually mispredicted, every few iterations); edge tiles run one tap at a time.
+            ref int offsets = ref interior ? ref interiorOffsets : ref Unsafe.Add(ref interiorOffsets, p.Taps);
+            nint runs = interior ? 1 : p.FilterHeight * p.FilterWidth;
+            nint runLength = interior ? p.Taps : p.ChannelsPerGroup;
+            nint k = 0, ky = 0, kx = 0;
+            for (nint run = 0; run < runs; run++)
+            {
+                if (!interior)
+                {
+                    nint dy = ky * p.DilationHeight, dx = kx * p.DilationWidth, tap = ky * p.TapRow + kx * p.TapColumn + groupInput;
+                    s0 = ref Source(ref input, ref zero, ref e, p, tap, dy, dx);
+                    if (P > 1) s1 = ref Source(ref input, ref zero, ref Unsafe.Add(ref e, 1 * EntrySize), p, tap, dy, dx);
+                    if (P > 2) s2 = ref Source(ref input, ref zero, ref Unsafe.Add(ref e, 2 * EntrySize), p, tap, dy, dx);
+                    if (P > 3) s3 = ref Source(ref input, ref zero, ref Unsafe.Add(ref e, 3 * EntrySize), p, tap, dy, dx);
+                    if (P > 4) s4 = ref Source(ref input, ref zero, ref Unsafe.Add(ref e, 4 * EntrySize), p, tap, dy, dx);
+                    if (P > 5) s5 = ref Source(ref input, ref zero, ref Unsafe.Add(ref e, 5 * EntrySize), p, tap, dy, dx);
+                    if (P > 6) s6 = ref Source(ref input, ref zero, ref Unsafe.Add(ref e, 6 * EntrySize), p, tap, dy, dx);
+                    if (P > 7) s7 = ref Source(ref input, ref zero, ref Unsafe.Add(ref e, 7 * EntrySize), p, tap, dy, dx);
+                    if (++kx == p.FilterWidth) { kx = 0; ky++; }
+                }
+                for (nint end = k + runLength; k < end; k++)
+                {
+                    nint i = Unsafe.Add(ref offsets, k);
+                    TVector w0 = ConvVector.Load<TVector, T>(in w);
+                    TVector w1 = B > 1 ? ConvVector.Load<TVector, T>(in Unsafe.Add(ref w, lanes)) : default;
+                    TVector w2 = B > 2 ? ConvVector.Load<TVector, T>(in Unsafe.Add(ref w, 2 * lanes)) : default;
+                    TVector w3 = B > 3 ? ConvVector.Load<TVector, T>(in Unsafe.Add(ref w, 3 * lanes)) : default;
+                    TVector x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i));
+                    a00 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a00);
+                    if (B > 1) a01 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a01);
+                    if (B > 2) a02 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a02);
+                    if (B > 3) a03 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a03);
+                    if (P > 1)
+                    {
+                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i));
+                        a10 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a10);
+                        if (B > 1) a11 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a11);
+                        if (B > 2) a12 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a12);
+                        if (B > 3) a13 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a13);
+                    }
+                    if (P > 2)
+                    {
+                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i));
+                        a20 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a20);
+                        if (B > 1) a21 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a21);
+                        if (B > 2) a22 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a22);
+                        if (B > 3) a23 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a23);
+                    }
+                    if (P > 3)
+                    {
+                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i));
+                        a30 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a30);
+                        if (B > 1) a31 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a31);
+                        if (B > 2) a32 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a32);
+                        if (B > 3) a33 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a33);
+                    }
+                    if (P > 4)
+                    {
+                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i));
+                        a40 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a40);
+                        if (B > 1) a41 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a41);
+                        if (B > 2) a42 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a42);
+                        if (B > 3) a43 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a43);
+                    }
+                    if (P > 5)
+                    {
+                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i));
+                        a50 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a50);
+                        if (B > 1) a51 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a51);
+                        if (B > 2) a52 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a52);
+                        if (B > 3) a53 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a53);
+                    }
+                    if (P > 6)
+                    {
+                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i));
+                        a60 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a60);
+                        if (B > 1) a61 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a61);
+                        if (B > 2) a62 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a62);
+                        if (B > 3) a63 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a63);
+                    }
+                    if (P > 7)
+                    {
+                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i));
+                        a70 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a70);
+                        if (B > 1) a71 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a71);
+                        if (B > 2) a72 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a72);
+                        if (B > 3) a73 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a73);
+                    }
+                    w = ref Unsafe.Add(ref w, rowStride);
+                }
+            }
+            Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 3), c0, c1, c2, c3, a00, a01, a02, a03);
+            if (P > 1) Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 1 * EntrySize + 3), c0, c1, c2, c3, a10, a11, a12, a13);
+            if (P > 2) Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 2 * EntrySize + 3), c0, c1, c2, c3, a20, a21, a22, a23);
+            if (P > 3) Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 3 * EntrySize + 3), c0, c1, c2, c3, a30, a31, a32, a33);
+            if (P > 4) Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 4 * EntrySize + 3), c0, c1, c2, c3, a40, a41, a42, a43);
+            if (P > 5) Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 5 * EntrySize + 3), c0, c1, c2, c3, a50, a51, a52, a53);
+            if (P > 6) Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 6 * EntrySize + 3), c0, c1, c2, c3, a60, a61, a62, a63);
+            if (P > 7) Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 7 * EntrySize + 3), c0, c1, c2, c3, a70, a71, a72, a73);
+        }
+    }
+
+    /// <summary>Where an edge pixel reads tap (dy, dx) from: the input, or the zero buffer if the tap is in the padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref T Source<T>(ref T input, ref T zero, ref nint entry, in Plan p, nint tap, nint dy, nint dx)
+    {
+        nint iy = Unsafe.Add(ref entry, 1) + dy, ix = Unsafe.Add(ref entry, 2) + dx;
+        if ((nuint)iy < (nuint)p.Height && (nuint)ix < (nuint)p.Width) return ref Unsafe.Add(ref input, entry + tap);
+        return ref zero;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TVector, T, TB>(ref T output, nint pixel, nint c0, nint c1, nint c2, nint c3,
+        TVector a0, TVector a1, TVector a2, TVector a3)
+        where TVector : unmanaged where T : unmanaged where TB : struct, ITileSize
+    {
+        ref T y = ref Unsafe.Add(ref output, pixel);
+        ConvVector.Store<TVector, T>(a0, ref Unsafe.Add(ref y, c0));
+        if (TB.Value > 1) ConvVector.Store<TVector, T>(a1, ref Unsafe.Add(ref y, c1));
+        if (TB.Value > 2) ConvVector.Store<TVector, T>(a2, ref Unsafe.Add(ref y, c2));
+        if (TB.Value > 3) ConvVector.Store<TVector, T>(a3, ref Unsafe.Add(ref y, c3));
+    }
+}
