@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using DepthwiseInterop.Kernels;
 
 namespace DepthwiseInterop.Native;
 
@@ -48,6 +49,98 @@ internal static unsafe class ConvolutionExports
         void* filter, long filterCount, long* filterShape, int filterRank, ConvParams* parameters, void* output, long outputCount) =>
         Compute(ConvolutionKind.DepthwiseConv2D, dtype, input, inputCount, inputShape, inputRank, filter, filterCount, filterShape, filterRank,
             parameters, output, outputCount);
+
+    [UnmanagedCallersOnly(EntryPoint = "di_separable_conv2d_output_shape")]
+    public static int SeparableConv2DOutputShape(long* inputShape, int inputRank, long* depthwiseFilterShape, int depthwiseFilterRank,
+        long* pointwiseFilterShape, int pointwiseFilterRank, ConvParams* parameters, long* outputShape, int outputShapeCapacity, int* outputRank)
+    {
+        try
+        {
+            var input = Shape(inputShape, inputRank, "input");
+            var depthwiseFilter = Shape(depthwiseFilterShape, depthwiseFilterRank, "depthwise_filter");
+            var pointwiseFilter = Shape(pointwiseFilterShape, pointwiseFilterRank, "pointwise_filter");
+            var geometry = ShapeInference.SeparableConv2D(input, depthwiseFilter, pointwiseFilter, Options(ConvolutionKind.DepthwiseConv2D, parameters));
+            if (outputRank == null) throw new ConvolutionArgumentException("output_rank is NULL");
+            if (outputShape == null || outputShapeCapacity < geometry.OutputRank)
+            {
+                throw new ConvolutionArgumentException(
+                    $"output_shape holds {(outputShape == null ? 0 : Math.Max(outputShapeCapacity, 0))} values, but the output has rank {geometry.OutputRank}");
+            }
+            geometry.WriteOutputShape(input, new Span<long>(outputShape, geometry.OutputRank));
+            *outputRank = geometry.OutputRank;
+            return (int)Status.Ok;
+        }
+        catch (Exception exception)
+        {
+            return ExceptionBoundary.ToStatus(exception);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "di_separable_conv2d")]
+    public static int SeparableConv2D(int dtype, void* input, long inputCount, long* inputShape, int inputRank,
+        void* depthwiseFilter, long depthwiseFilterCount, long* depthwiseFilterShape, int depthwiseFilterRank,
+        void* pointwiseFilter, long pointwiseFilterCount, long* pointwiseFilterShape, int pointwiseFilterRank,
+        ConvParams* parameters, void* output, long outputCount)
+    {
+        try
+        {
+            var inputDims = Shape(inputShape, inputRank, "input");
+            var depthwiseDims = Shape(depthwiseFilterShape, depthwiseFilterRank, "depthwise_filter");
+            var pointwiseDims = Shape(pointwiseFilterShape, pointwiseFilterRank, "pointwise_filter");
+            var geometry = ShapeInference.SeparableConv2D(inputDims, depthwiseDims, pointwiseDims, Options(ConvolutionKind.DepthwiseConv2D, parameters));
+            RequireCount("input", inputCount, geometry.InputElementCount, inputDims, input);
+            RequireCount("depthwise_filter", depthwiseFilterCount, geometry.DepthwiseFilterElementCount, depthwiseDims, depthwiseFilter);
+            RequireCount("pointwise_filter", pointwiseFilterCount, geometry.PointwiseFilterElementCount, pointwiseDims, pointwiseFilter);
+            RequireCount("output", outputCount, geometry.OutputElementCount, default, output);
+            int elementSize = (DType)dtype switch { DType.Float32 => sizeof(float), DType.Float64 => sizeof(double), _ => 0 };
+            if (elementSize == 0)
+            {
+                return ExceptionBoundary.Fail(Status.InvalidDtype,
+                    $"unknown dtype {dtype}: expected DI_DTYPE_FLOAT32 (1) or DI_DTYPE_FLOAT64 (2)");
+            }
+            RequireNoOverlap(output, outputCount, input, inputCount, depthwiseFilter, depthwiseFilterCount, elementSize);
+            RequireNoOverlap(output, outputCount, input, inputCount, pointwiseFilter, pointwiseFilterCount, elementSize);
+            if (geometry.OutputElementCount == 0) return (int)Status.Ok;
+            RequireSpanLength("input", inputCount);
+            RequireSpanLength("depthwise_filter", depthwiseFilterCount);
+            RequireSpanLength("pointwise_filter", pointwiseFilterCount);
+            RequireSpanLength("output", outputCount);
+            switch ((DType)dtype)
+            {
+                case DType.Float32:
+                    RunSeparable<float>(dtype, geometry, input, inputDims, depthwiseFilter, depthwiseDims, pointwiseFilter, pointwiseDims, output);
+                    break;
+                case DType.Float64:
+                    RunSeparable<double>(dtype, geometry, input, inputDims, depthwiseFilter, depthwiseDims, pointwiseFilter, pointwiseDims, output);
+                    break;
+            }
+            return (int)Status.Ok;
+        }
+        catch (Exception exception)
+        {
+            return ExceptionBoundary.ToStatus(exception);
+        }
+    }
+
+    /// <summary>
+    /// Both stages through the same dispatch as the single ops: the loaded kernel variant (which runs one op per
+    /// call) or the in-process kernels, the depthwise output held in a pooled intermediate.
+    /// </summary>
+    private static void RunSeparable<T>(int dtype, in SeparableConvolutionGeometry geometry, void* input, ReadOnlySpan<long> inputShape,
+        void* depthwiseFilter, ReadOnlySpan<long> depthwiseFilterShape, void* pointwiseFilter, ReadOnlySpan<long> pointwiseFilterShape, void* output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var inputSpan = new ReadOnlySpan<T>(input, (int)geometry.InputElementCount);
+        var depthwiseSpan = new ReadOnlySpan<T>(depthwiseFilter, (int)geometry.DepthwiseFilterElementCount);
+        var pointwiseSpan = new ReadOnlySpan<T>(pointwiseFilter, (int)geometry.PointwiseFilterElementCount);
+        var outputSpan = new Span<T>(output, (int)geometry.OutputElementCount);
+        Convolution.ValidateSeparableBuffers(geometry, inputSpan, inputShape, depthwiseSpan, depthwiseFilterShape, pointwiseSpan, pointwiseFilterShape, outputSpan);
+        Convolution.StageRunner<T> run = KernelVariant.IsLoaded
+            ? (ReadOnlySpan<T> stageInput, ReadOnlySpan<T> filter, Span<T> stageOutput, in ConvolutionGeometry stage) =>
+                KernelVariant.Run(dtype, stageInput, filter, stageOutput, stage)
+            : ConvolutionDispatcher.Run;
+        Convolution.ComputeSeparable(geometry, inputSpan, depthwiseSpan, pointwiseSpan, outputSpan, run);
+    }
 
     private static int OutputShape(ConvolutionKind kind, long* inputShape, int inputRank, long* filterShape, int filterRank, ConvParams* parameters,
         long* outputShape, int outputShapeCapacity, int* outputRank)

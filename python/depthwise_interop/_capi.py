@@ -110,6 +110,30 @@ for _function in (lib.di_conv2d, lib.di_depthwise_conv2d):
     ]
     _function.restype = c_int32
 
+# di_status di_separable_conv2d_output_shape(const int64_t* input_shape, int32_t input_rank,
+#     const int64_t* depthwise_filter_shape, int32_t depthwise_filter_rank,
+#     const int64_t* pointwise_filter_shape, int32_t pointwise_filter_rank, const di_conv_params* params,
+#     int64_t* output_shape, int32_t output_shape_capacity, int32_t* output_rank);
+lib.di_separable_conv2d_output_shape.argtypes = [
+    _Int64Ptr, c_int32, _Int64Ptr, c_int32, _Int64Ptr, c_int32, POINTER(ConvParams), _Int64Ptr, c_int32, POINTER(c_int32)]
+lib.di_separable_conv2d_output_shape.restype = c_int32
+
+# di_status di_separable_conv2d(di_dtype dtype,
+#     const void* input, int64_t input_count, const int64_t* input_shape, int32_t input_rank,
+#     const void* depthwise_filter, int64_t depthwise_filter_count,
+#     const int64_t* depthwise_filter_shape, int32_t depthwise_filter_rank,
+#     const void* pointwise_filter, int64_t pointwise_filter_count,
+#     const int64_t* pointwise_filter_shape, int32_t pointwise_filter_rank,
+#     const di_conv_params* params, void* output, int64_t output_count);
+lib.di_separable_conv2d.argtypes = [
+    c_int32,
+    c_void_p, c_int64, c_void_p, c_int32,
+    c_void_p, c_int64, c_void_p, c_int32,
+    c_void_p, c_int64, c_void_p, c_int32,
+    c_void_p, c_void_p, c_int64,
+]
+lib.di_separable_conv2d.restype = c_int32
+
 if lib.di_abi_version() != ABI_VERSION:
     raise ImportError(
         f"{library_path} has ABI version {lib.di_abi_version()}, but this depthwise_interop package needs "

@@ -15,16 +15,18 @@ _ERRORS = {
     _capi.STATUS_OUT_OF_MEMORY: errors.OutOfMemoryError,
 }
 
-# TensorFlow's eager errors end with the op's name.
-_OP_NAMES = {"conv2d": "Conv2D", "depthwise_conv2d": "DepthwiseConv2dNative"}
+# TensorFlow's eager errors end with the op's name. separable_conv2d has no op of its own: its errors come
+# from its Python wrapper (no suffix) or from one of the two ops it runs (see _separable_op_name).
+_OP_NAMES = {"conv2d": "Conv2D", "depthwise_conv2d": "DepthwiseConv2dNative", "separable_conv2d": None}
 
 
-def raise_for_status(status: int, op: str) -> None:
+def raise_for_status(status: int, op: str, op_name: str | None = None) -> None:
     if status == _capi.STATUS_OK:
         return
     message = (_capi.lib.di_last_error_message() or b"").decode("utf-8", "replace")
     error_type = _ERRORS.get(status, errors.InternalError)
-    raise error_type(f"{message} [Op:{_OP_NAMES[op]}]", status)
+    name = op_name if op_name is not None else _OP_NAMES[op]
+    raise error_type(f"{message} [Op:{name}]" if name else message, status)
 
 
 def _shape(array_shape: tuple[int, ...]) -> ctypes.Array:
@@ -88,4 +90,84 @@ def run(op: str, x: np.ndarray, w: np.ndarray, dtype_code: int, call: _Plan) -> 
         params, out.ctypes.data, call.output_size,
     )
     raise_for_status(status, op)
+    return out
+
+
+def _separable_op_name(input_shape: tuple, depthwise_shape: tuple, pointwise_shape: tuple, params: _capi.ConvParams,
+                       message: bytes) -> str | None:
+    """Which op TensorFlow would name for a failed separable shape query: the depthwise stage if it fails
+    alone with the same message, else the pointwise Conv2D if that fails alone with it, else none (the
+    wrapper's own pointwise-filter checks)."""
+    capacity = max(len(input_shape), 4)
+    shape, rank = (ctypes.c_int64 * capacity)(), ctypes.c_int32()
+    status = _capi.lib.di_depthwise_conv2d_output_shape(
+        _shape(input_shape), len(input_shape), _shape(depthwise_shape), len(depthwise_shape), params, shape, capacity,
+        ctypes.byref(rank))
+    if status != _capi.STATUS_OK:
+        return "DepthwiseConv2dNative" if _capi.lib.di_last_error_message() == message else None
+    pointwise_params = _capi.ConvParams()
+    _capi.lib.di_conv_params_init(pointwise_params)
+    pointwise_params.data_format = params.data_format
+    intermediate = tuple(shape[: rank.value])
+    status = _capi.lib.di_conv2d_output_shape(
+        _shape(intermediate), len(intermediate), _shape(pointwise_shape), len(pointwise_shape), pointwise_params, shape,
+        capacity, ctypes.byref(rank))
+    if status != _capi.STATUS_OK and _capi.lib.di_last_error_message() == message:
+        return "Conv2D"
+    return None
+
+
+class _SeparablePlan:
+    """A _Plan for separable_conv2d: three tensors, one shape query."""
+
+    __slots__ = ("params", "shapes", "output_shape", "output_size", "addresses")
+
+    def __init__(self, input_shape: tuple, depthwise_shape: tuple, pointwise_shape: tuple, params: _capi.ConvParams):
+        self.params = params
+        self.shapes = (_shape(input_shape), _shape(depthwise_shape), _shape(pointwise_shape))
+        capacity = max(len(input_shape), 4)
+        shape = (ctypes.c_int64 * capacity)()
+        rank = ctypes.c_int32()
+        status = _capi.lib.di_separable_conv2d_output_shape(
+            self.shapes[0], len(input_shape), self.shapes[1], len(depthwise_shape), self.shapes[2], len(pointwise_shape),
+            params, shape, capacity, ctypes.byref(rank))
+        if status != _capi.STATUS_OK:
+            message = _capi.lib.di_last_error_message()
+            op_name = _separable_op_name(input_shape, depthwise_shape, pointwise_shape, params, message)
+            # The probes above may have failed too: restore this query's message before raising.
+            _capi.lib.di_separable_conv2d_output_shape(
+                self.shapes[0], len(input_shape), self.shapes[1], len(depthwise_shape), self.shapes[2],
+                len(pointwise_shape), params, shape, capacity, ctypes.byref(rank))
+            raise_for_status(status, "separable_conv2d", op_name)
+        self.output_shape = tuple(shape[: rank.value])
+        self.output_size = int(np.prod(self.output_shape, dtype=np.int64))
+        self.addresses = tuple(ctypes.addressof(array) for array in self.shapes) + (ctypes.addressof(params),)
+
+
+def separable_plan(input_shape: tuple, depthwise_shape: tuple, pointwise_shape: tuple, attributes: tuple,
+                   make_params) -> _SeparablePlan:
+    """The cached plan for separable_conv2d (the same cache as `plan`)."""
+    key = ("separable_conv2d", input_shape, depthwise_shape, pointwise_shape, attributes)
+    found = _PLANS.get(key)
+    if found is None:
+        found = _SeparablePlan(input_shape, depthwise_shape, pointwise_shape, make_params())
+        if len(_PLANS) >= _PLAN_CACHE_LIMIT:
+            _PLANS.clear()
+        _PLANS[key] = found
+    return found
+
+
+def run_separable(x: np.ndarray, depthwise: np.ndarray, pointwise: np.ndarray, dtype_code: int,
+                  call: _SeparablePlan) -> np.ndarray:
+    """Computes separable_conv2d into a fresh array."""
+    out = np.empty(call.output_shape, dtype=x.dtype)
+    input_shape, depthwise_shape, pointwise_shape, params = call.addresses
+    status = _capi.lib.di_separable_conv2d(
+        dtype_code,
+        x.ctypes.data, x.size, input_shape, x.ndim,
+        depthwise.ctypes.data, depthwise.size, depthwise_shape, depthwise.ndim,
+        pointwise.ctypes.data, pointwise.size, pointwise_shape, pointwise.ndim,
+        params, out.ctypes.data, call.output_size,
+    )
+    raise_for_status(status, "separable_conv2d")
     return out

@@ -1,12 +1,12 @@
-"""tf.nn.conv2d and tf.nn.depthwise_conv2d on NumPy arrays, with TensorFlow 2's signatures, argument forms,
-results and error texts.
+"""tf.nn.conv2d, tf.nn.depthwise_conv2d and tf.nn.separable_conv2d on NumPy arrays, with TensorFlow 2's
+signatures, argument forms, results and error texts.
 
 Beyond TensorFlow's CPU kernels (documented extensions): NCHW is computed (NHWC transposed; the filter layout
 does not change), depthwise accepts unequal strides and a 4-value `dilations` in data_format order, and
-conv2d computes grouped convolution. One deliberate refusal: depthwise_conv2d with a stride above 1 together
-with a dilation above 1 raises ValueError, as tf.nn.convolution does, because TensorFlow's depthwise_conv2d
-returns a space-to-batch artefact there rather than the strided dilated convolution (the C ABI and the .NET
-API compute the true convolution).
+conv2d computes grouped convolution. One deliberate refusal: depthwise_conv2d (and the depthwise stage of
+separable_conv2d) with a stride above 1 together with a dilation above 1 raises ValueError, as
+tf.nn.convolution does, because TensorFlow's depthwise_conv2d returns a space-to-batch artefact there rather
+than the strided dilated convolution (the C ABI and the .NET API compute the true convolution).
 """
 
 from __future__ import annotations
@@ -99,15 +99,76 @@ def depthwise_conv2d(
     padding_code, explicit_paddings = _arguments.convert_padding(padding)
     strides4 = _arguments.depthwise_strides(strides)
     format_code = _arguments.data_format_code("NHWC" if data_format is None else data_format)
+    _refuse_strided_dilation(strides4, rates, is_nchw, "depthwise_conv2d")
+    return _run("depthwise_conv2d", x, w, dtype_code, format_code, padding_code, strides4, dilations4, explicit_paddings)
+
+
+def separable_conv2d(
+    input: Any,
+    depthwise_filter: Any,
+    pointwise_filter: Any,
+    strides: Sequence[int],
+    padding: Padding,
+    data_format: Optional[str] = None,
+    dilations: Optional[Sequence[int]] = None,
+    name: Optional[str] = None,
+) -> np.ndarray:
+    """Computes a depthwise separable 2-D convolution, as ``tf.nn.separable_conv2d``: a depthwise convolution
+    that acts separately on channels, then a pointwise (1x1) convolution that mixes channels.
+
+    ``output[b, i, j, k] = sum over (di, dj, q, r) of
+    input[b, i * strides[1] + rate[0] * di - pad_top, j * strides[2] + rate[1] * dj - pad_left, q] *
+    depthwise_filter[di, dj, q, r] * pointwise_filter[0, 0, q * M + r, k]``
+
+    The result is that of ``conv2d(depthwise_conv2d(input, depthwise_filter, strides, padding, data_format,
+    dilations), pointwise_filter, [1, 1, 1, 1], "VALID", data_format)``, computed in one native call.
+
+    Args:
+        input: ``[N, H, W, C]`` (NHWC) or ``[N, C, H, W]`` (NCHW); float32 or float64.
+        depthwise_filter: ``[KH, KW, C, M]`` of the same dtype (M is the channel multiplier).
+        pointwise_filter: ``[1, 1, C * M, C_out]`` of the same dtype.
+        strides: a list or tuple of 4 ints in data_format order (batch and channel entries 1), for the
+            depthwise stage only; the pointwise stage has stride 1.
+        padding: ``"SAME"``, ``"VALID"``, or 4 ``[before, after]`` pairs in data_format order (accepted, as
+            TensorFlow's separable_conv2d passes padding to the depthwise stage like depthwise_conv2d does).
+        data_format: ``"NHWC"`` (default, also for ``None``) or ``"NCHW"``.
+        dilations: the 2 spatial rates ``[rate_h, rate_w]`` of the depthwise stage (default ``[1, 1]``); also
+            accepted: 4 values in data_format order. A rate above 1 together with a stride above 1 raises
+            ValueError, as for :func:`depthwise_conv2d`.
+        name: accepted for compatibility with TensorFlow and ignored.
+
+    Returns:
+        A new array of the input's dtype with ``C_out`` channels.
+
+    Raises:
+        ValueError: invalid shapes or arguments, with TensorFlow's message (e.g. ``Shape (1, 1, 4) must have
+            rank 4`` or ``Dimensions 3 and 1 are not compatible`` for a pointwise filter that is not 1x1).
+        TypeError: unsupported or mismatched dtypes, or arguments of the wrong type.
+    """
+    x, dw, dtype_code = _arrays.prepare(input, depthwise_filter, "DepthwiseConv2dNative")
+    x, pw, _ = _arrays.prepare(x, pointwise_filter, "Conv2D")
+    is_nchw = isinstance(data_format, str) and data_format.startswith("NC")
+    dilations4, rates = _arguments.depthwise_dilations(dilations, is_nchw)
+    padding_code, explicit_paddings = _arguments.convert_padding(padding)
+    strides4 = _arguments.depthwise_strides(strides)
+    format_code = _arguments.data_format_code("NHWC" if data_format is None else data_format)
+    _refuse_strided_dilation(strides4, rates, is_nchw, "separable_conv2d")
+    attributes = (format_code, padding_code, tuple(strides4), tuple(dilations4), tuple(explicit_paddings))
+    call = _ops.separable_plan(x.shape, dw.shape, pw.shape, attributes, lambda: _arguments.conv_params(
+        format_code, padding_code, strides4, dilations4, explicit_paddings))
+    return _ops.run_separable(x, dw, pw, dtype_code, call)
+
+
+def _refuse_strided_dilation(strides4: list, rates: list, is_nchw: bool, op: str) -> None:
+    """The one deliberate refusal of the depthwise stage (see the module docstring)."""
     spatial_strides = strides4[2:4] if is_nchw else strides4[1:3]
     if max(spatial_strides) > 1 and max(rates) > 1:
         raise ValueError(
             "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
-            f"Received: strides={strides4} and dilation_rate={rates}. TensorFlow's depthwise_conv2d returns a "
+            f"Received: strides={strides4} and dilation_rate={rates}. TensorFlow's {op} returns a "
             "space-to-batch artefact here rather than the strided dilated convolution; depthwise_interop's C "
             "and .NET APIs compute the true convolution"
         )
-    return _run("depthwise_conv2d", x, w, dtype_code, format_code, padding_code, strides4, dilations4, explicit_paddings)
 
 
 def _run(op: str, x: np.ndarray, w: np.ndarray, dtype_code: int, format_code: int, padding_code: int,
@@ -118,7 +179,7 @@ def _run(op: str, x: np.ndarray, w: np.ndarray, dtype_code: int, format_code: in
     return _ops.run(op, x, w, dtype_code, call)
 
 
-__all__ = ["conv2d", "depthwise_conv2d"]
+__all__ = ["conv2d", "depthwise_conv2d", "separable_conv2d"]
 
 # Imported for its side effect in the package: loading the library and checking its ABI.
 del _capi

@@ -558,6 +558,90 @@ static void test_status_strings(void)
           unknown == NULL ? "NULL" : "\"\"");
 }
 
+/* ---------------------------------------------------------------------------------------------------- */
+/* tf.nn.separable_conv2d: depthwise (SAME, stride 2x1, multiplier 2) then a 1x1 conv2d, naive loops.    */
+/* ---------------------------------------------------------------------------------------------------- */
+
+static void test_separable(void)
+{
+    enum { N = 2, H = 5, W = 6, C = 3, KH = 3, KW = 2, M = 2, COUT = 4, SH = 2, SW = 1 };
+    const int64_t in_shape[4] = {N, H, W, C}, dw_shape[4] = {KH, KW, C, M}, pw_shape[4] = {1, 1, C * M, COUT};
+    int64_t oh, ow, pad_top, pad_left;
+    out_size(H, KH, SH, 1, &oh, &pad_top);
+    out_size(W, KW, SW, 1, &ow, &pad_left);
+    const int64_t expected_shape[4] = {N, oh, ow, COUT};
+    const int64_t in_count = N * H * W * C, dw_count = KH * KW * C * M, pw_count = C * M * COUT;
+    const int64_t mid_count = N * oh * ow * C * M, out_count = N * oh * ow * COUT;
+    double *x = malloc(sizeof(double) * (size_t)in_count), *dw = malloc(sizeof(double) * (size_t)dw_count);
+    double *pw = malloc(sizeof(double) * (size_t)pw_count), *mid = calloc((size_t)mid_count, sizeof(double));
+    double *want = calloc((size_t)out_count, sizeof(double)), *got64 = malloc(sizeof(double) * (size_t)out_count);
+    float *x32 = malloc(sizeof(float) * (size_t)in_count), *dw32 = malloc(sizeof(float) * (size_t)dw_count);
+    float *pw32 = malloc(sizeof(float) * (size_t)pw_count), *got32 = malloc(sizeof(float) * (size_t)out_count);
+    if (!x || !dw || !pw || !mid || !want || !got64 || !x32 || !dw32 || !pw32 || !got32) {
+        check(0, "separable test allocation", "out of memory");
+        free(x); free(dw); free(pw); free(mid); free(want); free(got64); free(x32); free(dw32); free(pw32); free(got32);
+        return;
+    }
+    fill_pattern(x, in_count, 5);
+    fill_pattern(dw, dw_count, 6);
+    fill_pattern(pw, pw_count, 7);
+    to_float(x, x32, in_count);
+    to_float(dw, dw32, dw_count);
+    to_float(pw, pw32, pw_count);
+
+    /* Naive depthwise, output channel c * M + m, then the pointwise mix. */
+    for (int64_t b = 0; b < N; b++)
+        for (int64_t i = 0; i < oh; i++)
+            for (int64_t j = 0; j < ow; j++)
+                for (int64_t c = 0; c < C; c++)
+                    for (int64_t m = 0; m < M; m++) {
+                        double sum = 0;
+                        for (int64_t di = 0; di < KH; di++)
+                            for (int64_t dj = 0; dj < KW; dj++) {
+                                int64_t y = i * SH + di - pad_top, xx = j * SW + dj - pad_left;
+                                if (y < 0 || y >= H || xx < 0 || xx >= W) continue;
+                                sum += x[((b * H + y) * W + xx) * C + c] * dw[((di * KW + dj) * C + c) * M + m];
+                            }
+                        mid[((b * oh + i) * ow + j) * C * M + c * M + m] = sum;
+                    }
+    for (int64_t p = 0; p < N * oh * ow; p++)
+        for (int64_t k = 0; k < COUT; k++)
+            for (int64_t q = 0; q < C * M; q++) want[p * COUT + k] += mid[p * C * M + q] * pw[q * COUT + k];
+
+    di_conv_params params;
+    di_conv_params_init(&params);
+    params.padding = DI_PADDING_SAME;
+    params.strides[1] = SH;
+    params.strides[2] = SW;
+    int64_t shape[4] = {-1, -1, -1, -1};
+    int32_t rank = -1;
+    di_status status = di_separable_conv2d_output_shape(in_shape, 4, dw_shape, 4, pw_shape, 4, &params, shape, 4, &rank);
+    check(status == DI_STATUS_OK && shapes_equal(shape, rank, expected_shape, 4),
+          "separable output shape NHWC SAME stride 2x1", "status %s: %s", status_name(status), why(status));
+
+    status = di_separable_conv2d(DI_DTYPE_FLOAT32, x32, in_count, in_shape, 4, dw32, dw_count, dw_shape, 4, pw32, pw_count, pw_shape, 4,
+                                 &params, got32, out_count);
+    int64_t bad = status == DI_STATUS_OK ? first_mismatch_f32(got32, want, out_count, 1e-5) : 0;
+    check(status == DI_STATUS_OK && bad < 0, "separable float32 NHWC SAME stride 2x1 multiplier 2 matches the naive loops",
+          "status %s %s, first mismatch at %lld", status_name(status), why(status), (long long)bad);
+    status = di_separable_conv2d(DI_DTYPE_FLOAT64, x, in_count, in_shape, 4, dw, dw_count, dw_shape, 4, pw, pw_count, pw_shape, 4,
+                                 &params, got64, out_count);
+    bad = status == DI_STATUS_OK ? first_mismatch_f64(got64, want, out_count, 1e-12) : 0;
+    check(status == DI_STATUS_OK && bad < 0, "separable float64 NHWC SAME stride 2x1 multiplier 2 matches the naive loops",
+          "status %s %s, first mismatch at %lld", status_name(status), why(status), (long long)bad);
+
+    /* A pointwise filter that is not 1x1: TensorFlow's wrapper message, the output untouched. */
+    const int64_t bad_pw_shape[4] = {2, 1, C * M, COUT / 2};
+    fill_sentinel(got32, (int)out_count);
+    status = di_separable_conv2d(DI_DTYPE_FLOAT32, x32, in_count, in_shape, 4, dw32, dw_count, dw_shape, 4, pw32, pw_count, bad_pw_shape, 4,
+                                 &params, got32, out_count);
+    check_failure("separable with a 2x1 pointwise filter", status, DI_STATUS_INVALID_ARGUMENT, got32, (int)out_count);
+    check(strcmp(last_error(), "Dimensions 2 and 1 are not compatible") == 0,
+          "separable 2x1 pointwise filter message is TensorFlow's", "got \"%s\"", last_error());
+
+    free(x); free(dw); free(pw); free(mid); free(want); free(got64); free(x32); free(dw32); free(pw32); free(got32);
+}
+
 int main(int argc, char** argv)
 {
     const char* expected_version = argc > 1 ? argv[1] : NULL;
@@ -567,6 +651,7 @@ int main(int argc, char** argv)
     test_depthwise_example();
     test_conv2d();
     test_bad_calls();
+    test_separable();
     test_status_strings();
 
     printf("%d passed, %d failed\n", g_passed, g_failed);

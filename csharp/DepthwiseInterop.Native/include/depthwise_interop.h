@@ -1,6 +1,6 @@
 /*
- * depthwise_interop.h - C ABI of libdepthwise_interop: TensorFlow's tf.nn.conv2d and
- * tf.nn.depthwise_conv2d (forward, CPU), computed by a NativeAOT-compiled C# core.
+ * depthwise_interop.h - C ABI of libdepthwise_interop: TensorFlow's tf.nn.conv2d,
+ * tf.nn.depthwise_conv2d and tf.nn.separable_conv2d (forward, CPU), computed by a NativeAOT-compiled C# core.
  *
  * Conventions
  *  - Every function is stateless and thread-safe. Functions that can fail return di_status; on failure
@@ -135,6 +135,36 @@ di_status di_depthwise_conv2d(
     di_dtype dtype,
     const void* input, int64_t input_count, const int64_t* input_shape, int32_t input_rank,
     const void* filter, int64_t filter_count, const int64_t* filter_shape, int32_t filter_rank,
+    const di_conv_params* params,
+    void* output, int64_t output_count);
+
+/*
+ * Output shape of tf.nn.separable_conv2d: input of rank 4, depthwise_filter [KH, KW, C, M] and
+ * pointwise_filter [1, 1, C * M, C_out] (rank 4, first two dimensions 1); output channels C_out. params
+ * apply to the depthwise stage, with depthwise's rules; the pointwise stage is a 1x1 VALID conv2d with unit
+ * strides in params->data_format. Errors come in TensorFlow's order: pointwise_filter's rank and leading
+ * dimensions, then the depthwise stage, then the pointwise conv2d (a pointwise_filter_shape[2] that divides
+ * C * M gives a grouped pointwise stage, as di_conv2d does).
+ */
+di_status di_separable_conv2d_output_shape(
+    const int64_t* input_shape, int32_t input_rank,
+    const int64_t* depthwise_filter_shape, int32_t depthwise_filter_rank,
+    const int64_t* pointwise_filter_shape, int32_t pointwise_filter_rank,
+    const di_conv_params* params,
+    int64_t* output_shape, int32_t output_shape_capacity, int32_t* output_rank);
+
+/*
+ * tf.nn.separable_conv2d: di_depthwise_conv2d with params, then di_conv2d of its result with
+ * pointwise_filter (1x1, VALID, unit strides); bitwise the result of those two calls. The intermediate
+ * tensor is allocated and freed inside the call. The output must overlap neither filter nor the input.
+ */
+di_status di_separable_conv2d(
+    di_dtype dtype,
+    const void* input, int64_t input_count, const int64_t* input_shape, int32_t input_rank,
+    const void* depthwise_filter, int64_t depthwise_filter_count,
+    const int64_t* depthwise_filter_shape, int32_t depthwise_filter_rank,
+    const void* pointwise_filter, int64_t pointwise_filter_count,
+    const int64_t* pointwise_filter_shape, int32_t pointwise_filter_rank,
     const di_conv_params* params,
     void* output, int64_t output_count);
 

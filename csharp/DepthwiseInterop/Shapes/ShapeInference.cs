@@ -80,6 +80,36 @@ public static class ShapeInference
             channelsPerGroup: 1, groups: inputChannels, outputChannels, inputElements, filterElements, outputElements);
     }
 
+    /// <summary>
+    /// Shape inference for <c>tf.nn.separable_conv2d</c>: a depthwise convolution of <paramref name="inputShape"/>
+    /// with <paramref name="depthwiseFilterShape"/> <c>[KH, KW, C, M]</c> under <paramref name="options"/>, then a
+    /// 1x1 VALID conv2d with stride 1 (same data format) with <paramref name="pointwiseFilterShape"/>
+    /// <c>[1, 1, C * M, Cout]</c>. Checks run in TensorFlow's order (nn_impl.separable_conv2d): the pointwise
+    /// filter's rank and leading dimensions (the Python wrapper's TensorShape checks, in their wording), then
+    /// the depthwise op, then the pointwise Conv2D op (whose depth check relates <c>C * M</c> to the pointwise
+    /// filter's third dimension; as with <see cref="Conv2D"/>, a divisor of <c>C * M</c> gives a grouped
+    /// pointwise convolution).
+    /// </summary>
+    /// <exception cref="ConvolutionArgumentException">Invalid shapes or options.</exception>
+    public static SeparableConvolutionGeometry SeparableConv2D(ReadOnlySpan<long> inputShape, ReadOnlySpan<long> depthwiseFilterShape,
+        ReadOnlySpan<long> pointwiseFilterShape, in ConvolutionOptions options)
+    {
+        // pointwise_filter.get_shape().with_rank(4), then dims[0] and dims[1] .assert_is_compatible_with(1).
+        if (pointwiseFilterShape.Length != 4)
+            throw Invalid($"Shape {ShapeText.PythonTuple(pointwiseFilterShape)} must have rank 4");
+        for (int i = 0; i < 2; i++)
+            if (pointwiseFilterShape[i] != 1) throw Invalid($"Dimensions {pointwiseFilterShape[i]} and 1 are not compatible");
+
+        var depthwise = DepthwiseConv2D(inputShape, depthwiseFilterShape, options);
+        Span<long> intermediateShape = stackalloc long[4];
+        depthwise.WriteOutputShape(inputShape, intermediateShape);
+        var pointwise = Conv2D(intermediateShape, pointwiseFilterShape, PointwiseOptions(options.DataFormat));
+        return new SeparableConvolutionGeometry { Depthwise = depthwise, Pointwise = pointwise };
+    }
+
+    /// <summary>The pointwise stage of separable_conv2d: <c>conv2d(depthwise, pointwise_filter, [1, 1, 1, 1], "VALID")</c>.</summary>
+    internal static ConvolutionOptions PointwiseOptions(DataFormat dataFormat) => new() { DataFormat = dataFormat };
+
     /// <summary>Dispatches on <paramref name="kind"/>.</summary>
     public static ConvolutionGeometry Infer(ConvolutionKind kind, ReadOnlySpan<long> inputShape, ReadOnlySpan<long> filterShape, in ConvolutionOptions options) =>
         kind == ConvolutionKind.Conv2D ? Conv2D(inputShape, filterShape, options) : DepthwiseConv2D(inputShape, filterShape, options);

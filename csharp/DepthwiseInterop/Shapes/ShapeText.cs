@@ -28,4 +28,17 @@ internal static class ShapeText
         }
         return text.Append(']').ToString();
     }
+
+    /// <summary>Python TensorShape style, as in <c>Shape (1, 1, 4) must have rank 4</c>: <c>()</c>, <c>(4,)</c>, <c>(1, 1, 4)</c>.</summary>
+    public static string PythonTuple(ReadOnlySpan<long> values)
+    {
+        if (values.Length == 1) return $"({values[0]},)";
+        var text = new StringBuilder("(");
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (i > 0) text.Append(", ");
+            text.Append(values[i]);
+        }
+        return text.Append(')').ToString();
+    }
 }

@@ -26,6 +26,10 @@ internal static class FastConv2D
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         long outputsPerGroup = g.OutputChannelsPerGroup;
+        // The kernel keeps tap offsets in 32 bits; geometries beyond that (huge dilations) go to the reference.
+        // (In double: the product of four 31-bit values can overflow 64 bits.)
+        double lastTapOffset = ((double)(g.FilterHeight - 1) * g.DilationHeight * g.InputWidth + (double)(g.FilterWidth - 1) * g.DilationWidth + 1) * g.InputChannels;
+        if (lastTapOffset > int.MaxValue || (double)g.FilterHeight * g.FilterWidth * g.ChannelsPerGroup > int.MaxValue / 2) return false;
         if (isa >= VectorIsa.Avx512 && outputsPerGroup >= Vector512<T>.Count && Vector512.IsHardwareAccelerated)
             Run<Vector512<T>, T>(input, filter, output, g);
         else if (isa >= VectorIsa.Avx2 && outputsPerGroup >= Vector256<T>.Count && Vector256.IsHardwareAccelerated)
