@@ -1,5 +1,5 @@
-"""depthwise_interop: TensorFlow's tf.nn.conv2d and tf.nn.depthwise_conv2d on NumPy arrays, computed by a
-native (C# NativeAOT) library, without TensorFlow.
+"""depthwise_interop: TensorFlow's tf.nn.conv2d, tf.nn.depthwise_conv2d and tf.nn.separable_conv2d on NumPy
+arrays, computed by a native (C# NativeAOT) library, without TensorFlow.
 
     from depthwise_interop import nn
     y = nn.depthwise_conv2d(x, w, strides=[1, 1, 1, 1], padding="SAME")
