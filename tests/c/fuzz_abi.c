@@ -23,6 +23,13 @@
  *     output_rank; each as an output shape query and as a computation;
  *   - consistency calls: the output shape query with a sufficient capacity, and the computation with the
  *     output_count that query gives (must succeed) and with one more (must fail).
+ *   - separable calls (SEPARABLE_PERCENT of the iterations): a valid case (a depthwise base case, pointwise
+ *     filter [1,1,C*M or a divisor of it,Cout]) and two mutated ones (the mutations above, plus pointwise rank,
+ *     dims, depth, NULL shape / buffer, count), each as di_separable_conv2d_output_shape (as drawn and with full
+ *     capacity) and di_separable_conv2d; a success must agree with the query's element count, and be bitwise
+ *     equal to di_depthwise_conv2d + di_conv2d (1x1, VALID, unit strides, same data_format); a failure must be
+ *     matched by a failing two-step path unless the pointwise filter is not rank 4 with dims 0, 1 equal to 1
+ *     (which must fail). The same status / message / untouched-output / guard / unmodified-input checks apply.
  *
  * A model of the ABI's rules (TensorFlow's, plus the limits the header documents) predicts whether each call
  * must succeed, must fail, or (for a few implementation limits, e.g. explicit paddings above 2^31 - 1) may do
@@ -67,6 +74,7 @@ __extension__ typedef __int128 i128;
 #define OUT_LIMIT (1 << 17)     /* largest output we allocate */
 #define OUT_GUARD_BYTES 256     /* guard after every output buffer */
 #define WATCHDOG_SECONDS 20
+#define SEPARABLE_PERCENT 100   /* iterations that also fuzz the separable functions */
 #define MAX_RESTARTS 20         /* child crashes before the fuzzer gives up */
 
 enum { OP_CONV2D = 0, OP_DEPTHWISE = 1 };
@@ -156,6 +164,8 @@ typedef struct shared {
     volatile int64_t calls_query, calls_compute, calls_info;
     volatile int64_t ok_compared, ok_values, nonfinite_compared, failed_as_expected, any_outcome;
     volatile int64_t base_valid, base_with_nan, medium, thread_invariance;
+    volatile int64_t sep_calls, sep_base, sep_ok_bitwise, sep_failed_two_step_failed, sep_failed_pointwise_invalid,
+        sep_unchecked;
     char current[2048];           /* description of the call in progress */
 } shared_t;
 
@@ -1267,6 +1277,365 @@ static void check_thread_invariance(const call_t* c)
     set_threads(g_setting);
 }
 
+/* ---------------------------------------------------------------------------------------------------- */
+/* Separable conv2d: di_separable_conv2d_output_shape and di_separable_conv2d                          */
+/* ---------------------------------------------------------------------------------------------------- */
+
+/* A separable call: the depthwise part (input, depthwise filter, params, output / output_count, the output
+ * shape query's capacity / NULLs) is a call_t of op OP_DEPTHWISE whose out_count / out_null are the separable
+ * call's; the pointwise filter lives in g_pw_arena. */
+typedef struct sep_call {
+    call_t d;
+    int32_t pw_rank;
+    int64_t pw_shape[SHAPE_CAP];
+    int pw_shape_null, pw_null;
+    int64_t pw_count, pw_valid;
+} sep_call_t;
+
+static unsigned char* g_pw_arena;   /* ARENA_ELEMENTS * 8 bytes */
+static unsigned char* g_pw_copy;
+static unsigned char* g_mid;        /* the two-step path's intermediate, OUT_LIMIT * 8 bytes */
+static unsigned char* g_out2;       /* the two-step path's output, OUT_LIMIT * 8 + OUT_GUARD_BYTES */
+
+static void sep_describe(const char* fn, const sep_call_t* s)
+{
+    describe(g->current, sizeof g->current, fn, &s->d);
+    size_t used = strlen(g->current);
+    char pw[160];
+    fmt_shape(pw, sizeof pw, s->pw_shape, s->pw_rank, s->pw_shape_null);
+    if (used < sizeof g->current)
+        snprintf(g->current + used, sizeof g->current - used, " pointwise%s pointwise=%s pointwise_count=%" PRId64, pw,
+                 s->pw_null ? "NULL" : "buf", s->pw_count);
+    if (g_verbose) printf("  call %s\n", g->current);
+}
+
+/* A pointwise filter that TensorFlow's separable_conv2d rejects before any conv: rank != 4 or dims 0, 1 != 1. */
+static int pw_invalid(const sep_call_t* s)
+{
+    return s->pw_rank != 4 || s->pw_shape_null || s->pw_shape[0] != 1 || s->pw_shape[1] != 1;
+}
+
+/* The output shape query; returns its status and, on success, the shape. */
+static int sep_query(const sep_call_t* s, int64_t* shape_out, int32_t* rank_out)
+{
+    const call_t* c = &s->d;
+    sep_describe("di_separable_conv2d_output_shape", s);
+    memset(g_oshape, k_sentinel, sizeof g_oshape);
+    int32_t rank = (int32_t)0xA5A5A5A5;
+    sep_call_t before = *s;
+    g->calls_query++;
+    g->sep_calls++;
+    int status = (int)di_separable_conv2d_output_shape(
+        c->in_shape_null ? NULL : c->in_shape, c->in_rank, c->f_shape_null ? NULL : c->f_shape, c->f_rank,
+        s->pw_shape_null ? NULL : s->pw_shape, s->pw_rank, c->params_null ? NULL : &c->p, c->oshape_null ? NULL : g_oshape,
+        c->cap, c->orank_null ? NULL : &rank);
+    check_message(status);
+    if (memcmp(&before, s, sizeof before) != 0) report("the call modified its shapes or params");
+    int verdict = V_ANY;
+    const char* why = NULL;
+    if (pw_invalid(s)) verdict = V_FAIL, why = "pointwise filter not [1,1,*,*]";
+    else if (c->params_null) verdict = V_FAIL, why = "params NULL";
+    else if (c->orank_null) verdict = V_FAIL, why = "output_rank NULL";
+    else if (c->oshape_null || c->cap < 4) verdict = V_FAIL, why = "output_shape NULL or capacity < 4";
+    check_status(status, verdict, 0, 1, 0, why);
+    if (status != DI_STATUS_OK) {
+        if (!all_sentinel((const unsigned char*)g_oshape, sizeof g_oshape)) report("failed call wrote output_shape");
+        if (rank != (int32_t)0xA5A5A5A5) report("failed call wrote *output_rank (%d)", (int)rank);
+    } else if (rank < 0 || rank > SHAPE_CAP || rank > c->cap) {
+        report("output_rank is %d (capacity %d)", (int)rank, (int)c->cap);
+        status = -1;
+    } else {
+        if (!all_sentinel((const unsigned char*)(g_oshape + rank), sizeof g_oshape - (size_t)rank * 8))
+            report("output_shape written beyond output_rank %d (capacity %d)", (int)rank, (int)c->cap);
+        if (shape_out != NULL) memcpy(shape_out, g_oshape, (size_t)rank * 8);
+        if (rank_out != NULL) *rank_out = rank;
+    }
+    finish_call();
+    return status;
+}
+
+/* The computation into g_out_arena (sentinel-filled, guard after it); returns its status. */
+static int sep_compute(const sep_call_t* s, int verdict, const char* why)
+{
+    const call_t* c = &s->d;
+    int dtype_bad = c->dtype != DI_DTYPE_FLOAT32 && c->dtype != DI_DTYPE_FLOAT64;
+    size_t es = dtype_bad ? 8 : elem_size(c->dtype);
+    size_t out_bytes = c->out_count >= 0 && c->out_count <= OUT_LIMIT ? (size_t)c->out_count * es : 0;
+    memset(g_out_arena, k_sentinel, out_bytes + OUT_GUARD_BYTES);
+    size_t ds = elem_size(c->data_dtype);
+    size_t in_bytes = (size_t)c->in_valid * ds, f_bytes = (size_t)c->f_valid * ds, pw_bytes = (size_t)s->pw_valid * ds;
+    memcpy(g_in_copy, g_in_arena, in_bytes);
+    memcpy(g_f_copy, g_f_arena, f_bytes);
+    memcpy(g_pw_copy, g_pw_arena, pw_bytes);
+    sep_call_t before = *s;
+    sep_describe("di_separable_conv2d", s);
+    g->calls_compute++;
+    g->sep_calls++;
+    int status = (int)di_separable_conv2d(
+        (di_dtype)c->dtype, c->in_null ? NULL : g_in_arena, c->in_count, c->in_shape_null ? NULL : c->in_shape, c->in_rank,
+        c->f_null ? NULL : g_f_arena, c->f_count, c->f_shape_null ? NULL : c->f_shape, c->f_rank, s->pw_null ? NULL : g_pw_arena,
+        s->pw_count, s->pw_shape_null ? NULL : s->pw_shape, s->pw_rank, c->params_null ? NULL : &c->p,
+        c->out_null ? NULL : g_out_arena, c->out_count);
+    check_message(status);
+    if (memcmp(&before, s, sizeof before) != 0) report("the call modified its shapes or params");
+    if (memcmp(g_in_copy, g_in_arena, in_bytes) != 0) report("the call modified the input buffer");
+    if (memcmp(g_f_copy, g_f_arena, f_bytes) != 0) report("the call modified the depthwise filter buffer");
+    if (memcmp(g_pw_copy, g_pw_arena, pw_bytes) != 0) report("the call modified the pointwise filter buffer");
+    if (verdict != V_FAIL && (pw_invalid(s) || c->params_null || dtype_bad)) verdict = V_FAIL;
+    if (verdict == V_FAIL && why == NULL) why = pw_invalid(s) ? "pointwise filter not [1,1,*,*]" : c->params_null ? "params NULL" : "unknown dtype";
+    check_status(status, verdict, 1, 1, 0, why);
+    if (status != DI_STATUS_OK) {
+        if (!all_sentinel(g_out_arena, out_bytes + OUT_GUARD_BYTES))
+            report("failed call (%s) wrote the output buffer or its guard", status_name(status));
+    } else if (!all_sentinel(g_out_arena + out_bytes, OUT_GUARD_BYTES)) {
+        report("successful call wrote past output_count %" PRId64 " (guard region)", c->out_count);
+    }
+    finish_call();
+    return status;
+}
+
+/* The two-step path: di_depthwise_conv2d into g_mid, then di_conv2d (1x1 filter = the pointwise one, VALID,
+ * unit strides and dilations, same data_format) into g_out2. Returns 1 when both succeed, 0 when one fails,
+ * -1 when it cannot be run (intermediate larger than OUT_LIMIT). */
+static void sync_last_message(void)
+{
+    /* the two-step calls are not checked calls: keep g_last_message in step with the library's */
+    const char* message = di_last_error_message();
+    snprintf(g_last_message, sizeof g_last_message, "%s", message != NULL ? message : "");
+}
+
+static int two_step_calls(const sep_call_t* s);
+
+static int two_step(const sep_call_t* s)
+{
+    int result = two_step_calls(s);
+    sync_last_message();
+    return result;
+}
+
+static int two_step_calls(const sep_call_t* s)
+{
+    const call_t* c = &s->d;
+    const di_conv_params* p = c->params_null ? NULL : &c->p;
+    int64_t mid_shape[SHAPE_CAP];
+    int32_t mid_rank = -1;
+    int qs = (int)di_depthwise_conv2d_output_shape(c->in_shape_null ? NULL : c->in_shape, c->in_rank,
+                                                   c->f_shape_null ? NULL : c->f_shape, c->f_rank, p, mid_shape, SHAPE_CAP,
+                                                   &mid_rank);
+    if (qs != DI_STATUS_OK) return 0;
+    i128 mid_count = shape_product(mid_shape, mid_rank);
+    if (mid_count < 0 || mid_count > OUT_LIMIT) return -1;
+    int s1 = (int)di_depthwise_conv2d((di_dtype)c->dtype, c->in_null ? NULL : g_in_arena, c->in_count,
+                                      c->in_shape_null ? NULL : c->in_shape, c->in_rank, c->f_null ? NULL : g_f_arena, c->f_count,
+                                      c->f_shape_null ? NULL : c->f_shape, c->f_rank, p, g_mid, (int64_t)mid_count);
+    if (s1 != DI_STATUS_OK) return 0;
+    di_conv_params pw_params;
+    di_conv_params_init(&pw_params);
+    pw_params.data_format = c->p.data_format;
+    int dtype_bad = c->dtype != DI_DTYPE_FLOAT32 && c->dtype != DI_DTYPE_FLOAT64;
+    size_t out_bytes = c->out_count >= 0 && c->out_count <= OUT_LIMIT ? (size_t)c->out_count * (dtype_bad ? 8 : elem_size(c->dtype)) : 0;
+    memset(g_out2, k_sentinel, out_bytes + OUT_GUARD_BYTES);
+    int s2 = (int)di_conv2d((di_dtype)c->dtype, g_mid, (int64_t)mid_count, mid_shape, mid_rank, s->pw_null ? NULL : g_pw_arena,
+                            s->pw_count, s->pw_shape_null ? NULL : s->pw_shape, s->pw_rank, &pw_params,
+                            c->out_null ? NULL : g_out2, c->out_count);
+    return s2 == DI_STATUS_OK ? 1 : 0;
+}
+
+/* Every check of one separable call: query (as drawn and with full capacity), computation, agreement, two-step. */
+static void sep_check(sep_call_t* s, int must_succeed, int honest_out)
+{
+    call_t* c = &s->d;
+    if (c->cap != SHAPE_CAP || c->oshape_null || c->orank_null) sep_query(s, NULL, NULL);
+    sep_call_t q = *s;
+    q.d.cap = SHAPE_CAP;
+    q.d.oshape_null = q.d.orank_null = 0;
+    int64_t shape[SHAPE_CAP];
+    int32_t rank = -1;
+    int qs = sep_query(&q, shape, &rank);
+    i128 qcount = qs == DI_STATUS_OK ? shape_product(shape, rank) : -1;
+    c->cap = SHAPE_CAP;
+    c->oshape_null = c->orank_null = 0;
+    if (must_succeed && qcount != (i128)c->out_count) {
+        report("output shape query gives %" PRId64 " elements, the model %" PRId64, (int64_t)qcount, c->out_count);
+        finish_call();
+    }
+    if (honest_out && qcount >= 0 && qcount <= OUT_LIMIT) c->out_count = (int64_t)qcount;
+    if ((c->out_count < 0 || c->out_count > OUT_LIMIT) && (i128)c->out_count == qcount) c->out_count ^= 1;
+
+    int status = sep_compute(s, must_succeed ? V_OK : V_ANY, NULL);
+    /* agreement of the output shape query and the computation */
+    if (status == DI_STATUS_OK && (qs != DI_STATUS_OK || qcount != (i128)c->out_count)) {
+        snprintf(g->current, sizeof g->current, "agreement of di_separable_conv2d_output_shape and di_separable_conv2d");
+        report("the computation accepted output_count %" PRId64 " but the output shape query %s (%" PRId64 " elements)",
+               c->out_count, qs == DI_STATUS_OK ? "disagrees" : "failed", (int64_t)qcount);
+        finish_call();
+    }
+    if (status == DI_STATUS_OK && qcount >= 0 && qcount < OUT_LIMIT && chance(20)) {
+        sep_call_t more = *s;
+        more.d.out_count = (int64_t)qcount + 1;
+        add_mutation(&more.d, "agreement: output_count from the query + 1");
+        sep_compute(&more, V_FAIL, "output_count one more than the output shape query");
+        status = sep_compute(s, V_OK, NULL); /* the output again, for the comparison below */
+    }
+    /* the two-step path */
+    size_t bytes = status == DI_STATUS_OK ? (size_t)c->out_count * elem_size(c->dtype) : 0;
+    if (status == DI_STATUS_OK) memcpy(g_saved_output, g_out_arena, bytes);
+    int t = two_step(s);
+    snprintf(g->current + strnlen(g->current, sizeof g->current - 40), 40, " (two-step path)");
+    if (status == DI_STATUS_OK) {
+        if (t == 0) {
+            report("di_separable_conv2d succeeded, but di_depthwise_conv2d + di_conv2d failed: \"%s\"", di_last_error_message());
+        } else if (t == 1) {
+            if (memcmp(g_saved_output, g_out2, bytes) != 0) {
+                size_t at = 0;
+                while (at < bytes && g_saved_output[at] == g_out2[at]) at++;
+                size_t e = at / elem_size(c->dtype);
+                report("output differs bitwise from di_depthwise_conv2d + di_conv2d at element %zu: %.17g vs %.17g", e,
+                       (double)load(g_saved_output, c->dtype, (int64_t)e), (double)load(g_out2, c->dtype, (int64_t)e));
+            } else {
+                g->sep_ok_bitwise++;
+            }
+        } else {
+            g->sep_unchecked++;
+        }
+    } else if (status >= 0) {
+        if (pw_invalid(s)) g->sep_failed_pointwise_invalid++;
+        else if (t == 1) report("di_separable_conv2d failed (%s), but di_depthwise_conv2d + di_conv2d succeeded",
+                                status_name(status));
+        else if (t == 0) g->sep_failed_two_step_failed++;
+        else g->sep_unchecked++;
+    }
+    finish_call();
+}
+
+/* A valid separable case: a depthwise base case and a pointwise filter [1, 1, C*M (or a divisor), Cout]. */
+static int make_sep_base(sep_call_t* s)
+{
+    memset(s, 0, sizeof *s);
+    int tries = 0;
+    while (!(make_base(&s->d) && s->d.op == OP_DEPTHWISE))
+        if (++tries >= 50) return 0;
+    call_t* c = &s->d;
+    int64_t cm = c->f_shape[2] * c->f_shape[3];
+    int64_t depth = cm, cout;
+    if (cm > 0 && chance(20)) {
+        int64_t divisors[256];
+        int count = 0;
+        for (int64_t d = 1; d <= cm && count < 256; d++)
+            if (cm % d == 0) divisors[count++] = d;
+        depth = divisors[rnd(count)];
+    } else if (cm == 0) {
+        depth = 1 + rnd(3);
+    }
+    int64_t groups = cm / depth;
+    cout = chance(3) ? 0 : (groups ? groups : 1) * (1 + rnd(4));
+    s->pw_rank = 4;
+    s->pw_shape[0] = 1;
+    s->pw_shape[1] = 1;
+    s->pw_shape[2] = depth;
+    s->pw_shape[3] = cout;
+    s->pw_count = depth * cout;
+    s->pw_valid = s->pw_count + SLACK;
+    if (s->pw_valid > ARENA_ELEMENTS) return 0;
+    int integers = chance(40);
+    for (int64_t i = 0; i < s->pw_valid; i++) store(g_pw_arena, c->dtype, i, random_value(integers));
+    if (chance(3) && s->pw_count > 0) {
+        static const double specials[3] = {NAN, INFINITY, -INFINITY};
+        store(g_pw_arena, c->dtype, next_u64() % (uint64_t)s->pw_count, specials[rnd(3)]);
+    }
+    /* the model: the depthwise stage (make_base) and the pointwise conv2d must both be valid */
+    model_t m, m2;
+    model_shapes(c, &m);
+    call_t pc;
+    memset(&pc, 0, sizeof pc);
+    pc.op = OP_CONV2D;
+    pc.dtype = c->dtype;
+    di_conv_params_init(&pc.p);
+    pc.p.data_format = c->p.data_format;
+    pc.in_rank = 4;
+    memcpy(pc.in_shape, m.out_shape, 4 * 8);
+    pc.f_rank = 4;
+    memcpy(pc.f_shape, s->pw_shape, 4 * 8);
+    model_shapes(&pc, &m2);
+    if (!m2.geometry || m2.lim || m2.out_elems > OUT_LIMIT) return 0;
+    c->out_count = (int64_t)m2.out_elems;
+    return 1;
+}
+
+static void sep_mutate(sep_call_t* s)
+{
+    switch (rnd(8)) {
+    case 0: {
+        int32_t r = pick_rank();
+        change_rank(s->pw_shape, &s->pw_rank, r, chance(70));
+        add_mutation(&s->d, "pointwise_rank=%d", (int)r);
+        break;
+    }
+    case 1:
+    case 2: {
+        if (s->pw_rank <= 0 || s->pw_rank > SHAPE_CAP) break;
+        int i = chance(50) ? rnd(2) : rnd(s->pw_rank);
+        int64_t v = chance(50) ? special64() : (int64_t)rnd(6);
+        s->pw_shape[i] = v;
+        add_mutation(&s->d, "pointwise_shape[%d]=%" PRId64, i, v);
+        break;
+    }
+    case 3:
+        if (s->pw_rank >= 3 && s->pw_rank <= SHAPE_CAP) {
+            s->pw_shape[2] += chance(50) ? 1 : -1;
+            add_mutation(&s->d, "pointwise_shape[2]=%" PRId64, s->pw_shape[2]);
+        }
+        break;
+    case 4:
+        s->pw_shape_null = 1;
+        add_mutation(&s->d, "pointwise_shape=NULL");
+        break;
+    case 5:
+        s->pw_null = 1;
+        add_mutation(&s->d, "pointwise=NULL");
+        break;
+    default: {
+        switch (rnd(4)) {
+        case 0: s->pw_count += 1; break;
+        case 1: s->pw_count -= 1; break;
+        case 2: s->pw_count = 0; break;
+        default: s->pw_count = special64(); break;
+        }
+        add_mutation(&s->d, "pointwise_count=%" PRId64, s->pw_count);
+        break;
+    }
+    }
+}
+
+static void run_separable(void)
+{
+    sep_call_t base;
+    if (!make_sep_base(&base)) return;
+    g->sep_base++;
+    sep_call_t s = base;
+    sep_check(&s, 1, 1);
+    for (int variant = 0; variant < 2; variant++) {
+        s = base;
+        int mutations = 1 + rnd(3);
+        for (int i = 0; i < mutations; i++) {
+            if (chance(50)) sep_mutate(&s);
+            else mutate(&s.d, 1);
+        }
+        if (chance(50)) {
+            make_honest(&s.d);
+            if (!s.pw_shape_null && s.pw_rank >= 0 && s.pw_rank <= SHAPE_CAP) {
+                i128 n = shape_product(s.pw_shape, s.pw_rank);
+                if (n >= 0 && n <= s.pw_valid) s.pw_count = (int64_t)n;
+            }
+        }
+        sanitize(&s.d);
+        if (!s.pw_shape_null && s.pw_rank >= 0 && s.pw_rank <= SHAPE_CAP && s.pw_count > s.pw_valid
+            && (i128)s.pw_count == shape_product(s.pw_shape, s.pw_rank))
+            s.pw_count ^= 1;
+        sep_check(&s, 0, chance(50));
+    }
+}
+
 static void run_iteration(uint64_t iteration)
 {
     seed_iteration(g_seed, iteration);
@@ -1301,6 +1670,8 @@ static void run_iteration(uint64_t iteration)
         int s = do_compute(&k);
         check_agreement(&k, s);
     }
+
+    if (chance(SEPARABLE_PERCENT)) run_separable();
 }
 
 /* ---------------------------------------------------------------------------------------------------- */
@@ -1527,6 +1898,14 @@ int main(int argc, char** argv)
     g_f_copy = malloc((size_t)ARENA_ELEMENTS * 8);
     g_out_arena = malloc((size_t)OUT_LIMIT * 8 + OUT_GUARD_BYTES);
     g_saved_output = malloc((size_t)OUT_LIMIT * 8);
+    g_pw_arena = malloc((size_t)ARENA_ELEMENTS * 8);
+    g_pw_copy = malloc((size_t)ARENA_ELEMENTS * 8);
+    g_mid = malloc((size_t)OUT_LIMIT * 8);
+    g_out2 = malloc((size_t)OUT_LIMIT * 8 + OUT_GUARD_BYTES);
+    if (!g_pw_arena || !g_pw_copy || !g_mid || !g_out2) {
+        fprintf(stderr, "fuzz_abi: out of memory\n");
+        return 2;
+    }
     if (!g_saved_output || !g_in_arena || !g_f_arena || !g_in_copy || !g_f_copy || !g_out_arena) {
         fprintf(stderr, "fuzz_abi: out of memory\n");
         return 2;
@@ -1615,6 +1994,11 @@ int main(int argc, char** argv)
            " calls at implementation limits (either outcome accepted)\n",
            g->base_valid, g->base_with_nan, g->ok_compared, g->ok_values, g->nonfinite_compared, g->failed_as_expected,
            g->any_outcome);
+    printf("fuzz_abi: separable: %" PRId64 " calls on %" PRId64 " valid base cases, %" PRId64 " successes bitwise equal to"
+           " di_depthwise_conv2d + di_conv2d, %" PRId64 " failures matched by a failing two-step path, %" PRId64
+           " failures on an invalid pointwise filter, %" PRId64 " not comparable (intermediate above the buffer limit)\n",
+           g->sep_calls, g->sep_base, g->sep_ok_bitwise, g->sep_failed_two_step_failed, g->sep_failed_pointwise_invalid,
+           g->sep_unchecked);
     printf("%" PRId64 " passed, %" PRId64 " failed\n", g->passed, g->failed);
     fflush(stdout);
     /* The supervising process never called the library: leave without running its exit handlers (if the library
