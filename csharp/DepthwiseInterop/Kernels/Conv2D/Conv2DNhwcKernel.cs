@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using DepthwiseInterop.Kernels.Simd;
 
 namespace DepthwiseInterop.Kernels.Conv2D;
 
@@ -157,7 +158,7 @@ internal static class Conv2DNhwcKernel
                     var (first, size) = Block(b, p.Vectors, p.MaxBlock);
                     ref T target = ref Unsafe.Add(ref groupBlocks, first * blockRows + row * size * p.Lanes);
                     for (nint j = 0; j < size; j++)
-                        ConvVector.Store<TVector, T>(ConvVector.Load<TVector, T>(in Unsafe.Add(ref groupRow, Math.Min((first + j) * p.Lanes, lastVector))),
+                        RawVector.Store<TVector, T>(RawVector.Load<TVector, T>(in Unsafe.Add(ref groupRow, Math.Min((first + j) * p.Lanes, lastVector))),
                             ref Unsafe.Add(ref target, j * p.Lanes));
                 }
             }
@@ -173,7 +174,7 @@ internal static class Conv2DNhwcKernel
         for (nint row = 0; row < p.Taps; row++)
         {
             for (nint j = 0; j < size; j++)
-                ConvVector.Store<TVector, T>(ConvVector.Load<TVector, T>(in Unsafe.Add(ref source, Math.Min((first + j) * p.Lanes, lastVector))),
+                RawVector.Store<TVector, T>(RawVector.Load<TVector, T>(in Unsafe.Add(ref source, Math.Min((first + j) * p.Lanes, lastVector))),
                     ref Unsafe.Add(ref target, j * p.Lanes));
             source = ref Unsafe.Add(ref source, p.OutputChannels);
             target = ref Unsafe.Add(ref target, size * p.Lanes);
@@ -329,7 +330,7 @@ internal static class Conv2DNhwcKernel
         where TVector : unmanaged where T : unmanaged where TP : struct, ITileSize where TB : struct, ITileSize
     {
         int P = TP.Value, B = TB.Value;
-        nint lanes = ConvVector.Count<TVector, T>(), rowStride = B * lanes, lastVector = p.OutputChannelsPerGroup - lanes;
+        nint lanes = RawVector.Count<TVector, T>(), rowStride = B * lanes, lastVector = p.OutputChannelsPerGroup - lanes;
         nint groupOutput = group * p.OutputChannelsPerGroup, groupInput = group * p.ChannelsPerGroup;
         nint c0 = groupOutput + Math.Min(firstVector * lanes, lastVector);
         nint c1 = groupOutput + Math.Min((firstVector + 1) * lanes, lastVector);
@@ -388,70 +389,70 @@ internal static class Conv2DNhwcKernel
                 for (nint end = k + runLength; k < end; k++)
                 {
                     nint i = Unsafe.Add(ref offsets, k);
-                    TVector w0 = ConvVector.Load<TVector, T>(in w);
-                    TVector w1 = B > 1 ? ConvVector.Load<TVector, T>(in Unsafe.Add(ref w, lanes)) : default;
-                    TVector w2 = B > 2 ? ConvVector.Load<TVector, T>(in Unsafe.Add(ref w, 2 * lanes)) : default;
-                    TVector w3 = B > 3 ? ConvVector.Load<TVector, T>(in Unsafe.Add(ref w, 3 * lanes)) : default;
-                    TVector x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i));
-                    a00 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a00);
-                    if (B > 1) a01 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a01);
-                    if (B > 2) a02 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a02);
-                    if (B > 3) a03 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a03);
+                    TVector w0 = RawVector.Load<TVector, T>(in w);
+                    TVector w1 = B > 1 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, lanes)) : default;
+                    TVector w2 = B > 2 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, 2 * lanes)) : default;
+                    TVector w3 = B > 3 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, 3 * lanes)) : default;
+                    TVector x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i));
+                    a00 = RawVector.MultiplyAdd<TVector, T>(w0, x, a00);
+                    if (B > 1) a01 = RawVector.MultiplyAdd<TVector, T>(w1, x, a01);
+                    if (B > 2) a02 = RawVector.MultiplyAdd<TVector, T>(w2, x, a02);
+                    if (B > 3) a03 = RawVector.MultiplyAdd<TVector, T>(w3, x, a03);
                     if (P > 1)
                     {
-                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i));
-                        a10 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a10);
-                        if (B > 1) a11 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a11);
-                        if (B > 2) a12 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a12);
-                        if (B > 3) a13 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a13);
+                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i));
+                        a10 = RawVector.MultiplyAdd<TVector, T>(w0, x, a10);
+                        if (B > 1) a11 = RawVector.MultiplyAdd<TVector, T>(w1, x, a11);
+                        if (B > 2) a12 = RawVector.MultiplyAdd<TVector, T>(w2, x, a12);
+                        if (B > 3) a13 = RawVector.MultiplyAdd<TVector, T>(w3, x, a13);
                     }
                     if (P > 2)
                     {
-                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i));
-                        a20 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a20);
-                        if (B > 1) a21 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a21);
-                        if (B > 2) a22 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a22);
-                        if (B > 3) a23 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a23);
+                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i));
+                        a20 = RawVector.MultiplyAdd<TVector, T>(w0, x, a20);
+                        if (B > 1) a21 = RawVector.MultiplyAdd<TVector, T>(w1, x, a21);
+                        if (B > 2) a22 = RawVector.MultiplyAdd<TVector, T>(w2, x, a22);
+                        if (B > 3) a23 = RawVector.MultiplyAdd<TVector, T>(w3, x, a23);
                     }
                     if (P > 3)
                     {
-                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i));
-                        a30 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a30);
-                        if (B > 1) a31 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a31);
-                        if (B > 2) a32 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a32);
-                        if (B > 3) a33 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a33);
+                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i));
+                        a30 = RawVector.MultiplyAdd<TVector, T>(w0, x, a30);
+                        if (B > 1) a31 = RawVector.MultiplyAdd<TVector, T>(w1, x, a31);
+                        if (B > 2) a32 = RawVector.MultiplyAdd<TVector, T>(w2, x, a32);
+                        if (B > 3) a33 = RawVector.MultiplyAdd<TVector, T>(w3, x, a33);
                     }
                     if (P > 4)
                     {
-                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i));
-                        a40 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a40);
-                        if (B > 1) a41 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a41);
-                        if (B > 2) a42 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a42);
-                        if (B > 3) a43 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a43);
+                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i));
+                        a40 = RawVector.MultiplyAdd<TVector, T>(w0, x, a40);
+                        if (B > 1) a41 = RawVector.MultiplyAdd<TVector, T>(w1, x, a41);
+                        if (B > 2) a42 = RawVector.MultiplyAdd<TVector, T>(w2, x, a42);
+                        if (B > 3) a43 = RawVector.MultiplyAdd<TVector, T>(w3, x, a43);
                     }
                     if (P > 5)
                     {
-                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i));
-                        a50 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a50);
-                        if (B > 1) a51 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a51);
-                        if (B > 2) a52 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a52);
-                        if (B > 3) a53 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a53);
+                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i));
+                        a50 = RawVector.MultiplyAdd<TVector, T>(w0, x, a50);
+                        if (B > 1) a51 = RawVector.MultiplyAdd<TVector, T>(w1, x, a51);
+                        if (B > 2) a52 = RawVector.MultiplyAdd<TVector, T>(w2, x, a52);
+                        if (B > 3) a53 = RawVector.MultiplyAdd<TVector, T>(w3, x, a53);
                     }
                     if (P > 6)
                     {
-                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i));
-                        a60 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a60);
-                        if (B > 1) a61 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a61);
-                        if (B > 2) a62 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a62);
-                        if (B > 3) a63 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a63);
+                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i));
+                        a60 = RawVector.MultiplyAdd<TVector, T>(w0, x, a60);
+                        if (B > 1) a61 = RawVector.MultiplyAdd<TVector, T>(w1, x, a61);
+                        if (B > 2) a62 = RawVector.MultiplyAdd<TVector, T>(w2, x, a62);
+                        if (B > 3) a63 = RawVector.MultiplyAdd<TVector, T>(w3, x, a63);
                     }
                     if (P > 7)
                     {
-                        x = ConvVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i));
-                        a70 = ConvVector.MultiplyAdd<TVector, T>(w0, x, a70);
-                        if (B > 1) a71 = ConvVector.MultiplyAdd<TVector, T>(w1, x, a71);
-                        if (B > 2) a72 = ConvVector.MultiplyAdd<TVector, T>(w2, x, a72);
-                        if (B > 3) a73 = ConvVector.MultiplyAdd<TVector, T>(w3, x, a73);
+                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i));
+                        a70 = RawVector.MultiplyAdd<TVector, T>(w0, x, a70);
+                        if (B > 1) a71 = RawVector.MultiplyAdd<TVector, T>(w1, x, a71);
+                        if (B > 2) a72 = RawVector.MultiplyAdd<TVector, T>(w2, x, a72);
+                        if (B > 3) a73 = RawVector.MultiplyAdd<TVector, T>(w3, x, a73);
                     }
                     w = ref Unsafe.Add(ref w, rowStride);
                 }
@@ -482,9 +483,9 @@ internal static class Conv2DNhwcKernel
         where TVector : unmanaged where T : unmanaged where TB : struct, ITileSize
     {
         ref T y = ref Unsafe.Add(ref output, pixel);
-        ConvVector.Store<TVector, T>(a0, ref Unsafe.Add(ref y, c0));
-        if (TB.Value > 1) ConvVector.Store<TVector, T>(a1, ref Unsafe.Add(ref y, c1));
-        if (TB.Value > 2) ConvVector.Store<TVector, T>(a2, ref Unsafe.Add(ref y, c2));
-        if (TB.Value > 3) ConvVector.Store<TVector, T>(a3, ref Unsafe.Add(ref y, c3));
+        RawVector.Store<TVector, T>(a0, ref Unsafe.Add(ref y, c0));
+        if (TB.Value > 1) RawVector.Store<TVector, T>(a1, ref Unsafe.Add(ref y, c1));
+        if (TB.Value > 2) RawVector.Store<TVector, T>(a2, ref Unsafe.Add(ref y, c2));
+        if (TB.Value > 3) RawVector.Store<TVector, T>(a3, ref Unsafe.Add(ref y, c3));
     }
 }

@@ -51,7 +51,7 @@ internal static class FastConv2D
     {
         long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth * g.ChannelsPerGroup;
         int threads = macs < ParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
-        var plan = new Conv2DNhwcKernel.Plan(g, ConvVector.Count<TVector, T>(), sizeof(TVector), threads);
+        var plan = new Conv2DNhwcKernel.Plan(g, RawVector.Count<TVector, T>(), sizeof(TVector), threads);
         bool nchw = g.DataFormat == DataFormat.NCHW;
 
         T[]? packed = null, zero = null, inputScratch = null, outputScratch = null;

@@ -1,44 +1,55 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using DepthwiseInterop.Kernels.Simd;
+using static DepthwiseInterop.Kernels.Simd.RawVector;
 
 namespace DepthwiseInterop.Kernels.Depthwise;
 
 /// <summary>
 /// Depthwise convolution, multiplier 1, NHWC: input <c>[N, H, W, C]</c>, filter <c>[KH, KW, C]</c> (taps
 /// major, channels contiguous, so it streams as it is: no packing), output <c>[N, OH, OW, C]</c>.
-/// Vectors run over channels. Work is split by output rows (batch × OH); each row is cut into blocks of eight
-/// output pixels × one channel vector, so that each weight vector loaded feeds eight FMAs; for three-wide
-/// filters at unit column stride the three weights of a filter row stay in registers and each input column
-/// is loaded once for the three taps that read it. The last block of a row is shifted back to end at the
-/// row's end, recomputing an overlap, and the last channel vector likewise ends at C: no scalar tails.
-/// A block whose taps all fall inside the input reads the input directly; a block that reaches into the
-/// padding first copies its input window (all channels, by rows) into a zero-padded scratch and runs the same code there, so
-/// the hot loops never test bounds. Taps in the padding thus multiply zeros rather than being skipped, as in
-/// TensorFlow's kernels (a NaN or infinite weight over padding gives NaN). Every output adds its taps in the
-/// reference's order (filter row, then column) whatever block computes it, so results do not depend on how
-/// rows are split between threads.
+/// Vectors run over channels; the code is written against raw <c>Vector128/256/512&lt;T&gt;</c> through
+/// <see cref="Simd.RawVector"/> so that accumulators stay in registers (one FMA instruction each).
+/// Work is split by output rows (batch × OH); the interior output columns of a row (those whose taps all
+/// fall inside the input width) are cut into blocks of eight output pixels × one channel vector, so that each
+/// weight vector loaded feeds eight FMAs; for filters three or five wide at unit column stride, and three wide
+/// at column stride 2, the weights of a filter row stay in registers and each input column is loaded once for
+/// all the taps that read it (twelve pixels per block for three-wide filters, ten for five-wide: more
+/// independent accumulators than the FMA latency needs). A remainder of up to three pixels runs one pixel at a
+/// time; a larger one runs as a block shifted back to end at the interior's end, recomputing an overlap, and
+/// the last channel vector likewise ends at C: no scalar tails. Filter rows over the top or
+/// bottom padding read a zero vector (column step 0) instead of the image; the few output columns at the
+/// left and right edges are computed one pixel at a time, taps outside the input multiplying a zero vector.
+/// Rows narrower than a block inside the edges instead copy each block's window, one channel vector at a
+/// time, into a zero-padded scratch and run the block code there. Taps in the padding thus always multiply
+/// zeros rather than being skipped, as in TensorFlow's kernels (a NaN or infinite weight over padding gives
+/// NaN). Every output adds its taps in the reference's order (filter row, then column) whatever path
+/// computes it, so results do not depend on how rows are split between threads.
 /// </summary>
 internal static class DepthwiseNhwcKernel
 {
     private const int BlockPixels = 8;
     private const int StackScratchElements = 2048;
+    /// <summary>Interior remainders up to this many pixels run one pixel at a time rather than as a shifted block.</summary>
+    private const int EdgeRemainderPixels = 3;
 
     /// <summary>Computes output rows [firstRow, endRow) of the flattened (batch, output row) space.</summary>
     /// <remarks>Needs <c>g.InputChannels >= TVector.Count</c> and a channel multiplier of 1.</remarks>
     public static void RunRows<TVector, T>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow)
-        where TVector : unmanaged, ISimdVector<TVector, T> where T : unmanaged
+        where TVector : unmanaged where T : unmanaged
     {
-        var p = new Plan(g, TVector.Count);
-        int scratchElements = checked((int)(p.FilterHeight * p.WindowColumns * p.Channels));
+        var p = new Plan(g, Count<TVector, T>());
+        // The window scratch of the narrow-row path, then one zero vector read by taps over the padding.
+        int windowElements = checked((int)(p.FilterHeight * p.WindowColumns * p.ChunkChannels));
+        int scratchElements = windowElements + Count<TVector, T>();
         T[]? rented = scratchElements > StackScratchElements ? ArrayPool<T>.Shared.Rent(scratchElements) : null;
         Span<T> scratch = rented ?? stackalloc T[StackScratchElements];
         try
         {
+            scratch.Slice(windowElements, Count<TVector, T>()).Clear();
             var interior = InteriorColumns.Of(g);
             for (nint row = (nint)firstRow; row < (nint)endRow; row++)
-                Row<TVector, T>(ref input, ref filter, ref output, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0]);
+                Row<TVector, T>(ref input, ref filter, ref output, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0], ref scratch[windowElements]);
         }
         finally
         {
@@ -46,8 +57,9 @@ internal static class DepthwiseNhwcKernel
         }
     }
 
-    private static void Row<TVector, T>(ref T input, ref T filter, ref T output, in Plan p, nint row, nint interiorBegin, nint interiorEnd, ref T scratch)
-        where TVector : unmanaged, ISimdVector<TVector, T> where T : unmanaged
+    private static void Row<TVector, T>(ref T input, ref T filter, ref T output, in Plan p, nint row, nint interiorBegin, nint interiorEnd,
+        ref T scratch, ref T zero)
+        where TVector : unmanaged where T : unmanaged
     {
         nint batch = row / p.OutputHeight, outputRow = row % p.OutputHeight;
         nint topRow = outputRow * p.StrideHeight - p.PadTop;
@@ -56,133 +68,506 @@ internal static class DepthwiseNhwcKernel
         nint rowsEnd = topRow > p.Height - 1 ? 0 : Math.Min(p.FilterHeight, (p.Height - 1 - topRow) / p.DilationHeight + 1);
         ref T image = ref Unsafe.Add(ref input, batch * p.Height * p.Width * p.Channels);
         ref T outputRowStart = ref Unsafe.Add(ref output, row * p.OutputWidth * p.Channels);
-        bool rowsAllInside = rowsBegin == 0 && rowsEnd == p.FilterHeight;
-        nint pixels = Math.Min(BlockPixels, p.OutputWidth);
+        nint lanes = Count<TVector, T>();
+        if (interiorEnd - interiorBegin >= BlockPixels)
+        {
+            for (nint ox = 0; ox < interiorBegin; ox++)
+                EdgePixel<TVector, T>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref outputRowStart, ox * p.Channels));
+            for (nint ox = interiorEnd; ox < p.OutputWidth; ox++)
+                EdgePixel<TVector, T>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref outputRowStart, ox * p.Channels));
+            // Tap row ky of a block reads the image at its columns' origin + (topRow + ky * DH) * W * C, input
+            // column j of the block j * C elements further.
+            nint rowOffset = topRow * p.Width * p.Channels, rowStep = p.DilationHeight * p.Width * p.Channels;
+            // Blocks of p.WidePixels while they fit, then of eight; a remainder of a few pixels goes one pixel at
+            // a time (cheaper than recomputing most of a block), a larger one to a block shifted back to end at
+            // interiorEnd.
+            for (nint ox = interiorBegin; ox < interiorEnd;)
+            {
+                nint count = interiorEnd - ox >= p.WidePixels ? p.WidePixels : BlockPixels;
+                if (ox > interiorEnd - count)
+                {
+                    if (interiorEnd - ox <= EdgeRemainderPixels)
+                    {
+                        for (; ox < interiorEnd; ox++)
+                            EdgePixel<TVector, T>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref outputRowStart, ox * p.Channels));
+                        break;
+                    }
+                    ox = interiorEnd - count;
+                }
+                Compute<TVector, T>(ref Unsafe.Add(ref image, (ox * p.StrideWidth - p.PadLeft) * p.Channels), rowOffset, rowStep, p.Channels,
+                    rowsBegin, rowsEnd, ref zero, ref filter, p, ref Unsafe.Add(ref outputRowStart, ox * p.Channels), count, 0, p.LastChannelBlock);
+                ox += count;
+            }
+            return;
+        }
+        // Rows whose interior holds less than one block: each block copies its window, a chunk of channels at
+        // a time, to a zero-padded scratch (filter rows × window columns × chunk, which stays in L1).
+        nint pixels = Math.Min(BlockPixels, p.OutputWidth), chunk = p.ChunkChannels;
         nint blockCount = (p.OutputWidth + BlockPixels - 1) / BlockPixels;
         for (nint block = 0; block < blockCount; block++)
         {
             nint ox = Math.Max(0, Math.Min(block * BlockPixels, p.OutputWidth - BlockPixels));
-            bool direct = rowsAllInside && pixels == BlockPixels && ox >= interiorBegin && ox + BlockPixels <= interiorEnd;
-            // The window the block reads: tap row ky starts rowStep elements after the previous one, and input
-            // column j sits j * Channels elements after the first. A block that reaches into the padding reads
-            // a zero-padded copy of its window instead of the image.
-            ref T window = ref scratch;
-            nint rowStep = p.WindowColumns * p.Channels;
-            if (direct)
+            nint leftColumn = ox * p.StrideWidth - p.PadLeft;
+            nint first = Math.Clamp(leftColumn, 0, p.Width), end = Math.Clamp(leftColumn + p.WindowColumns, 0, p.Width);
+            ref T y = ref Unsafe.Add(ref outputRowStart, ox * p.Channels);
+            for (nint c = 0; ; c += chunk)
             {
-                window = ref Unsafe.Add(ref image, (topRow * p.Width + ox * p.StrideWidth - p.PadLeft) * p.Channels);
-                rowStep = p.DilationHeight * p.Width * p.Channels;
+                if (c > p.Channels - chunk) c = p.Channels - chunk;
+                FillWindow(ref image, p, topRow, leftColumn, first, end, c, ref scratch);
+                Compute<TVector, T>(ref scratch, 0, p.WindowColumns * chunk, chunk, 0, p.FilterHeight, ref zero, ref filter, p, ref y, pixels, c, c + chunk - lanes);
+                if (c == p.Channels - chunk) break;
             }
-            else
-            {
-                FillWindow(ref image, p, topRow, ox * p.StrideWidth - p.PadLeft, ref scratch);
-            }
-            for (nint c = 0; ; c += TVector.Count)
-            {
-                if (c > p.LastChannelBlock) c = p.LastChannelBlock;
-                Block<TVector, T>(ref Unsafe.Add(ref window, c), rowStep, p.Channels, ref filter, c, p,
-                    ref Unsafe.Add(ref outputRowStart, ox * p.Channels + c), pixels);
-                if (c == p.LastChannelBlock) break;
-            }
-        }
-    }
-
-    /// <summary>Copies one block's input window (every filter row × the block's columns × all channels) to the scratch, zeros outside the image.</summary>
-    private static void FillWindow<T>(ref T image, in Plan p, nint topRow, nint leftColumn, ref T scratch) where T : unmanaged
-    {
-        nint rowLength = p.WindowColumns * p.Channels;
-        nint first = Math.Clamp(leftColumn, 0, p.Width), end = Math.Clamp(leftColumn + p.WindowColumns, 0, p.Width);
-        for (nint ky = 0; ky < p.FilterHeight; ky++)
-        {
-            var destination = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref scratch, ky * rowLength), (int)rowLength);
-            nint iy = topRow + ky * p.DilationHeight;
-            if ((nuint)iy >= (nuint)p.Height || first >= end)
-            {
-                destination.Clear();
-                continue;
-            }
-            int before = (int)((first - leftColumn) * p.Channels), inside = (int)((end - first) * p.Channels);
-            destination[..before].Clear();
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref image, (iy * p.Width + first) * p.Channels), inside)
-                .CopyTo(destination.Slice(before, inside));
-            destination[(before + inside)..].Clear();
         }
     }
 
     /// <summary>
-    /// Eight pixels × one channel vector from a window whose tap row ky starts at origin + ky * rowStep and
-    /// whose input column j sits at j * column (the image itself, or the zero-padded scratch).
+    /// Runs the inner loop the plan selects on channel vectors firstChannel..lastChannel of one block: filter
+    /// rows [rowsBegin, rowsEnd) read window + (c - firstChannel) + rowOffset + ky * rowStep with input
+    /// column j at j * step further; the other filter rows read <paramref name="zero"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block<TVector, T>(ref T origin, nint rowStep, nint column, ref T filter, nint channel, in Plan p, ref T y, nint pixels)
-        where TVector : unmanaged, ISimdVector<TVector, T> where T : unmanaged
+    private static void Compute<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged
     {
-        TVector a0 = TVector.Zero, a1 = TVector.Zero, a2 = TVector.Zero, a3 = TVector.Zero;
-        TVector a4 = TVector.Zero, a5 = TVector.Zero, a6 = TVector.Zero, a7 = TVector.Zero;
-        ref T weights = ref Unsafe.Add(ref filter, channel);
-        if (p.SlidingWidth3)
+        switch (p.Kind)
         {
-            nint c = p.Channels;
-            for (nint ky = 0; ky < p.FilterHeight; ky++)
-            {
-                TVector w0 = TVector.Load(in weights);
-                TVector w1 = SimdExtensions.LoadAt<TVector, T>(ref weights, c);
-                TVector w2 = SimdExtensions.LoadAt<TVector, T>(ref weights, 2 * c);
-                weights = ref Unsafe.Add(ref weights, 3 * c);
-                ref T x = ref Unsafe.Add(ref origin, ky * rowStep);
-                TVector v = TVector.Load(in x);
-                a0 = TVector.MultiplyAdd(v, w0, a0);
-                v = SimdExtensions.LoadAt<TVector, T>(ref x, column);
-                a0 = TVector.MultiplyAdd(v, w1, a0); a1 = TVector.MultiplyAdd(v, w0, a1);
-                v = SimdExtensions.LoadAt<TVector, T>(ref x, 2 * column);
-                a0 = TVector.MultiplyAdd(v, w2, a0); a1 = TVector.MultiplyAdd(v, w1, a1); a2 = TVector.MultiplyAdd(v, w0, a2);
-                v = SimdExtensions.LoadAt<TVector, T>(ref x, 3 * column);
-                a1 = TVector.MultiplyAdd(v, w2, a1); a2 = TVector.MultiplyAdd(v, w1, a2); a3 = TVector.MultiplyAdd(v, w0, a3);
-                v = SimdExtensions.LoadAt<TVector, T>(ref x, 4 * column);
-                a2 = TVector.MultiplyAdd(v, w2, a2); a3 = TVector.MultiplyAdd(v, w1, a3); a4 = TVector.MultiplyAdd(v, w0, a4);
-                v = SimdExtensions.LoadAt<TVector, T>(ref x, 5 * column);
-                a3 = TVector.MultiplyAdd(v, w2, a3); a4 = TVector.MultiplyAdd(v, w1, a4); a5 = TVector.MultiplyAdd(v, w0, a5);
-                v = SimdExtensions.LoadAt<TVector, T>(ref x, 6 * column);
-                a4 = TVector.MultiplyAdd(v, w2, a4); a5 = TVector.MultiplyAdd(v, w1, a5); a6 = TVector.MultiplyAdd(v, w0, a6);
-                v = SimdExtensions.LoadAt<TVector, T>(ref x, 7 * column);
-                a5 = TVector.MultiplyAdd(v, w2, a5); a6 = TVector.MultiplyAdd(v, w1, a6); a7 = TVector.MultiplyAdd(v, w0, a7);
-                v = SimdExtensions.LoadAt<TVector, T>(ref x, 8 * column);
-                a6 = TVector.MultiplyAdd(v, w2, a6); a7 = TVector.MultiplyAdd(v, w1, a7);
-                v = SimdExtensions.LoadAt<TVector, T>(ref x, 9 * column);
-                a7 = TVector.MultiplyAdd(v, w2, a7);
-            }
+            case SlidingKind.Width3 when pixels > BlockPixels: Sliding3Wide<TVector, T>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width3: Sliding3<TVector, T>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width5 when pixels > BlockPixels: Sliding5Wide<TVector, T>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width5: Sliding5<TVector, T>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width3Stride2: Sliding3Stride2<TVector, T>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            default: General<TVector, T>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
         }
-        else
+    }
+
+    /// <summary>
+    /// One output pixel at an edge column, every channel vector: taps outside the input (either way) multiply
+    /// a zero vector, in the reference's order. Four channel vectors at a time, so that four independent
+    /// chains of FMAs hide their latency; the last vectors one at a time, the last one ending at C.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void EdgePixel<TVector, T>(ref T image, in Plan p, nint topRow, nint ox, ref T filter, ref T y)
+        where TVector : unmanaged where T : unmanaged
+    {
+        nint lanes = Count<TVector, T>(), channels = p.Channels, last = p.LastChannelBlock, height = p.Height, width = p.Width;
+        nint filterHeight = p.FilterHeight, filterWidth = p.FilterWidth, dilationHeight = p.DilationHeight, dilationWidth = p.DilationWidth;
+        nint leftColumn = ox * p.StrideWidth - p.PadLeft;
+        nint c = 0;
+        for (; c + 4 * lanes <= channels; c += 4 * lanes)
         {
-            nint pixel = p.StrideWidth * column, tap = p.DilationWidth * column;
-            for (nint ky = 0; ky < p.FilterHeight; ky++)
+            TVector a0 = default, a1 = default, a2 = default, a3 = default;
+            ref T weights = ref Unsafe.Add(ref filter, c);
+            for (nint ky = 0; ky < filterHeight; ky++)
             {
-                ref T x = ref Unsafe.Add(ref origin, ky * rowStep);
-                for (nint kx = 0; kx < p.FilterWidth; kx++)
+                nint iy = topRow + ky * dilationHeight;
+                bool rowInside = (nuint)iy < (nuint)height;
+                for (nint kx = 0; kx < filterWidth; kx++)
                 {
-                    TVector w = TVector.Load(in weights);
-                    a0 = TVector.MultiplyAdd(TVector.Load(in x), w, a0);
-                    a1 = TVector.MultiplyAdd(SimdExtensions.LoadAt<TVector, T>(ref x, pixel), w, a1);
-                    a2 = TVector.MultiplyAdd(SimdExtensions.LoadAt<TVector, T>(ref x, 2 * pixel), w, a2);
-                    a3 = TVector.MultiplyAdd(SimdExtensions.LoadAt<TVector, T>(ref x, 3 * pixel), w, a3);
-                    a4 = TVector.MultiplyAdd(SimdExtensions.LoadAt<TVector, T>(ref x, 4 * pixel), w, a4);
-                    a5 = TVector.MultiplyAdd(SimdExtensions.LoadAt<TVector, T>(ref x, 5 * pixel), w, a5);
-                    a6 = TVector.MultiplyAdd(SimdExtensions.LoadAt<TVector, T>(ref x, 6 * pixel), w, a6);
-                    a7 = TVector.MultiplyAdd(SimdExtensions.LoadAt<TVector, T>(ref x, 7 * pixel), w, a7);
-                    x = ref Unsafe.Add(ref x, tap);
-                    weights = ref Unsafe.Add(ref weights, p.Channels);
+                    nint ix = leftColumn + kx * dilationWidth;
+                    TVector v0 = default, v1 = default, v2 = default, v3 = default;
+                    if (rowInside && (nuint)ix < (nuint)width)
+                    {
+                        ref T x = ref Unsafe.Add(ref image, (iy * width + ix) * channels + c);
+                        v0 = Load<TVector, T>(ref x, 0); v1 = Load<TVector, T>(ref x, lanes);
+                        v2 = Load<TVector, T>(ref x, 2 * lanes); v3 = Load<TVector, T>(ref x, 3 * lanes);
+                    }
+                    a0 = MultiplyAdd<TVector, T>(v0, Load<TVector, T>(ref weights, 0), a0);
+                    a1 = MultiplyAdd<TVector, T>(v1, Load<TVector, T>(ref weights, lanes), a1);
+                    a2 = MultiplyAdd<TVector, T>(v2, Load<TVector, T>(ref weights, 2 * lanes), a2);
+                    a3 = MultiplyAdd<TVector, T>(v3, Load<TVector, T>(ref weights, 3 * lanes), a3);
+                    weights = ref Unsafe.Add(ref weights, channels);
                 }
             }
+            Store<TVector, T>(a0, ref y, c); Store<TVector, T>(a1, ref y, c + lanes);
+            Store<TVector, T>(a2, ref y, c + 2 * lanes); Store<TVector, T>(a3, ref y, c + 3 * lanes);
         }
-        nint next = p.Channels;
-        TVector.Store(a0, ref y);
-        if (pixels > 1) SimdExtensions.StoreAt(a1, ref y, next);
-        if (pixels > 2) SimdExtensions.StoreAt(a2, ref y, 2 * next);
-        if (pixels > 3) SimdExtensions.StoreAt(a3, ref y, 3 * next);
-        if (pixels > 4) SimdExtensions.StoreAt(a4, ref y, 4 * next);
-        if (pixels > 5) SimdExtensions.StoreAt(a5, ref y, 5 * next);
-        if (pixels > 6) SimdExtensions.StoreAt(a6, ref y, 6 * next);
-        if (pixels > 7) SimdExtensions.StoreAt(a7, ref y, 7 * next);
+        for (; c < channels; c += lanes)
+        {
+            if (c > last) c = last;
+            TVector a = default;
+            ref T weights = ref Unsafe.Add(ref filter, c);
+            for (nint ky = 0; ky < filterHeight; ky++)
+            {
+                nint iy = topRow + ky * dilationHeight;
+                bool rowInside = (nuint)iy < (nuint)height;
+                for (nint kx = 0; kx < filterWidth; kx++)
+                {
+                    nint ix = leftColumn + kx * dilationWidth;
+                    TVector v = rowInside && (nuint)ix < (nuint)width ? Load<TVector, T>(ref image, (iy * width + ix) * channels + c) : default;
+                    a = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref weights, 0), a);
+                    weights = ref Unsafe.Add(ref weights, channels);
+                }
+            }
+            Store<TVector, T>(a, ref y, c);
+        }
+    }
+
+    /// <summary>
+    /// Copies channels [channel, channel + ChunkChannels) of one block's input window (every filter row × the
+    /// block's columns, input columns [first, end) of the image) to the scratch, zeros outside the image.
+    /// </summary>
+    private static void FillWindow<T>(ref T image, in Plan p, nint topRow, nint leftColumn, nint first, nint end, nint channel, ref T scratch)
+        where T : unmanaged
+    {
+        nint chunk = p.ChunkChannels, columns = p.WindowColumns, channels = p.Channels, width = p.Width;
+        for (nint ky = 0; ky < p.FilterHeight; ky++)
+        {
+            nint iy = topRow + ky * p.DilationHeight;
+            bool rowInside = (nuint)iy < (nuint)p.Height;
+            for (nint j = 0; j < columns; j++)
+            {
+                var destination = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref scratch, (ky * columns + j) * chunk), (int)chunk);
+                nint ix = leftColumn + j;
+                if (rowInside && ix >= first && ix < end)
+                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref image, (iy * width + ix) * channels + channel), (int)chunk).CopyTo(destination);
+                else
+                    destination.Clear();
+            }
+        }
+    }
+
+    /// <summary>Any filter width, stride and dilation: one weight vector per tap, feeding the eight pixels.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void General<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged
+    {
+        nint column = p.Channels, filterHeight = p.FilterHeight, filterWidth = p.FilterWidth, lanes = Count<TVector, T>();
+        nint strideWidth = p.StrideWidth, dilationWidth = p.DilationWidth;
+        for (nint c = firstChannel; ; c += lanes)
+        {
+            if (c > lastChannel) c = lastChannel;
+            ref T origin = ref Unsafe.Add(ref window, c - firstChannel);
+            ref T weights = ref Unsafe.Add(ref filter, c);
+            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            for (nint ky = 0; ky < filterHeight; ky++)
+            {
+                // Filter rows over the padding read a zero vector with a zero column step.
+                ref T x = ref zero;
+                nint s = 0;
+                if ((nuint)(ky - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
+                {
+                    x = ref Unsafe.Add(ref origin, rowOffset + ky * rowStep);
+                    s = step;
+                }
+                nint pixel = strideWidth * s, tap = dilationWidth * s;
+                for (nint kx = 0; kx < filterWidth; kx++)
+                {
+                    TVector w = Load<TVector, T>(ref weights, 0);
+                    a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 0), w, a0);
+                    a1 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, pixel), w, a1);
+                    a2 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 2 * pixel), w, a2);
+                    a3 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 3 * pixel), w, a3);
+                    a4 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 4 * pixel), w, a4);
+                    a5 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 5 * pixel), w, a5);
+                    a6 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 6 * pixel), w, a6);
+                    a7 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 7 * pixel), w, a7);
+                    x = ref Unsafe.Add(ref x, tap);
+                    weights = ref Unsafe.Add(ref weights, column);
+                }
+            }
+            StoreBlock<TVector, T>(ref Unsafe.Add(ref y, c), column, pixels, a0, a1, a2, a3, a4, a5, a6, a7);
+            if (c == lastChannel) break;
+        }
+    }
+
+    /// <summary>Three-wide filter, unit column stride: the filter row's weights stay in registers and each of the ten input columns is loaded once.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Sliding3<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged
+    {
+        nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
+        for (nint c = firstChannel; ; c += lanes)
+        {
+            if (c > lastChannel) c = lastChannel;
+            ref T origin = ref Unsafe.Add(ref window, c - firstChannel);
+            ref T weights = ref Unsafe.Add(ref filter, c);
+            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            for (nint ky = 0; ky < filterHeight; ky++)
+            {
+                TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column);
+                weights = ref Unsafe.Add(ref weights, 3 * column);
+                // Filter rows over the padding read a zero vector with a zero column step.
+                ref T x = ref zero;
+                nint s = 0;
+                if ((nuint)(ky - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
+                {
+                    x = ref Unsafe.Add(ref origin, rowOffset + ky * rowStep);
+                    s = step;
+                }
+                TVector v;
+                a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 0), w0, a0);
+                v = Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = Load<TVector, T>(ref x, 3 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = Load<TVector, T>(ref x, 4 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = Load<TVector, T>(ref x, 5 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = Load<TVector, T>(ref x, 6 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = Load<TVector, T>(ref x, 7 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = Load<TVector, T>(ref x, 8 * s); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
+                a7 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 9 * s), w2, a7);
+            }
+            ref T yc = ref Unsafe.Add(ref y, c);
+            Store<TVector, T>(a0, ref yc, 0);
+            if (pixels > 1) Store<TVector, T>(a1, ref yc, 1 * column);
+            if (pixels > 2) Store<TVector, T>(a2, ref yc, 2 * column);
+            if (pixels > 3) Store<TVector, T>(a3, ref yc, 3 * column);
+            if (pixels > 4) Store<TVector, T>(a4, ref yc, 4 * column);
+            if (pixels > 5) Store<TVector, T>(a5, ref yc, 5 * column);
+            if (pixels > 6) Store<TVector, T>(a6, ref yc, 6 * column);
+            if (pixels > 7) Store<TVector, T>(a7, ref yc, 7 * column);
+            if (c == lastChannel) break;
+        }
+    }
+
+
+    /// <summary>Five-wide filter, unit column stride: as <see cref="Sliding3{TVector, T}"/> with twelve columns.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Sliding5<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged
+    {
+        nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
+        for (nint c = firstChannel; ; c += lanes)
+        {
+            if (c > lastChannel) c = lastChannel;
+            ref T origin = ref Unsafe.Add(ref window, c - firstChannel);
+            ref T weights = ref Unsafe.Add(ref filter, c);
+            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            for (nint ky = 0; ky < filterHeight; ky++)
+            {
+                TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column), w3 = Load<TVector, T>(ref weights, 3 * column), w4 = Load<TVector, T>(ref weights, 4 * column);
+                weights = ref Unsafe.Add(ref weights, 5 * column);
+                // Filter rows over the padding read a zero vector with a zero column step.
+                ref T x = ref zero;
+                nint s = 0;
+                if ((nuint)(ky - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
+                {
+                    x = ref Unsafe.Add(ref origin, rowOffset + ky * rowStep);
+                    s = step;
+                }
+                TVector v;
+                a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 0), w0, a0);
+                v = Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = Load<TVector, T>(ref x, 3 * s); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = Load<TVector, T>(ref x, 4 * s); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = Load<TVector, T>(ref x, 5 * s); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = Load<TVector, T>(ref x, 6 * s); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = Load<TVector, T>(ref x, 7 * s); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = Load<TVector, T>(ref x, 8 * s); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
+                v = Load<TVector, T>(ref x, 9 * s); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7);
+                v = Load<TVector, T>(ref x, 10 * s); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7);
+                a7 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 11 * s), w4, a7);
+            }
+            ref T yc = ref Unsafe.Add(ref y, c);
+            Store<TVector, T>(a0, ref yc, 0);
+            if (pixels > 1) Store<TVector, T>(a1, ref yc, 1 * column);
+            if (pixels > 2) Store<TVector, T>(a2, ref yc, 2 * column);
+            if (pixels > 3) Store<TVector, T>(a3, ref yc, 3 * column);
+            if (pixels > 4) Store<TVector, T>(a4, ref yc, 4 * column);
+            if (pixels > 5) Store<TVector, T>(a5, ref yc, 5 * column);
+            if (pixels > 6) Store<TVector, T>(a6, ref yc, 6 * column);
+            if (pixels > 7) Store<TVector, T>(a7, ref yc, 7 * column);
+            if (c == lastChannel) break;
+        }
+    }
+
+
+    /// <summary>Three-wide filter, column stride 2: seventeen input columns, each loaded once (the even ones feed two pixels).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Sliding3Stride2<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged
+    {
+        nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
+        for (nint c = firstChannel; ; c += lanes)
+        {
+            if (c > lastChannel) c = lastChannel;
+            ref T origin = ref Unsafe.Add(ref window, c - firstChannel);
+            ref T weights = ref Unsafe.Add(ref filter, c);
+            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            for (nint ky = 0; ky < filterHeight; ky++)
+            {
+                TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column);
+                weights = ref Unsafe.Add(ref weights, 3 * column);
+                // Filter rows over the padding read a zero vector with a zero column step.
+                ref T x = ref zero;
+                nint s = 0;
+                if ((nuint)(ky - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
+                {
+                    x = ref Unsafe.Add(ref origin, rowOffset + ky * rowStep);
+                    s = step;
+                }
+                TVector v;
+                a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 0), w0, a0);
+                a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 1 * s), w1, a0);
+                v = Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                a1 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 3 * s), w1, a1);
+                v = Load<TVector, T>(ref x, 4 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                a2 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 5 * s), w1, a2);
+                v = Load<TVector, T>(ref x, 6 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                a3 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 7 * s), w1, a3);
+                v = Load<TVector, T>(ref x, 8 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                a4 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 9 * s), w1, a4);
+                v = Load<TVector, T>(ref x, 10 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                a5 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 11 * s), w1, a5);
+                v = Load<TVector, T>(ref x, 12 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                a6 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 13 * s), w1, a6);
+                v = Load<TVector, T>(ref x, 14 * s); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                a7 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 15 * s), w1, a7);
+                a7 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 16 * s), w2, a7);
+            }
+            ref T yc = ref Unsafe.Add(ref y, c);
+            Store<TVector, T>(a0, ref yc, 0);
+            if (pixels > 1) Store<TVector, T>(a1, ref yc, 1 * column);
+            if (pixels > 2) Store<TVector, T>(a2, ref yc, 2 * column);
+            if (pixels > 3) Store<TVector, T>(a3, ref yc, 3 * column);
+            if (pixels > 4) Store<TVector, T>(a4, ref yc, 4 * column);
+            if (pixels > 5) Store<TVector, T>(a5, ref yc, 5 * column);
+            if (pixels > 6) Store<TVector, T>(a6, ref yc, 6 * column);
+            if (pixels > 7) Store<TVector, T>(a7, ref yc, 7 * column);
+            if (c == lastChannel) break;
+        }
+    }
+
+
+    /// <summary>Twelve pixels of <see cref="Sliding3{TVector, T}"/>: twelve accumulators (sixteen vector registers in all) hide the FMA latency of the taps chained into each output.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Sliding3Wide<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged
+    {
+        nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
+        for (nint c = firstChannel; ; c += lanes)
+        {
+            if (c > lastChannel) c = lastChannel;
+            ref T origin = ref Unsafe.Add(ref window, c - firstChannel);
+            ref T weights = ref Unsafe.Add(ref filter, c);
+            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
+            for (nint ky = 0; ky < filterHeight; ky++)
+            {
+                TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column);
+                weights = ref Unsafe.Add(ref weights, 3 * column);
+                // Filter rows over the padding read a zero vector with a zero column step.
+                ref T x = ref zero;
+                nint s = 0;
+                if ((nuint)(ky - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
+                {
+                    x = ref Unsafe.Add(ref origin, rowOffset + ky * rowStep);
+                    s = step;
+                }
+                TVector v;
+                a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 0), w0, a0);
+                v = Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = Load<TVector, T>(ref x, 3 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = Load<TVector, T>(ref x, 4 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = Load<TVector, T>(ref x, 5 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = Load<TVector, T>(ref x, 6 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = Load<TVector, T>(ref x, 7 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = Load<TVector, T>(ref x, 8 * s); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7); a8 = MultiplyAdd<TVector, T>(v, w0, a8);
+                v = Load<TVector, T>(ref x, 9 * s); a7 = MultiplyAdd<TVector, T>(v, w2, a7); a8 = MultiplyAdd<TVector, T>(v, w1, a8); a9 = MultiplyAdd<TVector, T>(v, w0, a9);
+                v = Load<TVector, T>(ref x, 10 * s); a8 = MultiplyAdd<TVector, T>(v, w2, a8); a9 = MultiplyAdd<TVector, T>(v, w1, a9); a10 = MultiplyAdd<TVector, T>(v, w0, a10);
+                v = Load<TVector, T>(ref x, 11 * s); a9 = MultiplyAdd<TVector, T>(v, w2, a9); a10 = MultiplyAdd<TVector, T>(v, w1, a10); a11 = MultiplyAdd<TVector, T>(v, w0, a11);
+                v = Load<TVector, T>(ref x, 12 * s); a10 = MultiplyAdd<TVector, T>(v, w2, a10); a11 = MultiplyAdd<TVector, T>(v, w1, a11);
+                a11 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 13 * s), w2, a11);
+            }
+            ref T yc = ref Unsafe.Add(ref y, c);
+            Store<TVector, T>(a0, ref yc, 0);
+            if (pixels > 1) Store<TVector, T>(a1, ref yc, 1 * column);
+            if (pixels > 2) Store<TVector, T>(a2, ref yc, 2 * column);
+            if (pixels > 3) Store<TVector, T>(a3, ref yc, 3 * column);
+            if (pixels > 4) Store<TVector, T>(a4, ref yc, 4 * column);
+            if (pixels > 5) Store<TVector, T>(a5, ref yc, 5 * column);
+            if (pixels > 6) Store<TVector, T>(a6, ref yc, 6 * column);
+            if (pixels > 7) Store<TVector, T>(a7, ref yc, 7 * column);
+            if (pixels > 8) Store<TVector, T>(a8, ref yc, 8 * column);
+            if (pixels > 9) Store<TVector, T>(a9, ref yc, 9 * column);
+            if (pixels > 10) Store<TVector, T>(a10, ref yc, 10 * column);
+            if (pixels > 11) Store<TVector, T>(a11, ref yc, 11 * column);
+            if (c == lastChannel) break;
+        }
+    }
+
+
+    /// <summary>Ten pixels of <see cref="Sliding5{TVector, T}"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Sliding5Wide<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged
+    {
+        nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
+        for (nint c = firstChannel; ; c += lanes)
+        {
+            if (c > lastChannel) c = lastChannel;
+            ref T origin = ref Unsafe.Add(ref window, c - firstChannel);
+            ref T weights = ref Unsafe.Add(ref filter, c);
+            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default;
+            for (nint ky = 0; ky < filterHeight; ky++)
+            {
+                TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column), w3 = Load<TVector, T>(ref weights, 3 * column), w4 = Load<TVector, T>(ref weights, 4 * column);
+                weights = ref Unsafe.Add(ref weights, 5 * column);
+                // Filter rows over the padding read a zero vector with a zero column step.
+                ref T x = ref zero;
+                nint s = 0;
+                if ((nuint)(ky - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
+                {
+                    x = ref Unsafe.Add(ref origin, rowOffset + ky * rowStep);
+                    s = step;
+                }
+                TVector v;
+                a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 0), w0, a0);
+                v = Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = Load<TVector, T>(ref x, 3 * s); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = Load<TVector, T>(ref x, 4 * s); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = Load<TVector, T>(ref x, 5 * s); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = Load<TVector, T>(ref x, 6 * s); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = Load<TVector, T>(ref x, 7 * s); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = Load<TVector, T>(ref x, 8 * s); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7); a8 = MultiplyAdd<TVector, T>(v, w0, a8);
+                v = Load<TVector, T>(ref x, 9 * s); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7); a8 = MultiplyAdd<TVector, T>(v, w1, a8); a9 = MultiplyAdd<TVector, T>(v, w0, a9);
+                v = Load<TVector, T>(ref x, 10 * s); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7); a8 = MultiplyAdd<TVector, T>(v, w2, a8); a9 = MultiplyAdd<TVector, T>(v, w1, a9);
+                v = Load<TVector, T>(ref x, 11 * s); a7 = MultiplyAdd<TVector, T>(v, w4, a7); a8 = MultiplyAdd<TVector, T>(v, w3, a8); a9 = MultiplyAdd<TVector, T>(v, w2, a9);
+                v = Load<TVector, T>(ref x, 12 * s); a8 = MultiplyAdd<TVector, T>(v, w4, a8); a9 = MultiplyAdd<TVector, T>(v, w3, a9);
+                a9 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 13 * s), w4, a9);
+            }
+            ref T yc = ref Unsafe.Add(ref y, c);
+            Store<TVector, T>(a0, ref yc, 0);
+            if (pixels > 1) Store<TVector, T>(a1, ref yc, 1 * column);
+            if (pixels > 2) Store<TVector, T>(a2, ref yc, 2 * column);
+            if (pixels > 3) Store<TVector, T>(a3, ref yc, 3 * column);
+            if (pixels > 4) Store<TVector, T>(a4, ref yc, 4 * column);
+            if (pixels > 5) Store<TVector, T>(a5, ref yc, 5 * column);
+            if (pixels > 6) Store<TVector, T>(a6, ref yc, 6 * column);
+            if (pixels > 7) Store<TVector, T>(a7, ref yc, 7 * column);
+            if (pixels > 8) Store<TVector, T>(a8, ref yc, 8 * column);
+            if (pixels > 9) Store<TVector, T>(a9, ref yc, 9 * column);
+            if (c == lastChannel) break;
+        }
+    }
+
+    /// <summary>Stores the first <paramref name="pixels"/> of a block's eight output vectors, <paramref name="next"/> elements apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreBlock<TVector, T>(ref T y, nint next, nint pixels, TVector a0, TVector a1, TVector a2, TVector a3,
+        TVector a4, TVector a5, TVector a6, TVector a7) where TVector : unmanaged where T : unmanaged
+    {
+        Store<TVector, T>(a0, ref y, 0);
+        if (pixels > 1) Store<TVector, T>(a1, ref y, next);
+        if (pixels > 2) Store<TVector, T>(a2, ref y, 2 * next);
+        if (pixels > 3) Store<TVector, T>(a3, ref y, 3 * next);
+        if (pixels > 4) Store<TVector, T>(a4, ref y, 4 * next);
+        if (pixels > 5) Store<TVector, T>(a5, ref y, 5 * next);
+        if (pixels > 6) Store<TVector, T>(a6, ref y, 6 * next);
+        if (pixels > 7) Store<TVector, T>(a7, ref y, 7 * next);
+    }
+
+    /// <summary>Which inner loop a problem's column geometry selects.</summary>
+    private enum SlidingKind
+    {
+        /// <summary>Any filter width, stride and dilation: <see cref="General{TVector, T}"/>.</summary>
+        None,
+        /// <summary>Three wide, column stride and dilation 1: <see cref="Sliding3{TVector, T}"/>.</summary>
+        Width3,
+        /// <summary>Five wide, column stride and dilation 1: <see cref="Sliding5{TVector, T}"/>.</summary>
+        Width5,
+        /// <summary>Three wide, column stride 2, dilation 1: <see cref="Sliding3Stride2{TVector, T}"/>.</summary>
+        Width3Stride2,
     }
 
     /// <summary>The geometry as native-width locals, computed once per call of <see cref="RunRows{TVector, T}"/>.</summary>
@@ -193,7 +578,11 @@ internal static class DepthwiseNhwcKernel
         public readonly nint LastChannelBlock;
         /// <summary>Input columns one block of eight pixels reads.</summary>
         public readonly nint WindowColumns;
-        public readonly bool SlidingWidth3;
+        public readonly SlidingKind Kind;
+        /// <summary>Pixels of the interior's blocks while they fit: more than eight where the kind has a wide variant (sixteen vector registers at most: at twelve pixels the stride-2 variant spills).</summary>
+        public readonly nint WidePixels;
+        /// <summary>Channels the narrow-row path copies and computes at a time: eight vectors, or all of C if fewer.</summary>
+        public readonly nint ChunkChannels;
 
         public Plan(in ConvolutionGeometry g, int vectorCount)
         {
@@ -204,8 +593,16 @@ internal static class DepthwiseNhwcKernel
             DilationHeight = (nint)g.DilationHeight; DilationWidth = (nint)g.DilationWidth;
             PadTop = (nint)g.PadTop; PadLeft = (nint)g.PadLeft;
             LastChannelBlock = Channels - vectorCount;
+            ChunkChannels = Math.Min(Channels, 8 * vectorCount);
             WindowColumns = (BlockPixels - 1) * StrideWidth + (FilterWidth - 1) * DilationWidth + 1;
-            SlidingWidth3 = FilterWidth == 3 && StrideWidth == 1 && DilationWidth == 1;
+            Kind = DilationWidth != 1 ? SlidingKind.None : (FilterWidth, StrideWidth) switch
+            {
+                (3, 1) => SlidingKind.Width3,
+                (5, 1) => SlidingKind.Width5,
+                (3, 2) => SlidingKind.Width3Stride2,
+                _ => SlidingKind.None,
+            };
+            WidePixels = Kind switch { SlidingKind.Width3 => 12, SlidingKind.Width5 => 10, _ => BlockPixels };
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using DepthwiseInterop.Kernels.Simd;
 using DepthwiseInterop.Kernels.Threading;
 
@@ -25,19 +26,20 @@ internal static class FastDepthwiseConvolution
         // scratch; windows that large (huge dilations or strides) are left to the reference.
         long windowColumns = 7 * g.StrideWidth + (g.FilterWidth - 1) * g.DilationWidth + 1;
         if (windowColumns > 1 << 20 || g.FilterHeight * windowColumns > (1 << 24) / Math.Max(channels, 1)) return false;
-        if (isa >= VectorIsa.Avx512 && channels >= V512<T>.Count && V512<T>.IsHardwareAccelerated)
-            Run<V512<T>, T>(input, filter, output, g);
-        else if (isa >= VectorIsa.Avx2 && channels >= V256<T>.Count && V256<T>.IsHardwareAccelerated)
-            Run<V256<T>, T>(input, filter, output, g);
-        else if (isa >= VectorIsa.Sse2 && channels >= V128<T>.Count && V128<T>.IsHardwareAccelerated)
-            Run<V128<T>, T>(input, filter, output, g);
+        // The kernel runs on raw Vector128/256/512 (see RawVector for why not wrapper structs).
+        if (isa >= VectorIsa.Avx512 && channels >= Vector512<T>.Count && Vector512.IsHardwareAccelerated)
+            Run<Vector512<T>, T>(input, filter, output, g);
+        else if (isa >= VectorIsa.Avx2 && channels >= Vector256<T>.Count && Vector256.IsHardwareAccelerated)
+            Run<Vector256<T>, T>(input, filter, output, g);
+        else if (isa >= VectorIsa.Sse2 && channels >= Vector128<T>.Count && Vector128.IsHardwareAccelerated)
+            Run<Vector128<T>, T>(input, filter, output, g);
         else
             return false;
         return true;
     }
 
     private static void Run<TVector, T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
-        where TVector : unmanaged, ISimdVector<TVector, T> where T : unmanaged, IFloatingPointIeee754<T>
+        where TVector : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
     {
         long multiplier = g.OutputChannelsPerGroup;
         bool nchw = g.DataFormat == DataFormat.NCHW;
@@ -88,7 +90,7 @@ internal static class FastDepthwiseConvolution
     }
 
     private static unsafe void RunRowsInParallel<TVector, T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
-        where TVector : unmanaged, ISimdVector<TVector, T> where T : unmanaged
+        where TVector : unmanaged where T : unmanaged
     {
         long rows = g.Batch * g.OutputHeight;
         long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth;
@@ -103,7 +105,7 @@ internal static class FastDepthwiseConvolution
     }
 
     private static unsafe void RunRows<TVector, T>(void* context, long firstRow, long endRow)
-        where TVector : unmanaged, ISimdVector<TVector, T> where T : unmanaged
+        where TVector : unmanaged where T : unmanaged
     {
         ref RowJob<T> job = ref Unsafe.AsRef<RowJob<T>>(context);
         DepthwiseNhwcKernel.RunRows<TVector, T>(ref *job.Input, ref *job.Filter, ref *job.Output, job.Geometry, firstRow, endRow);

@@ -43,22 +43,28 @@ public sealed class FastDepthwiseConvolutionTests
         }
     }
 
-    /// <summary>The specialised paths (three-wide filters at unit column stride) on every width remainder.</summary>
+    /// <summary>
+    /// The specialised paths (filters three or five wide at unit column stride, three wide at column stride 2;
+    /// eight- and wide-pixel interior blocks, edge pixels, zero rows over the top and bottom padding, the
+    /// narrow-row scratch path) on every width remainder, with channel counts that leave vector and
+    /// four-vector tails on every tier.
+    /// </summary>
     private static IEnumerable<TestCaseData> SpecializedCases()
     {
         int seed = 1;
-        foreach (int width in new[] { 8, 9, 12, 16, 17, 30 })
+        foreach (var (filterWidth, strideWidth) in new[] { (3, 1), (5, 1), (3, 2) })
+        foreach (int width in new[] { 8, 9, 12, 16, 17, 30, 41 })
         foreach (var (padding, top, bottom, left, right) in new[] { (PaddingMode.Same, 0, 0, 0, 0), (PaddingMode.Valid, 0, 0, 0, 0), (PaddingMode.Explicit, 0, 2, 1, 3) })
-        foreach (int channels in new[] { 8, 13, 40 })
+        foreach (int channels in new[] { 8, 13, 40, 72 })
         foreach (var (strideHeight, dilationHeight) in new[] { (1, 1), (2, 1), (1, 2) })
         {
             var options = new ConvolutionOptions
             {
                 Padding = padding, PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right,
-                StrideHeight = strideHeight, DilationHeight = dilationHeight,
+                StrideHeight = strideHeight, StrideWidth = strideWidth, DilationHeight = dilationHeight,
             };
-            yield return new TestCaseData(new long[] { 1, 7, width, channels }, new long[] { 3, 3, channels, 1 }, options, seed++)
-                .SetArgDisplayNames($"3x3 w{width} c{channels} {padding} sh{strideHeight} dh{dilationHeight}");
+            yield return new TestCaseData(new long[] { 1, 7, width, channels }, new long[] { 3, filterWidth, channels, 1 }, options, seed++)
+                .SetArgDisplayNames($"3x{filterWidth} sw{strideWidth} w{width} c{channels} {padding} sh{strideHeight} dh{dilationHeight}");
         }
     }
 
@@ -77,15 +83,17 @@ public sealed class FastDepthwiseConvolutionTests
     public void DoubleMatchesTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed) =>
         CompareEveryTier<double>(inputShape, filterShape, options, seed);
 
-    [Test]
-    public void NonFiniteWeightsOverPaddingGiveNaNAsInTheReference()
+    [TestCase(3, 1)]
+    [TestCase(5, 1)]
+    [TestCase(3, 2)]
+    public void NonFiniteWeightsOverPaddingGiveNaNAsInTheReference(int filterWidth, int strideWidth)
     {
-        long[] inputShape = [1, 4, 20, 16], filterShape = [3, 3, 16, 1];
-        var input = Enumerable.Repeat(1f, 4 * 20 * 16).ToArray();
-        var filter = Enumerable.Repeat(0.5f, 9 * 16).ToArray();
-        filter[0] = float.PositiveInfinity; // top-left tap of channel 0: reads padding at the top row and left column
-        filter[5 * 16 + 3] = float.NaN;     // middle-right tap of channel 3
-        var options = new ConvolutionOptions { Padding = PaddingMode.Same };
+        long[] inputShape = [1, 4, 40, 16], filterShape = [3, filterWidth, 16, 1];
+        var input = Enumerable.Repeat(1f, 4 * 40 * 16).ToArray();
+        var filter = Enumerable.Repeat(0.5f, 3 * filterWidth * 16).ToArray();
+        filter[0] = float.PositiveInfinity;                     // top-left tap of channel 0: reads padding at the top row and left column
+        filter[(filterWidth + filterWidth - 1) * 16 + 3] = float.NaN; // middle-right tap of channel 3
+        var options = new ConvolutionOptions { Padding = PaddingMode.Same, StrideWidth = strideWidth };
         var geometry = ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
         var expected = new float[geometry.OutputElementCount];
         ReferenceConvolution.Run<float>(input, filter, expected, geometry);

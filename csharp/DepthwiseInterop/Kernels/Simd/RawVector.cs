@@ -1,19 +1,16 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using DepthwiseInterop.Kernels.Simd;
 
-namespace DepthwiseInterop.Kernels.Conv2D;
+namespace DepthwiseInterop.Kernels.Simd;
 
 /// <summary>
-/// The vector operations of the conv2d kernel over a raw <c>Vector128/256/512&lt;T&gt;</c> type argument
-/// <c>TVector</c> of the methods (every type test folds away per instantiation). The kernel
-/// does not use the <see cref="ISimdVector{TSelf, T}"/> wrappers because the JIT (.NET 10) loses track of
-/// accumulators that are struct-wrapped vectors: <c>acc = fma(w, x, acc)</c> then compiles to
-/// <c>vfmadd213ps x, w, acc; vmovaps acc, x</c> instead of one <c>vfmadd231ps acc, w, x</c>, and with 12-16
-/// live vectors it spills accumulators to the stack (a 4×3 tile ran at 40% of the FMA peak that way, against
-/// 95% with raw vectors).
+/// The vector operations of the kernels over a raw <c>Vector128/256/512&lt;T&gt;</c> type argument
+/// <c>TVector</c>, so that one kernel source serves every width (each size and type test folds away per
+/// instantiation). Raw vectors rather than wrapper structs: with struct-wrapped accumulators the JIT (.NET 10)
+/// compiles <c>acc = fma(x, w, acc)</c> to <c>vfmadd213ps</c> plus a <c>vmovaps</c> and spills accumulators
+/// (a 4×3 conv2d tile ran at 40% of the FMA peak that way, against 95% with raw vectors).
 /// </summary>
-internal static class ConvVector
+internal static class RawVector
 {
     /// <summary>Lanes of <typeparamref name="TVector"/>.</summary>
     public static int Count<TVector, T>() where TVector : unmanaged where T : unmanaged => Unsafe.SizeOf<TVector>() / Unsafe.SizeOf<T>();
@@ -43,7 +40,7 @@ internal static class ConvVector
         return Unsafe.BitCast<Vector512<T>, TVector>(Vector512.Create(source));
     }
 
-    /// <summary><c>a * b + c</c>, fused where the hardware has FMA (as <see cref="ISimdVector{TSelf, T}.MultiplyAdd"/>).</summary>
+    /// <summary><c>a * b + c</c>, fused where the hardware has FMA.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector MultiplyAdd<TVector, T>(TVector a, TVector b, TVector c) where TVector : unmanaged where T : unmanaged
     {
@@ -70,5 +67,28 @@ internal static class ConvVector
                 Unsafe.BitCast<TVector, Vector512<double>>(a), Unsafe.BitCast<TVector, Vector512<double>>(b), Unsafe.BitCast<TVector, Vector512<double>>(c)));
         }
         throw new NotSupportedException();
+    }
+
+    /// <summary>Whether <typeparamref name="TVector"/>'s width runs on vector hardware in this process.</summary>
+    public static bool IsHardwareAccelerated<TVector>() where TVector : unmanaged =>
+        Unsafe.SizeOf<TVector>() == 16 ? Vector128.IsHardwareAccelerated :
+        Unsafe.SizeOf<TVector>() == 32 ? Vector256.IsHardwareAccelerated : Vector512.IsHardwareAccelerated;
+
+    /// <summary>The vector at <paramref name="offset"/> elements past <paramref name="origin"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Load<TVector, T>(ref T origin, nint offset) where TVector : unmanaged where T : unmanaged
+    {
+        if (Unsafe.SizeOf<TVector>() == 16) return Unsafe.BitCast<Vector128<T>, TVector>(Vector128.LoadUnsafe(ref origin, (nuint)offset));
+        if (Unsafe.SizeOf<TVector>() == 32) return Unsafe.BitCast<Vector256<T>, TVector>(Vector256.LoadUnsafe(ref origin, (nuint)offset));
+        return Unsafe.BitCast<Vector512<T>, TVector>(Vector512.LoadUnsafe(ref origin, (nuint)offset));
+    }
+
+    /// <summary>Stores <paramref name="value"/> at <paramref name="offset"/> elements past <paramref name="origin"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<TVector, T>(TVector value, ref T origin, nint offset) where TVector : unmanaged where T : unmanaged
+    {
+        if (Unsafe.SizeOf<TVector>() == 16) Unsafe.BitCast<TVector, Vector128<T>>(value).StoreUnsafe(ref origin, (nuint)offset);
+        else if (Unsafe.SizeOf<TVector>() == 32) Unsafe.BitCast<TVector, Vector256<T>>(value).StoreUnsafe(ref origin, (nuint)offset);
+        else Unsafe.BitCast<TVector, Vector512<T>>(value).StoreUnsafe(ref origin, (nuint)offset);
     }
 }
