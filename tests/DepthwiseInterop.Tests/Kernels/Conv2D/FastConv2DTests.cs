@@ -1,9 +1,10 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
-using DepthwiseInterop.Kernels;
 using DepthwiseInterop.Kernels.Conv2D;
 using DepthwiseInterop.Kernels.Reference;
 using DepthwiseInterop.Kernels.Simd;
+using DepthwiseInterop.Kernels;
+using DepthwiseInterop.Tests.Support;
 
 namespace DepthwiseInterop.Tests.Kernels.Conv2D;
 
@@ -204,22 +205,11 @@ public sealed class FastConv2DDeterminismTests
         Assert.That(geometry.OutputElementCount * kh * kw * (channels / groups), Is.GreaterThan(1L << 20), "large enough to use several threads");
         var input = Enumerable.Range(0, (int)geometry.InputElementCount).Select(_ => (float)random.NextDouble()).ToArray();
         var filter = Enumerable.Range(0, (int)geometry.FilterElementCount).Select(_ => (float)random.NextDouble()).ToArray();
-        int previous = ComputeSettings.ThreadCount;
-        try
+        ThreadCounts.AssertSameBitsForEveryThreadCount(() =>
         {
-            float[]? first = null;
-            foreach (int threads in new[] { 1, 2, 3, 8, 1 })
-            {
-                ComputeSettings.ThreadCount = threads;
-                var output = new float[geometry.OutputElementCount];
-                Convolution.Conv2D<float>(input, inputShape, filter, filterShape, output, options);
-                first ??= output;
-                Assert.That(output, Is.EqualTo(first), $"{threads} threads");
-            }
-        }
-        finally
-        {
-            ComputeSettings.ThreadCount = previous;
-        }
+            var output = new float[geometry.OutputElementCount];
+            Convolution.Conv2D<float>(input, inputShape, filter, filterShape, output, options);
+            return output;
+        });
     }
 }
