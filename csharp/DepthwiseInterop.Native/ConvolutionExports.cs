@@ -60,13 +60,7 @@ internal static unsafe class ConvolutionExports
             var depthwiseFilter = Shape(depthwiseFilterShape, depthwiseFilterRank, "depthwise_filter");
             var pointwiseFilter = Shape(pointwiseFilterShape, pointwiseFilterRank, "pointwise_filter");
             var geometry = ShapeInference.SeparableConv2D(input, depthwiseFilter, pointwiseFilter, Options(ConvolutionKind.DepthwiseConv2D, parameters));
-            if (outputRank == null) throw new ConvolutionArgumentException("output_rank is NULL");
-            if (outputShape == null || outputShapeCapacity < geometry.OutputRank)
-            {
-                throw new ConvolutionArgumentException(
-                    $"output_shape holds {(outputShape == null ? 0 : Math.Max(outputShapeCapacity, 0))} values, but the output has rank {geometry.OutputRank}");
-            }
-            geometry.WriteOutputShape(input, new Span<long>(outputShape, geometry.OutputRank));
+            geometry.WriteOutputShape(input, OutputShapeDestination(outputShape, outputShapeCapacity, outputRank, geometry.OutputRank));
             *outputRank = geometry.OutputRank;
             return (int)Status.Ok;
         }
@@ -92,14 +86,10 @@ internal static unsafe class ConvolutionExports
             RequireCount("depthwise_filter", depthwiseFilterCount, geometry.DepthwiseFilterElementCount, depthwiseDims, depthwiseFilter);
             RequireCount("pointwise_filter", pointwiseFilterCount, geometry.PointwiseFilterElementCount, pointwiseDims, pointwiseFilter);
             RequireCount("output", outputCount, geometry.OutputElementCount, default, output);
-            int elementSize = (DType)dtype switch { DType.Float32 => sizeof(float), DType.Float64 => sizeof(double), _ => 0 };
-            if (elementSize == 0)
-            {
-                return ExceptionBoundary.Fail(Status.InvalidDtype,
-                    $"unknown dtype {dtype}: expected DI_DTYPE_FLOAT32 (1) or DI_DTYPE_FLOAT64 (2)");
-            }
+            int elementSize = ElementSize(dtype);
+            if (elementSize == 0) return UnknownDtype(dtype);
             RequireNoOverlap(output, outputCount, input, inputCount, depthwiseFilter, depthwiseFilterCount, elementSize);
-            RequireNoOverlap(output, outputCount, input, inputCount, pointwiseFilter, pointwiseFilterCount, elementSize);
+            RequireNoOverlap(output, outputCount, pointwiseFilter, pointwiseFilterCount, null, 0, elementSize);
             if (geometry.OutputElementCount == 0) return (int)Status.Ok;
             RequireSpanLength("input", inputCount);
             RequireSpanLength("depthwise_filter", depthwiseFilterCount);
@@ -135,11 +125,8 @@ internal static unsafe class ConvolutionExports
         var pointwiseSpan = new ReadOnlySpan<T>(pointwiseFilter, (int)geometry.PointwiseFilterElementCount);
         var outputSpan = new Span<T>(output, (int)geometry.OutputElementCount);
         Convolution.ValidateSeparableBuffers(geometry, inputSpan, inputShape, depthwiseSpan, depthwiseFilterShape, pointwiseSpan, pointwiseFilterShape, outputSpan);
-        Convolution.StageRunner<T> run = KernelVariant.IsLoaded
-            ? (ReadOnlySpan<T> stageInput, ReadOnlySpan<T> filter, Span<T> stageOutput, in ConvolutionGeometry stage) =>
-                KernelVariant.Run(dtype, stageInput, filter, stageOutput, stage)
-            : ConvolutionDispatcher.Run;
-        Convolution.ComputeSeparable(geometry, inputSpan, depthwiseSpan, pointwiseSpan, outputSpan, run);
+        Convolution.ComputeSeparable(geometry, inputSpan, depthwiseSpan, pointwiseSpan, outputSpan,
+            KernelVariant.IsLoaded ? StageRunners<T>.Variant : StageRunners<T>.InProcess);
     }
 
     private static int OutputShape(ConvolutionKind kind, long* inputShape, int inputRank, long* filterShape, int filterRank, ConvParams* parameters,
@@ -150,13 +137,7 @@ internal static unsafe class ConvolutionExports
             var input = Shape(inputShape, inputRank, "input");
             var filter = Shape(filterShape, filterRank, "filter");
             var geometry = ShapeInference.Infer(kind, input, filter, Options(kind, parameters));
-            if (outputRank == null) throw new ConvolutionArgumentException("output_rank is NULL");
-            if (outputShape == null || outputShapeCapacity < geometry.OutputRank)
-            {
-                throw new ConvolutionArgumentException(
-                    $"output_shape holds {(outputShape == null ? 0 : Math.Max(outputShapeCapacity, 0))} values, but the output has rank {geometry.OutputRank}");
-            }
-            geometry.WriteOutputShape(input, new Span<long>(outputShape, geometry.OutputRank));
+            geometry.WriteOutputShape(input, OutputShapeDestination(outputShape, outputShapeCapacity, outputRank, geometry.OutputRank));
             *outputRank = geometry.OutputRank;
             return (int)Status.Ok;
         }
@@ -177,12 +158,8 @@ internal static unsafe class ConvolutionExports
             RequireCount("input", inputCount, geometry.InputElementCount, inputDims, input);
             RequireCount("filter", filterCount, geometry.FilterElementCount, filterDims, filter);
             RequireCount("output", outputCount, geometry.OutputElementCount, default, output);
-            int elementSize = (DType)dtype switch { DType.Float32 => sizeof(float), DType.Float64 => sizeof(double), _ => 0 };
-            if (elementSize == 0)
-            {
-                return ExceptionBoundary.Fail(Status.InvalidDtype,
-                    $"unknown dtype {dtype}: expected DI_DTYPE_FLOAT32 (1) or DI_DTYPE_FLOAT64 (2)");
-            }
+            int elementSize = ElementSize(dtype);
+            if (elementSize == 0) return UnknownDtype(dtype);
             RequireNoOverlap(output, outputCount, input, inputCount, filter, filterCount, elementSize);
             // Nothing to compute, or only padding to convolve: TensorFlow returns without reading the
             // tensors, so their size is no limit here.
@@ -227,6 +204,40 @@ internal static unsafe class ConvolutionExports
         {
             Convolution.Compute(geometry, inputSpan, inputShape, filterSpan, filterShape, outputSpan);
         }
+    }
+
+    /// <summary>The two ways to run one stage, made once per element type rather than per call.</summary>
+    private static class StageRunners<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private static readonly int s_dtype = typeof(T) == typeof(float) ? (int)DType.Float32 : (int)DType.Float64;
+
+        public static readonly Convolution.StageRunner<T> Variant =
+            (ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry stage) =>
+                KernelVariant.Run(s_dtype, input, filter, output, stage);
+
+        public static readonly Convolution.StageRunner<T> InProcess = ConvolutionDispatcher.Run;
+    }
+
+    private static int ElementSize(int dtype) => (DType)dtype switch
+    {
+        DType.Float32 => sizeof(float),
+        DType.Float64 => sizeof(double),
+        _ => 0,
+    };
+
+    private static int UnknownDtype(int dtype) =>
+        ExceptionBoundary.Fail(Status.InvalidDtype, $"unknown dtype {dtype}: expected DI_DTYPE_FLOAT32 (1) or DI_DTYPE_FLOAT64 (2)");
+
+    /// <summary>Where the output shape goes, after checking that the caller's array can hold it.</summary>
+    private static Span<long> OutputShapeDestination(long* outputShape, int capacity, int* outputRank, int rank)
+    {
+        if (outputRank == null) throw new ConvolutionArgumentException("output_rank is NULL");
+        if (outputShape == null || capacity < rank)
+        {
+            throw new ConvolutionArgumentException(
+                $"output_shape holds {(outputShape == null ? 0 : Math.Max(capacity, 0))} values, but the output has rank {rank}");
+        }
+        return new Span<long>(outputShape, rank);
     }
 
     private static ReadOnlySpan<long> Shape(long* shape, int rank, string name)

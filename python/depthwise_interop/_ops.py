@@ -66,16 +66,21 @@ _PLANS: dict = {}
 _PLAN_CACHE_LIMIT = 512
 
 
-def plan(op: str, input_shape: tuple, filter_shape: tuple, attributes: tuple, make_params) -> _Plan:
-    """The cached plan for these arguments; `attributes` is a hashable form of what `make_params` encodes."""
-    key = (op, input_shape, filter_shape, attributes)
+def _cached(key: tuple, build):
+    """The plan stored under `key`, built on first use; the cache is emptied when it reaches its limit."""
     found = _PLANS.get(key)
     if found is None:
-        found = _Plan(op, input_shape, filter_shape, make_params())
+        found = build()
         if len(_PLANS) >= _PLAN_CACHE_LIMIT:
             _PLANS.clear()
         _PLANS[key] = found
     return found
+
+
+def plan(op: str, input_shape: tuple, filter_shape: tuple, attributes: tuple, make_params) -> _Plan:
+    """The cached plan for these arguments; `attributes` is a hashable form of what `make_params` encodes."""
+    return _cached((op, input_shape, filter_shape, attributes),
+                   lambda: _Plan(op, input_shape, filter_shape, make_params()))
 
 
 def run(op: str, x: np.ndarray, w: np.ndarray, dtype_code: int, call: _Plan) -> np.ndarray:
@@ -147,14 +152,8 @@ class _SeparablePlan:
 def separable_plan(input_shape: tuple, depthwise_shape: tuple, pointwise_shape: tuple, attributes: tuple,
                    make_params) -> _SeparablePlan:
     """The cached plan for separable_conv2d (the same cache as `plan`)."""
-    key = ("separable_conv2d", input_shape, depthwise_shape, pointwise_shape, attributes)
-    found = _PLANS.get(key)
-    if found is None:
-        found = _SeparablePlan(input_shape, depthwise_shape, pointwise_shape, make_params())
-        if len(_PLANS) >= _PLAN_CACHE_LIMIT:
-            _PLANS.clear()
-        _PLANS[key] = found
-    return found
+    return _cached(("separable_conv2d", input_shape, depthwise_shape, pointwise_shape, attributes),
+                   lambda: _SeparablePlan(input_shape, depthwise_shape, pointwise_shape, make_params()))
 
 
 def run_separable(x: np.ndarray, depthwise: np.ndarray, pointwise: np.ndarray, dtype_code: int,
