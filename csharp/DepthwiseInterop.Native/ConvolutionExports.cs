@@ -88,13 +88,13 @@ internal static unsafe class ConvolutionExports
             RequireCount("output", outputCount, geometry.OutputElementCount, default, output);
             int elementSize = ElementSize(dtype);
             if (elementSize == 0) return UnknownDtype(dtype);
-            RequireNoOverlap(output, outputCount, input, inputCount, depthwiseFilter, depthwiseFilterCount, elementSize);
-            RequireNoOverlap(output, outputCount, pointwiseFilter, pointwiseFilterCount, null, 0, elementSize);
             if (geometry.OutputElementCount == 0) return (int)Status.Ok;
             RequireSpanLength("input", inputCount);
             RequireSpanLength("depthwise_filter", depthwiseFilterCount);
             RequireSpanLength("pointwise_filter", pointwiseFilterCount);
             RequireSpanLength("output", outputCount);
+            RequireNoOverlap(output, outputCount, input, inputCount, depthwiseFilter, depthwiseFilterCount, elementSize);
+            RequireNoOverlap(output, outputCount, pointwiseFilter, pointwiseFilterCount, null, 0, elementSize);
             switch ((DType)dtype)
             {
                 case DType.Float32:
@@ -160,9 +160,8 @@ internal static unsafe class ConvolutionExports
             RequireCount("output", outputCount, geometry.OutputElementCount, default, output);
             int elementSize = ElementSize(dtype);
             if (elementSize == 0) return UnknownDtype(dtype);
-            RequireNoOverlap(output, outputCount, input, inputCount, filter, filterCount, elementSize);
             // Nothing to compute, or only padding to convolve: TensorFlow returns without reading the
-            // tensors, so their size is no limit here.
+            // tensors, so neither their size nor where they lie matters here.
             if (geometry.OutputElementCount == 0) return (int)Status.Ok;
             if (geometry.InputElementCount == 0)
             {
@@ -172,6 +171,7 @@ internal static unsafe class ConvolutionExports
             RequireSpanLength("input", inputCount);
             RequireSpanLength("filter", filterCount);
             RequireSpanLength("output", outputCount);
+            RequireNoOverlap(output, outputCount, input, inputCount, filter, filterCount, elementSize);
             switch ((DType)dtype)
             {
                 case DType.Float32:
