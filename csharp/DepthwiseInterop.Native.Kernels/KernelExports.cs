@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using DepthwiseInterop.Kernels;
+using DepthwiseInterop.Kernels.Separable;
 
 namespace DepthwiseInterop.Native.Kernels;
 
@@ -48,6 +49,37 @@ internal static unsafe class KernelExports
             return 1;
         }
     }
+
+    /// <summary>Runs a validated separable problem; codes as for <see cref="Run(int, void*, void*, void*, ConvolutionGeometry*)"/> (the caller has checked the size limits).</summary>
+    [UnmanagedCallersOnly(EntryPoint = "dik_run_separable")]
+    public static int RunSeparable(int dtype, void* input, void* depthwiseFilter, void* pointwiseFilter, void* output, SeparableConvolutionGeometry* geometry)
+    {
+        try
+        {
+            if (dtype == 1) RunSeparable<float>(input, depthwiseFilter, pointwiseFilter, output, *geometry);
+            else if (dtype == 2) RunSeparable<double>(input, depthwiseFilter, pointwiseFilter, output, *geometry);
+            else if (dtype == 3) RunSeparable<Half>(input, depthwiseFilter, pointwiseFilter, output, *geometry);
+            else if (dtype == 4) RunSeparable<BFloat16>(input, depthwiseFilter, pointwiseFilter, output, *geometry);
+            else return 2;
+            return 0;
+        }
+        catch (OutOfMemoryException)
+        {
+            return 3;
+        }
+        catch (Exception)
+        {
+            return 1;
+        }
+    }
+
+    private static void RunSeparable<T>(void* input, void* depthwiseFilter, void* pointwiseFilter, void* output, in SeparableConvolutionGeometry geometry)
+        where T : unmanaged =>
+        SeparableDispatcher.Run(
+            new ReadOnlySpan<T>(input, (int)geometry.InputElementCount),
+            new ReadOnlySpan<T>(depthwiseFilter, (int)geometry.DepthwiseFilterElementCount),
+            new ReadOnlySpan<T>(pointwiseFilter, (int)geometry.PointwiseFilterElementCount),
+            new Span<T>(output, (int)geometry.OutputElementCount), geometry);
 
     private static void Run<T>(void* input, void* filter, void* output, in ConvolutionGeometry geometry) where T : unmanaged =>
         ConvolutionDispatcher.Run(

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using DepthwiseInterop.Kernels;
+using DepthwiseInterop.Kernels.Separable;
 
 namespace DepthwiseInterop.Native;
 
@@ -118,10 +119,7 @@ internal static unsafe class ConvolutionExports
         }
     }
 
-    /// <summary>
-    /// Both stages through the same dispatch as the single ops: the loaded kernel variant (which runs one op per
-    /// call) or the in-process kernels, the depthwise output held in a pooled intermediate.
-    /// </summary>
+    /// <summary>Runs the validated separable problem in the loaded kernel variant, or in this library.</summary>
     private static void RunSeparable<T>(int dtype, in SeparableConvolutionGeometry geometry, void* input, ReadOnlySpan<long> inputShape,
         void* depthwiseFilter, ReadOnlySpan<long> depthwiseFilterShape, void* pointwiseFilter, ReadOnlySpan<long> pointwiseFilterShape, void* output)
         where T : unmanaged
@@ -131,8 +129,9 @@ internal static unsafe class ConvolutionExports
         var pointwiseSpan = new ReadOnlySpan<T>(pointwiseFilter, (int)geometry.PointwiseFilterElementCount);
         var outputSpan = new Span<T>(output, (int)geometry.OutputElementCount);
         Convolution.ValidateSeparableBuffers(geometry, inputSpan, inputShape, depthwiseSpan, depthwiseFilterShape, pointwiseSpan, pointwiseFilterShape, outputSpan);
-        Convolution.ComputeSeparable(geometry, inputSpan, depthwiseSpan, pointwiseSpan, outputSpan,
-            KernelVariant.IsLoaded ? StageRunners<T>.Variant : StageRunners<T>.InProcess);
+        SeparableDispatcher.RequireSupportedIntermediate(geometry);
+        if (KernelVariant.IsLoaded) KernelVariant.RunSeparable(dtype, inputSpan, depthwiseSpan, pointwiseSpan, outputSpan, geometry);
+        else SeparableDispatcher.Run(inputSpan, depthwiseSpan, pointwiseSpan, outputSpan, geometry);
     }
 
     private static int OutputShape(ConvolutionKind kind, long* inputShape, int inputRank, long* filterShape, int filterRank, ConvParams* parameters,
@@ -218,18 +217,6 @@ internal static unsafe class ConvolutionExports
         }
     }
 
-    /// <summary>The two ways to run one stage, made once per element type rather than per call.</summary>
-    private static class StageRunners<T> where T : unmanaged
-    {
-        private static readonly int s_dtype = (int)DTypeOf<T>();
-
-        public static readonly Convolution.StageRunner<T> Variant =
-            (ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry stage) =>
-                KernelVariant.Run(s_dtype, input, filter, output, stage);
-
-        public static readonly Convolution.StageRunner<T> InProcess = ConvolutionDispatcher.Run;
-    }
-
     private static int ElementSize(int dtype) => (DType)dtype switch
     {
         DType.Float32 => sizeof(float),
@@ -237,12 +224,6 @@ internal static unsafe class ConvolutionExports
         DType.Float16 or DType.BFloat16 => sizeof(ushort),
         _ => 0,
     };
-
-    private static DType DTypeOf<T>() =>
-        typeof(T) == typeof(float) ? DType.Float32
-        : typeof(T) == typeof(double) ? DType.Float64
-        : typeof(T) == typeof(Half) ? DType.Float16
-        : DType.BFloat16;
 
     private static int UnknownDtype(int dtype) =>
         ExceptionBoundary.Fail(Status.InvalidDtype, $"unknown dtype {dtype}: expected DI_DTYPE_FLOAT32 (1), DI_DTYPE_FLOAT64 (2), DI_DTYPE_FLOAT16 (3) or DI_DTYPE_BFLOAT16 (4)");

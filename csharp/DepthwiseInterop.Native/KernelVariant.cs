@@ -16,6 +16,7 @@ internal static unsafe class KernelVariant
     private const uint ExpectedKernelAbi = 2;
 
     private static readonly delegate* unmanaged<int, void*, void*, void*, ConvolutionGeometry*, int> s_run;
+    private static readonly delegate* unmanaged<int, void*, void*, void*, void*, SeparableConvolutionGeometry*, int> s_runSeparable;
     private static readonly delegate* unmanaged<int, void> s_setThreads;
     private static readonly delegate* unmanaged<int> s_isa;
 
@@ -40,10 +41,12 @@ internal static unsafe class KernelVariant
                 || !NativeLibrary.TryGetExport(handle, "dik_geometry_size", out nint size)
                 || ((delegate* unmanaged<uint>)size)() != (uint)sizeof(ConvolutionGeometry)
                 || !NativeLibrary.TryGetExport(handle, "dik_run", out nint run)
+                || !NativeLibrary.TryGetExport(handle, "dik_run_separable", out nint runSeparable)
                 || !NativeLibrary.TryGetExport(handle, "dik_set_num_threads", out nint setThreads)
                 || !NativeLibrary.TryGetExport(handle, "dik_isa", out nint isaExport))
                 continue;
             s_run = (delegate* unmanaged<int, void*, void*, void*, ConvolutionGeometry*, int>)run;
+            s_runSeparable = (delegate* unmanaged<int, void*, void*, void*, void*, SeparableConvolutionGeometry*, int>)runSeparable;
             s_setThreads = (delegate* unmanaged<int, void>)setThreads;
             s_isa = (delegate* unmanaged<int>)isaExport;
             LoadedPath = path;
@@ -72,6 +75,24 @@ internal static unsafe class KernelVariant
         fixed (T* filterPointer = filter)
         fixed (T* outputPointer = output)
             code = s_run(dtype, inputPointer, filterPointer, outputPointer, &geometry);
+        ThrowOnFailure(code);
+    }
+
+    /// <summary>Runs a validated separable problem with a non-empty output in the variant.</summary>
+    public static void RunSeparable<T>(int dtype, ReadOnlySpan<T> input, ReadOnlySpan<T> depthwiseFilter, ReadOnlySpan<T> pointwiseFilter,
+        Span<T> output, SeparableConvolutionGeometry geometry) where T : unmanaged
+    {
+        int code;
+        fixed (T* inputPointer = input)
+        fixed (T* depthwisePointer = depthwiseFilter)
+        fixed (T* pointwisePointer = pointwiseFilter)
+        fixed (T* outputPointer = output)
+            code = s_runSeparable(dtype, inputPointer, depthwisePointer, pointwisePointer, outputPointer, &geometry);
+        ThrowOnFailure(code);
+    }
+
+    private static void ThrowOnFailure(int code)
+    {
         if (code == 3) throw new OutOfMemoryException("the kernel could not allocate its scratch memory");
         if (code != 0) throw new InvalidOperationException($"kernel variant {LoadedPath} failed with code {code}");
     }

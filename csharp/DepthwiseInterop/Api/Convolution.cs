@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using DepthwiseInterop.Kernels;
+using DepthwiseInterop.Kernels.Separable;
 
 namespace DepthwiseInterop;
 
@@ -74,7 +75,7 @@ public static class Convolution
         RequireSupportedType<T>();
         var geometry = ShapeInference.SeparableConv2D(inputShape, depthwiseFilterShape, pointwiseFilterShape, options);
         ValidateSeparableBuffers(geometry, input, inputShape, depthwiseFilter, depthwiseFilterShape, pointwiseFilter, pointwiseFilterShape, output);
-        ComputeSeparable(geometry, input, depthwiseFilter, pointwiseFilter, output, ConvolutionDispatcher.Run);
+        SeparableDispatcher.Run(input, depthwiseFilter, pointwiseFilter, output, geometry);
     }
 
     /// <summary><c>tf.nn.separable_conv2d</c> returning a new buffer and its shape.</summary>
@@ -96,10 +97,6 @@ public static class Convolution
         return (output, geometry.GetOutputShape(inputShape));
     }
 
-    /// <summary>Runs one validated stage (a kernel dispatcher: in-process, or a loaded kernel variant).</summary>
-    internal delegate void StageRunner<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry geometry)
-        where T : unmanaged;
-
     /// <summary>Checks element type, buffer lengths and overlap for a separable problem inferred from these shapes.</summary>
     internal static void ValidateSeparableBuffers<T>(in SeparableConvolutionGeometry geometry, ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape,
         ReadOnlySpan<T> depthwiseFilter, ReadOnlySpan<long> depthwiseFilterShape, ReadOnlySpan<T> pointwiseFilter, ReadOnlySpan<long> pointwiseFilterShape,
@@ -113,41 +110,6 @@ public static class Convolution
             throw new ConvolutionArgumentException($"output buffer has {output.Length} elements, but the output needs {geometry.OutputElementCount}");
         if (output.Overlaps(input) || output.Overlaps(depthwiseFilter) || output.Overlaps(pointwiseFilter))
             throw new ConvolutionArgumentException("output buffer must not overlap the input or the filters");
-    }
-
-    /// <summary>
-    /// Runs a validated separable problem: the depthwise stage into a pooled intermediate, then the pointwise
-    /// stage into <paramref name="output"/>, each through <paramref name="run"/>, with the same empty-tensor rules
-    /// as the two ops called one after the other.
-    /// </summary>
-    internal static void ComputeSeparable<T>(in SeparableConvolutionGeometry geometry, ReadOnlySpan<T> input, ReadOnlySpan<T> depthwiseFilter,
-        ReadOnlySpan<T> pointwiseFilter, Span<T> output, StageRunner<T> run) where T : unmanaged
-    {
-        if (geometry.OutputElementCount == 0) return;
-        long intermediateCount = geometry.IntermediateElementCount;
-        if (intermediateCount > Array.MaxLength)
-            throw new ConvolutionNotSupportedException(
-                $"the depthwise stage's output has {intermediateCount} elements: at most {Array.MaxLength} elements per tensor are supported");
-        T[] rented = ArrayPool<T>.Shared.Rent((int)intermediateCount);
-        try
-        {
-            var intermediate = rented.AsSpan(0, (int)intermediateCount);
-            Stage(input, depthwiseFilter, intermediate, geometry.Depthwise, run);
-            Stage(intermediate, pointwiseFilter, output, geometry.Pointwise, run);
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(rented);
-        }
-
-        // The rules of a single op call: nothing to compute, or only padding to convolve (zeros, without
-        // reading the tensors, as TensorFlow does).
-        static void Stage(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry stage, StageRunner<T> run)
-        {
-            if (stage.OutputElementCount == 0) return;
-            if (stage.InputElementCount == 0) output.Clear();
-            else run(input, filter, output, stage);
-        }
     }
 
     /// <summary>The shared path of both ops: validate everything, then run the chosen kernel.</summary>

@@ -1,4 +1,4 @@
-namespace DepthwiseInterop.Kernels.Precision;
+namespace DepthwiseInterop.Kernels;
 
 /// <summary>
 /// A band of output rows of one image as a problem of its own: its input is just the rows the band reads,
