@@ -17,12 +17,15 @@ using Microsoft.ML.OnnxRuntime;
 using Perfolizer.Horology;
 
 // Usage: dotnet run -c Release --project csharp/DepthwiseInterop.Benchmarks -- [--preset quick|standard]
-//        [--validate-only] [--skip-validation] [BenchmarkDotNet options, e.g. --artifacts DIR]
-// Shapes can be narrowed with DEPTHWISE_BENCH_SHAPES="7x7,15x15" (substrings of the row labels).
+//        [--ops depthwise,conv2d,separable] [--validate-only] [--skip-validation]
+//        [BenchmarkDotNet options, e.g. --artifacts DIR]
+// --ops picks the suites (default: all three). Shapes can be narrowed with DEPTHWISE_BENCH_SHAPES="7x7,pw1x1"
+// (substrings of the row labels, applied to every suite).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 string preset = "standard";
+var ops = BenchmarkSuite.Names.ToList();
 bool validateOnly = false, skipValidation = false;
 var benchmarkArgs = new List<string>();
 for (int i = 0; i < args.Length; i++)
@@ -30,6 +33,9 @@ for (int i = 0; i < args.Length; i++)
     switch (args[i])
     {
         case "--preset" when i + 1 < args.Length: preset = args[++i]; break;
+        case "--ops" when i + 1 < args.Length:
+            ops = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            break;
         case "--validate-only": validateOnly = true; break;
         case "--skip-validation": skipValidation = true; break;
         default: benchmarkArgs.Add(args[i]); break;
@@ -58,13 +64,25 @@ var referenceJob = Job.Default.WithLaunchCount(1).WithEvaluateOverhead(false).Wi
     .WithId(ReferenceJob.Id);
 
 NativeApi.EnsureLoaded();
-var shapes = CaseFilter.SelectedShapes().ToList();
+var suites = ops.Select(BenchmarkSuite.Create).Where(suite => suite.Shapes.Count > 0).ToList();
+if (suites.Count == 0)
+{
+    Console.Error.WriteLine($"No shapes selected: --ops {string.Join(",", ops)} with {CaseFilter.ShapesVariable}=" +
+                            $"'{Environment.GetEnvironmentVariable(CaseFilter.ShapesVariable)}'.");
+    return 2;
+}
+// The FMA peak the "% FMA peak" and roofline columns divide by: this machine's, measured here before the
+// benchmark processes start (the columns are computed in this process).
+var measuredPeak = FmaPeak.MeasureOneCore();
+if (measuredPeak is not null) Roofline.UseMeasuredPeak(measuredPeak);
 Console.WriteLine($"native library : {NativeApi.LibraryPath} (version {NativeApi.Version()}, " +
     $"{(NativeApi.HasThreadSetting ? "exports" : "does not export")} {NativeApi.ThreadExport})");
 Console.WriteLine($"kernels        : native {NativeApi.CpuIsa() ?? "(no di_cpu_isa)"}, managed {ManagedSettings.IsaName ?? "(no ComputeSettings)"}; " +
     $"thread setting: native {NativeApi.HasThreadSetting}, managed {ManagedSettings.HasThreadSetting}");
 Console.WriteLine($"onnxruntime    : {OrtEnv.Instance().GetVersionString()}");
-Console.WriteLine($"shapes         : {shapes.Count}, preset {preset}");
+Console.WriteLine($"shapes         : {string.Join(", ", suites.Select(suite => $"{suite.Name} {suite.Shapes.Count}"))}; preset {preset}");
+Console.WriteLine($"FMA peak       : {Roofline.PeakPerCore / 1e9:F1} GFLOP/s per core, {Roofline.PeakSource}" +
+    (measuredPeak is null ? "" : $"; median trial {measuredPeak.MedianFlopsPerSecond / 1e9:F1}"));
 WarnAboutAffinity();
 
 var environment = new Dictionary<string, object?>
@@ -94,13 +112,18 @@ var environment = new Dictionary<string, object?>
         ["iterations"] = job.Run.IterationCount,
         ["iteration_time_ms"] = job.Run.IterationTime.ToMilliseconds(),
     },
-    ["shapes"] = shapes.Select(s => s.ToString()).ToList(),
+    ["ops"] = suites.Select(suite => suite.Name).ToList(),
+    ["shapes"] = suites.ToDictionary(suite => suite.Name, suite => suite.Shapes.Select(s => s.ToString()).ToList()),
+    ["fma_peak_gflops_per_core"] = Math.Round(Roofline.PeakPerCore / 1e9, 1),
+    ["fma_peak_source"] = Roofline.PeakSource,
+    ["fma_peak_median_trial_gflops"] = measuredPeak is null ? null : Math.Round(measuredPeak.MedianFlopsPerSecond / 1e9, 1),
+    ["fma_peak_reference_gflops_per_core"] = Roofline.ReferencePeakPerCore / 1e9,
 };
 
 if (!skipValidation)
 {
     Console.WriteLine("Checking every implementation against ONNX Runtime (max |diff| <= 1e-4 * max(1, max |y|)):");
-    var results = Validation.Run(shapes, Console.Out);
+    var results = suites.SelectMany(suite => Validation.Run(suite, Console.Out)).ToList();
     environment["validation"] = results;
     WriteEnvironment();
     if (results.Any(r => !r.Ok))
@@ -144,11 +167,14 @@ using (var sampler = new Timer(_ =>
 }, null, TimeSpan.Zero, TimeSpan.FromSeconds(5)))
 {
     var started = DateTime.UtcNow;
-    var summary = BenchmarkRunner.Run<DepthwiseBenchmarks>(config, benchmarkArgs.ToArray());
+    // One BenchmarkDotNet run per suite, each with its own *-report.csv (report.py reads one per op).
+    var summaries = suites.Select(suite => BenchmarkRunner.Run(suite.Class, config, benchmarkArgs.ToArray())).ToList();
+    var reports = summaries.SelectMany(summary => summary.Reports).ToList();
     environment["benchmark_wall_seconds"] = Math.Round((DateTime.UtcNow - started).TotalSeconds);
-    environment["benchmark_cases"] = summary.Reports.Length;
-    environment["failed_cases"] = summary.Reports.Where(r => !r.Success).Select(r => r.BenchmarkCase.DisplayInfo).ToList();
-    bool failed = summary.HasCriticalValidationErrors || summary.Reports.Length == 0 || summary.Reports.Any(r => !r.Success);
+    environment["benchmark_cases"] = reports.Count;
+    environment["failed_cases"] = reports.Where(r => !r.Success).Select(r => r.BenchmarkCase.DisplayInfo).ToList();
+    bool failed = summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Length == 0)
+                  || reports.Any(r => !r.Success);
     environment["loadavg_end"] = LoadAverage();
     lock (loadSamples)
     {
