@@ -338,7 +338,7 @@ def conv2d_section(add, data: dict, shapes: list[str], thread_counts: list[int],
     add("## conv2d")
     add("")
     add("Ours in NHWC (TensorFlow's default layout): *Native* is `di_conv2d` through the C ABI, *Managed* "
-        "`Convolution.Conv2D<float>`. *ORT* is one ONNX `Conv` (group = 1, or 32 for the grouped row) in NCHW, graph "
+        "`Convolution.Conv2D<float>`. *ORT* is one ONNX `Conv` (group = the label's gN, else 1) in NCHW, graph "
         "optimisation ALL. **ORT ÷ Native above 1 means ours is faster.** GFLOP/s and % of FMA peak: Native's, "
         "then ORT's. The last columns check issue #6's targets (dense 3x3: ≤ 1.1x ORT's time and ≥ 85% of FMA "
         "peak at 1 thread; pointwise and grouped: ≤ ORT's time; the 3-channel first layer has no target).")
@@ -500,6 +500,12 @@ def main() -> int:
     add("- **Warm.** The same preallocated (pinned) input, filters and output are reused on every call, so the "
         "data stay in cache at the level that fits them. The benchmark allocates nothing in the timed call: what "
         "MemoryDiagnoser reports is allocated by the library (or ORT's managed wrapper).")
+    job_environment = (env.get("job") or {}).get("environment") or []
+    if job_environment:
+        add(f"- **JIT.** Every case's process runs with {', '.join(f'`{v}`' for v in job_environment)}: the Managed "
+            "rows' JIT-compiled code tiers up after its first 30 calls instead of waiting for a 100 ms quiet "
+            "period, which on a busy VM outlasted the warm-up (the same tier-1 PGO code in the end; native and "
+            "ORT rows run no JIT-compiled kernels).")
     add("- **Threads.** `Threads` is passed to ORT as `IntraOpNumThreads` (InterOpNumThreads 1, sequential), to "
         "the native library through `di_set_num_threads` when the loaded library exports it (checked with "
         "`NativeLibrary.TryGetExport`, and read back with `di_get_num_threads`), and to the managed library "
