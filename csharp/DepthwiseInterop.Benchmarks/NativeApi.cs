@@ -28,7 +28,6 @@ internal static unsafe partial class NativeApi
     public const int DtypeFloat32 = 1;
     public const int FormatNhwc = 0;
     public const int FormatNchw = 1;
-    public const int PaddingValid = 0;
     public const int PaddingSame = 1;
 
     private static readonly object Gate = new();

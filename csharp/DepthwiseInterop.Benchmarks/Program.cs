@@ -182,7 +182,8 @@ using (var sampler = new Timer(_ =>
     environment["benchmark_wall_seconds"] = Math.Round((DateTime.UtcNow - started).TotalSeconds);
     environment["benchmark_cases"] = reports.Count;
     environment["failed_cases"] = reports.Where(r => !r.Success).Select(r => r.BenchmarkCase.DisplayInfo).ToList();
-    bool failed = summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Length == 0)
+    // A suite left empty by a BENCH_ARGS --filter is not a failure; nothing measured at all is.
+    bool failed = summaries.Any(summary => summary.HasCriticalValidationErrors) || reports.Count == 0
                   || reports.Any(r => !r.Success);
     environment["loadavg_end"] = LoadAverage();
     lock (loadSamples)
