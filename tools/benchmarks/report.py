@@ -16,7 +16,6 @@ import argparse
 import csv
 import glob
 import json
-import os
 import re
 import subprocess
 import sys
