@@ -107,10 +107,14 @@ test-fixtures: $(BUILD)/deps.stamp
 	$(PYTHON) conformance/transcribe/build_tensorflow_fixtures.py --check
 	$(PYTHON) conformance/derive/derive_fixtures.py --check
 
-# Benchmarks: this library (C ABI and managed API) against ONNX Runtime in one BenchmarkDotNet run, the Python
-# per-call overhead, then docs/benchmarks.md and docs/benchmarks-ratios.png. BENCH_PRESET=quick for a faster
-# pipeline check; DEPTHWISE_BENCH_SHAPES='7x7,15x15' narrows the layers; BENCH_ARGS go to BenchmarkDotNet.
+# Benchmarks: this library (C ABI and managed API) against ONNX Runtime in one BenchmarkDotNet run (depthwise_conv2d,
+# conv2d and separable_conv2d), the Python per-call overhead, then docs/benchmarks.md and docs/benchmarks-ratios.png.
+# BENCH_PRESET=quick for a faster pipeline check; BENCH_OPS=conv2d,separable runs some of the ops (the report then
+# has only their sections: the full default is what docs/benchmarks.md should come from);
+# DEPTHWISE_BENCH_SHAPES='7x7,pw1x1' narrows the layers of every op (substrings of the row labels);
+# BENCH_ARGS go to BenchmarkDotNet.
 BENCH_PRESET ?= standard
+BENCH_OPS    ?= depthwise,conv2d,separable
 BENCH_ARGS   ?=
 BENCH_DIR    := $(BUILD)/benchmarks
 .PHONY: bench
@@ -118,7 +122,7 @@ bench: $(LIBRARY) python
 	start=$$(date +%s); \
 	rm -rf $(BENCH_DIR); mkdir -p $(BENCH_DIR); \
 	DEPTHWISE_INTEROP_LIBRARY=$(abspath $(LIBRARY)) dotnet run -c Release --project csharp/DepthwiseInterop.Benchmarks -- \
-	  --preset $(BENCH_PRESET) --artifacts $(abspath $(BENCH_DIR)) $(BENCH_ARGS); \
+	  --preset $(BENCH_PRESET) --ops $(BENCH_OPS) --artifacts $(abspath $(BENCH_DIR)) $(BENCH_ARGS); \
 	DEPTHWISE_INTEROP_LIBRARY=$(abspath $(LIBRARY)) $(VENV_PYTHON) tools/benchmarks/python_overhead.py --json $(BENCH_DIR)/python_overhead.json; \
 	$(PYTHON) tools/benchmarks/report.py --results $(BENCH_DIR) --out docs/benchmarks.md --chart docs/benchmarks-ratios.png \
 	  --total-seconds $$(( $$(date +%s) - start ))

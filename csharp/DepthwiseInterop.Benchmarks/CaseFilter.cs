@@ -11,31 +11,35 @@ namespace DepthwiseInterop.Benchmarks;
 /// </summary>
 public static class CaseFilter
 {
-    /// <summary>Environment variable: comma-separated substrings of shape labels to run (all shapes when unset).</summary>
+    /// <summary>
+    /// Environment variable: comma-separated substrings of shape labels to run, in every suite (all shapes when
+    /// unset). An environment variable because BenchmarkDotNet's child processes evaluate the shape lists again.
+    /// </summary>
     public const string ShapesVariable = "DEPTHWISE_BENCH_SHAPES";
 
-    public static IEnumerable<DepthwiseShape> SelectedShapes()
+    public static IEnumerable<T> Selected<T>(IReadOnlyList<T> shapes) where T : IBenchmarkShape
     {
         string? filter = Environment.GetEnvironmentVariable(ShapesVariable);
-        if (string.IsNullOrWhiteSpace(filter)) return BenchmarkShapes.All;
+        if (string.IsNullOrWhiteSpace(filter)) return shapes;
         var wanted = filter.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return BenchmarkShapes.All.Where(s => wanted.Any(w => s.ToString().Contains(w, StringComparison.OrdinalIgnoreCase)));
+        return shapes.Where(s => wanted.Any(w => s.ToString()!.Contains(w, StringComparison.OrdinalIgnoreCase)));
     }
 
     public static bool Keep(BenchmarkCase benchmark)
     {
         string method = benchmark.Descriptor.WorkloadMethod.Name;
         int threads = (int)benchmark.Parameters["Threads"];
-        var layout = (Layout)benchmark.Parameters["Layout"];
-        var shape = (DepthwiseShape)benchmark.Parameters["Shape"];
+        // Only depthwise has a Layout parameter (null elsewhere): conv2d and separable run ours in NHWC only.
+        var layout = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Layout")?.Value as Layout?;
         bool referenceJob = benchmark.Job.Id == ReferenceJob.Id;
         if (referenceJob != (method == nameof(DepthwiseBenchmarks.Reference))) return false;
         return method switch
         {
-            nameof(DepthwiseBenchmarks.OnnxRuntime) => layout == Layout.NCHW,
-            nameof(DepthwiseBenchmarks.Native) => threads == 1 || NativeApi.HasThreadSetting,
+            nameof(DepthwiseBenchmarks.OnnxRuntime) => layout is null or Layout.NCHW,
+            nameof(DepthwiseBenchmarks.Native) or nameof(SeparableBenchmarks.NativeTwoCalls) => threads == 1 || NativeApi.HasThreadSetting,
             nameof(DepthwiseBenchmarks.Managed) => threads == 1 || ManagedSettings.HasThreadSetting,
-            nameof(DepthwiseBenchmarks.Reference) => threads == 1 && layout == Layout.NHWC && ReferenceJob.Shapes.Contains(shape),
+            nameof(DepthwiseBenchmarks.Reference) => threads == 1 && layout == Layout.NHWC
+                && ReferenceJob.Shapes.Contains((DepthwiseShape)benchmark.Parameters["Shape"]),
             _ => false,
         };
     }
@@ -54,4 +58,23 @@ public static class ReferenceJob
         new(1, 28, 28, 192, 1, 3, 1),
         new(1, 7, 7, 960, 1, 3, 1),
     ];
+}
+
+/// <summary>
+/// One op's benchmark: its BenchmarkDotNet class, its shapes (after the shape filter) and our implementations
+/// that <see cref="Validation"/> checks against ONNX Runtime before anything is timed.
+/// </summary>
+public sealed record BenchmarkSuite(string Name, Type Class, IReadOnlyList<IBenchmarkShape> Shapes,
+    IReadOnlyList<Validation.Implementation> Implementations)
+{
+    /// <summary>The suites' names, for --ops, in run and report order.</summary>
+    public static readonly IReadOnlyList<string> Names = ["depthwise", "conv2d", "separable"];
+
+    public static BenchmarkSuite Create(string name) => name switch
+    {
+        "depthwise" => new(name, typeof(DepthwiseBenchmarks), [.. DepthwiseBenchmarks.Shapes()], [.. DepthwiseBenchmarks.Implementations()]),
+        "conv2d" => new(name, typeof(Conv2DBenchmarks), [.. Conv2DBenchmarks.Shapes()], [.. Conv2DBenchmarks.Implementations()]),
+        "separable" => new(name, typeof(SeparableBenchmarks), [.. SeparableBenchmarks.Shapes()], [.. SeparableBenchmarks.Implementations()]),
+        _ => throw new ArgumentException($"unknown op '{name}': use {string.Join(", ", Names)}"),
+    };
 }

@@ -3,39 +3,33 @@ using BenchmarkDotNet.Attributes;
 namespace DepthwiseInterop.Benchmarks;
 
 /// <summary>
-/// One BenchmarkDotNet class, so that every implementation, shape and thread count is measured in the same
-/// run. Which (method, Threads, Layout) combinations run is decided by <see cref="CaseFilter"/>.
+/// depthwise_conv2d: every implementation, shape, thread count and layout measured in the same run.
 /// </summary>
-public class DepthwiseBenchmarks
+public class DepthwiseBenchmarks : RunnerBenchmark
 {
-    private IConvolutionRunner? runner;
-
     [ParamsSource(nameof(Shapes))]
-    public DepthwiseShape Shape { get; set; } = BenchmarkShapes.All[0];
-
-    [Params(1, 2)]
-    public int Threads { get; set; }
+    public DepthwiseShape Shape { get; set; } = BenchmarkShapes.Depthwise[0];
 
     [Params(Layout.NHWC, Layout.NCHW)]
     public Layout Layout { get; set; }
 
-    public static IEnumerable<DepthwiseShape> Shapes() => CaseFilter.SelectedShapes();
+    public static IEnumerable<DepthwiseShape> Shapes() => CaseFilter.Selected(BenchmarkShapes.Depthwise);
+
+    /// <summary>Ours, for <see cref="Validation"/> against ONNX Runtime: both layouts of Native and Managed.</summary>
+    public static IEnumerable<Validation.Implementation> Implementations() =>
+        from layout in new[] { Layout.NHWC, Layout.NCHW }
+        from implementation in new Validation.Implementation[]
+        {
+            new(nameof(Native), layout, data => new NativeRunner(data, layout)),
+            new(nameof(Managed), layout, data => new ManagedRunner(data, layout)),
+        }
+        select implementation;
 
     [GlobalSetup(Target = nameof(Native))]
-    public void SetupNative()
-    {
-        // Without di_set_num_threads the library runs with its own threading and CaseFilter keeps only the
-        // Threads = 1 rows (labelled as such in the report).
-        NativeApi.TrySetNumThreads(Threads);
-        runner = new NativeRunner(new TensorData(Shape), Layout);
-    }
+    public void SetupNative() => UseNative(new NativeRunner(new TensorData(Shape), Layout));
 
     [GlobalSetup(Target = nameof(Managed))]
-    public void SetupManaged()
-    {
-        ManagedSettings.TrySetThreads(Threads);
-        runner = new ManagedRunner(new TensorData(Shape), Layout);
-    }
+    public void SetupManaged() => UseManaged(new ManagedRunner(new TensorData(Shape), Layout));
 
     [GlobalSetup(Target = nameof(Reference))]
     public void SetupReference()
@@ -49,35 +43,28 @@ public class DepthwiseBenchmarks
         if (isa is not null && isa != "scalar")
             throw new InvalidOperationException($"{Benchmarks.ReferenceJob.CapVariable}=scalar did not take: the managed library uses {isa}");
         ManagedSettings.TrySetThreads(1);
-        runner = new ManagedRunner(new TensorData(Shape), Layout);
+        Use(new ManagedRunner(new TensorData(Shape), Layout));
     }
 
     [GlobalSetup(Target = nameof(OnnxRuntime))]
-    public void SetupOnnxRuntime() => runner = new OnnxRuntimeRunner(new TensorData(Shape), Threads);
+    public void SetupOnnxRuntime() => UseOnnxRuntime(new TensorData(Shape));
 
     /// <summary>This library through its C ABI (the NativeAOT .so): the product path.</summary>
     [Benchmark]
-    public void Native() => runner!.Run();
+    public void Native() => Runner!.Run();
 
     /// <summary>This library's managed API, Convolution.DepthwiseConv2D&lt;float&gt;(spans), JIT-compiled.</summary>
     [Benchmark]
-    public void Managed() => runner!.Run();
+    public void Managed() => Runner!.Run();
 
     /// <summary>
     /// The scalar reference kernel (ReferenceConvolution), reached through the managed API in a process whose
     /// vector tier is capped to "scalar"; a few shapes only, in a shorter job (it is slow).
     /// </summary>
     [Benchmark]
-    public void Reference() => runner!.Run();
+    public void Reference() => Runner!.Run();
 
-    /// <summary>ONNX Runtime 1.31.1, one Conv node, NCHW, graph optimisation ALL.</summary>
+    /// <summary>ONNX Runtime 1.31.1, one Conv node (group = C), NCHW, graph optimisation ALL.</summary>
     [Benchmark]
-    public void OnnxRuntime() => runner!.Run();
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        runner?.Dispose();
-        runner = null;
-    }
+    public void OnnxRuntime() => Runner!.Run();
 }

@@ -94,6 +94,13 @@ internal static unsafe partial class NativeApi
 
     public static string LastError() => Marshal.PtrToStringUTF8((nint)di_last_error_message()) ?? "";
 
+    /// <summary>Throws with the library's message unless <paramref name="status"/> is DI_STATUS_OK.</summary>
+    public static void Check(int status, string function)
+    {
+        if (status != 0)
+            throw new InvalidOperationException($"{function} failed with status {status}: {LastError()}");
+    }
+
     private static string Locate()
     {
         string? fromEnvironment = Environment.GetEnvironmentVariable(PathVariable);
@@ -134,6 +141,23 @@ internal static unsafe partial class NativeApi
         int dtype,
         void* input, long inputCount, long* inputShape, int inputRank,
         void* filter, long filterCount, long* filterShape, int filterRank,
+        ConvParams* parameters,
+        void* output, long outputCount);
+
+    [LibraryImport(LibraryName)]
+    public static partial int di_conv2d(
+        int dtype,
+        void* input, long inputCount, long* inputShape, int inputRank,
+        void* filter, long filterCount, long* filterShape, int filterRank,
+        ConvParams* parameters,
+        void* output, long outputCount);
+
+    [LibraryImport(LibraryName)]
+    public static partial int di_separable_conv2d(
+        int dtype,
+        void* input, long inputCount, long* inputShape, int inputRank,
+        void* depthwiseFilter, long depthwiseFilterCount, long* depthwiseFilterShape, int depthwiseFilterRank,
+        void* pointwiseFilter, long pointwiseFilterCount, long* pointwiseFilterShape, int pointwiseFilterRank,
         ConvParams* parameters,
         void* output, long outputCount);
 }

@@ -17,12 +17,15 @@ using Microsoft.ML.OnnxRuntime;
 using Perfolizer.Horology;
 
 // Usage: dotnet run -c Release --project csharp/DepthwiseInterop.Benchmarks -- [--preset quick|standard]
-//        [--validate-only] [--skip-validation] [BenchmarkDotNet options, e.g. --artifacts DIR]
-// Shapes can be narrowed with DEPTHWISE_BENCH_SHAPES="7x7,15x15" (substrings of the row labels).
+//        [--ops depthwise,conv2d,separable] [--validate-only] [--skip-validation]
+//        [BenchmarkDotNet options, e.g. --artifacts DIR]
+// --ops picks the suites (default: all three). Shapes can be narrowed with DEPTHWISE_BENCH_SHAPES="7x7,pw1x1"
+// (substrings of the row labels, applied to every suite).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 string preset = "standard";
+var ops = BenchmarkSuite.Names.ToList();
 bool validateOnly = false, skipValidation = false;
 var benchmarkArgs = new List<string>();
 for (int i = 0; i < args.Length; i++)
@@ -30,6 +33,9 @@ for (int i = 0; i < args.Length; i++)
     switch (args[i])
     {
         case "--preset" when i + 1 < args.Length: preset = args[++i]; break;
+        case "--ops" when i + 1 < args.Length:
+            ops = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            break;
         case "--validate-only": validateOnly = true; break;
         case "--skip-validation": skipValidation = true; break;
         default: benchmarkArgs.Add(args[i]); break;
@@ -51,20 +57,39 @@ Job job = preset switch
 };
 // One launch per case; no overhead evaluation (an empty call's ~1 ns is below every op timed here).
 job = job.WithLaunchCount(1).WithEvaluateOverhead(false);
+// The Managed rows run the library's JIT-compiled code, which starts at tier 0 and is recompiled at tier 1
+// only after its call counts and a 100 ms quiet period with no new tier-0 compilations; on a busy 2-vCPU VM
+// that took longer than the warm-up (a quick-preset Managed case fell from 8.8 ms to 0.9 ms per call across
+// its measured iterations). With no quiet period, tier-up starts after the first 30 calls: the same tiered
+// PGO code in the end, reached within the pilot and warm-up stages.
+var promptTierUp = new EnvironmentVariable("DOTNET_TC_CallCountingDelayMs", "0");
+job = job.WithEnvironmentVariables(promptTierUp);
 job = job.WithId(preset);
 var referenceJob = Job.Default.WithLaunchCount(1).WithEvaluateOverhead(false).WithWarmupCount(1).WithIterationCount(3)
     .WithIterationTime(TimeInterval.FromMilliseconds(100))
-    .WithEnvironmentVariables(new EnvironmentVariable(ReferenceJob.CapVariable, "scalar"))
+    .WithEnvironmentVariables(new EnvironmentVariable(ReferenceJob.CapVariable, "scalar"), promptTierUp)
     .WithId(ReferenceJob.Id);
 
 NativeApi.EnsureLoaded();
-var shapes = CaseFilter.SelectedShapes().ToList();
+var suites = ops.Select(BenchmarkSuite.Create).Where(suite => suite.Shapes.Count > 0).ToList();
+if (suites.Count == 0)
+{
+    Console.Error.WriteLine($"No shapes selected: --ops {string.Join(",", ops)} with {CaseFilter.ShapesVariable}=" +
+                            $"'{Environment.GetEnvironmentVariable(CaseFilter.ShapesVariable)}'.");
+    return 2;
+}
+// The FMA peak the "% FMA peak" and roofline columns divide by: this machine's, measured here before the
+// benchmark processes start (the columns are computed in this process).
+var measuredPeak = FmaPeak.MeasureOneCore();
+if (measuredPeak is not null) Roofline.UseMeasuredPeak(measuredPeak);
 Console.WriteLine($"native library : {NativeApi.LibraryPath} (version {NativeApi.Version()}, " +
     $"{(NativeApi.HasThreadSetting ? "exports" : "does not export")} {NativeApi.ThreadExport})");
 Console.WriteLine($"kernels        : native {NativeApi.CpuIsa() ?? "(no di_cpu_isa)"}, managed {ManagedSettings.IsaName ?? "(no ComputeSettings)"}; " +
     $"thread setting: native {NativeApi.HasThreadSetting}, managed {ManagedSettings.HasThreadSetting}");
 Console.WriteLine($"onnxruntime    : {OrtEnv.Instance().GetVersionString()}");
-Console.WriteLine($"shapes         : {shapes.Count}, preset {preset}");
+Console.WriteLine($"shapes         : {string.Join(", ", suites.Select(suite => $"{suite.Name} {suite.Shapes.Count}"))}; preset {preset}");
+Console.WriteLine($"FMA peak       : {Roofline.PeakPerCore / 1e9:F1} GFLOP/s per core, {Roofline.PeakSource}" +
+    (measuredPeak is null ? "" : $"; median trial {measuredPeak.MedianFlopsPerSecond / 1e9:F1}"));
 WarnAboutAffinity();
 
 var environment = new Dictionary<string, object?>
@@ -93,14 +118,20 @@ var environment = new Dictionary<string, object?>
         ["warmup_iterations"] = job.Run.WarmupCount,
         ["iterations"] = job.Run.IterationCount,
         ["iteration_time_ms"] = job.Run.IterationTime.ToMilliseconds(),
+        ["environment"] = job.Environment.EnvironmentVariables?.Select(v => $"{v.Key}={v.Value}").ToList(),
     },
-    ["shapes"] = shapes.Select(s => s.ToString()).ToList(),
+    ["ops"] = suites.Select(suite => suite.Name).ToList(),
+    ["shapes"] = suites.ToDictionary(suite => suite.Name, suite => suite.Shapes.Select(s => s.ToString()).ToList()),
+    ["fma_peak_gflops_per_core"] = Math.Round(Roofline.PeakPerCore / 1e9, 1),
+    ["fma_peak_source"] = Roofline.PeakSource,
+    ["fma_peak_median_trial_gflops"] = measuredPeak is null ? null : Math.Round(measuredPeak.MedianFlopsPerSecond / 1e9, 1),
+    ["fma_peak_reference_gflops_per_core"] = Roofline.ReferencePeakPerCore / 1e9,
 };
 
 if (!skipValidation)
 {
     Console.WriteLine("Checking every implementation against ONNX Runtime (max |diff| <= 1e-4 * max(1, max |y|)):");
-    var results = Validation.Run(shapes, Console.Out);
+    var results = suites.SelectMany(suite => Validation.Run(suite, Console.Out)).ToList();
     environment["validation"] = results;
     WriteEnvironment();
     if (results.Any(r => !r.Ok))
@@ -132,7 +163,7 @@ var config = ManualConfig.CreateEmpty()
     .AddFilter(new SimpleFilter(CaseFilter.Keep))
     .WithSummaryStyle(style)
     .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
-    .WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.JoinSummary)
+    .WithOptions(ConfigOptions.DisableLogFile)
     .WithArtifactsPath(artifacts);
 
 // The machine may be shared: sample the 1-minute load average through the run, for the report's caveats.
@@ -144,11 +175,16 @@ using (var sampler = new Timer(_ =>
 }, null, TimeSpan.Zero, TimeSpan.FromSeconds(5)))
 {
     var started = DateTime.UtcNow;
-    var summary = BenchmarkRunner.Run<DepthwiseBenchmarks>(config, benchmarkArgs.ToArray());
+    // One BenchmarkDotNet run (one build of the benchmark executable) and one summary per suite, so one
+    // *-report.csv per op, which report.py reads.
+    var summaries = BenchmarkRunner.Run(suites.Select(suite => suite.Class).ToArray(), config, benchmarkArgs.ToArray());
+    var reports = summaries.SelectMany(summary => summary.Reports).ToList();
     environment["benchmark_wall_seconds"] = Math.Round((DateTime.UtcNow - started).TotalSeconds);
-    environment["benchmark_cases"] = summary.Reports.Length;
-    environment["failed_cases"] = summary.Reports.Where(r => !r.Success).Select(r => r.BenchmarkCase.DisplayInfo).ToList();
-    bool failed = summary.HasCriticalValidationErrors || summary.Reports.Length == 0 || summary.Reports.Any(r => !r.Success);
+    environment["benchmark_cases"] = reports.Count;
+    environment["failed_cases"] = reports.Where(r => !r.Success).Select(r => r.BenchmarkCase.DisplayInfo).ToList();
+    // A suite left empty by a BENCH_ARGS --filter is not a failure; nothing measured at all is.
+    bool failed = summaries.Any(summary => summary.HasCriticalValidationErrors) || reports.Count == 0
+                  || reports.Any(r => !r.Success);
     environment["loadavg_end"] = LoadAverage();
     lock (loadSamples)
     {

@@ -2,8 +2,10 @@
 """Turns a DepthwiseInterop.Benchmarks run into docs/benchmarks.md and docs/benchmarks-ratios.png.
 
 Reads, from the BenchmarkDotNet artifacts folder given with --results (make bench: build/benchmarks):
-  results/*DepthwiseBenchmarks-report.csv   the measurements (medians, derived roofline columns, allocations)
-  environment.json                          what the benchmark host recorded (library, kernels, job, checks)
+  results/*DepthwiseBenchmarks-report.csv   depthwise_conv2d measurements (medians, derived columns, allocations)
+  results/*Conv2DBenchmarks-report.csv      conv2d measurements (optional: --ops may have left it out)
+  results/*SeparableBenchmarks-report.csv   separable_conv2d measurements (optional likewise)
+  environment.json                          what the benchmark host recorded (library, kernels, FMA peak, job, checks)
   python_overhead.json                      optional, from python_overhead.py
 Standard library only.
 """
@@ -14,7 +16,6 @@ import argparse
 import csv
 import glob
 import json
-import os
 import re
 import subprocess
 import sys
@@ -25,11 +26,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pngchart  # noqa: E402
 
 UNITS = {"ns": 1e-3, "us": 1.0, "μs": 1.0, "µs": 1.0, "ms": 1e3, "s": 1e6}
-METHODS = ("Native", "Managed", "Reference", "OnnxRuntime")
+METHODS = ("Native", "NativeTwoCalls", "Managed", "Reference", "OnnxRuntime")
+# The BenchmarkDotNet class of each op, in report order.
+SUITES = {"depthwise": "DepthwiseBenchmarks", "conv2d": "Conv2DBenchmarks", "separable": "SeparableBenchmarks"}
+# Mean 1-minute load average above which the run is called busy: the benchmark itself keeps 1-2 threads
+# runnable on the 2 vCPUs, so a mean above 2.5 means other jobs held about a whole vCPU on average.
+BUSY_LOAD = 2.5
 
 # ONNX Runtime NCHWc (graph optimisation ALL) medians in µs from /work/shared/reference/performance.md §2,
-# measured on a quiet machine of this kind: (1 thread, 2 threads). ORT's times in this run divided by these
-# tell how busy the machine was while it ran.
+# measured on a quiet AMD EPYC Zen 4 (AVX-512) VM: (1 thread, 2 threads). On that machine kind, ORT's times
+# in this run divided by these tell how busy the machine was; on another CPU they also carry the CPU's
+# difference, so the report states the comparison and does not call the machine busy from it.
 ORT_ANCHORS_US = {
     "dw3x3 112x112x32 s1": (159.4, 83.8),
     "dw3x3 112x112x96 s2": (246.8, 125.8),
@@ -41,7 +48,11 @@ ORT_ANCHORS_US = {
     "dw3x3 7x7x960 s1": (28.2, 17.8),
     "dw5x5 14x14x672 s1": (122.4, 65.0),
     "dw3x3 N8 56x56x144 s1": (4017.3, 1817.7),
+    "conv3x3 56x56x64->64 s1": (2020.0, 1012.0),
+    "pw1x1 56x56x144->24": (307.0, 168.0),
 }
+# performance.md §1's fp32 FMA peak of one Zen 4 core, GFLOP/s.
+ANCHOR_PEAK_GFLOPS = 117.0
 
 
 def geomean(values: list[float]) -> Optional[float]:
@@ -60,14 +71,16 @@ def number(text: str) -> Optional[float]:
         return None
 
 
-def read_results(results_dir: Path) -> tuple[dict, list[dict]]:
-    candidates = sorted(glob.glob(str(results_dir / "results" / "*DepthwiseBenchmarks-report.csv")))
+def read_results(results_dir: Path, suite_class: str) -> dict:
+    """{(method, shape, threads, layout): measurement} of one suite; empty when the run did not include it.
+    Suites without a Layout parameter (conv2d, separable) run ours in NHWC; their ORT rows are NCHW."""
+    candidates = sorted(glob.glob(str(results_dir / "results" / f"*{suite_class}-report.csv")))
     if not candidates:
-        raise SystemExit(f"no *DepthwiseBenchmarks-report.csv under {results_dir / 'results'}: run the benchmark first")
+        return {}
     with open(candidates[-1], newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     if not rows:
-        raise SystemExit(f"{candidates[-1]} has no rows")
+        return {}
     header = rows[0].keys()
 
     def column(prefix: str) -> tuple[str, float]:
@@ -75,26 +88,28 @@ def read_results(results_dir: Path) -> tuple[dict, list[dict]]:
             if name == prefix or name.startswith(prefix + " ["):
                 unit = re.search(r"\[(.+)\]", name)
                 return name, UNITS.get(unit.group(1), 1.0) if unit else 1.0
-        raise SystemExit(f"column {prefix!r} missing from the CSV (columns: {', '.join(header)})")
+        raise SystemExit(f"column {prefix!r} missing from {candidates[-1]} (columns: {', '.join(header)})")
 
     median_col, median_scale = column("Median")
     min_col, min_scale = column("Min")
     alloc_col, _ = column("Allocated")
     measurements = {}
     for row in rows:
-        key = (row["Method"], row["Shape"], int(row["Threads"]), row["Layout"])
+        layout = row.get("Layout") or ("NCHW" if row["Method"] == "OnnxRuntime" else "NHWC")
+        key = (row["Method"], row["Shape"], int(row["Threads"]), layout)
         median = number(row[median_col])
         measurements[key] = {
             "median_us": None if median is None else median * median_scale,
             "min_us": None if number(row[min_col]) is None else number(row[min_col]) * min_scale,
             "gflops": number(row.get("GFLOP/s", "")),
+            "pct_fma_peak": number(row.get("% FMA peak", "")),
             "roofline_us": number(row.get("Roofline [us]", "")),
             "bound": row.get("Bound", ""),
             "pct_roofline": number(row.get("% roofline", "")),
             "allocated_b": number(row[alloc_col]),
             "job": row.get("Job", ""),
         }
-    return measurements, rows
+    return measurements
 
 
 def git(repo: Path, *args: str) -> str:
@@ -125,7 +140,7 @@ def kernel_statement(env: dict, repo: Path, measurements: dict) -> tuple[str, st
                 f"`{native_isa}` (native) / `{managed_isa}` (managed).")
         short = "OURS = SCALAR REFERENCE KERNELS"
     else:
-        long = (f"Ours ran the SIMD depthwise kernels as dispatched at run time: the native library (NativeAOT) "
+        long = (f"Ours ran the SIMD kernels as dispatched at run time: the native library (NativeAOT) "
                 f"reports vector tier **`{native_isa or 'unknown'}`** (`di_cpu_isa`), the managed (JIT) build "
                 f"**`{managed_isa or 'unknown'}`**. Problems the SIMD kernels do not take fall back to the "
                 f"scalar reference.")
@@ -161,32 +176,86 @@ def fmt(value: Optional[float], digits: int = 2, suffix: str = "") -> str:
     return "—" if value is None else f"{value:.{digits}f}{suffix}"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results", default="build/benchmarks", help="BenchmarkDotNet artifacts folder")
-    parser.add_argument("--out", default="docs/benchmarks.md")
-    parser.add_argument("--chart", default="docs/benchmarks-ratios.png")
-    parser.add_argument("--repo", default=".", help="repository root (for the git state and the dispatcher)")
-    parser.add_argument("--total-seconds", type=float, help="wall time of the whole make bench recipe")
-    args = parser.parse_args()
+def ordered_shapes(env: dict, suite: str, measurements: dict) -> list[str]:
+    """The suite's shape labels in the benchmark's list order (environment.json), keeping measured ones."""
+    recorded = env.get("shapes")
+    if isinstance(recorded, dict):
+        recorded = recorded.get(suite)
+    elif suite != "depthwise":
+        recorded = None     # environment.json of a run before conv2d and separable existed
+    labels = recorded or list(dict.fromkeys(key[1] for key in measurements))
+    return [label for label in labels if any(key[1] == label for key in measurements)]
 
-    results = Path(args.results)
-    repo = Path(args.repo).resolve()
-    measurements, _ = read_results(results)
-    env_path = results / "environment.json"
-    env = json.loads(env_path.read_text(encoding="utf-8")) if env_path.is_file() else {}
-    overhead_path = results / "python_overhead.json"
-    overhead = json.loads(overhead_path.read_text(encoding="utf-8")) if overhead_path.is_file() else None
 
-    shapes = env.get("shapes") or list(dict.fromkeys(key[1] for key in measurements))
-    shapes = [s for s in shapes if any(key[1] == s for key in measurements)]
-    thread_counts = sorted({key[2] for key in measurements})
+def ratio(numerator: Optional[float], denominator: Optional[float]) -> Optional[float]:
+    return numerator / denominator if numerator and denominator else None
 
+
+def median(m: Optional[dict]) -> Optional[float]:
+    return m["median_us"] if m else None
+
+
+def peak_statement(env: dict) -> str:
+    peak = env.get("fma_peak_gflops_per_core")
+    if peak is None:
+        return (f"{ANCHOR_PEAK_GFLOPS:.0f} GFLOP/s per core, performance.md §1's Zen 4 figure (this run did not "
+                f"measure the machine's own)")
+    median_trial = env.get("fma_peak_median_trial_gflops")
+    return (f"{peak:.1f} GFLOP/s per core, {env.get('fma_peak_source', '?')}"
+            + (f", median trial {median_trial:.1f}" if median_trial else "")
+            + "; 2 threads: twice that")
+
+
+def trust_section(env: dict, ort_measurements: dict, thread_counts: list[int]) -> tuple[str, bool]:
+    """The 'how much to trust it' paragraph and whether the run counts as busy (from the load average only)."""
+    job = env.get("job", {})
+    preset = env.get("preset", "?")
+    load_mean = env.get("loadavg_1min_mean")
+    busy = isinstance(load_mean, (int, float)) and load_mean > BUSY_LOAD
+    load_text = (f"1-minute load average {load_mean:.1f} on average during the run (max {env.get('loadavg_1min_max')}); "
+                 if isinstance(load_mean, (int, float)) else
+                 f"load average {str(env.get('loadavg_start', '?')).split(' ')[0]} at the start, "
+                 f"{str(env.get('loadavg_end', '?')).split(' ')[0]} at the end; ")
+    trust = (f"**How much to trust it.** Preset `{preset}`: {job.get('warmup_iterations', '?')} warm-up and "
+             f"{job.get('iterations', '?')} measured iterations of ~{job.get('iteration_time_ms', '?')} ms per case, "
+             f"one process per case, on a 2-vCPU VM ({load_text}the benchmark itself keeps 1-2 threads busy; "
+             f"a mean above {BUSY_LOAD} is called busy below). ")
+    anchor_ratios = {t: geomean([ort_measurements[("OnnxRuntime", shape, t, "NCHW")]["median_us"] / anchor[t - 1]
+                                 for shape, anchor in ORT_ANCHORS_US.items()
+                                 if ("OnnxRuntime", shape, t, "NCHW") in ort_measurements
+                                 and ort_measurements[("OnnxRuntime", shape, t, "NCHW")]["median_us"]])
+                     for t in thread_counts}
+    anchor_text = " and ".join(f"{r:.2f}x ({t} thread{'s' if t > 1 else ''})" for t, r in anchor_ratios.items() if r)
+    if anchor_text:
+        peak = env.get("fma_peak_gflops_per_core")
+        same_kind = (env.get("library_isa") == "avx512"
+                     and (peak is None or abs(peak / ANCHOR_PEAK_GFLOPS - 1) < 0.1))
+        trust += (f"ONNX Runtime took {anchor_text} its times in performance.md §2 (geometric mean over the layers "
+                  "listed there; table below), which were measured on a quiet AMD EPYC Zen 4 VM with AVX-512 and "
+                  f"{ANCHOR_PEAK_GFLOPS:.0f} GFLOP/s per core. ")
+        if same_kind:
+            trust += "This machine is of that kind, so about 1.0x means a quiet machine. "
+        else:
+            trust += (f"**This CPU differs** (vector tier `{env.get('library_isa', '?')}`, measured FMA peak "
+                      f"{fmt(peak, 1)} GFLOP/s per core), so that ratio mixes the CPU difference with the load: "
+                      "it is shown for reference and not used to judge how busy the machine was. ")
+    if busy:
+        trust = ("> **Warning: the machine was busy during this run** (mean 1-minute load average "
+                 f"{load_mean:.1f} > {BUSY_LOAD} on 2 vCPUs: other jobs competed with the benchmark), so absolute "
+                 "times, ratios and percentages below are distorted, unevenly from case to case. Rerun `make bench` "
+                 "on a quiet machine before quoting any number.\n\n" + trust)
+    trust += ("Even on a quiet machine absolute times drift between runs (up to 2x on some 2-thread rows, "
+              "performance.md §2): compare ratios from the same run, and rerun before concluding.")
+    if preset == "quick":
+        trust += " A `quick` run validates the pipeline; it is not a measurement to quote."
+    return trust, busy
+
+
+def depthwise_section(add, data: dict, shapes: list[str], thread_counts: list[int], chart_series: dict) -> None:
     def get(method: str, shape: str, threads: int, layout: str) -> Optional[dict]:
-        return measurements.get((method, shape, threads, layout))
+        return data.get((method, shape, threads, layout))
 
-    statement, short_statement = kernel_statement(env, repo, measurements)
-    rows, chart_series = [], {}
+    rows = []
     footnote_reused = False
     for shape in shapes:
         for threads in thread_counts:
@@ -202,66 +271,20 @@ def main() -> int:
                 if managed is None and threads > 1:
                     managed = get("Managed", shape, 1, layout)
                     footnote_reused |= managed is not None
-                ours_us = native["median_us"] if native else None
-                ort_us = ort["median_us"] if ort else None
-                ratio = ort_us / ours_us if ours_us and ort_us else None
+                ours_us, ort_us = median(native), median(ort)
+                ort_over_ours = ratio(ort_us, ours_us)
                 roofline_us = ort["roofline_us"] if ort else (native["roofline_us"] if native else None)
                 bound = ort["bound"] if ort else (native["bound"] if native else "")
                 pct = 100 * roofline_us / ours_us if roofline_us and ours_us else None
-                gflops = native["gflops"] if native else None
-                ort_pct = ort["pct_roofline"] if ort else None
                 thr_label = f"{threads}" + (" (ours 1)¹" if reused else "")
-                rows.append((shape, thr_label, layout, fmt_us(ours_us), fmt_us(managed["median_us"] if managed else None),
-                             fmt_us(ort_us), fmt(ratio, 2 if ratio and ratio < 10 else 1), fmt(gflops, 2),
-                             fmt(pct, 1, "%"), f"{fmt(roofline_us, 1)} ({bound})", fmt(ort_pct, 1, "%")))
+                rows.append((shape, thr_label, layout, fmt_us(ours_us), fmt_us(median(managed)),
+                             fmt_us(ort_us), fmt(ort_over_ours, 2 if ort_over_ours and ort_over_ours < 10 else 1),
+                             fmt(native["gflops"] if native else None, 2),
+                             fmt(pct, 1, "%"), f"{fmt(roofline_us, 1)} ({bound})", fmt(ort["pct_roofline"] if ort else None, 1, "%")))
                 if not reused:
-                    chart_series.setdefault((layout, threads), {})[shape] = ratio
+                    chart_series.setdefault((layout, threads), {})[shape] = ort_over_ours
 
-    lines = []
-    add = lines.append
-    add("# Benchmarks: fp32 depthwise_conv2d, this library against ONNX Runtime")
-    add("")
-    add("<!-- Generated by tools/benchmarks/report.py from a `make bench` run; edit the script, not this page. -->")
-    add("")
-    add(f"Run of {env.get('date_utc', 'unknown date')} on {env.get('cpu', 'unknown CPU')}, "
-        f"{env.get('logical_cpus', '?')} logical CPUs ({env.get('os', '')}), {env.get('dotnet', '')}, "
-        f"BenchmarkDotNet {env.get('benchmarkdotnet', '?')}, ONNX Runtime {env.get('onnxruntime', '?')}, "
-        f"library {env.get('library_version', '?')}; source: {tree_state(repo)}.")
-    add("")
-    add("**What ran as \"ours\".** " + statement)
-    add("")
-    job = env.get("job", {})
-    preset = env.get("preset", "?")
-    anchor_ratios = {t: geomean([measurements[("OnnxRuntime", shape, t, "NCHW")]["median_us"] / anchor[t - 1]
-                                 for shape, anchor in ORT_ANCHORS_US.items()
-                                 if ("OnnxRuntime", shape, t, "NCHW") in measurements
-                                 and measurements[("OnnxRuntime", shape, t, "NCHW")]["median_us"]])
-                     for t in thread_counts}
-    load_mean = env.get("loadavg_1min_mean")
-    busy = (isinstance(load_mean, (int, float)) and load_mean > 3.0) or any(
-        r is not None and r > 1.3 for r in anchor_ratios.values())
-    load_text = (f"1-minute load average {load_mean:.1f} on average during the run (max {env.get('loadavg_1min_max')}); "
-                 if isinstance(load_mean, (int, float)) else
-                 f"load average {str(env.get('loadavg_start', '?')).split(' ')[0]} at the start, "
-                 f"{str(env.get('loadavg_end', '?')).split(' ')[0]} at the end; ")
-    anchor_text = " and ".join(f"{r:.2f}x ({t} thread{'s' if t > 1 else ''})" for t, r in anchor_ratios.items() if r)
-    trust = (f"**How much to trust it.** Preset `{preset}`: {job.get('warmup_iterations', '?')} warm-up and "
-             f"{job.get('iterations', '?')} measured iterations of ~{job.get('iteration_time_ms', '?')} ms per case, "
-             f"one process per case, on a 2-vCPU VM ({load_text}the benchmark itself accounts for 1-2). ")
-    if anchor_text:
-        trust += (f"ONNX Runtime took {anchor_text} its quiet-machine times of performance.md §2 (geometric mean "
-                  "over the layers listed there; about 1.0x on a quiet machine; table below). ")
-    if busy:
-        trust = ("> **Warning: the machine was busy during this run** (other jobs competed for the 2 vCPUs), so "
-                 "absolute times, ratios and roofline percentages below are distorted, unevenly from case to case. "
-                 "Rerun `make bench` on a quiet machine before quoting any number.\n\n" + trust)
-    trust += ("Even on a quiet machine absolute times drift between runs (up to 2x on some 2-thread rows, "
-              "performance.md §2): compare ratios from the same run, and rerun before concluding.")
-    if preset == "quick":
-        trust += " A `quick` run validates the pipeline; it is not a measurement to quote."
-    add(trust)
-    add("")
-    add("## Results")
+    add("## depthwise_conv2d")
     add("")
     add("Median time per call in µs. *Native* is the product path: `libdepthwise_interop.so` through its C ABI "
         "(P/Invoke). *Managed* is `Convolution.DepthwiseConv2D<float>` on spans, JIT-compiled. *ORT* is ONNX "
@@ -279,10 +302,8 @@ def main() -> int:
             "at 2 threads: the 2-thread rows repeat ours' 1-thread time against ORT's 2-thread time, and its "
             "% roofline against the 2-core roofline.")
         add("")
-    add("![ORT time ÷ ours (Native) per layer, log scale](benchmarks-ratios.png)")
-    add("")
 
-    reference_rows = [(key, m) for key, m in measurements.items() if key[0] == "Reference"]
+    reference_rows = [(key, m) for key, m in data.items() if key[0] == "Reference"]
     add("### The scalar reference kernel")
     add("")
     if reference_rows:
@@ -296,20 +317,146 @@ def main() -> int:
         for (method, shape, threads, layout), m in sorted(reference_rows, key=lambda item: shapes.index(item[0][1])
                                                           if item[0][1] in shapes else 99):
             native = get("Native", shape, threads, layout)
-            speedup = m["median_us"] / native["median_us"] if native and native["median_us"] and m["median_us"] else None
             add(f"| {shape} | {fmt_us(m['median_us'])} | {fmt(m['gflops'])} | {fmt(m['pct_roofline'], 1, '%')} | "
-                f"{fmt_us(native['median_us'] if native else None)} | {fmt(speedup, 1, 'x')} |")
+                f"{fmt_us(median(native))} | {fmt(ratio(m['median_us'], median(native)), 1, 'x')} |")
     else:
         add("Not measured in this run.")
     add("")
+
+
+def conv2d_target(shape: str) -> Optional[tuple[str, float, Optional[float]]]:
+    """Issue #6's target for a conv2d row: (text, allowed ours ÷ ORT time, required % of FMA peak at 1 thread)."""
+    if shape.startswith("conv3x3") and "x3->" not in shape:      # dense 3x3; the 3-channel first layer has none
+        return "≤ 1.1x ORT's time; ≥ 85% of FMA peak at 1 thread", 1.1, 85.0
+    if shape.startswith(("pw", "gconv")):
+        return "≤ ORT's time", 1.0, None
+    return None
+
+
+def conv2d_section(add, data: dict, shapes: list[str], thread_counts: list[int], chart_series: dict) -> None:
+    add("## conv2d")
+    add("")
+    add("Ours in NHWC (TensorFlow's default layout): *Native* is `di_conv2d` through the C ABI, *Managed* "
+        "`Convolution.Conv2D<float>`. *ORT* is one ONNX `Conv` (group = the label's gN, else 1) in NCHW, graph "
+        "optimisation ALL. **ORT ÷ Native above 1 means ours is faster.** GFLOP/s and % of FMA peak: Native's, "
+        "then ORT's. The last columns check issue #6's targets (dense 3x3: ≤ 1.1x ORT's time and ≥ 85% of FMA "
+        "peak at 1 thread; pointwise and grouped: ≤ ORT's time; the 3-channel first layer has no target).")
+    add("")
+    add("| layer | threads | Native µs | Managed µs | ORT µs | ORT ÷ Native | GFLOP/s | % FMA peak | ORT % FMA peak | target | met |")
+    add("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    for shape in shapes:
+        target = conv2d_target(shape)
+        for threads in thread_counts:
+            native = data.get(("Native", shape, threads, "NHWC"))
+            managed = data.get(("Managed", shape, threads, "NHWC"))
+            ort = data.get(("OnnxRuntime", shape, threads, "NCHW"))
+            ort_over_ours = ratio(median(ort), median(native))
+            pct_peak = native["pct_fma_peak"] if native else None
+            met = "—"
+            if target and ort_over_ours:
+                text, allowed, required_peak = target
+                ok = 1 / ort_over_ours <= allowed
+                if required_peak is not None and threads == 1:
+                    ok = ok and pct_peak is not None and pct_peak >= required_peak
+                met = "yes" if ok else "**no**"
+            add(f"| {shape} | {threads} | {fmt_us(median(native))} | {fmt_us(median(managed))} | {fmt_us(median(ort))} | "
+                f"{fmt(ort_over_ours)} | {fmt(native['gflops'] if native else None, 1)} | {fmt(pct_peak, 1, '%')} | "
+                f"{fmt(ort['pct_fma_peak'] if ort else None, 1, '%')} | {target[0] if target else '—'} | {met} |")
+            chart_series.setdefault(("NHWC", threads), {})[shape] = ort_over_ours
+    add("")
+
+
+def separable_section(add, data: dict, shapes: list[str], thread_counts: list[int], chart_series: dict) -> None:
+    add("## separable_conv2d")
+    add("")
+    add("A MobileNetV2 block's depthwise 3x3 (M = 1) and projection 1x1, NHWC. *Separable* is `di_separable_conv2d` "
+        "(one C ABI call, the intermediate allocated inside it); *two calls* is `di_depthwise_conv2d` then "
+        "`di_conv2d` through an intermediate allocated once outside the timed call; *Managed* is "
+        "`Convolution.SeparableConv2D<float>`; *ORT* a two-node ONNX graph (Conv group = C, then 1x1 Conv) in NCHW, "
+        "graph optimisation ALL. Issue #6's target: separable faster than our own two calls "
+        "(**two calls ÷ separable above 1**). GFLOP/s and % of FMA peak: separable's, flops of both stages.")
+    add("")
+    add("| block | threads | separable µs | two calls µs | Managed µs | ORT µs | two calls ÷ separable | ORT ÷ separable | GFLOP/s | % FMA peak | target met |")
+    add("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for shape in shapes:
+        for threads in thread_counts:
+            native = data.get(("Native", shape, threads, "NHWC"))
+            two_calls = data.get(("NativeTwoCalls", shape, threads, "NHWC"))
+            managed = data.get(("Managed", shape, threads, "NHWC"))
+            ort = data.get(("OnnxRuntime", shape, threads, "NCHW"))
+            gain = ratio(median(two_calls), median(native))
+            ort_over_ours = ratio(median(ort), median(native))
+            met = "—" if gain is None else ("yes" if gain > 1 else "**no**")
+            add(f"| {shape} | {threads} | {fmt_us(median(native))} | {fmt_us(median(two_calls))} | "
+                f"{fmt_us(median(managed))} | {fmt_us(median(ort))} | {fmt(gain)} | {fmt(ort_over_ours)} | "
+                f"{fmt(native['gflops'] if native else None, 1)} | {fmt(native['pct_fma_peak'] if native else None, 1, '%')} | {met} |")
+            chart_series.setdefault(("NHWC", threads), {})[shape] = ort_over_ours
+    add("")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", default="build/benchmarks", help="BenchmarkDotNet artifacts folder")
+    parser.add_argument("--out", default="docs/benchmarks.md")
+    parser.add_argument("--chart", default="docs/benchmarks-ratios.png")
+    parser.add_argument("--repo", default=".", help="repository root (for the git state and the dispatcher)")
+    parser.add_argument("--total-seconds", type=float, help="wall time of the whole make bench recipe")
+    args = parser.parse_args()
+
+    results = Path(args.results)
+    repo = Path(args.repo).resolve()
+    suites = {name: read_results(results, cls) for name, cls in SUITES.items()}
+    suites = {name: data for name, data in suites.items() if data}
+    if not suites:
+        raise SystemExit(f"no *{{{','.join(SUITES.values())}}}-report.csv under {results / 'results'}: run the benchmark first")
+    measurements = {key: m for data in suites.values() for key, m in data.items()}
+    env_path = results / "environment.json"
+    env = json.loads(env_path.read_text(encoding="utf-8")) if env_path.is_file() else {}
+    overhead_path = results / "python_overhead.json"
+    overhead = json.loads(overhead_path.read_text(encoding="utf-8")) if overhead_path.is_file() else None
+    shapes = {name: ordered_shapes(env, name, data) for name, data in suites.items()}
+    thread_counts = sorted({key[2] for key in measurements})
+
+    statement, short_statement = kernel_statement(env, repo, measurements)
+    trust, busy = trust_section(env, measurements, thread_counts)
+    preset = env.get("preset", "?")
+
+    lines = []
+    add = lines.append
+    add("# Benchmarks: fp32 " + ", ".join({"depthwise": "depthwise_conv2d", "conv2d": "conv2d", "separable": "separable_conv2d"}[n]
+                                        for n in suites) + ", this library against ONNX Runtime")
+    add("")
+    add("<!-- Generated by tools/benchmarks/report.py from a `make bench` run; edit the script, not this page. -->")
+    add("")
+    add(f"Run of {env.get('date_utc', 'unknown date')} on {env.get('cpu', 'unknown CPU')}, "
+        f"{env.get('logical_cpus', '?')} logical CPUs ({env.get('os', '')}), {env.get('dotnet', '')}, "
+        f"BenchmarkDotNet {env.get('benchmarkdotnet', '?')}, ONNX Runtime {env.get('onnxruntime', '?')}, "
+        f"library {env.get('library_version', '?')}; source: {tree_state(repo)}.")
+    add("")
+    add("**What ran as \"ours\".** " + statement)
+    add("")
+    add(f"**FMA peak** used for \"% FMA peak\" and the roofline: {peak_statement(env)}.")
+    add("")
+    add(trust)
+    add("")
+    add("![ORT time ÷ ours (Native) per layer, log scale](benchmarks-ratios.png)")
+    add("")
+
+    chart_series: dict = {}
+    if "depthwise" in suites:
+        depthwise_section(add, suites["depthwise"], shapes["depthwise"], thread_counts, chart_series)
+    if "conv2d" in suites:
+        conv2d_section(add, suites["conv2d"], shapes["conv2d"], thread_counts, chart_series)
+    if "separable" in suites:
+        separable_section(add, suites["separable"], shapes["separable"], thread_counts, chart_series)
 
     anchor_rows = [(shape, t, anchor[t - 1], measurements[("OnnxRuntime", shape, t, "NCHW")]["median_us"])
                    for shape, anchor in ORT_ANCHORS_US.items() for t in thread_counts
                    if ("OnnxRuntime", shape, t, "NCHW") in measurements]
     if anchor_rows:
-        add("### ONNX Runtime against its quiet-machine times (performance.md §2)")
+        add("### ONNX Runtime against performance.md §2 (quiet Zen 4 AVX-512 VM)")
         add("")
-        add("| layer | threads | ORT µs, performance.md | ORT µs, this run | this run ÷ anchor |")
+        add("| layer | threads | ORT µs, performance.md | ORT µs, this run | this run ÷ performance.md |")
         add("|---|---|---:|---:|---:|")
         for shape, t, anchor, now in anchor_rows:
             add(f"| {shape} | {t} | {fmt_us(anchor)} | {fmt_us(now)} | {fmt(now / anchor if now else None, 2, 'x')} |")
@@ -344,41 +491,56 @@ def main() -> int:
 
     add("## Method")
     add("")
-    add("- **One run, same-run ratios.** Every implementation, shape, thread count and layout is a case of one "
-        "BenchmarkDotNet class, run in one `make bench`; each ratio divides two medians from that run. Each case "
-        "runs in its own process: BenchmarkDotNet's pilot stage picks the calls per iteration for the iteration "
-        "time, then warm-up iterations, then the measured iterations; the table shows their **median** per call. "
-        "No overhead subtraction (an empty call costs ~1 ns).")
-    add("- **Warm.** The same preallocated (pinned) input, filter and output are reused on every call, so the "
+    add("- **One run, same-run ratios.** Every implementation, shape, thread count and layout is a case of one of "
+        "three BenchmarkDotNet classes (one per op), run in one `make bench`; each ratio divides two medians from "
+        "that run. Each case runs in its own process: BenchmarkDotNet's pilot stage picks the calls per iteration "
+        "for the iteration time, then warm-up iterations, then the measured iterations; the tables show their "
+        "**median** per call. No overhead subtraction (an empty call costs ~1 ns).")
+    add("- **Warm.** The same preallocated (pinned) input, filters and output are reused on every call, so the "
         "data stay in cache at the level that fits them. The benchmark allocates nothing in the timed call: what "
         "MemoryDiagnoser reports is allocated by the library (or ORT's managed wrapper).")
+    job_environment = (env.get("job") or {}).get("environment") or []
+    if job_environment:
+        add(f"- **JIT.** Every case's process runs with {', '.join(f'`{v}`' for v in job_environment)}: the Managed "
+            "rows' JIT-compiled code tiers up after its first 30 calls instead of waiting for a 100 ms quiet "
+            "period, which on a busy VM outlasted the warm-up (the same tier-1 PGO code in the end; native and "
+            "ORT rows run no JIT-compiled kernels).")
     add("- **Threads.** `Threads` is passed to ORT as `IntraOpNumThreads` (InterOpNumThreads 1, sequential), to "
         "the native library through `di_set_num_threads` when the loaded library exports it (checked with "
         "`NativeLibrary.TryGetExport`, and read back with `di_get_num_threads`), and to the managed library "
         "through its public `ComputeSettings.ThreadCount` when it has one; 1-thread rows set 1 explicitly. "
         f"This run: native thread setting {'present' if env.get('library_thread_setting') else 'absent'}, "
         f"managed {'present' if env.get('managed_thread_setting') else 'absent'}.")
-    add("- **ONNX Runtime.** A one-node ONNX `Conv` written by a small protobuf encoder in the benchmark "
-        "(`OnnxModel.cs`): NCHW input, weights `[C·M, 1, K, K]` as an initializer, `group = C`, "
-        "`pads` = TensorFlow SAME's split (odd pixel bottom/right), opset 17; `GraphOptimizationLevel.ORT_ENABLE_ALL` "
-        "(its NCHWc fast path: the reorders to and from NCHWc are inside the timed call); input and output "
-        "`OrtValue`s over preallocated pinned arrays; `session.Run(RunOptions, names, values, names, values)`.")
+    add("- **ONNX Runtime.** ONNX models written by a small protobuf encoder in the benchmark (`OnnxModel.cs`): "
+        "NCHW input, weights as initializers in ONNX's `[C_out, C_in / group, K, K]` (transposed from TensorFlow's "
+        "filters), `pads` = TensorFlow SAME's split (odd pixel bottom/right), opset 17. Depthwise: one `Conv` with "
+        "`group = C`; conv2d: one `Conv` with `group` = the number of groups; separable: two `Conv` nodes (group = C, "
+        "then 1x1) through an intermediate tensor. `GraphOptimizationLevel.ORT_ENABLE_ALL` (its NCHWc fast path: "
+        "the reorders to and from NCHWc are inside the timed call); input and output `OrtValue`s over "
+        "preallocated pinned arrays; `session.Run(RunOptions, names, values, names, values)`.")
     validation = env.get("validation") or []
     if validation:
         worst = max(validation, key=lambda r: r.get("MaxAbsDiff", 0))
         largest = (f"largest difference {worst.get('MaxAbsDiff', 0):.2e} ({worst.get('Shape')}, "
                    f"{worst.get('Implementation')} {worst.get('Layout')})" if worst.get("MaxAbsDiff", 0) > 0
                    else "all bitwise equal to ORT's output")
-        add(f"- **Checked first.** Before timing, every shape × layout of Native and Managed was compared with "
-            f"ORT (which also checks the hand-written model and its pads): "
+        add(f"- **Checked first.** Before timing, every shape × layout of every implementation of ours (Native, "
+            f"Managed, and for separable the two-call row) was compared with ORT (which also checks the "
+            f"hand-written models, their weight layouts and pads): "
             f"{sum(1 for r in validation if r.get('Ok'))}/{len(validation)} within 1e-4·max(1, max|y|); {largest}.")
+    add(f"- **FMA peak.** {peak_statement(env)}. The benchmark host measures it before the run: 12 independent "
+        "256-bit FMA chains (enough to hide the FMA latency of two FMA pipes), best of many short trials so that "
+        "time slices lost to other processes do not lower it. A Zen 3 core issues two 256-bit FMAs per cycle "
+        "(32 fp32 flop/cycle), so the figure is 32 × the clock the core ran at. performance.md §1 measured "
+        f"{ANCHOR_PEAK_GFLOPS:.0f} GFLOP/s per core on its Zen 4.")
     add("- **Roofline** (performance.md §1). Warm roofline = max(flops ÷ FMA peak, bytes ÷ bandwidth of the "
-        "cache level holding the working set); flops = 2·MACs, bytes = input + filter + output (fp32). FMA peak "
-        "117 GFLOP/s for 1 thread, 230 for 2. Level: L1 if the bytes per thread fit 32 KiB (232 / 464 GB/s), L2 "
-        "if they fit 1 MiB (115 / 230 GB/s), L3 if the total fits 32 MiB (95 / 180 GB/s), else DRAM "
-        "(27 / 34 GB/s); 1-thread / 2-thread figures. Those constants were measured on an AMD EPYC Zen 4 "
-        "KVM guest with 2 vCPUs; on another CPU the percentages are indicative only. Implemented once, in "
-        "`Roofline.cs`, and exported as CSV columns. % roofline = roofline time ÷ median time.")
+        "cache level holding the working set); flops = 2·MACs, bytes = input + filters + output (fp32; for "
+        "separable the intermediate tensor is left out, as a fused kernel would keep it in cache). Level: L1 if "
+        "the bytes per thread fit 32 KiB (232 / 464 GB/s), L2 if they fit 1 MiB (115 / 230 GB/s), L3 if the "
+        "total fits 32 MiB (95 / 180 GB/s), else DRAM (27 / 34 GB/s); 1-thread / 2-thread figures. Those "
+        "bandwidths and cache sizes were measured on performance.md's Zen 4 VM; on another CPU the memory-bound "
+        "percentages are indicative only (the FMA bound uses the peak above). Implemented once, in `Roofline.cs`, "
+        "and exported as CSV columns. % roofline = roofline time ÷ median time.")
     add(f"- **Machine.** {env.get('cpu', '?')}, {env.get('logical_cpus', '?')} logical CPUs, {env.get('os', '?')}; "
         f"{env.get('dotnet', '?')} (JIT: Vector512 {'on' if env.get('managed_vector512') else 'off'}, Vector256 "
         f"{'on' if env.get('managed_vector256') else 'off'}); library `{env.get('library_path', '?')}`.")
@@ -395,12 +557,13 @@ def main() -> int:
     add("## Reproduce")
     add("")
     add("```sh")
-    add("make bench                     # standard preset; builds the library, runs everything, rewrites this page")
+    add("make bench                     # standard preset, all ops; builds the library, runs everything, rewrites this page")
     add("make bench BENCH_PRESET=quick  # faster pipeline check")
-    add("DEPTHWISE_BENCH_SHAPES='7x7,15x15' make bench   # a subset of the layers (substrings of the labels)")
+    add("make bench BENCH_OPS=conv2d,separable            # some of the ops (depthwise, conv2d, separable)")
+    add("DEPTHWISE_BENCH_SHAPES='7x7,pw1x1' make bench    # a subset of the layers (substrings of the labels, every op)")
     add("```")
     add("")
-    add("Raw results: `build/benchmarks/results/` (BenchmarkDotNet's CSV and GitHub markdown) and "
+    add("Raw results: `build/benchmarks/results/` (BenchmarkDotNet's CSV and GitHub markdown, one per op) and "
         "`build/benchmarks/environment.json`.")
     add("")
 
@@ -408,26 +571,28 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines), encoding="utf-8")
 
+    labels = [shape for name in suites for shape in shapes[name]]
     series_spec = [
         (("NHWC", 1), "NHWC 1 THREAD", (31, 119, 180)),
         (("NHWC", 2), "NHWC 2 THREADS", (140, 190, 230)),
         (("NCHW", 1), "NCHW 1 THREAD", (230, 120, 20)),
         (("NCHW", 2), "NCHW 2 THREADS", (250, 190, 120)),
     ]
-    series = [(name, color, [chart_series.get(key, {}).get(shape) for shape in shapes])
+    series = [(name, color, [chart_series.get(key, {}).get(shape) for shape in labels])
               for key, name, color in series_spec if any(chart_series.get(key, {}).values())]
     if series:
         png = pngchart.ratio_chart(
-            labels=shapes,
+            labels=labels,
             series=series,
             title="ORT TIME / OURS (NATIVE C ABI), LOG SCALE",
-            subtitle=f"FP32 DEPTHWISE, MEDIANS OF ONE RUN ({env.get('date_utc', '')}, PRESET {preset}). "
-                     f"{short_statement}. ABOVE 1: OURS FASTER.",
+            subtitle=f"FP32, MEDIANS OF ONE RUN ({env.get('date_utc', '')}, PRESET {preset}). {short_statement}. "
+                     "ABOVE 1: OURS FASTER.",
             footer=("MACHINE WAS BUSY DURING THIS RUN: NUMBERS DISTORTED. " if busy else "")
-                   + "ORT: NCHW, GRAPH OPTIMISATION ALL, SAME THREAD COUNT. SEE DOCS/BENCHMARKS.MD.",
+                   + "ORT: NCHW, GRAPH OPTIMISATION ALL, SAME THREAD COUNT. CONV2D, SEPARABLE: OURS NHWC ONLY. "
+                     "SEE DOCS/BENCHMARKS.MD.",
         )
         Path(args.chart).write_bytes(png)
-    print(f"wrote {out} ({len(rows)} rows) and {args.chart}")
+    print(f"wrote {out} and {args.chart}")
     return 0
 
 
