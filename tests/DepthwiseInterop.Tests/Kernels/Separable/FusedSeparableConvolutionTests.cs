@@ -49,7 +49,8 @@ public sealed class FusedSeparableConvolutionTests
     }
 
     [TestCase(56, 144, 1, 24, 1)]
-    [TestCase(112, 32, 1, 16, 2)]
+    [TestCase(112, 32, 1, 16, 1)]
+    [TestCase(161, 32, 1, 16, 2)]
     [TestCase(28, 96, 2, 40, 1)]
     public void MobileNetSizedProblemsFuseAndEqualTheTwoOps(int size, int channels, int multiplier, int outChannels, int stride)
     {
