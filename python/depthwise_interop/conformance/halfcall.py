@@ -1,0 +1,55 @@
+"""Calling the library on bfloat16 tensors, which NumPy cannot hold without the ml_dtypes package.
+
+A case's bfloat16 tensors are float32 arrays of bfloat16 values (fixtures.py). With ml_dtypes they become
+ml_dtypes.bfloat16 arrays for nn, like a user's; without it the library's raw entry point takes their bit
+patterns (uint16, the top half of each float32). Without either the case is skipped, with this reason.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import numpy as np
+
+SKIP_NO_BFLOAT16 = "ml_dtypes not installed"
+
+
+class Skip(Exception):
+    """The case cannot be run here; the message is the counted reason."""
+
+
+def ml_dtypes_bfloat16() -> Optional[np.dtype]:
+    try:
+        import ml_dtypes
+    except ImportError:
+        return None
+    return np.dtype(ml_dtypes.bfloat16)
+
+
+def bits(values: np.ndarray) -> np.ndarray:
+    """bfloat16 bit patterns of float32 bfloat16 values (exact: their low 16 bits are zero)."""
+    return (np.ascontiguousarray(values, dtype=np.float32).view(np.uint32) >> 16).astype(np.uint16)
+
+
+def from_bits(patterns: np.ndarray) -> np.ndarray:
+    return (np.asarray(patterns, dtype=np.uint16).astype(np.uint32) << 16).view(np.float32)
+
+
+def raw_entry(op: str) -> Optional[Callable]:
+    """The library's raw bfloat16 path for `op`, if this build has one."""
+    from .. import _ops
+    return getattr(_ops, f"{op}_raw", None)
+
+
+def call_bfloat16(op: str, operation: Callable, input: np.ndarray, filter: np.ndarray, args: dict) -> np.ndarray:
+    """The op on bfloat16 tensors; returns float32 values of the bfloat16 result."""
+    dtype = ml_dtypes_bfloat16()
+    if dtype is not None:
+        result = operation(input.astype(dtype), filter.astype(dtype), **args)
+        if result.dtype != dtype:
+            raise TypeError(f"bfloat16 tensors gave a {result.dtype} result")
+        return result.astype(np.float32)
+    raw = raw_entry(op)
+    if raw is None:
+        raise Skip(SKIP_NO_BFLOAT16)
+    return from_bits(raw(bits(input), bits(filter), "bfloat16", **args))
