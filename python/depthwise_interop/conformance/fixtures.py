@@ -60,7 +60,8 @@ def _tensor(entry: dict[str, Any], dtype: str, exact_result: bool = False) -> np
     wide = np.array(values, dtype=np.float64).reshape(shape)
     if exact_result:
         return wide
-    narrow = _bfloat16_values(wide) if dtype == "bfloat16" else wide.astype(np.float16)
+    with np.errstate(over="ignore"):  # a value beyond the type's range becomes inf, refused just below
+        narrow = _bfloat16_values(wide) if dtype == "bfloat16" else wide.astype(np.float16)
     if not np.array_equal(narrow.astype(np.float64), wide, equal_nan=True):
         # A value between two of the type's would be rounded here, silently and perhaps unlike TensorFlow.
         raise ValueError(f"a {dtype} tensor holds values that are not {dtype} numbers")
@@ -70,8 +71,7 @@ def _tensor(entry: dict[str, Any], dtype: str, exact_result: bool = False) -> np
 def _bfloat16_values(wide: np.ndarray) -> np.ndarray:
     """float64 values as float32, with any bits that bfloat16 lacks cleared (so that a non-bfloat16 value is
     seen as different from its bfloat16 truncation and refused by _tensor)."""
-    with np.errstate(over="ignore"):
-        narrow = wide.astype(np.float32)
+    narrow = wide.astype(np.float32)
     bits = narrow.view(np.uint32)
     cleared = np.where(np.isnan(narrow), bits, bits & np.uint32(0xFFFF_0000))
     return cleared.astype(np.uint32).view(np.float32)

@@ -41,15 +41,17 @@ def raw_entry(op: str) -> Optional[Callable]:
     return getattr(_ops, f"{op}_raw", None)
 
 
-def call_bfloat16(op: str, operation: Callable, input: np.ndarray, filter: np.ndarray, args: dict) -> np.ndarray:
-    """The op on bfloat16 tensors; returns float32 values of the bfloat16 result."""
+def call_bfloat16(op: str, operation: Callable, input: np.ndarray, filter: np.ndarray, args: dict,
+                  input_is_bfloat16: bool = True, filter_is_bfloat16: bool = True) -> np.ndarray:
+    """The op with the flagged tensors as bfloat16; returns float32 values of the bfloat16 result."""
     dtype = ml_dtypes_bfloat16()
     if dtype is not None:
-        result = operation(input.astype(dtype), filter.astype(dtype), **args)
+        result = operation(input.astype(dtype) if input_is_bfloat16 else input,
+                           filter.astype(dtype) if filter_is_bfloat16 else filter, **args)
         if result.dtype != dtype:
             raise TypeError(f"bfloat16 tensors gave a {result.dtype} result")
         return result.astype(np.float32)
     raw = raw_entry(op)
-    if raw is None:
-        raise Skip(SKIP_NO_BFLOAT16)
+    if raw is None or not (input_is_bfloat16 and filter_is_bfloat16):
+        raise Skip(SKIP_NO_BFLOAT16)  # a mixed-dtype call needs real bfloat16 arrays to mean what it says
     return from_bits(raw(bits(input), bits(filter), "bfloat16", **args))
