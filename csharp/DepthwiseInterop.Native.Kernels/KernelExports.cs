@@ -12,7 +12,7 @@ namespace DepthwiseInterop.Native.Kernels;
 internal static unsafe class KernelExports
 {
     /// <summary>Bumped with any change of these signatures or of <see cref="ConvolutionGeometry"/>'s layout.</summary>
-    public const uint KernelAbiVersion = 1;
+    public const uint KernelAbiVersion = 2;
 
     [UnmanagedCallersOnly(EntryPoint = "dik_abi_version")]
     public static uint AbiVersion() => KernelAbiVersion;
@@ -34,6 +34,8 @@ internal static unsafe class KernelExports
         {
             if (dtype == 1) Run<float>(input, filter, output, *geometry);
             else if (dtype == 2) Run<double>(input, filter, output, *geometry);
+            else if (dtype == 3) Run<Half>(input, filter, output, *geometry);
+            else if (dtype == 4) Run<BFloat16>(input, filter, output, *geometry);
             else return 2;
             return 0;
         }
@@ -47,7 +49,7 @@ internal static unsafe class KernelExports
         }
     }
 
-    private static void Run<T>(void* input, void* filter, void* output, in ConvolutionGeometry geometry) where T : unmanaged, IFloatingPointIeee754<T> =>
+    private static void Run<T>(void* input, void* filter, void* output, in ConvolutionGeometry geometry) where T : unmanaged =>
         ConvolutionDispatcher.Run(
             new ReadOnlySpan<T>(input, (int)geometry.InputElementCount),
             new ReadOnlySpan<T>(filter, (int)geometry.FilterElementCount),

@@ -19,6 +19,8 @@ internal enum DType
 {
     Float32 = 1,
     Float64 = 2,
+    Float16 = 3,
+    BFloat16 = 4,
 }
 
 [InlineArray(4)]

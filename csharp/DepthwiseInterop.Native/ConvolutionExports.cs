@@ -103,6 +103,12 @@ internal static unsafe class ConvolutionExports
                 case DType.Float64:
                     RunSeparable<double>(dtype, geometry, input, inputDims, depthwiseFilter, depthwiseDims, pointwiseFilter, pointwiseDims, output);
                     break;
+                case DType.Float16:
+                    RunSeparable<Half>(dtype, geometry, input, inputDims, depthwiseFilter, depthwiseDims, pointwiseFilter, pointwiseDims, output);
+                    break;
+                case DType.BFloat16:
+                    RunSeparable<BFloat16>(dtype, geometry, input, inputDims, depthwiseFilter, depthwiseDims, pointwiseFilter, pointwiseDims, output);
+                    break;
             }
             return (int)Status.Ok;
         }
@@ -118,7 +124,7 @@ internal static unsafe class ConvolutionExports
     /// </summary>
     private static void RunSeparable<T>(int dtype, in SeparableConvolutionGeometry geometry, void* input, ReadOnlySpan<long> inputShape,
         void* depthwiseFilter, ReadOnlySpan<long> depthwiseFilterShape, void* pointwiseFilter, ReadOnlySpan<long> pointwiseFilterShape, void* output)
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged
     {
         var inputSpan = new ReadOnlySpan<T>(input, (int)geometry.InputElementCount);
         var depthwiseSpan = new ReadOnlySpan<T>(depthwiseFilter, (int)geometry.DepthwiseFilterElementCount);
@@ -180,6 +186,12 @@ internal static unsafe class ConvolutionExports
                 case DType.Float64:
                     Run<double>(dtype, geometry, input, inputDims, filter, filterDims, output);
                     break;
+                case DType.Float16:
+                    Run<Half>(dtype, geometry, input, inputDims, filter, filterDims, output);
+                    break;
+                case DType.BFloat16:
+                    Run<BFloat16>(dtype, geometry, input, inputDims, filter, filterDims, output);
+                    break;
             }
             return (int)Status.Ok;
         }
@@ -190,7 +202,7 @@ internal static unsafe class ConvolutionExports
     }
 
     private static void Run<T>(int dtype, in ConvolutionGeometry geometry, void* input, ReadOnlySpan<long> inputShape, void* filter,
-        ReadOnlySpan<long> filterShape, void* output) where T : unmanaged, IFloatingPointIeee754<T>
+        ReadOnlySpan<long> filterShape, void* output) where T : unmanaged
     {
         var inputSpan = new ReadOnlySpan<T>(input, (int)geometry.InputElementCount);
         var filterSpan = new ReadOnlySpan<T>(filter, (int)geometry.FilterElementCount);
@@ -207,9 +219,9 @@ internal static unsafe class ConvolutionExports
     }
 
     /// <summary>The two ways to run one stage, made once per element type rather than per call.</summary>
-    private static class StageRunners<T> where T : unmanaged, IFloatingPointIeee754<T>
+    private static class StageRunners<T> where T : unmanaged
     {
-        private static readonly int s_dtype = typeof(T) == typeof(float) ? (int)DType.Float32 : (int)DType.Float64;
+        private static readonly int s_dtype = (int)DTypeOf<T>();
 
         public static readonly Convolution.StageRunner<T> Variant =
             (ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry stage) =>
@@ -222,11 +234,18 @@ internal static unsafe class ConvolutionExports
     {
         DType.Float32 => sizeof(float),
         DType.Float64 => sizeof(double),
+        DType.Float16 or DType.BFloat16 => sizeof(ushort),
         _ => 0,
     };
 
+    private static DType DTypeOf<T>() =>
+        typeof(T) == typeof(float) ? DType.Float32
+        : typeof(T) == typeof(double) ? DType.Float64
+        : typeof(T) == typeof(Half) ? DType.Float16
+        : DType.BFloat16;
+
     private static int UnknownDtype(int dtype) =>
-        ExceptionBoundary.Fail(Status.InvalidDtype, $"unknown dtype {dtype}: expected DI_DTYPE_FLOAT32 (1) or DI_DTYPE_FLOAT64 (2)");
+        ExceptionBoundary.Fail(Status.InvalidDtype, $"unknown dtype {dtype}: expected DI_DTYPE_FLOAT32 (1), DI_DTYPE_FLOAT64 (2), DI_DTYPE_FLOAT16 (3) or DI_DTYPE_BFLOAT16 (4)");
 
     /// <summary>Where the output shape goes, after checking that the caller's array can hold it.</summary>
     private static Span<long> OutputShapeDestination(long* outputShape, int capacity, int* outputRank, int rank)

@@ -13,7 +13,7 @@ namespace DepthwiseInterop.Native;
 /// </summary>
 internal static unsafe class KernelVariant
 {
-    private const uint ExpectedKernelAbi = 1;
+    private const uint ExpectedKernelAbi = 2;
 
     private static readonly delegate* unmanaged<int, void*, void*, void*, ConvolutionGeometry*, int> s_run;
     private static readonly delegate* unmanaged<int, void> s_setThreads;
@@ -65,7 +65,7 @@ internal static unsafe class KernelVariant
 
     /// <summary>Runs a validated, non-empty problem in the variant.</summary>
     public static void Run<T>(int dtype, ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, ConvolutionGeometry geometry)
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged
     {
         int code;
         fixed (T* inputPointer = input)

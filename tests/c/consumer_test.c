@@ -8,6 +8,7 @@
  * With EXPECTED_VERSION (e.g. `pkg-config --modversion depthwise_interop`), also checks di_version_string().
  */
 #include "depthwise_interop.h" /* first: the header must be self-contained */
+#include "half_bits.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -642,6 +643,46 @@ static void test_separable(void)
     free(x); free(dw); free(pw); free(mid); free(want); free(got64); free(x32); free(dw32); free(pw32); free(got32);
 }
 
+/*
+ * The 16-bit types: the depthwise example in float16 and bfloat16 (small integers: exact), and a 1x1 conv2d
+ * whose float32 sum 2049 (half) / 257 (bfloat16) is not representable and rounds once, ties to even, to
+ * 2048 / 256; NaN stays NaN. Buffers are uint16_t bit patterns.
+ */
+static void test_half_types(void)
+{
+    di_conv_params params;
+    di_conv_params_init(&params);
+    const di_dtype types[2] = {DI_DTYPE_FLOAT16, DI_DTYPE_BFLOAT16};
+    const char* names[2] = {"float16", "bfloat16"};
+    for (int t = 0; t < 2; t++) {
+        uint16_t (*encode)(double) = t == 0 ? half_from_double : bfloat16_from_double;
+        float (*decode)(uint16_t) = t == 0 ? half_to_float : bfloat16_to_float;
+        uint16_t input[9], filter[4], output[12];
+        for (int i = 0; i < 9; i++) input[i] = encode(i + 1);
+        for (int i = 0; i < 4; i++) filter[i] = encode(i + 1);
+        for (int i = 0; i < 12; i++) output[i] = 0xFFFF;
+        di_status status = di_depthwise_conv2d(types[t], input, 9, k_dw_input_shape, 4, filter, 4, k_dw_filter_shape, 4,
+                                               &params, output, 12);
+        int bad = -1;
+        for (int i = 0; i < 12 && status == DI_STATUS_OK; i++)
+            if (decode(output[i]) != (float)k_dw_expected[i] && bad < 0) bad = i;
+        char name[96];
+        snprintf(name, sizeof name, "depthwise %s example gives [13,18,17,24,21,30,25,36,29,42,33,48]", names[t]);
+        check(status == DI_STATUS_OK && bad < 0, name, "%s, element %d is %g: %s", status_name(status), bad,
+              bad >= 0 ? (double)decode(output[bad]) : 0.0, why(status));
+
+        const double big = t == 0 ? 1024 : 128;
+        const int64_t x_shape[4] = {1, 1, 2, 3}, w_shape[4] = {1, 1, 3, 1};
+        uint16_t x[6] = {encode(big), encode(big), encode(1), encode(1), encode(NAN), encode(1)};
+        uint16_t w[3] = {encode(1), encode(1), encode(1)};
+        uint16_t y[2] = {0xFFFF, 0xFFFF};
+        status = di_conv2d(types[t], x, 6, x_shape, 4, w, 3, w_shape, 4, &params, y, 2);
+        snprintf(name, sizeof name, "%s conv2d rounds %g once to %g and keeps NaN", names[t], 2 * big + 1, 2 * big);
+        check(status == DI_STATUS_OK && decode(y[0]) == (float)(2 * big) && isnan(decode(y[1])), name, "%s, got %g and %g: %s",
+              status_name(status), (double)decode(y[0]), (double)decode(y[1]), why(status));
+    }
+}
+
 int main(int argc, char** argv)
 {
     const char* expected_version = argc > 1 ? argv[1] : NULL;
@@ -649,6 +690,7 @@ int main(int argc, char** argv)
     test_info(expected_version);
     test_params_init();
     test_depthwise_example();
+    test_half_types();
     test_conv2d();
     test_bad_calls();
     test_separable();

@@ -11,14 +11,15 @@
  *     known tier, stable, within DEPTHWISE_INTEROP_MAX_ISA), di_conv_params_init (on a garbage-filled struct,
  *     or NULL), and di_set_num_threads with a random setting (1..4, 8, 64, 1000, INT32_MAX, 0, negative) checked
  *     through di_get_num_threads;
- *   - a valid case of conv2d (dense or grouped, rank 4 to 6) or depthwise_conv2d, float32 or float64, NHWC or
+ *   - a valid case of conv2d (dense or grouped, rank 4 to 6) or depthwise_conv2d, float32, float64, float16 or
+ *     bfloat16, NHWC or
  *     NCHW, VALID / SAME / EXPLICIT padding, strides and dilations (both > 1 allowed), mostly small, 3% medium
  *     (enough work for the library's worker threads), sometimes with a few NaN / Inf values: its output shape
  *     query and its computation, which must succeed and match the scalar reference below; medium cases and
  *     10% of the others are computed again with another thread count and must give the same bits;
  *   - two mutated calls: ranks (0, 3, 5, 33, negative, huge), dimensions (0, negative, 2^31, 2^40, INT64_MAX),
  *     strides / dilations (batch and depth positions, zero, negative, huge), padding and data_format values out
- *     of range, explicit paddings (negative, huge, in batch / depth), struct_size, reserved, dtype (0, 99),
+ *     of range, explicit paddings (negative, huge, in batch / depth), struct_size, reserved, dtype (0, 5, 99),
  *     NULL pointers, element counts that disagree with the shapes, output_shape capacity too small, NULL
  *     output_rank; each as an output shape query and as a computation;
  *   - consistency calls: the output shape query with a sufficient capacity, and the computation with the
@@ -40,8 +41,9 @@
  *   - the output buffer (and output_shape / output_rank) is untouched on failure, and a guard region after it
  *     is untouched on every call; the inputs, shapes and params are never modified;
  *   - a success on a valid case matches the reference: float32 |got - want| <= 1e-5 * sum|x*w| + 1e-30,
- *     float64 <= 1e-12 * sum|x*w| + 1e-300, NaN and +-Inf positions exactly; an output shape equal to the
- *     model's.
+ *     float64 <= 1e-12 * sum|x*w| + 1e-300, float16 / bfloat16 as float32 plus their final rounding
+ *     (2^-10 / 2^-7 of |want|, plus 2^-24 / 1e-30), NaN and +-Inf positions exactly; an output shape equal to
+ *     the model's.
  * Ends with "N passed, N failed" (calls); exits 1 if any call failed.
  *
  * Every count passed is either the true element count of a buffer that holds that many valid elements, or
@@ -50,6 +52,7 @@
  */
 #define _GNU_SOURCE
 #include "depthwise_interop.h"
+#include "half_bits.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -460,7 +463,12 @@ static unsigned char* g_f_copy;
 static unsigned char* g_out_arena;  /* OUT_LIMIT * 8 + OUT_GUARD_BYTES */
 static int64_t g_oshape[SHAPE_CAP + SHAPE_GUARD];
 
-static size_t elem_size(int dtype) { return dtype == DI_DTYPE_FLOAT64 ? 8 : 4; }
+static int dtype_known(int dtype) { return dtype >= DI_DTYPE_FLOAT32 && dtype <= DI_DTYPE_BFLOAT16; }
+
+static size_t elem_size(int dtype)
+{
+    return dtype == DI_DTYPE_FLOAT64 ? 8 : dtype == DI_DTYPE_FLOAT16 || dtype == DI_DTYPE_BFLOAT16 ? 2 : 4;
+}
 
 static long double load(const unsigned char* arena, int dtype, int64_t index)
 {
@@ -468,6 +476,11 @@ static long double load(const unsigned char* arena, int dtype, int64_t index)
         double v;
         memcpy(&v, arena + index * 8, 8);
         return v;
+    }
+    if (dtype == DI_DTYPE_FLOAT16 || dtype == DI_DTYPE_BFLOAT16) {
+        uint16_t bits;
+        memcpy(&bits, arena + index * 2, 2);
+        return dtype == DI_DTYPE_FLOAT16 ? half_to_float(bits) : bfloat16_to_float(bits);
     }
     float v;
     memcpy(&v, arena + index * 4, 4);
@@ -478,6 +491,9 @@ static void store(unsigned char* arena, int dtype, int64_t index, double value)
 {
     if (dtype == DI_DTYPE_FLOAT64) {
         memcpy(arena + index * 8, &value, 8);
+    } else if (dtype == DI_DTYPE_FLOAT16 || dtype == DI_DTYPE_BFLOAT16) {
+        uint16_t bits = dtype == DI_DTYPE_FLOAT16 ? half_from_double(value) : bfloat16_from_double(value);
+        memcpy(arena + index * 2, &bits, 2);
     } else {
         float v = (float)value;
         memcpy(arena + index * 4, &v, 4);
@@ -554,8 +570,11 @@ static long double reference_at(const call_t* call, const model_t* m, int64_t b,
 /* Compares a successful output with the reference; returns 1 when it matches. */
 static int verify_output(const call_t* call, const model_t* m)
 {
+    /* float32 accumulation error (relative to sum |x*w|) and, for the 16-bit types, their final rounding:
+       half an ulp of the result (here one, relative to it) plus the smallest subnormal. */
     const double tolerance = call->dtype == DI_DTYPE_FLOAT64 ? 1e-12 : 1e-5;
-    const double floor_ = call->dtype == DI_DTYPE_FLOAT64 ? 1e-300 : 1e-30;
+    const double rounding = call->dtype == DI_DTYPE_FLOAT16 ? ldexp(1, -10) : call->dtype == DI_DTYPE_BFLOAT16 ? ldexp(1, -7) : 0;
+    const double floor_ = call->dtype == DI_DTYPE_FLOAT64 ? 1e-300 : call->dtype == DI_DTYPE_FLOAT16 ? ldexp(1, -24) : 1e-30;
     int64_t nonfinite = 0;
     if (m->out_elems == 0) return 1;
     for (int64_t b = 0; b < m->batch; b++)
@@ -567,7 +586,10 @@ static int verify_output(const call_t* call, const model_t* m)
                     int64_t index = act_index(m->nchw, b, oy, ox, o, m->oh, m->ow, m->cout);
                     double got = (double)load(g_out_arena, call->dtype, index);
                     /* what the library's dtype can represent of the exact value */
-                    double want_d = call->dtype == DI_DTYPE_FLOAT64 ? (double)want : (double)(float)want;
+                    double want_d = call->dtype == DI_DTYPE_FLOAT64 ? (double)want
+                                    : call->dtype == DI_DTYPE_FLOAT16 ? (double)half_to_float(half_from_double((double)want))
+                                    : call->dtype == DI_DTYPE_BFLOAT16 ? (double)bfloat16_to_float(bfloat16_from_double((double)want))
+                                    : (double)(float)want;
                     int ok;
                     if (isnan(want)) {
                         ok = isnan(got);
@@ -576,7 +598,8 @@ static int verify_output(const call_t* call, const model_t* m)
                         ok = got == (double)want;
                         nonfinite++;
                     } else {
-                        ok = isfinite(got) && fabsl((long double)got - want) <= (long double)tolerance * mag + floor_;
+                        ok = isfinite(got) && fabsl((long double)got - want)
+                                                  <= (long double)tolerance * mag + (long double)rounding * fabsl(want) + floor_;
                     }
                     if (!ok) {
                         report("output[%" PRId64 "] (b=%" PRId64 " y=%" PRId64 " x=%" PRId64 " ch=%" PRId64
@@ -734,7 +757,7 @@ static int do_compute(const call_t* c)
     if (c->in_null && c->in_count != 0) argument_bad = 1, why = why ? why : "input NULL with a count";
     if (c->f_null && c->f_count != 0) argument_bad = 1, why = why ? why : "filter NULL with a count";
     if (c->out_null && c->out_count != 0) argument_bad = 1, why = why ? why : "output NULL with a count";
-    int dtype_bad = c->dtype != DI_DTYPE_FLOAT32 && c->dtype != DI_DTYPE_FLOAT64;
+    int dtype_bad = !dtype_known(c->dtype);
     int verdict = V_OK;
     if (argument_bad || dtype_bad) verdict = V_FAIL;
     else if (m.lim || !m.geometry) verdict = V_ANY;
@@ -913,7 +936,7 @@ static int make_base(call_t* c)
 {
     memset(c, 0, sizeof *c);
     c->op = rnd(2);
-    c->dtype = 1 + rnd(2);
+    c->dtype = 1 + rnd(4);
     di_conv_params_init(&c->p);
     int nchw = chance(40);
     c->p.data_format = nchw;
@@ -1135,7 +1158,7 @@ static void mutate(call_t* c, int query)
         break;
     }
     case 14: {
-        static const int32_t values[] = {0, 3, 99, -1, INT32_MIN, INT32_MAX};
+        static const int32_t values[] = {0, 5, 99, -1, INT32_MIN, INT32_MAX};
         c->dtype = values[rnd(6)];
         add_mutation(c, "dtype=%d", (int)c->dtype);
         break;
@@ -1225,7 +1248,7 @@ static void check_agreement(const call_t* call, int compute_status)
     if (count < 0 || count > OUT_LIMIT) return;
     call_t c = *call;
     c.in_null = c.f_null = c.out_null = 0;
-    if (c.dtype != DI_DTYPE_FLOAT32 && c.dtype != DI_DTYPE_FLOAT64) c.dtype = c.data_dtype;
+    if (!dtype_known(c.dtype)) c.dtype = c.data_dtype;
     if (c.dtype != c.data_dtype) return;
     make_honest(&c);
     if (c.in_shape_null || c.f_shape_null || (i128)c.in_count != shape_product(c.in_shape, c.in_rank)
@@ -1358,7 +1381,7 @@ static int sep_query(const sep_call_t* s, int64_t* shape_out, int32_t* rank_out)
 static int sep_compute(const sep_call_t* s, int verdict, const char* why)
 {
     const call_t* c = &s->d;
-    int dtype_bad = c->dtype != DI_DTYPE_FLOAT32 && c->dtype != DI_DTYPE_FLOAT64;
+    int dtype_bad = !dtype_known(c->dtype);
     size_t es = dtype_bad ? 8 : elem_size(c->dtype);
     size_t out_bytes = c->out_count >= 0 && c->out_count <= OUT_LIMIT ? (size_t)c->out_count * es : 0;
     memset(g_out_arena, k_sentinel, out_bytes + OUT_GUARD_BYTES);
@@ -1432,7 +1455,7 @@ static int two_step_calls(const sep_call_t* s)
     di_conv_params pw_params;
     di_conv_params_init(&pw_params);
     pw_params.data_format = c->p.data_format;
-    int dtype_bad = c->dtype != DI_DTYPE_FLOAT32 && c->dtype != DI_DTYPE_FLOAT64;
+    int dtype_bad = !dtype_known(c->dtype);
     size_t out_bytes = c->out_count >= 0 && c->out_count <= OUT_LIMIT ? (size_t)c->out_count * (dtype_bad ? 8 : elem_size(c->dtype)) : 0;
     memset(g_out2, k_sentinel, out_bytes + OUT_GUARD_BYTES);
     int s2 = (int)di_conv2d((di_dtype)c->dtype, g_mid, (int64_t)mid_count, mid_shape, mid_rank, s->pw_null ? NULL : g_pw_arena,

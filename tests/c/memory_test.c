@@ -174,7 +174,7 @@ static void one_call(long call)
         break;
     default: /* dtype errors and NULL pointers */
         if (rnd(2)) {
-            status = compute(t, (di_dtype)(3 + rnd(100)), t->in_shape, 4, t->in_count, &t->params, t->out_count);
+            status = compute(t, (di_dtype)(5 + rnd(100)), t->in_shape, 4, t->in_count, &t->params, t->out_count);
             check(status == DI_STATUS_INVALID_DTYPE, call, "unknown dtype", status);
         } else {
             status = t->depthwise ? di_depthwise_conv2d_output_shape(t->in_shape, 4, t->f_shape, 4, &t->params, shape, 4, NULL)

@@ -77,7 +77,7 @@ strict=(-Wall -Wextra -Werror -pedantic)
 built_c=0
 built_cxx=0
 # shellcheck disable=SC2086 # pkg-config output is a word list
-if "$cc" -std=c11 "${strict[@]}" $cflags -o "$out/consumer_test" "$here/consumer_test.c" $libs; then
+if "$cc" -std=c11 "${strict[@]}" $cflags -o "$out/consumer_test" "$here/consumer_test.c" $libs -lm; then
     ok "consumer_test.c compiles with $cc -std=c11 ${strict[*]}"
     built_c=1
 else

@@ -35,9 +35,16 @@ typedef enum di_status {
     DI_STATUS_INTERNAL = 5          /* a bug in this library: please report it with the message */
 } di_status;
 
+/*
+ * Element types. The 16-bit types are stored as uint16_t bit patterns: FLOAT16 is IEEE binary16, BFLOAT16
+ * the top 16 bits of an IEEE binary32. They are accumulated in float32 and rounded once on store (to
+ * nearest, ties to even; NaN stays NaN).
+ */
 typedef enum di_dtype {
     DI_DTYPE_FLOAT32 = 1,
-    DI_DTYPE_FLOAT64 = 2
+    DI_DTYPE_FLOAT64 = 2,
+    DI_DTYPE_FLOAT16 = 3,
+    DI_DTYPE_BFLOAT16 = 4
 } di_dtype;
 
 typedef enum di_data_format {

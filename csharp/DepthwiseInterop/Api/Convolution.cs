@@ -6,7 +6,8 @@ namespace DepthwiseInterop;
 
 /// <summary>
 /// The managed API: TensorFlow's <c>tf.nn.conv2d</c>, <c>tf.nn.depthwise_conv2d</c> and <c>tf.nn.separable_conv2d</c> on flat row-major
-/// buffers. Element types: <see cref="float"/> and <see cref="double"/>.
+/// buffers. Element types: <see cref="float"/>, <see cref="double"/>, <see cref="Half"/> (float16) and
+/// <see cref="BFloat16"/>; the 16-bit types are accumulated in float32 and rounded once on store.
 /// </summary>
 /// <remarks>
 /// Beyond TensorFlow's CPU kernels: NCHW, unequal depthwise strides and grouped conv2d are computed, and a
@@ -28,9 +29,9 @@ public static class Convolution
     /// <paramref name="output"/> must not overlap the inputs, and is written only if the call succeeds.
     /// </summary>
     /// <exception cref="ConvolutionArgumentException">Invalid shapes, options or buffer lengths.</exception>
-    /// <exception cref="ConvolutionNotSupportedException">An element type other than float or double.</exception>
+    /// <exception cref="ConvolutionNotSupportedException">An element type other than float, double, Half or BFloat16.</exception>
     public static void Conv2D<T>(ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape, ReadOnlySpan<T> filter, ReadOnlySpan<long> filterShape,
-        Span<T> output, in ConvolutionOptions options) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Span<T> output, in ConvolutionOptions options) where T : unmanaged =>
         Compute(ConvolutionKind.Conv2D, input, inputShape, filter, filterShape, output, options);
 
     /// <summary>
@@ -38,17 +39,17 @@ public static class Convolution
     /// for <see cref="Conv2D{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, ReadOnlySpan{T}, ReadOnlySpan{long}, Span{T}, in ConvolutionOptions)"/>.
     /// </summary>
     public static void DepthwiseConv2D<T>(ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape, ReadOnlySpan<T> filter, ReadOnlySpan<long> filterShape,
-        Span<T> output, in ConvolutionOptions options) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Span<T> output, in ConvolutionOptions options) where T : unmanaged =>
         Compute(ConvolutionKind.DepthwiseConv2D, input, inputShape, filter, filterShape, output, options);
 
     /// <summary><c>tf.nn.conv2d</c> returning a new buffer and its shape.</summary>
     public static (T[] Values, long[] Shape) Conv2D<T>(T[] input, long[] inputShape, T[] filter, long[] filterShape, ConvolutionOptions options)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
+        where T : unmanaged =>
         ComputeNew(ConvolutionKind.Conv2D, input, inputShape, filter, filterShape, options);
 
     /// <summary><c>tf.nn.depthwise_conv2d</c> returning a new buffer and its shape.</summary>
     public static (T[] Values, long[] Shape) DepthwiseConv2D<T>(T[] input, long[] inputShape, T[] filter, long[] filterShape, ConvolutionOptions options)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
+        where T : unmanaged =>
         ComputeNew(ConvolutionKind.DepthwiseConv2D, input, inputShape, filter, filterShape, options);
 
     /// <summary>Validates the arguments of <c>tf.nn.separable_conv2d</c> and returns both stages' geometry.</summary>
@@ -65,10 +66,10 @@ public static class Convolution
     /// the output must overlap neither filter.
     /// </summary>
     /// <exception cref="ConvolutionArgumentException">Invalid shapes, options or buffer lengths.</exception>
-    /// <exception cref="ConvolutionNotSupportedException">An element type other than float or double, or an intermediate tensor larger than a .NET array.</exception>
+    /// <exception cref="ConvolutionNotSupportedException">An element type other than float, double, Half or BFloat16, or an intermediate tensor larger than a .NET array.</exception>
     public static void SeparableConv2D<T>(ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape, ReadOnlySpan<T> depthwiseFilter,
         ReadOnlySpan<long> depthwiseFilterShape, ReadOnlySpan<T> pointwiseFilter, ReadOnlySpan<long> pointwiseFilterShape, Span<T> output,
-        in ConvolutionOptions options) where T : unmanaged, IFloatingPointIeee754<T>
+        in ConvolutionOptions options) where T : unmanaged
     {
         RequireSupportedType<T>();
         var geometry = ShapeInference.SeparableConv2D(inputShape, depthwiseFilterShape, pointwiseFilterShape, options);
@@ -78,7 +79,7 @@ public static class Convolution
 
     /// <summary><c>tf.nn.separable_conv2d</c> returning a new buffer and its shape.</summary>
     public static (T[] Values, long[] Shape) SeparableConv2D<T>(T[] input, long[] inputShape, T[] depthwiseFilter, long[] depthwiseFilterShape,
-        T[] pointwiseFilter, long[] pointwiseFilterShape, ConvolutionOptions options) where T : unmanaged, IFloatingPointIeee754<T>
+        T[] pointwiseFilter, long[] pointwiseFilterShape, ConvolutionOptions options) where T : unmanaged
     {
         RequireSupportedType<T>();
         ArgumentNullException.ThrowIfNull(input);
@@ -97,12 +98,12 @@ public static class Convolution
 
     /// <summary>Runs one validated stage (a kernel dispatcher: in-process, or a loaded kernel variant).</summary>
     internal delegate void StageRunner<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry geometry)
-        where T : unmanaged, IFloatingPointIeee754<T>;
+        where T : unmanaged;
 
     /// <summary>Checks element type, buffer lengths and overlap for a separable problem inferred from these shapes.</summary>
     internal static void ValidateSeparableBuffers<T>(in SeparableConvolutionGeometry geometry, ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape,
         ReadOnlySpan<T> depthwiseFilter, ReadOnlySpan<long> depthwiseFilterShape, ReadOnlySpan<T> pointwiseFilter, ReadOnlySpan<long> pointwiseFilterShape,
-        Span<T> output) where T : unmanaged, IFloatingPointIeee754<T>
+        Span<T> output) where T : unmanaged
     {
         RequireSupportedType<T>();
         RequireLength("input", input.Length, geometry.InputElementCount, inputShape);
@@ -120,7 +121,7 @@ public static class Convolution
     /// as the two ops called one after the other.
     /// </summary>
     internal static void ComputeSeparable<T>(in SeparableConvolutionGeometry geometry, ReadOnlySpan<T> input, ReadOnlySpan<T> depthwiseFilter,
-        ReadOnlySpan<T> pointwiseFilter, Span<T> output, StageRunner<T> run) where T : unmanaged, IFloatingPointIeee754<T>
+        ReadOnlySpan<T> pointwiseFilter, Span<T> output, StageRunner<T> run) where T : unmanaged
     {
         if (geometry.OutputElementCount == 0) return;
         long intermediateCount = geometry.IntermediateElementCount;
@@ -151,7 +152,7 @@ public static class Convolution
 
     /// <summary>The shared path of both ops: validate everything, then run the chosen kernel.</summary>
     internal static void Compute<T>(ConvolutionKind kind, ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape, ReadOnlySpan<T> filter,
-        ReadOnlySpan<long> filterShape, Span<T> output, in ConvolutionOptions options) where T : unmanaged, IFloatingPointIeee754<T>
+        ReadOnlySpan<long> filterShape, Span<T> output, in ConvolutionOptions options) where T : unmanaged
     {
         RequireSupportedType<T>();
         var geometry = ShapeInference.Infer(kind, inputShape, filterShape, options);
@@ -160,7 +161,7 @@ public static class Convolution
 
     /// <summary>Runs a problem whose geometry was inferred from exactly these shapes.</summary>
     internal static void Compute<T>(in ConvolutionGeometry geometry, ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape, ReadOnlySpan<T> filter,
-        ReadOnlySpan<long> filterShape, Span<T> output) where T : unmanaged, IFloatingPointIeee754<T>
+        ReadOnlySpan<long> filterShape, Span<T> output) where T : unmanaged
     {
         ValidateBuffers(geometry, input, inputShape, filter, filterShape, output);
         ConvolutionDispatcher.Run(input, filter, output, geometry);
@@ -168,7 +169,7 @@ public static class Convolution
 
     /// <summary>Checks element type, buffer lengths and overlap for a problem inferred from these shapes.</summary>
     internal static void ValidateBuffers<T>(in ConvolutionGeometry geometry, ReadOnlySpan<T> input, ReadOnlySpan<long> inputShape, ReadOnlySpan<T> filter,
-        ReadOnlySpan<long> filterShape, Span<T> output) where T : unmanaged, IFloatingPointIeee754<T>
+        ReadOnlySpan<long> filterShape, Span<T> output) where T : unmanaged
     {
         RequireSupportedType<T>();
         RequireLength("input", input.Length, geometry.InputElementCount, inputShape);
@@ -180,7 +181,7 @@ public static class Convolution
     }
 
     private static (T[] Values, long[] Shape) ComputeNew<T>(ConvolutionKind kind, T[] input, long[] inputShape, T[] filter, long[] filterShape,
-        in ConvolutionOptions options) where T : unmanaged, IFloatingPointIeee754<T>
+        in ConvolutionOptions options) where T : unmanaged
     {
         RequireSupportedType<T>();
         ArgumentNullException.ThrowIfNull(input);
@@ -197,8 +198,8 @@ public static class Convolution
 
     private static void RequireSupportedType<T>()
     {
-        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
-            throw new ConvolutionNotSupportedException($"element type {typeof(T).Name} is not supported: use float or double");
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double) && typeof(T) != typeof(Half) && typeof(T) != typeof(BFloat16))
+            throw new ConvolutionNotSupportedException($"element type {typeof(T).Name} is not supported: use float, double, Half or BFloat16");
     }
 
     private static void RequireLength(string name, int length, long expected, ReadOnlySpan<long> shape)

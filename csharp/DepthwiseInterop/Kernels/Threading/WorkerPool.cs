@@ -7,7 +7,8 @@ namespace DepthwiseInterop.Kernels.Threading;
 /// work items (output rows), split into chunks that the caller and the workers claim with an atomic counter;
 /// which thread computes a chunk never changes its values, so results are the same for every thread count.
 /// Workers spin briefly after a job (waking a blocked thread costs 10-25 µs on this kind of machine) and then
-/// block. One job runs at a time: a caller that finds the pool busy computes its job alone rather than wait.
+/// block. One job runs at a time: a caller that finds the pool busy computes its job alone rather than wait,
+/// and so does a job's body that asks for a nested job (it already runs on one of the pool's threads).
 /// </summary>
 internal sealed unsafe class WorkerPool
 {
@@ -19,6 +20,10 @@ internal sealed unsafe class WorkerPool
     public static WorkerPool Shared { get; } = new();
 
     private static int s_threadCount = DefaultThreadCount();
+
+    // True while this thread computes chunks of a job: a nested For then runs inline (the gate is re-entrant
+    // for the caller, so taking it again would overwrite the running job).
+    [ThreadStatic] private static bool t_inJob;
 
     private readonly Lock _gate = new();
     private readonly List<Worker> _workers = [];
@@ -56,7 +61,7 @@ internal sealed unsafe class WorkerPool
     public void For(long items, int threads, delegate*<void*, long, long, void> body, void* context)
     {
         threads = (int)Math.Min(Math.Min(threads, ThreadCount), items);
-        if (threads <= 1 || !_gate.TryEnter())
+        if (threads <= 1 || t_inJob || !_gate.TryEnter())
         {
             body(context, 0, items);
             return;
@@ -88,12 +93,20 @@ internal sealed unsafe class WorkerPool
 
     private void RunChunks()
     {
-        while (true)
+        t_inJob = true;
+        try
         {
-            long chunk = Interlocked.Increment(ref _nextChunk) - 1;
-            if (chunk >= _chunkCount) return;
-            long first = chunk * _chunkSize;
-            _body(_context, first, Math.Min(first + _chunkSize, _items));
+            while (true)
+            {
+                long chunk = Interlocked.Increment(ref _nextChunk) - 1;
+                if (chunk >= _chunkCount) return;
+                long first = chunk * _chunkSize;
+                _body(_context, first, Math.Min(first + _chunkSize, _items));
+            }
+        }
+        finally
+        {
+            t_inJob = false;
         }
     }
 

@@ -1,0 +1,77 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace DepthwiseInterop.Kernels.Precision;
+
+/// <summary>
+/// The loops shared by the 16-bit formats: whole vectors of <see cref="Vector{T}"/> (as wide as the library's
+/// instruction-set tier), and the tail through one stack vector, so a tail element gets exactly the bits the
+/// vector body would give it.
+/// </summary>
+internal static class SpanConversion
+{
+    /// <summary>Widens 16-bit lanes to 32 bits and applies <typeparamref name="TWiden"/>'s bit transform.</summary>
+    public static void Widen<TWiden>(ReadOnlySpan<ushort> source, Span<float> destination) where TWiden : IWidenBits
+    {
+        if (destination.Length < source.Length) throw new ArgumentException("destination is shorter than source", nameof(destination));
+        int step = Vector<ushort>.Count;
+        ref ushort from = ref MemoryMarshal.GetReference(source);
+        ref float to = ref MemoryMarshal.GetReference(destination);
+        int i = 0;
+        for (; i <= source.Length - step; i += step) WidenOne<TWiden>(ref Unsafe.Add(ref from, i), ref Unsafe.Add(ref to, i));
+        if (i == source.Length) return;
+        Span<ushort> tailIn = stackalloc ushort[step];
+        Span<float> tailOut = stackalloc float[step];
+        tailIn.Clear();
+        source[i..].CopyTo(tailIn);
+        WidenOne<TWiden>(ref tailIn[0], ref tailOut[0]);
+        tailOut[..(source.Length - i)].CopyTo(destination[i..]);
+    }
+
+    /// <summary>Applies <typeparamref name="TNarrow"/>'s rounding to 32-bit lanes and narrows them to 16 bits.</summary>
+    public static void Narrow<TNarrow>(ReadOnlySpan<float> source, Span<ushort> destination) where TNarrow : INarrowBits
+    {
+        if (destination.Length < source.Length) throw new ArgumentException("destination is shorter than source", nameof(destination));
+        int step = Vector<ushort>.Count;
+        ref float from = ref MemoryMarshal.GetReference(source);
+        ref ushort to = ref MemoryMarshal.GetReference(destination);
+        int i = 0;
+        for (; i <= source.Length - step; i += step) NarrowOne<TNarrow>(ref Unsafe.Add(ref from, i), ref Unsafe.Add(ref to, i));
+        if (i == source.Length) return;
+        Span<float> tailIn = stackalloc float[step];
+        Span<ushort> tailOut = stackalloc ushort[step];
+        tailIn.Clear();
+        source[i..].CopyTo(tailIn);
+        NarrowOne<TNarrow>(ref tailIn[0], ref tailOut[0]);
+        tailOut[..(source.Length - i)].CopyTo(destination[i..]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WidenOne<TWiden>(ref ushort from, ref float to) where TWiden : IWidenBits
+    {
+        Vector.Widen(Vector.LoadUnsafe(ref from), out Vector<uint> low, out Vector<uint> high);
+        Vector.StoreUnsafe(Vector.AsVectorSingle(TWiden.Widen(low)), ref to);
+        Vector.StoreUnsafe(Vector.AsVectorSingle(TWiden.Widen(high)), ref to, (nuint)Vector<uint>.Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void NarrowOne<TNarrow>(ref float from, ref ushort to) where TNarrow : INarrowBits
+    {
+        var low = TNarrow.Narrow(Vector.AsVectorUInt32(Vector.LoadUnsafe(ref from)));
+        var high = TNarrow.Narrow(Vector.AsVectorUInt32(Vector.LoadUnsafe(ref from, (nuint)Vector<uint>.Count)));
+        Vector.StoreUnsafe(Vector.Narrow(low, high), ref to);
+    }
+}
+
+/// <summary>16-bit pattern (zero-extended to 32 bits) to float32 bits.</summary>
+internal interface IWidenBits
+{
+    static abstract Vector<uint> Widen(Vector<uint> bits);
+}
+
+/// <summary>float32 bits to a 16-bit pattern (in the low half of each lane).</summary>
+internal interface INarrowBits
+{
+    static abstract Vector<uint> Narrow(Vector<uint> bits);
+}
