@@ -193,7 +193,13 @@ public sealed class ConformanceTests
             return (Array.ConvertAll(values, v => (double)v), shape);
         }
         if (attributes.DType == "bfloat16")
-            Assert.Ignore("bfloat16 needs DepthwiseInterop.BFloat16 (issue #7, not merged yet)");
+        {
+            BFloat16[] input = HalfTensors.AsBFloat16s(testCase.Input), filter = HalfTensors.AsBFloat16s(testCase.Filter);
+            var (values, shape) = conv2d
+                ? Convolution.Conv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options)
+                : Convolution.DepthwiseConv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options);
+            return (Array.ConvertAll(values, v => (double)(float)v), shape);
+        }
         return Compute(conv2d, testCase.Input.Values, testCase.Input.Shape, testCase.Filter.Values, testCase.Filter.Shape, options);
     }
 

@@ -10,6 +10,11 @@ public static class HalfTensors
     public static Half[] AsHalves(FixtureTensor tensor) =>
         Convert(tensor, v => (Half)v, h => (double)h, "float16");
 
+    /// <summary>bfloat16 values; a double is first narrowed to float (exact for a bfloat16 number, and a
+    /// non-bfloat16 value is caught by the round trip either way).</summary>
+    public static BFloat16[] AsBFloat16s(FixtureTensor tensor) =>
+        Convert(tensor, v => (BFloat16)(float)v, b => (float)b, "bfloat16");
+
     private static T[] Convert<T>(FixtureTensor tensor, Func<double, T> narrow, Func<T, double> widen, string dtype)
     {
         var values = new T[tensor.Values.Length];
