@@ -37,7 +37,7 @@ def _call(case: Case, input: np.ndarray, filter: np.ndarray) -> np.ndarray:
     bfloat16 = (input.dtype == np.float32 and case.input_dtype == "bfloat16",
                 filter.dtype == np.float32 and case.filter_dtype == "bfloat16")
     if any(bfloat16):
-        return call_bfloat16(case.op, operation, input, filter, case.args, *bfloat16)
+        return call_bfloat16(operation, input, filter, case.args, *bfloat16)
     return operation(input, filter, **case.args)
 
 
