@@ -13,20 +13,7 @@ import numpy as np
 FORMAT_NAME = "depthwise-interop-conformance"
 FORMAT_VERSION = 1
 _NON_FINITE = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
-
-
 HALF_DTYPES = ("float16", "bfloat16")
-
-
-def numpy_dtype(name: str) -> np.dtype:
-    """The NumPy dtype of a fixture dtype name (bfloat16 needs the ml_dtypes package)."""
-    if name == "bfloat16":
-        try:
-            import ml_dtypes
-        except ImportError:
-            raise ValueError("bfloat16 fixtures need the ml_dtypes package") from None
-        return np.dtype(ml_dtypes.bfloat16)
-    return np.dtype(name)
 
 
 @dataclass(frozen=True)
@@ -56,7 +43,7 @@ def _tensor(entry: dict[str, Any], dtype: str, exact_result: bool = False) -> np
     values = [_NON_FINITE.get(value, value) if isinstance(value, str) else value for value in entry["values"]]
     shape = entry["shape"]
     if dtype not in HALF_DTYPES:
-        return np.array(values, dtype=numpy_dtype(dtype)).reshape(shape)
+        return np.array(values, dtype=np.dtype(dtype)).reshape(shape)
     wide = np.array(values, dtype=np.float64).reshape(shape)
     if exact_result:
         return wide
