@@ -41,6 +41,16 @@ def _project() -> dict[str, str]:
     return fields
 
 
+def _extras() -> dict[str, list[str]]:
+    """[project.optional-dependencies]: extra name -> requirements."""
+    text = (ROOT / "pyproject.toml").read_text()
+    if "[project.optional-dependencies]" not in text:
+        return {}
+    section = text.split("[project.optional-dependencies]", 1)[1].split("\n[", 1)[0]
+    return {name: re.findall(r'"([^"]+)"', requirements)
+            for name, requirements in re.findall(r"^(\w[\w-]*)\s*=\s*\[(.*?)\]", section, re.MULTILINE | re.DOTALL)}
+
+
 def _metadata() -> str:
     project = _project()
     lines = [
@@ -52,6 +62,9 @@ def _metadata() -> str:
         "License: MIT",
     ]
     lines += [f"Requires-Dist: {requirement}" for requirement in project["dependencies"]]
+    for extra, requirements in _extras().items():
+        lines.append(f"Provides-Extra: {extra}")
+        lines += [f'Requires-Dist: {requirement}; extra == "{extra}"' for requirement in requirements]
     readme = ROOT / "README.md"
     if readme.is_file():
         lines += ["Description-Content-Type: text/markdown", "", readme.read_text()]

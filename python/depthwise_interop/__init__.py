@@ -35,6 +35,20 @@ def get_num_threads() -> int:
     return int(_capi.lib.di_get_num_threads())
 
 
+def __getattr__(name: str):
+    # `depthwise_interop.bfloat16`: NumPy has no bfloat16 dtype; the optional ml_dtypes package provides it.
+    if name == "bfloat16":
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise ImportError(
+                "bfloat16 arrays need the optional package ml_dtypes: pip install 'depthwise_interop[bfloat16]' "
+                "(or pip install ml_dtypes). float16 works with NumPy alone."
+            ) from None
+        return ml_dtypes.bfloat16
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def cpu_info() -> dict:
     """What computes: the vector instruction tier in use ("avx512", "avx2", "sse2" or "scalar", capped by
     $DEPTHWISE_INTEROP_MAX_ISA), the thread setting and the library path."""

@@ -24,6 +24,8 @@ STATUS_INTERNAL = 5
 # typedef enum di_dtype
 DTYPE_FLOAT32 = 1
 DTYPE_FLOAT64 = 2
+DTYPE_FLOAT16 = 3
+DTYPE_BFLOAT16 = 4
 
 # typedef enum di_data_format
 DATA_FORMAT_NHWC = 0

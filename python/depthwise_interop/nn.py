@@ -1,6 +1,9 @@
 """tf.nn.conv2d, tf.nn.depthwise_conv2d and tf.nn.separable_conv2d on NumPy arrays, with TensorFlow 2's
 signatures, argument forms, results and error texts.
 
+float16 and bfloat16 tensors are accumulated in float32 and rounded once to their type, like TensorFlow's
+CPU kernels; bfloat16 arrays come from the optional ml_dtypes package (``depthwise_interop.bfloat16``).
+
 Beyond TensorFlow's CPU kernels (documented extensions): NCHW is computed (NHWC transposed; the filter layout
 does not change), depthwise accepts unequal strides and a 4-value `dilations` in data_format order, and
 conv2d computes grouped convolution. One deliberate refusal: depthwise_conv2d (and the depthwise stage of
@@ -32,8 +35,8 @@ def conv2d(
     """Computes a 2-D convolution, as ``tf.nn.conv2d``.
 
     Args:
-        input: tensor of rank >= 4, ``[*batch, H, W, C]`` (NHWC) or ``[*batch, C, H, W]`` (NCHW); float32 or
-            float64. Leading dimensions beyond the inner three are batch dimensions, kept in the output.
+        input: tensor of rank >= 4, ``[*batch, H, W, C]`` (NHWC) or ``[*batch, C, H, W]`` (NCHW); float32,
+            float64, float16 or bfloat16 (``ml_dtypes.bfloat16``). Leading dimensions beyond the inner three are batch dimensions, kept in the output.
         filters: ``[KH, KW, C / groups, C_out]`` of the same dtype; ``C / filters.shape[2]`` groups of
             contiguous channels when the depths differ.
         strides: an int, or 1, 2 or 4 ints (4 in data_format order, batch and channel entries 1).
@@ -76,7 +79,8 @@ def depthwise_conv2d(
     input[b, i * strides[1] + rate[0] * di - pad_top, j * strides[2] + rate[1] * dj - pad_left, c] * filter[di, dj, c, m]``
 
     Args:
-        input: ``[N, H, W, C]`` (NHWC) or ``[N, C, H, W]`` (NCHW); float32 or float64.
+        input: ``[N, H, W, C]`` (NHWC) or ``[N, C, H, W]`` (NCHW); float32, float64, float16
+            or bfloat16 (``ml_dtypes.bfloat16``).
         filter: ``[KH, KW, C, M]`` of the same dtype (M is the channel multiplier).
         strides: a list or tuple of 4 ints in data_format order (batch and channel entries 1). Unequal height
             and width strides are accepted (TensorFlow's CPU kernel refuses them).
@@ -124,7 +128,8 @@ def separable_conv2d(
     dilations), pointwise_filter, [1, 1, 1, 1], "VALID", data_format)``, computed in one native call.
 
     Args:
-        input: ``[N, H, W, C]`` (NHWC) or ``[N, C, H, W]`` (NCHW); float32 or float64.
+        input: ``[N, H, W, C]`` (NHWC) or ``[N, C, H, W]`` (NCHW); float32, float64, float16
+            or bfloat16 (``ml_dtypes.bfloat16``).
         depthwise_filter: ``[KH, KW, C, M]`` of the same dtype (M is the channel multiplier).
         pointwise_filter: ``[1, 1, C * M, C_out]`` of the same dtype.
         strides: a list or tuple of 4 ints in data_format order (batch and channel entries 1), for the

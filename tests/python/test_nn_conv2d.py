@@ -92,7 +92,7 @@ ERRORS = [
     (dict(input=np.ones((2, 2, 3), np.float32)), ValueError, "input must be 4-dimensional[2,2,3]"),
     (dict(input=np.array([["a"]])), TypeError, "not in list of allowed values"),
     (dict(input=np.ones((1, 4, 4, 3), np.complex64)), TypeError, "complex64"),
-    (dict(input=np.ones((1, 4, 4, 3), np.float16)), TypeError, "float16"),
+    (dict(input=np.ones((1, 4, 4, 3), np.float16)), TypeError, "has type float32 that does not match type float16"),
 ]
 
 

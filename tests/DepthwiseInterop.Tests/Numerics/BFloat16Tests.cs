@@ -59,7 +59,8 @@ public sealed class BFloat16Tests
             double rounded = (double)(BFloat16)value;
             // No bfloat16 neighbour of the result is nearer to the value.
             var result = (BFloat16)value;
-            double below = (float)BFloat16.FromBits((ushort)(result.Bits - 1));
+            // (Values are positive: the neighbour below +0 is +0 itself.)
+            double below = result.Bits == 0 ? 0 : (float)BFloat16.FromBits((ushort)(result.Bits - 1));
             double above = (float)BFloat16.FromBits((ushort)(result.Bits + 1));
             Assert.That(Math.Abs(rounded - value), Is.LessThanOrEqualTo(Math.Abs(below - value)), $"{value:R}");
             Assert.That(Math.Abs(rounded - value), Is.LessThanOrEqualTo(Math.Abs(above - value)), $"{value:R}");
