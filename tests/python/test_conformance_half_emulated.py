@@ -80,3 +80,11 @@ def test_wrong_float16_stores_fail(monkeypatch, variant: str, store) -> None:
     cases = [case for case in _cases("derived_float16.json") if case.id.startswith(f"derived/{variant}")]
     failed = sum(not run_case(case).passed for case in cases)
     assert failed > len(cases) // 4, f"{failed} of {len(cases)} {variant} cases failed"
+
+
+def test_bfloat16_cases_are_skipped_with_a_reason_when_nothing_can_pass_bfloat16(monkeypatch) -> None:
+    # No ml_dtypes and a build without the bit-pattern marking: counted skips, never passes or silence.
+    monkeypatch.setattr(halfcall, "ml_dtypes_bfloat16", lambda: None)
+    monkeypatch.setattr(halfcall, "bits_marker", lambda: None)
+    result = run_case(_cases("derived_bfloat16.json")[0])
+    assert (result.passed, result.skipped) == (False, "ml_dtypes not installed")
