@@ -106,6 +106,8 @@ test-fixtures: $(BUILD)/deps.stamp
 	cd conformance/generator && npm ci --no-audit --no-fund --loglevel=error && node generate.mjs --check ../fixtures
 	$(PYTHON) conformance/transcribe/build_tensorflow_fixtures.py --check
 	$(PYTHON) conformance/derive/derive_fixtures.py --check
+	$(PYTHON) conformance/derive/derive_half.py --check
+	$(PYTHON) conformance/derive/verify_derived.py conformance/fixtures/derived_float16.json conformance/fixtures/derived_bfloat16.json
 
 # Benchmarks: this library (C ABI and managed API) against ONNX Runtime in one BenchmarkDotNet run (depthwise_conv2d,
 # conv2d and separable_conv2d), the Python per-call overhead, then docs/benchmarks.md and docs/benchmarks-ratios.png.

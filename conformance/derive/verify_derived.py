@@ -18,7 +18,11 @@ Checks:
 * depthwise cases with stride > 1 and dilation > 1: expected_error is the Python refusal and
   expected_managed holds the true strided dilated convolution (checked as above);
 * float32 values are exactly float32; ids are unique across every fixture file; the provenance names an
-  existing tfjs case; float64 and grouped (reshape) cases reuse the source's numbers unchanged.
+  existing tfjs case; float64 and grouped (reshape) cases reuse the source's numbers unchanged;
+* float16 and bfloat16 cases (derive_half.py): every input and filter value is its source value times the
+  power of two the provenance names, rounded to the type to nearest-even (redone here without NumPy: struct's
+  binary16 packing, and integer arithmetic on the float32 bits for bfloat16), and every expected value is the
+  float64 recomputation exactly (not rounded to the type).
 Exits 1 on any failure.
 """
 
@@ -26,6 +30,7 @@ import glob
 import json
 import math
 import os
+import re
 import struct
 import sys
 
@@ -36,6 +41,31 @@ RELATIVE_BOUND = 1e-5
 
 def is_f32(v):
     return struct.unpack("<f", struct.pack("<f", v))[0] == v
+
+
+def is_f16(v):
+    try:
+        return struct.unpack("<e", struct.pack("<e", v))[0] == v
+    except OverflowError:
+        return False
+
+
+def f32_bits(v):
+    return struct.unpack("<I", struct.pack("<f", v))[0]
+
+
+def round_bf16(v):
+    """float32 v rounded to bfloat16, nearest-even, on the integer bits (finite v only)."""
+    bits = f32_bits(v)
+    bits = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
+    return struct.unpack("<f", struct.pack("<I", bits & 0xFFFFFFFF))[0]
+
+
+def round_f16(v):
+    return struct.unpack("<e", struct.pack("<e", v))[0]
+
+
+HALF_TYPES = {"float16": round_f16, "bfloat16": round_bf16}
 
 
 def get_sequence(value, channel_index, name):
@@ -166,6 +196,11 @@ def compare(case, tensor, shape, ref, mag, stats):
             continue
         if case["dtype"] == "float32" and not is_f32(v):
             problems.append(f"value {v!r} at {index} is not a float32")
+        if case["dtype"] == "float16" and not is_f16(float(v)) and case["tolerance"] == "exact":
+            problems.append(f"exact float16 value {v!r} at {index} is not a float16")
+        if case["dtype"] in HALF_TYPES and v != r:
+            problems.append(f"{case['dtype']} case: expected {v!r} is not the float64 recomputation {r!r} at {index}")
+            continue
         if exact:
             if v != r or v != int(v):
                 problems.append(f"exact case: {v!r} != {r!r} at {index}")
@@ -221,9 +256,26 @@ def check_case(case, sources):
         if (case["filter"] != {"shape": [kh, kw, 1, c * m], "values": source["filter"]["values"]}
                 or case["input"] != source["input"] or case["expected"] != source["expected"]):
             problems.append("grouped case is not its source with the filter reshaped")
+    if case["dtype"] in HALF_TYPES and source is not None:
+        problems += half_inputs(case, source)
     if ("expected" in case) == ("expected_error" in case):
         problems.append("needs exactly one of expected / expected_error")
     return problems
+
+
+def half_inputs(case, source):
+    """The case's tensors are the source's, scaled by the provenance's powers of two and rounded to the type."""
+    match = re.search(r"scaled by (\S+) and (\S+) \(powers of two\)", case["provenance"])
+    if match is None:
+        return ["provenance names no scaling"]
+    scales = [1.0 if text == "1" else 2.0 ** int(text[2:]) for text in match.groups()]
+    rounding = HALF_TYPES[case["dtype"]]
+    for key, scale in zip(("input", "filter"), scales):
+        # the scaling is done in float32 (exact for these powers of two and magnitudes), then one rounding
+        wanted = [rounding(struct.unpack("<f", struct.pack("<f", float(v) * scale))[0]) for v in source[key]["values"]]
+        if case[key]["shape"] != source[key]["shape"] or [float(v) for v in case[key]["values"]] != wanted:
+            return [f"{key} is not the source's scaled by {scale} and rounded to {case['dtype']}"]
+    return []
 
 
 def main(argv):

@@ -1311,12 +1311,12 @@ def main():
           "depthwiseConv2d tests; every case recomputed exactly by "
           "conformance/transcribe/build_tensorflow_fixtures.py.",
           [c for c in tfv + jsv if c["dtype"] != "float16"])
-    # float16 is not supported by the library yet: these wait outside the default fixture folder.
-    write(os.path.join("float16", "tensorflow_values_float16.json"),
+    # A file of their own: the float16 cases need a runner with float16 support (issue #7).
+    write("tensorflow_values_float16.json",
           "float16 value cases transcribed from TensorFlow's conv_ops_test.py "
-          "(only where every partial sum is exact in float16); built by "
-          "conformance/transcribe/build_tensorflow_fixtures.py. Not in the "
-          "default run until the library supports float16.",
+          "(only where every partial sum is exact in float16, hence exact "
+          "under float32 accumulation and one rounding as well); built by "
+          "conformance/transcribe/build_tensorflow_fixtures.py.",
           [c for c in tfv + jsv if c["dtype"] == "float16"])
     write("tensorflow_errors.json",
           "Inputs TensorFlow rejects, with TensorFlow's message texts "

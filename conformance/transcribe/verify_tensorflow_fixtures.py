@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent re-check of conformance/fixtures/tensorflow_{values,lifted}.json.
+"""Independent re-check of conformance/fixtures/tensorflow_{values,values_float16,lifted}.json.
 
 Standard library only.  Reads each value case the way a tf.nn caller would
 (args in tf.nn form, data_format order, NCHW data as given), computes the
@@ -162,8 +162,8 @@ def structure(case, fname):
 def main():
     bad = 0
     total = 0
-    for fname in ("tensorflow_values.json", "tensorflow_lifted.json",
-                  "tensorflow_errors.json"):
+    for fname in ("tensorflow_values.json", "tensorflow_values_float16.json",
+                  "tensorflow_lifted.json", "tensorflow_errors.json"):
         doc = json.load(open(os.path.join(FIX, fname), encoding="utf-8"))
         assert doc["format"] == "depthwise-interop-conformance"
         assert doc["format_version"] == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 
 from .fixtures import default_fixture_paths, load_cases
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     for index, case in enumerate(cases, 1):
         result = run_case(case)
         results.append(result)
-        if not result.passed:
+        if not result.passed and not result.skipped:
             if show_progress:
                 sys.stderr.write("\r\033[K")
             print(f"FAILED {case.id} [{case.op}, {case.source}]: {result.detail}")
@@ -43,8 +44,12 @@ def main(argv: list[str] | None = None) -> int:
         sources = " ".join(str(path) for path in options.paths) or "(the project's fixtures)"
         write_report(results, options.report, f"python -m depthwise_interop.conformance {sources} --report FILE")
     passed = sum(result.passed for result in results)
-    print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if results and passed == len(results) else 1
+    skips = Counter(result.skipped for result in results if result.skipped)
+    failed = len(results) - passed - sum(skips.values())
+    for reason, count in sorted(skips.items()):
+        print(f"skipped {count} cases: {reason}")
+    print(f"{passed} passed, {failed} failed" + (f", {sum(skips.values())} skipped" if skips else ""))
+    return 0 if passed and failed == 0 else 1
 
 
 if __name__ == "__main__":

@@ -184,6 +184,22 @@ public sealed class ConformanceTests
                 : Convolution.DepthwiseConv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options);
             return (Array.ConvertAll(values, v => (double)v), shape);
         }
+        if (attributes.DType == "float16")
+        {
+            Half[] input = HalfTensors.AsHalves(testCase.Input), filter = HalfTensors.AsHalves(testCase.Filter);
+            var (values, shape) = conv2d
+                ? Convolution.Conv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options)
+                : Convolution.DepthwiseConv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options);
+            return (Array.ConvertAll(values, v => (double)v), shape);
+        }
+        if (attributes.DType == "bfloat16")
+        {
+            BFloat16[] input = HalfTensors.AsBFloat16s(testCase.Input), filter = HalfTensors.AsBFloat16s(testCase.Filter);
+            var (values, shape) = conv2d
+                ? Convolution.Conv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options)
+                : Convolution.DepthwiseConv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options);
+            return (Array.ConvertAll(values, v => (double)(float)v), shape);
+        }
         return Compute(conv2d, testCase.Input.Values, testCase.Input.Shape, testCase.Filter.Values, testCase.Filter.Shape, options);
     }
 

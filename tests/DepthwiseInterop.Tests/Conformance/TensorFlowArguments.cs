@@ -54,7 +54,7 @@ public static class TensorFlowArguments
     // Reasons a case is "Python front end only" (counted, run by pytest, not here).
     public const string ReasonCall = "call signature (missing or unexpected keyword)";
     public const string ReasonUnknownOp = "unknown op";
-    public const string ReasonDType = "unsupported tensor dtype (integer, float16, bfloat16)";
+    public const string ReasonDType = "unsupported tensor dtype (integer)";
     public const string ReasonDTypeMismatch = "mismatched input and filter dtypes";
     public const string ReasonDepthwiseStridesNotList = "depthwise strides not a list";
     public const string ReasonWrongLength = "strides/dilations list of a length the Python form refuses";
@@ -153,7 +153,7 @@ public static class TensorFlowArguments
         return args;
     }
 
-    /// <summary>_arrays.prepare: both tensors float32 or float64, and the same.</summary>
+    /// <summary>_arrays.prepare: both tensors float16, bfloat16, float32 or float64, and the same.</summary>
     private static string PrepareDTypes(ConformanceCase testCase, string op)
     {
         CheckDType(testCase.InputDType, "input", op);
@@ -166,11 +166,7 @@ public static class TensorFlowArguments
 
     private static void CheckDType(string dtype, string parameter, string op)
     {
-        if (dtype is "float32" or "float64") return;
-        if (dtype is "float16" or "bfloat16")
-            throw Python(ReasonDType, TypeError,
-                $"Value passed to parameter '{parameter}' of '{op}' Op has DataType {dtype}, which this version of " +
-                "depthwise_interop does not support yet (TensorFlow does); convert to float32 or float64");
+        if (dtype is "float16" or "bfloat16" or "float32" or "float64") return;
         string note = op == "Conv2D" ? " (TensorFlow's Conv2D also accepts int32 on CPU; depthwise_interop does not)" : "";
         throw Python(ReasonDType, TypeError,
             $"Value passed to parameter '{parameter}' of '{op}' Op has DataType {dtype} not in list of allowed values: " +

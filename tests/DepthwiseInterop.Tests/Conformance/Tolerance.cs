@@ -13,9 +13,29 @@ public sealed record Comparison(bool Passed, string Detail, double MaxError = 0,
 /// (NumPy's <c>finfo.eps</c>: 2^-23 for float32, 2^-52 for float64) and tiny the smallest normal
 /// (<c>finfo.tiny</c>). <c>"exact"</c> cases must be equal. A non-finite expectation must be met exactly
 /// (NaN by NaN); a NaN result where a finite one is expected counts as an infinite error.
+/// <c>"half-accumulate-float32"</c> (float16, bfloat16; tolerance.py's module docstring and FORMAT.md): with
+/// <c>E</c> the float32 rule, <c>|ours − want| ≤ E + eps_T/2·(|want| + E)</c>, plus the type's smallest
+/// subnormal where <c>|want| + E</c> is below its smallest normal, rounded up one double; ours must be ±inf
+/// where <c>|want| − E</c> reaches the type's overflow threshold, may be where <c>|want| + E</c> does, and any
+/// non-finite value is accepted where S is near float32's largest (the float32 partial sums may overflow).
 /// </summary>
 public static class Tolerance
 {
+    /// <summary>The tolerance kind of float16 and bfloat16 cases: float32 accumulation, then one rounding to the type.</summary>
+    public const string HalfAccumulate = "half-accumulate-float32";
+
+    /// <summary>A half type's constants: the spacing at 1, the smallest normal, the smallest subnormal, and the
+    /// magnitude from which rounding gives inf (the largest finite plus half its spacing; that tie goes to inf).</summary>
+    public sealed record HalfType(double Eps, double Tiny, double Subnormal, double Overflow);
+
+    public static readonly IReadOnlyDictionary<string, HalfType> HalfTypes = new Dictionary<string, HalfType>
+    {
+        ["float16"] = new(Math.ScaleB(1, -10), Math.ScaleB(1, -14), Math.ScaleB(1, -24), 65520.0),
+        ["bfloat16"] = new(Math.ScaleB(1, -7), Math.ScaleB(1, -126), Math.ScaleB(1, -133), (2 - Math.ScaleB(1, -8)) * Math.ScaleB(1, 127)),
+    };
+
+    public static bool IsHalf(string dtype) => HalfTypes.ContainsKey(dtype);
+
     /// <summary>The 1% that covers the denominator of γ_n = n·u / (1 − n·u).</summary>
     public const double Slack = 1.01;
 
@@ -53,6 +73,38 @@ public static class Tolerance
         return c * Eps(dtype) * magnitude + terms * Tiny(dtype);
     }
 
+    /// <summary>E, the float32 accumulation's allowance (tolerance.accumulation_bound).</summary>
+    public static double AccumulationBound(long terms, double magnitude) => Bound("float32", terms, magnitude);
+
+    /// <summary>The allowed |ours − want| of a finite half result (tolerance.half_bound).</summary>
+    public static double HalfBound(string dtype, long terms, double magnitude, double want)
+    {
+        var half = HalfTypes[dtype];
+        double accumulate = AccumulationBound(terms, magnitude);
+        double reach = Math.Abs(want) + accumulate;
+        double rounding = half.Eps / 2 * reach + (reach < half.Tiny ? half.Subnormal : 0.0);
+        return Math.BitIncrement(accumulate + rounding);
+    }
+
+    /// <summary>
+    /// The error of one half result against a finite <paramref name="want"/> (tolerance.half_errors): an
+    /// allowed overflow (or non-finite value where float32 may overflow) is 0, a missing or forbidden one infinite.
+    /// </summary>
+    public static double HalfError(string dtype, long terms, double magnitude, double want, double got)
+    {
+        var half = HalfTypes[dtype];
+        double accumulate = AccumulationBound(terms, magnitude);
+        bool float32Overflow = magnitude * (1 + Slack * terms * Eps("float32")) >= float.MaxValue;
+        bool mayOverflow = Math.Abs(want) + accumulate >= half.Overflow;
+        bool mustOverflow = Math.Abs(want) - accumulate >= half.Overflow && !float32Overflow;
+        if (!double.IsFinite(got))
+        {
+            bool rightInf = double.IsInfinity(got) && Math.Sign(got) == Math.Sign(want) && mayOverflow;
+            return rightInf || float32Overflow ? 0.0 : double.PositiveInfinity;
+        }
+        return mustOverflow ? double.PositiveInfinity : Math.Abs(got - want);
+    }
+
     /// <summary>
     /// runner._judge_values: shape, dtype, non-finite values, then every element within its bound
     /// (<paramref name="magnitude"/> is asked for only for <c>"summation"</c> cases).
@@ -69,8 +121,14 @@ public static class Tolerance
         if (got.Length == 0)
             return new Comparison(true, "");
 
-        // The expectation as the Python runner holds it: the JSON doubles rounded to the case's dtype.
+        // The expectation as the Python runner holds it: the JSON doubles rounded to the case's dtype, except
+        // for the half types, whose expectation is the exact result (FORMAT.md).
         var expected = wantDType == "float32" ? want.Values.Select(v => (double)(float)v).ToArray() : want.Values;
+        if (tolerance is not ("exact" or "summation" or HalfAccumulate))
+            return Fail($"unknown tolerance {tolerance}");
+        bool half = tolerance == HalfAccumulate;
+        if (tolerance != "exact" && half != IsHalf(wantDType))
+            return Fail($"tolerance {tolerance} does not apply to {wantDType}");
 
         for (int i = 0; i < got.Length; i++)
         {
@@ -88,9 +146,7 @@ public static class Tolerance
         int worst = -1;
         for (int i = 0; i < got.Length; i++)
         {
-            double error = double.IsFinite(expected[i]) ? Math.Abs(got[i] - expected[i]) : 0.0;
-            if (double.IsNaN(error)) error = double.PositiveInfinity;
-            double allowed = exact ? 0.0 : Bound(wantDType, terms, magnitudes![i]);
+            double error = ErrorAt(i), allowed = AllowedAt(i);
             double ratio = allowed > 0 ? error / allowed : error > 0 ? double.PositiveInfinity : 0.0;
             maxRatio = Math.Max(maxRatio, ratio);
             maxError = Math.Max(maxError, error);
@@ -103,13 +159,23 @@ public static class Tolerance
         }
         if (worst >= 0)
         {
-            double allowedAtWorst = exact ? 0.0 : Bound(wantDType, terms, magnitudes![worst]);
-            double errorAtWorst = double.IsFinite(expected[worst]) ? Math.Abs(got[worst] - expected[worst]) : 0.0;
+            double allowedAtWorst = AllowedAt(worst), errorAtWorst = ErrorAt(worst);
             return new Comparison(false,
                 $"at {Index(worst, want.Shape)}: got {Number(got[worst])}, expected {Number(expected[worst])}, " +
                 $"|error| {G3(errorAtWorst)} > bound {G3(allowedAtWorst)}", maxError, maxRatio);
         }
         return new Comparison(true, "", maxError, maxRatio);
+
+        double ErrorAt(int i)
+        {
+            if (!double.IsFinite(expected[i])) return 0.0;  // met exactly, checked above
+            if (half) return HalfError(wantDType, terms, magnitudes![i], expected[i], got[i]);
+            double error = Math.Abs(got[i] - expected[i]);
+            return double.IsNaN(error) ? double.PositiveInfinity : error;
+        }
+
+        double AllowedAt(int i) =>
+            exact ? 0.0 : half ? HalfBound(wantDType, terms, magnitudes![i], expected[i]) : Bound(wantDType, terms, magnitudes![i]);
     }
 
     private static Comparison Fail(string detail) => new(false, detail);
