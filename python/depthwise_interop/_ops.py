@@ -29,6 +29,19 @@ def raise_for_status(status: int, op: str, op_name: str | None = None) -> None:
     raise error_type(f"{message} [Op:{name}]" if name else message, status)
 
 
+_char_from_buffer = ctypes.c_char.from_buffer
+_addressof = ctypes.addressof
+
+
+def address(array: np.ndarray) -> int:
+    """The address of an array's first byte. A ctypes view of the buffer costs a third of `array.ctypes.data`
+    (per call, that is about 1 µs per tensor); read-only and empty arrays, which it refuses, take the latter."""
+    try:
+        return _addressof(_char_from_buffer(array))
+    except (TypeError, ValueError):
+        return array.ctypes.data
+
+
 def _shape(array_shape: tuple[int, ...]) -> ctypes.Array:
     return (ctypes.c_int64 * max(len(array_shape), 1))(*array_shape)
 
@@ -77,6 +90,16 @@ def _cached(key: tuple, build):
     return found
 
 
+def remembered(arguments_key: tuple):
+    """The plan stored under a key of the caller's own argument forms (see nn._known_plan), or None."""
+    return _PLANS.get(arguments_key)
+
+
+def remember(arguments_key: tuple, call) -> None:
+    """Stores a plan under a key of the caller's argument forms too."""
+    _cached(arguments_key, lambda: call)
+
+
 def plan(op: str, input_shape: tuple, filter_shape: tuple, attributes: tuple, make_params) -> _Plan:
     """The cached plan for these arguments; `attributes` is a hashable form of what `make_params` encodes."""
     return _cached((op, input_shape, filter_shape, attributes),
@@ -90,9 +113,9 @@ def run(op: str, x: np.ndarray, w: np.ndarray, dtype_code: int, call: _Plan) -> 
     input_shape, filter_shape, params = call.addresses
     status = compute(
         dtype_code,
-        x.ctypes.data, x.size, input_shape, x.ndim,
-        w.ctypes.data, w.size, filter_shape, w.ndim,
-        params, out.ctypes.data, call.output_size,
+        address(x), x.size, input_shape, x.ndim,
+        address(w), w.size, filter_shape, w.ndim,
+        params, address(out), call.output_size,
     )
     raise_for_status(status, op)
     return out
@@ -163,10 +186,10 @@ def run_separable(x: np.ndarray, depthwise: np.ndarray, pointwise: np.ndarray, d
     input_shape, depthwise_shape, pointwise_shape, params = call.addresses
     status = _capi.lib.di_separable_conv2d(
         dtype_code,
-        x.ctypes.data, x.size, input_shape, x.ndim,
-        depthwise.ctypes.data, depthwise.size, depthwise_shape, depthwise.ndim,
-        pointwise.ctypes.data, pointwise.size, pointwise_shape, pointwise.ndim,
-        params, out.ctypes.data, call.output_size,
+        address(x), x.size, input_shape, x.ndim,
+        address(depthwise), depthwise.size, depthwise_shape, depthwise.ndim,
+        address(pointwise), pointwise.size, pointwise_shape, pointwise.ndim,
+        params, address(out), call.output_size,
     )
     raise_for_status(status, "separable_conv2d")
     return out

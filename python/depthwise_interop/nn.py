@@ -53,6 +53,10 @@ def conv2d(
             for those the native library reports).
         TypeError: unsupported or mismatched dtypes, or arguments of the wrong type.
     """
+    known, arguments_key = _known_plan("conv2d", input, filters, strides, padding, data_format, dilations)
+    if known is not None:
+        x, w, dtype_code = _arrays.prepare(input, filters, "Conv2D")
+        return _ops.run("conv2d", x, w, dtype_code, known)
     padding_code, explicit_paddings = _arguments.convert_padding(padding)
     if data_format is None:
         data_format = "NHWC"
@@ -61,7 +65,7 @@ def conv2d(
     dilations4 = _arguments.conv2d_sequence(dilations, channel_index, "dilations")
     format_code = _arguments.data_format_code(data_format)
     x, w, dtype_code = _arrays.prepare(input, filters, "Conv2D")
-    return _run("conv2d", x, w, dtype_code, format_code, padding_code, strides4, dilations4, explicit_paddings)
+    return _run("conv2d", x, w, dtype_code, format_code, padding_code, strides4, dilations4, explicit_paddings, arguments_key)
 
 
 def depthwise_conv2d(
@@ -97,14 +101,18 @@ def depthwise_conv2d(
         ValueError: invalid shapes or arguments, with TensorFlow's message.
         TypeError: unsupported or mismatched dtypes, or arguments of the wrong type.
     """
+    known, arguments_key = _known_plan("depthwise_conv2d", input, filter, strides, padding, data_format, dilations)
     x, w, dtype_code = _arrays.prepare(input, filter, "DepthwiseConv2dNative")
+    if known is not None:
+        return _ops.run("depthwise_conv2d", x, w, dtype_code, known)
     is_nchw = isinstance(data_format, str) and data_format.startswith("NC")
     dilations4, rates = _arguments.depthwise_dilations(dilations, is_nchw)
     padding_code, explicit_paddings = _arguments.convert_padding(padding)
     strides4 = _arguments.depthwise_strides(strides)
     format_code = _arguments.data_format_code("NHWC" if data_format is None else data_format)
     _refuse_strided_dilation(strides4, rates, is_nchw, "depthwise_conv2d")
-    return _run("depthwise_conv2d", x, w, dtype_code, format_code, padding_code, strides4, dilations4, explicit_paddings)
+    return _run("depthwise_conv2d", x, w, dtype_code, format_code, padding_code, strides4, dilations4, explicit_paddings,
+                arguments_key)
 
 
 def separable_conv2d(
@@ -177,11 +185,48 @@ def _refuse_strided_dilation(strides4: list, rates: list, is_nchw: bool, op: str
 
 
 def _run(op: str, x: np.ndarray, w: np.ndarray, dtype_code: int, format_code: int, padding_code: int,
-         strides4: list, dilations4: list, explicit_paddings: list) -> np.ndarray:
+         strides4: list, dilations4: list, explicit_paddings: list, arguments_key: Optional[tuple]) -> np.ndarray:
     attributes = (format_code, padding_code, tuple(strides4), tuple(dilations4), tuple(explicit_paddings))
     call = _ops.plan(op, x.shape, w.shape, attributes, lambda: _arguments.conv_params(
         format_code, padding_code, strides4, dilations4, explicit_paddings))
+    if arguments_key is not None:
+        _ops.remember(arguments_key, call)
     return _ops.run(op, x, w, dtype_code, call)
+
+
+# The fast path of a repeated call: its plan, found from the arguments exactly as the caller wrote them, so
+# that none of them is converted again. Only argument forms made of exact ints and strs are keys (a bool or a
+# NumPy integer equals an int but converts differently), and only NumPy arrays, whose shapes are known
+# before conversion. A miss returns its key for the slow path to store the plan under.
+_UNCACHEABLE = object()
+
+
+def _frozen(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or value is None or kind is int:
+        return value
+    if kind is list or kind is tuple:
+        for item in value:
+            if type(item) is not int:
+                break
+        else:
+            return tuple(value)
+        parts = tuple(map(_frozen, value))
+        return _UNCACHEABLE if any(part is _UNCACHEABLE for part in parts) else parts
+    return _UNCACHEABLE
+
+
+def _known_plan(op: str, input: Any, filter: Any, strides: Any, padding: Any, data_format: Any,
+                dilations: Any) -> tuple[Any, Optional[tuple]]:
+    """(the plan remembered for this call, None) on a hit; (None, the key to remember it under, or None)."""
+    if type(input) is not np.ndarray or type(filter) is not np.ndarray:
+        return None, None
+    strides, padding, data_format, dilations = _frozen(strides), _frozen(padding), _frozen(data_format), _frozen(dilations)
+    if strides is _UNCACHEABLE or padding is _UNCACHEABLE or data_format is _UNCACHEABLE or dilations is _UNCACHEABLE:
+        return None, None
+    key = (op, input.shape, filter.shape, strides, padding, data_format, dilations)
+    known = _ops.remembered(key)
+    return (known, None) if known is not None else (None, key)
 
 
 __all__ = ["conv2d", "depthwise_conv2d", "separable_conv2d"]
