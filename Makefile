@@ -110,13 +110,14 @@ test-fixtures: $(BUILD)/deps.stamp
 	$(PYTHON) conformance/derive/verify_derived.py conformance/fixtures/derived_float16.json conformance/fixtures/derived_bfloat16.json
 
 # Benchmarks: this library (C ABI and managed API) against ONNX Runtime in one BenchmarkDotNet run (depthwise_conv2d,
-# conv2d and separable_conv2d), the Python per-call overhead, then docs/benchmarks.md and docs/benchmarks-ratios.png.
-# BENCH_PRESET=quick for a faster pipeline check; BENCH_OPS=conv2d,separable runs some of the ops (the report then
+# conv2d and separable_conv2d; "half": float16 and bfloat16 against float32 through the C ABI), the Python per-call
+# overhead, then docs/benchmarks.md and docs/benchmarks-ratios.png.
+# BENCH_PRESET=quick for a faster pipeline check; BENCH_OPS=conv2d,half runs some of the ops (the report then
 # has only their sections: the full default is what docs/benchmarks.md should come from);
 # DEPTHWISE_BENCH_SHAPES='7x7,pw1x1' narrows the layers of every op (substrings of the row labels);
 # BENCH_ARGS go to BenchmarkDotNet.
 BENCH_PRESET ?= standard
-BENCH_OPS    ?= depthwise,conv2d,separable
+BENCH_OPS    ?= depthwise,conv2d,separable,half
 BENCH_ARGS   ?=
 BENCH_DIR    := $(BUILD)/benchmarks
 .PHONY: bench

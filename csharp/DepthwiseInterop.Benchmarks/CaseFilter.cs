@@ -29,7 +29,7 @@ public static class CaseFilter
     {
         string method = benchmark.Descriptor.WorkloadMethod.Name;
         int threads = (int)benchmark.Parameters["Threads"];
-        // Only depthwise has a Layout parameter (null elsewhere): conv2d and separable run ours in NHWC only.
+        // Only depthwise and half have a Layout parameter (null elsewhere): conv2d and separable run ours in NHWC only.
         var layout = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Layout")?.Value as Layout?;
         bool referenceJob = benchmark.Job.Id == ReferenceJob.Id;
         if (referenceJob != (method == nameof(DepthwiseBenchmarks.Reference))) return false;
@@ -40,6 +40,9 @@ public static class CaseFilter
             nameof(DepthwiseBenchmarks.Managed) => threads == 1 || ManagedSettings.HasThreadSetting,
             nameof(DepthwiseBenchmarks.Reference) => threads == 1 && layout == Layout.NHWC
                 && ReferenceJob.Shapes.Contains((DepthwiseShape)benchmark.Parameters["Shape"]),
+            nameof(HalfPrecisionBenchmarks.Float32) or nameof(HalfPrecisionBenchmarks.Float16) or nameof(HalfPrecisionBenchmarks.BFloat16) =>
+                (threads == 1 || NativeApi.HasThreadSetting)
+                && HalfPrecisionBenchmarks.Measured((IBenchmarkShape)benchmark.Parameters["Shape"], layout!.Value),
             _ => false,
         };
     }
@@ -62,19 +65,25 @@ public static class ReferenceJob
 
 /// <summary>
 /// One op's benchmark: its BenchmarkDotNet class, its shapes (after the shape filter) and our implementations
-/// that <see cref="Validation"/> checks against ONNX Runtime before anything is timed.
+/// that <see cref="Validation"/> checks against ONNX Runtime before anything is timed, or the suite's own
+/// <paramref name="Check"/> (the half suite compares with our float32 rows instead).
 /// </summary>
 public sealed record BenchmarkSuite(string Name, Type Class, IReadOnlyList<IBenchmarkShape> Shapes,
-    IReadOnlyList<Validation.Implementation> Implementations)
+    IReadOnlyList<Validation.Implementation> Implementations,
+    Func<BenchmarkSuite, TextWriter, List<Validation.Result>>? Check = null)
 {
     /// <summary>The suites' names, for --ops, in run and report order.</summary>
-    public static readonly IReadOnlyList<string> Names = ["depthwise", "conv2d", "separable"];
+    public static readonly IReadOnlyList<string> Names = ["depthwise", "conv2d", "separable", "half"];
+
+    /// <summary>Runs the suite's check before timing; logs one line per implementation and shape.</summary>
+    public List<Validation.Result> Validate(TextWriter log) => (Check ?? Validation.Run)(this, log);
 
     public static BenchmarkSuite Create(string name) => name switch
     {
         "depthwise" => new(name, typeof(DepthwiseBenchmarks), [.. DepthwiseBenchmarks.Shapes()], [.. DepthwiseBenchmarks.Implementations()]),
         "conv2d" => new(name, typeof(Conv2DBenchmarks), [.. Conv2DBenchmarks.Shapes()], [.. Conv2DBenchmarks.Implementations()]),
         "separable" => new(name, typeof(SeparableBenchmarks), [.. SeparableBenchmarks.Shapes()], [.. SeparableBenchmarks.Implementations()]),
+        "half" => new(name, typeof(HalfPrecisionBenchmarks), [.. HalfPrecisionBenchmarks.Shapes()], [], HalfValidation.Run),
         _ => throw new ArgumentException($"unknown op '{name}': use {string.Join(", ", Names)}"),
     };
 }

@@ -26,6 +26,8 @@ internal static unsafe partial class NativeApi
     public const string ThreadExport = "di_set_num_threads";
     public const int AbiVersion = 1;
     public const int DtypeFloat32 = 1;
+    public const int DtypeFloat16 = 3;
+    public const int DtypeBFloat16 = 4;
     public const int FormatNhwc = 0;
     public const int FormatNchw = 1;
     public const int PaddingSame = 1;

@@ -39,15 +39,27 @@ internal sealed unsafe class NativeCall : IDisposable
     public void Invoke(float[] input, float[] filter, float[] output)
     {
         fixed (float* x = input, w = filter, y = output)
-        {
-            int status = depthwise
-                ? NativeApi.di_depthwise_conv2d(NativeApi.DtypeFloat32, x, input.Length, shapes, 4,
-                    w, filter.Length, shapes + 4, 4, parameters, y, output.Length)
-                : NativeApi.di_conv2d(NativeApi.DtypeFloat32, x, input.Length, shapes, 4,
-                    w, filter.Length, shapes + 4, 4, parameters, y, output.Length);
-            if (status != 0) NativeApi.Check(status, depthwise ? "di_depthwise_conv2d" : "di_conv2d");
-        }
+            Invoke(NativeApi.DtypeFloat32, x, input.Length, w, filter.Length, y, output.Length);
     }
+
+    /// <summary>The call with buffers of any di_dtype (float16 and bfloat16: uint16_t bit patterns); counts in elements.</summary>
+    public void Invoke(int dtype, void* input, long inputCount, void* filter, long filterCount, void* output, long outputCount)
+    {
+        int status = depthwise
+            ? NativeApi.di_depthwise_conv2d(dtype, input, inputCount, shapes, 4,
+                filter, filterCount, shapes + 4, 4, parameters, output, outputCount)
+            : NativeApi.di_conv2d(dtype, input, inputCount, shapes, 4,
+                filter, filterCount, shapes + 4, 4, parameters, output, outputCount);
+        if (status != 0) NativeApi.Check(status, depthwise ? "di_depthwise_conv2d" : "di_conv2d");
+    }
+
+    /// <summary>The single call that computes a depthwise or conv2d <paramref name="shape"/> in <paramref name="layout"/>.</summary>
+    public static NativeCall For(IBenchmarkShape shape, Layout layout) => shape switch
+    {
+        DepthwiseShape s => new NativeCall(depthwise: true, layout, s.InputShape(layout), s.FilterShape, s.S),
+        Conv2DShape s => new NativeCall(depthwise: false, layout, s.InputShape(layout), s.FilterShape, s.S),
+        var s => throw new ArgumentException($"no single native call computes {s.GetType().Name}"),
+    };
 
     public void Dispose()
     {
@@ -69,12 +81,7 @@ public sealed class NativeRunner : IConvolutionRunner
         Layout = layout;
         input = data.Input(layout);
         Output = data.NewOutput();
-        call = data.Shape switch
-        {
-            DepthwiseShape s => new NativeCall(depthwise: true, layout, s.InputShape(layout), s.FilterShape, s.S),
-            Conv2DShape s => new NativeCall(depthwise: false, layout, s.InputShape(layout), s.FilterShape, s.S),
-            var s => throw new ArgumentException($"no single native call computes {s.GetType().Name}"),
-        };
+        call = NativeCall.For(data.Shape, layout);
     }
 
     public float[] Output { get; }

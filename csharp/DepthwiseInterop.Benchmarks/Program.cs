@@ -17,10 +17,10 @@ using Microsoft.ML.OnnxRuntime;
 using Perfolizer.Horology;
 
 // Usage: dotnet run -c Release --project csharp/DepthwiseInterop.Benchmarks -- [--preset quick|standard]
-//        [--ops depthwise,conv2d,separable] [--validate-only] [--skip-validation]
+//        [--ops depthwise,conv2d,separable,half] [--validate-only] [--skip-validation]
 //        [BenchmarkDotNet options, e.g. --artifacts DIR]
-// --ops picks the suites (default: all three). Shapes can be narrowed with DEPTHWISE_BENCH_SHAPES="7x7,pw1x1"
-// (substrings of the row labels, applied to every suite).
+// --ops picks the suites (default: all four; "half" is float16 and bfloat16 against float32). Shapes can be
+// narrowed with DEPTHWISE_BENCH_SHAPES="7x7,pw1x1" (substrings of the row labels, applied to every suite).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -130,8 +130,9 @@ var environment = new Dictionary<string, object?>
 
 if (!skipValidation)
 {
-    Console.WriteLine("Checking every implementation against ONNX Runtime (max |diff| <= 1e-4 * max(1, max |y|)):");
-    var results = suites.SelectMany(suite => Validation.Run(suite, Console.Out)).ToList();
+    Console.WriteLine("Checking every implementation against ONNX Runtime (max |diff| <= 1e-4 * max(1, max |y|)), " +
+                      "and the half rows against our float32 on the same rounded inputs (HalfValidation):");
+    var results = suites.SelectMany(suite => suite.Validate(Console.Out)).ToList();
     environment["validation"] = results;
     WriteEnvironment();
     if (results.Any(r => !r.Ok))

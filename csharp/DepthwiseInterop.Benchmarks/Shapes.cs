@@ -174,6 +174,24 @@ public static class BenchmarkShapes
         new(1, 28, 28, 256, 256, 3, 1, Groups: 32),
     ];
 
+    /// <summary>
+    /// Issue #7's float16 / bfloat16 rows (each also run in float32): MobileNetV2 depthwise layers, a 5x5, the
+    /// dense 3x3 conv2d and a pointwise projection.
+    /// </summary>
+    public static readonly IReadOnlyList<IBenchmarkShape> Half =
+    [
+        new DepthwiseShape(1, 112, 112, 32, 1, 3, 1),
+        new DepthwiseShape(1, 56, 56, 144, 1, 3, 1),
+        new DepthwiseShape(1, 56, 56, 144, 1, 3, 2),
+        new DepthwiseShape(1, 14, 14, 576, 1, 3, 1),
+        new DepthwiseShape(1, 14, 14, 672, 1, 5, 1),
+        new Conv2DShape(1, 56, 56, 64, 64, 3, 1),
+        new Conv2DShape(1, 56, 56, 144, 24, 1, 1),
+    ];
+
+    /// <summary>The one shape of <see cref="Half"/> also measured in NCHW.</summary>
+    public static readonly DepthwiseShape HalfNchw = new(1, 56, 56, 144, 1, 3, 1);
+
     /// <summary>MobileNetV2 inverted-residual blocks' depthwise + projection, as one separable_conv2d each.</summary>
     public static readonly IReadOnlyList<SeparableShape> Separable =
     [

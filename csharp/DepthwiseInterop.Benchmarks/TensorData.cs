@@ -26,6 +26,21 @@ public sealed class TensorData
         NhwcToNchw(InputNhwc, InputNchw, s.N, s.H, s.W, s.C);
     }
 
+    /// <summary>A copy of <paramref name="source"/> with <paramref name="map"/> applied to every input and filter value.</summary>
+    private TensorData(TensorData source, Func<float, float> map)
+    {
+        Shape = source.Shape;
+        InputNhwc = MapPinned(source.InputNhwc, map);
+        InputNchw = MapPinned(source.InputNchw, map);
+        Filters = source.Filters.Select(filter => MapPinned(filter, map)).ToArray();
+    }
+
+    /// <summary>
+    /// The same problem with every value passed through <paramref name="map"/>, e.g. rounded to float16 and
+    /// widened back: the float32 inputs a reduced-precision row actually computes on.
+    /// </summary>
+    public TensorData Select(Func<float, float> map) => new(this, map);
+
     public float[] Input(Layout layout) => layout == Layout.NHWC ? InputNhwc : InputNchw;
 
     /// <summary>A zeroed pinned fp32 buffer of the problem's output size, for a runner to write into.</summary>
@@ -47,6 +62,13 @@ public sealed class TensorData
         for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)
             destination[((b * h + y) * w + x) * c + ch] = source[((b * c + ch) * h + y) * w + x];
+    }
+
+    private static float[] MapPinned(float[] source, Func<float, float> map)
+    {
+        var values = GC.AllocateArray<float>(source.Length, pinned: true);
+        for (int i = 0; i < values.Length; i++) values[i] = map(source[i]);
+        return values;
     }
 
     private static float[] RandomPinned(long count, Random random)

@@ -5,6 +5,7 @@ Reads, from the BenchmarkDotNet artifacts folder given with --results (make benc
   results/*DepthwiseBenchmarks-report.csv   depthwise_conv2d measurements (medians, derived columns, allocations)
   results/*Conv2DBenchmarks-report.csv      conv2d measurements (optional: --ops may have left it out)
   results/*SeparableBenchmarks-report.csv   separable_conv2d measurements (optional likewise)
+  results/*HalfPrecisionBenchmarks-report.csv  float16 / bfloat16 against float32 (optional likewise)
   environment.json                          what the benchmark host recorded (library, kernels, FMA peak, job, checks)
   python_overhead.json                      optional, from python_overhead.py
 Standard library only.
@@ -26,9 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pngchart  # noqa: E402
 
 UNITS = {"ns": 1e-3, "us": 1.0, "μs": 1.0, "µs": 1.0, "ms": 1e3, "s": 1e6}
-METHODS = ("Native", "NativeTwoCalls", "Managed", "Reference", "OnnxRuntime")
+METHODS = ("Native", "NativeTwoCalls", "Managed", "Reference", "OnnxRuntime", "Float32", "Float16", "BFloat16")
 # The BenchmarkDotNet class of each op, in report order.
-SUITES = {"depthwise": "DepthwiseBenchmarks", "conv2d": "Conv2DBenchmarks", "separable": "SeparableBenchmarks"}
+SUITES = {"depthwise": "DepthwiseBenchmarks", "conv2d": "Conv2DBenchmarks", "separable": "SeparableBenchmarks",
+          "half": "HalfPrecisionBenchmarks"}
+# The half suite's rows: (benchmark method, column name); each half type's time is divided by Float32's.
+HALF_TYPES = (("Float16", "float16"), ("BFloat16", "bfloat16"))
 # Mean 1-minute load average above which the run is called busy: the benchmark itself keeps 1-2 threads
 # runnable on the 2 vCPUs, so a mean above 2.5 means other jobs held about a whole vCPU on average.
 BUSY_LOAD = 2.5
@@ -394,6 +398,67 @@ def separable_section(add, data: dict, shapes: list[str], thread_counts: list[in
     add("")
 
 
+def half_section(add, data: dict, shapes: list[str], thread_counts: list[int], validation: list) -> None:
+    rows, ratios = [], {method: {t: [] for t in thread_counts} for method, _ in HALF_TYPES}
+    for shape in shapes:
+        for threads in thread_counts:
+            for layout in ("NHWC", "NCHW"):
+                float32 = median(data.get(("Float32", shape, threads, layout)))
+                if float32 is None:
+                    continue
+                halves = [median(data.get((method, shape, threads, layout))) for method, _ in HALF_TYPES]
+                shares = [ratio(half, float32) for half in halves]
+                for (method, _), share in zip(HALF_TYPES, shares):
+                    if share is not None:
+                        ratios[method][threads].append(share)
+                missed = [name for (_, name), share in zip(HALF_TYPES, shares) if share is not None and share > 1.0]
+                met = ("—" if all(share is None for share in shares)
+                       else f"**no** ({', '.join(missed)})" if missed else "met")
+                rows.append(f"| {shape} | {threads} | {layout} | {fmt_us(float32)} | "
+                            + " | ".join(fmt_us(half) for half in halves) + " | "
+                            + " | ".join(fmt(share, 2, "x") for share in shares) + f" | {met} |")
+
+    add("## float16 and bfloat16")
+    add("")
+    add("Issue #7's target: the half types cost no more time than float32 for the same shape. All three columns "
+        "are the product path, one C ABI call (`di_depthwise_conv2d` / `di_conv2d` with `DI_DTYPE_FLOAT32`, "
+        "`DI_DTYPE_FLOAT16` or `DI_DTYPE_BFLOAT16`, half buffers of `uint16_t` bit patterns), on the same shape in "
+        "the same run; median µs per call. **÷ float32 above 1 means the half type is slower**; the target column "
+        "says whether both half types are at most 1.0x float32.")
+    add("")
+    add("**How the half types are computed.** On the float32 kernels: depthwise in bands of output rows (each "
+        "band's input rows widened to float32 into a cache-resident buffer, the float32 kernel run on the band, "
+        "its output rows narrowed: float32 accumulation, one rounding on store), conv2d on whole widened tensors "
+        "(input and filter widened, the float32 kernel, the output narrowed). The conversions are software vector "
+        "code, since .NET 10 exposes no F16C instructions. **Why float16 costs more than bfloat16:** widening a "
+        "float16 takes about 10 vector instructions per 8 values (mask, shift, multiply by 2^112, a compare for "
+        "infinity and NaN, the sign) and narrowing more (rounding through the FPU, NaN select), while a bfloat16 "
+        "widens with one 16-bit shift and narrows with a rounding add and a shift.")
+    add("")
+    add("| layer | threads | layout | float32 µs | float16 µs | bfloat16 µs | float16 ÷ float32 | bfloat16 ÷ float32 | target ≤ 1.0x float32 |")
+    add("|---|---|---|---:|---:|---:|---:|---:|---|")
+    for row in rows:
+        add(row)
+    add("")
+    summary = [f"{name} {fmt(geomean(ratios[method][t]), 2, 'x')} ({t} thread{'s' if t > 1 else ''})"
+               for method, name in HALF_TYPES for t in thread_counts if ratios[method][t]]
+    if summary:
+        add("Geometric mean of half ÷ float32 over the rows above: " + ", ".join(summary) + ".")
+        add("")
+    if validation:
+        worst = max(validation, key=lambda r: r.get("MaxAbsDiff", 0))
+        add(f"**Checked first.** Before timing, each half row's result was compared, element by element, with our "
+            f"float32 result on the same inputs rounded to the half type and widened back (what the half kernel "
+            f"reads): allowed one rounding of the type (unit roundoff 2^-11 for float16, 2^-8 for bfloat16, times "
+            f"|y|; float16's underflow step below its normal range) plus a float32 summation-order difference "
+            f"(taps · 2^-24 · max(1, max|y|)). {sum(1 for r in validation if r.get('Ok'))}/{len(validation)} "
+            f"within that; largest difference {worst.get('MaxAbsDiff', 0):.2e} ({worst.get('Shape')}, "
+            f"{worst.get('Implementation')} {worst.get('Layout')}, max |y| {worst.get('MaxAbsValue', 0):.2f}).")
+        add("")
+    add("The chart does not show these ratios: its axis is ORT ÷ ours, read the other way round.")
+    add("")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", default="build/benchmarks", help="BenchmarkDotNet artifacts folder")
@@ -423,8 +488,10 @@ def main() -> int:
 
     lines = []
     add = lines.append
-    add("# Benchmarks: fp32 " + ", ".join({"depthwise": "depthwise_conv2d", "conv2d": "conv2d", "separable": "separable_conv2d"}[n]
-                                        for n in suites) + ", this library against ONNX Runtime")
+    fp32_ops = [{"depthwise": "depthwise_conv2d", "conv2d": "conv2d", "separable": "separable_conv2d"}[n]
+                for n in suites if n != "half"]
+    add("# Benchmarks: " + "; ".join(([f"fp32 {', '.join(fp32_ops)}, this library against ONNX Runtime"] if fp32_ops else [])
+                                     + (["float16 and bfloat16 against float32"] if "half" in suites else [])))
     add("")
     add("<!-- Generated by tools/benchmarks/report.py from a `make bench` run; edit the script, not this page. -->")
     add("")
@@ -449,6 +516,9 @@ def main() -> int:
         conv2d_section(add, suites["conv2d"], shapes["conv2d"], thread_counts, chart_series)
     if "separable" in suites:
         separable_section(add, suites["separable"], shapes["separable"], thread_counts, chart_series)
+    validation = env.get("validation") or []
+    if "half" in suites:
+        half_section(add, suites["half"], shapes["half"], thread_counts, [r for r in validation if r.get("Op") == "half"])
 
     anchor_rows = [(shape, t, anchor[t - 1], measurements[("OnnxRuntime", shape, t, "NCHW")]["median_us"])
                    for shape, anchor in ORT_ANCHORS_US.items() for t in thread_counts
@@ -491,8 +561,8 @@ def main() -> int:
 
     add("## Method")
     add("")
-    add("- **One run, same-run ratios.** Every implementation, shape, thread count and layout is a case of one of "
-        "three BenchmarkDotNet classes (one per op), run in one `make bench`; each ratio divides two medians from "
+    add("- **One run, same-run ratios.** Every implementation, shape, thread count and layout is a case of "
+        "one BenchmarkDotNet class per op, run in one `make bench`; each ratio divides two medians from "
         "that run. Each case runs in its own process: BenchmarkDotNet's pilot stage picks the calls per iteration "
         "for the iteration time, then warm-up iterations, then the measured iterations; the tables show their "
         "**median** per call. No overhead subtraction (an empty call costs ~1 ns).")
@@ -518,7 +588,7 @@ def main() -> int:
         "then 1x1) through an intermediate tensor. `GraphOptimizationLevel.ORT_ENABLE_ALL` (its NCHWc fast path: "
         "the reorders to and from NCHWc are inside the timed call); input and output `OrtValue`s over "
         "preallocated pinned arrays; `session.Run(RunOptions, names, values, names, values)`.")
-    validation = env.get("validation") or []
+    validation = [r for r in validation if r.get("Op") != "half"]   # checked against ORT; the half rows are in their section
     if validation:
         worst = max(validation, key=lambda r: r.get("MaxAbsDiff", 0))
         largest = (f"largest difference {worst.get('MaxAbsDiff', 0):.2e} ({worst.get('Shape')}, "
@@ -559,7 +629,7 @@ def main() -> int:
     add("```sh")
     add("make bench                     # standard preset, all ops; builds the library, runs everything, rewrites this page")
     add("make bench BENCH_PRESET=quick  # faster pipeline check")
-    add("make bench BENCH_OPS=conv2d,separable            # some of the ops (depthwise, conv2d, separable)")
+    add("make bench BENCH_OPS=conv2d,half                 # some of the ops (depthwise, conv2d, separable, half)")
     add("DEPTHWISE_BENCH_SHAPES='7x7,pw1x1' make bench    # a subset of the layers (substrings of the labels, every op)")
     add("```")
     add("")
@@ -571,7 +641,7 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines), encoding="utf-8")
 
-    labels = [shape for name in suites for shape in shapes[name]]
+    labels = [shape for name in suites if name != "half" for shape in shapes[name]]
     series_spec = [
         (("NHWC", 1), "NHWC 1 THREAD", (31, 119, 180)),
         (("NHWC", 2), "NHWC 2 THREADS", (140, 190, 230)),
