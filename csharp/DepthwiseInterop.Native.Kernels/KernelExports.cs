@@ -31,37 +31,24 @@ internal static unsafe class KernelExports
     [UnmanagedCallersOnly(EntryPoint = "dik_run")]
     public static int Run(int dtype, void* input, void* filter, void* output, ConvolutionGeometry* geometry)
     {
-        try
-        {
-            if (dtype == 1) Run<float>(input, filter, output, *geometry);
-            else if (dtype == 2) Run<double>(input, filter, output, *geometry);
-            else if (dtype == 3) Run<Half>(input, filter, output, *geometry);
-            else if (dtype == 4) Run<BFloat16>(input, filter, output, *geometry);
-            else return 2;
-            return 0;
-        }
-        catch (OutOfMemoryException)
-        {
-            return 3;
-        }
-        catch (Exception)
-        {
-            return 1;
-        }
+        var run = new OpRun { Input = input, Filter = filter, Output = output, Geometry = geometry };
+        return Guarded(dtype, ref run);
     }
 
-    /// <summary>Runs a validated separable problem; codes as for <see cref="Run(int, void*, void*, void*, ConvolutionGeometry*)"/> (the caller has checked the size limits).</summary>
+    /// <summary>Runs a validated separable problem (the caller has checked the size limits); codes as for dik_run.</summary>
     [UnmanagedCallersOnly(EntryPoint = "dik_run_separable")]
     public static int RunSeparable(int dtype, void* input, void* depthwiseFilter, void* pointwiseFilter, void* output, SeparableConvolutionGeometry* geometry)
     {
+        var run = new SeparableRun { Input = input, DepthwiseFilter = depthwiseFilter, PointwiseFilter = pointwiseFilter, Output = output, Geometry = geometry };
+        return Guarded(dtype, ref run);
+    }
+
+    /// <summary>0 on success, 2 for an unknown type code, 3 when out of memory, 1 for any other failure.</summary>
+    private static int Guarded<TRun>(int dtype, ref TRun run) where TRun : struct, IElementTypeAction
+    {
         try
         {
-            if (dtype == 1) RunSeparable<float>(input, depthwiseFilter, pointwiseFilter, output, *geometry);
-            else if (dtype == 2) RunSeparable<double>(input, depthwiseFilter, pointwiseFilter, output, *geometry);
-            else if (dtype == 3) RunSeparable<Half>(input, depthwiseFilter, pointwiseFilter, output, *geometry);
-            else if (dtype == 4) RunSeparable<BFloat16>(input, depthwiseFilter, pointwiseFilter, output, *geometry);
-            else return 2;
-            return 0;
+            return ElementTypes.TryInvoke(dtype, ref run) ? 0 : 2;
         }
         catch (OutOfMemoryException)
         {
@@ -73,17 +60,28 @@ internal static unsafe class KernelExports
         }
     }
 
-    private static void RunSeparable<T>(void* input, void* depthwiseFilter, void* pointwiseFilter, void* output, in SeparableConvolutionGeometry geometry)
-        where T : unmanaged =>
-        SeparableDispatcher.Run(
-            new ReadOnlySpan<T>(input, (int)geometry.InputElementCount),
-            new ReadOnlySpan<T>(depthwiseFilter, (int)geometry.DepthwiseFilterElementCount),
-            new ReadOnlySpan<T>(pointwiseFilter, (int)geometry.PointwiseFilterElementCount),
-            new Span<T>(output, (int)geometry.OutputElementCount), geometry);
+    private struct OpRun : IElementTypeAction
+    {
+        public void* Input, Filter, Output;
+        public ConvolutionGeometry* Geometry;
 
-    private static void Run<T>(void* input, void* filter, void* output, in ConvolutionGeometry geometry) where T : unmanaged =>
-        ConvolutionDispatcher.Run(
-            new ReadOnlySpan<T>(input, (int)geometry.InputElementCount),
-            new ReadOnlySpan<T>(filter, (int)geometry.FilterElementCount),
-            new Span<T>(output, (int)geometry.OutputElementCount), geometry);
+        public readonly void Invoke<T>() where T : unmanaged =>
+            ConvolutionDispatcher.Run(
+                new ReadOnlySpan<T>(Input, (int)Geometry->InputElementCount),
+                new ReadOnlySpan<T>(Filter, (int)Geometry->FilterElementCount),
+                new Span<T>(Output, (int)Geometry->OutputElementCount), *Geometry);
+    }
+
+    private struct SeparableRun : IElementTypeAction
+    {
+        public void* Input, DepthwiseFilter, PointwiseFilter, Output;
+        public SeparableConvolutionGeometry* Geometry;
+
+        public readonly void Invoke<T>() where T : unmanaged =>
+            SeparableDispatcher.Run(
+                new ReadOnlySpan<T>(Input, (int)Geometry->InputElementCount),
+                new ReadOnlySpan<T>(DepthwiseFilter, (int)Geometry->DepthwiseFilterElementCount),
+                new ReadOnlySpan<T>(PointwiseFilter, (int)Geometry->PointwiseFilterElementCount),
+                new Span<T>(Output, (int)Geometry->OutputElementCount), *Geometry);
+    }
 }

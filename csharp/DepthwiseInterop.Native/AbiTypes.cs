@@ -14,15 +14,6 @@ internal enum Status
     Internal = 5,
 }
 
-/// <summary>Mirrors <c>di_dtype</c>.</summary>
-internal enum DType
-{
-    Float32 = 1,
-    Float64 = 2,
-    Float16 = 3,
-    BFloat16 = 4,
-}
-
 [InlineArray(4)]
 internal struct Int64x4 { private long _element0; }
 

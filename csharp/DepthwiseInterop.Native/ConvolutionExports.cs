@@ -87,7 +87,7 @@ internal static unsafe class ConvolutionExports
             RequireCount("depthwise_filter", depthwiseFilterCount, geometry.DepthwiseFilterElementCount, depthwiseDims, depthwiseFilter);
             RequireCount("pointwise_filter", pointwiseFilterCount, geometry.PointwiseFilterElementCount, pointwiseDims, pointwiseFilter);
             RequireCount("output", outputCount, geometry.OutputElementCount, default, output);
-            int elementSize = ElementSize(dtype);
+            int elementSize = ElementTypes.SizeOf(dtype);
             if (elementSize == 0) return UnknownDtype(dtype);
             if (geometry.OutputElementCount == 0) return (int)Status.Ok;
             RequireSpanLength("input", inputCount);
@@ -96,21 +96,12 @@ internal static unsafe class ConvolutionExports
             RequireSpanLength("output", outputCount);
             RequireNoOverlap(output, outputCount, input, inputCount, depthwiseFilter, depthwiseFilterCount, elementSize);
             RequireNoOverlap(output, outputCount, pointwiseFilter, pointwiseFilterCount, null, 0, elementSize);
-            switch ((DType)dtype)
+            var run = new SeparableRun
             {
-                case DType.Float32:
-                    RunSeparable<float>(dtype, geometry, input, inputDims, depthwiseFilter, depthwiseDims, pointwiseFilter, pointwiseDims, output);
-                    break;
-                case DType.Float64:
-                    RunSeparable<double>(dtype, geometry, input, inputDims, depthwiseFilter, depthwiseDims, pointwiseFilter, pointwiseDims, output);
-                    break;
-                case DType.Float16:
-                    RunSeparable<Half>(dtype, geometry, input, inputDims, depthwiseFilter, depthwiseDims, pointwiseFilter, pointwiseDims, output);
-                    break;
-                case DType.BFloat16:
-                    RunSeparable<BFloat16>(dtype, geometry, input, inputDims, depthwiseFilter, depthwiseDims, pointwiseFilter, pointwiseDims, output);
-                    break;
-            }
+                Dtype = dtype, Geometry = geometry, Input = input, InputShape = inputShape, InputRank = inputRank, DepthwiseFilter = depthwiseFilter,
+                DepthwiseFilterShape = depthwiseFilterShape, PointwiseFilter = pointwiseFilter, PointwiseFilterShape = pointwiseFilterShape, Output = output,
+            };
+            ElementTypes.TryInvoke(dtype, ref run);
             return (int)Status.Ok;
         }
         catch (Exception exception)
@@ -120,18 +111,26 @@ internal static unsafe class ConvolutionExports
     }
 
     /// <summary>Runs the validated separable problem in the loaded kernel variant, or in this library.</summary>
-    private static void RunSeparable<T>(int dtype, in SeparableConvolutionGeometry geometry, void* input, ReadOnlySpan<long> inputShape,
-        void* depthwiseFilter, ReadOnlySpan<long> depthwiseFilterShape, void* pointwiseFilter, ReadOnlySpan<long> pointwiseFilterShape, void* output)
-        where T : unmanaged
+    private struct SeparableRun : IElementTypeAction
     {
-        var inputSpan = new ReadOnlySpan<T>(input, (int)geometry.InputElementCount);
-        var depthwiseSpan = new ReadOnlySpan<T>(depthwiseFilter, (int)geometry.DepthwiseFilterElementCount);
-        var pointwiseSpan = new ReadOnlySpan<T>(pointwiseFilter, (int)geometry.PointwiseFilterElementCount);
-        var outputSpan = new Span<T>(output, (int)geometry.OutputElementCount);
-        Convolution.ValidateSeparableBuffers(geometry, inputSpan, inputShape, depthwiseSpan, depthwiseFilterShape, pointwiseSpan, pointwiseFilterShape, outputSpan);
-        SeparableDispatcher.RequireSupportedIntermediate(geometry);
-        if (KernelVariant.IsLoaded) KernelVariant.RunSeparable(dtype, inputSpan, depthwiseSpan, pointwiseSpan, outputSpan, geometry);
-        else SeparableDispatcher.Run(inputSpan, depthwiseSpan, pointwiseSpan, outputSpan, geometry);
+        public int Dtype;
+        public SeparableConvolutionGeometry Geometry;
+        public void* Input, DepthwiseFilter, PointwiseFilter, Output;
+        public long* InputShape, DepthwiseFilterShape, PointwiseFilterShape;
+        public int InputRank;
+
+        public readonly void Invoke<T>() where T : unmanaged
+        {
+            var input = new ReadOnlySpan<T>(Input, (int)Geometry.InputElementCount);
+            var depthwise = new ReadOnlySpan<T>(DepthwiseFilter, (int)Geometry.DepthwiseFilterElementCount);
+            var pointwise = new ReadOnlySpan<T>(PointwiseFilter, (int)Geometry.PointwiseFilterElementCount);
+            var output = new Span<T>(Output, (int)Geometry.OutputElementCount);
+            Convolution.ValidateSeparableBuffers(Geometry, input, new ReadOnlySpan<long>(InputShape, InputRank), depthwise,
+                new ReadOnlySpan<long>(DepthwiseFilterShape, 4), pointwise, new ReadOnlySpan<long>(PointwiseFilterShape, 4), output);
+            SeparableDispatcher.RequireSupportedIntermediate(Geometry);
+            if (KernelVariant.IsLoaded) KernelVariant.RunSeparable(Dtype, input, depthwise, pointwise, output, Geometry);
+            else SeparableDispatcher.Run(input, depthwise, pointwise, output, Geometry);
+        }
     }
 
     private static int OutputShape(ConvolutionKind kind, long* inputShape, int inputRank, long* filterShape, int filterRank, ConvParams* parameters,
@@ -163,7 +162,7 @@ internal static unsafe class ConvolutionExports
             RequireCount("input", inputCount, geometry.InputElementCount, inputDims, input);
             RequireCount("filter", filterCount, geometry.FilterElementCount, filterDims, filter);
             RequireCount("output", outputCount, geometry.OutputElementCount, default, output);
-            int elementSize = ElementSize(dtype);
+            int elementSize = ElementTypes.SizeOf(dtype);
             if (elementSize == 0) return UnknownDtype(dtype);
             // Nothing to compute, or only padding to convolve: TensorFlow returns without reading the
             // tensors, so neither their size nor where they lie matters here.
@@ -177,21 +176,12 @@ internal static unsafe class ConvolutionExports
             RequireSpanLength("filter", filterCount);
             RequireSpanLength("output", outputCount);
             RequireNoOverlap(output, outputCount, input, inputCount, filter, filterCount, elementSize);
-            switch ((DType)dtype)
+            var run = new OpRun
             {
-                case DType.Float32:
-                    Run<float>(dtype, geometry, input, inputDims, filter, filterDims, output);
-                    break;
-                case DType.Float64:
-                    Run<double>(dtype, geometry, input, inputDims, filter, filterDims, output);
-                    break;
-                case DType.Float16:
-                    Run<Half>(dtype, geometry, input, inputDims, filter, filterDims, output);
-                    break;
-                case DType.BFloat16:
-                    Run<BFloat16>(dtype, geometry, input, inputDims, filter, filterDims, output);
-                    break;
-            }
+                Dtype = dtype, Geometry = geometry, Input = input, InputShape = inputShape, InputRank = inputRank, Filter = filter, FilterShape = filterShape,
+                Output = output,
+            };
+            ElementTypes.TryInvoke(dtype, ref run);
             return (int)Status.Ok;
         }
         catch (Exception exception)
@@ -200,30 +190,33 @@ internal static unsafe class ConvolutionExports
         }
     }
 
-    private static void Run<T>(int dtype, in ConvolutionGeometry geometry, void* input, ReadOnlySpan<long> inputShape, void* filter,
-        ReadOnlySpan<long> filterShape, void* output) where T : unmanaged
+    /// <summary>Runs the validated problem in the loaded kernel variant, or in this library.</summary>
+    private struct OpRun : IElementTypeAction
     {
-        var inputSpan = new ReadOnlySpan<T>(input, (int)geometry.InputElementCount);
-        var filterSpan = new ReadOnlySpan<T>(filter, (int)geometry.FilterElementCount);
-        var outputSpan = new Span<T>(output, (int)geometry.OutputElementCount);
-        if (KernelVariant.IsLoaded && geometry.OutputElementCount != 0)
+        public int Dtype;
+        public ConvolutionGeometry Geometry;
+        public void* Input, Filter, Output;
+        public long* InputShape, FilterShape;
+        public int InputRank;
+
+        public readonly void Invoke<T>() where T : unmanaged
         {
-            Convolution.ValidateBuffers(geometry, inputSpan, inputShape, filterSpan, filterShape, outputSpan);
-            KernelVariant.Run(dtype, inputSpan, filterSpan, outputSpan, geometry);
-        }
-        else
-        {
-            Convolution.Compute(geometry, inputSpan, inputShape, filterSpan, filterShape, outputSpan);
+            var input = new ReadOnlySpan<T>(Input, (int)Geometry.InputElementCount);
+            var filter = new ReadOnlySpan<T>(Filter, (int)Geometry.FilterElementCount);
+            var output = new Span<T>(Output, (int)Geometry.OutputElementCount);
+            var inputShape = new ReadOnlySpan<long>(InputShape, InputRank);
+            var filterShape = new ReadOnlySpan<long>(FilterShape, 4);
+            if (KernelVariant.IsLoaded)
+            {
+                Convolution.ValidateBuffers(Geometry, input, inputShape, filter, filterShape, output);
+                KernelVariant.Run(Dtype, input, filter, output, Geometry);
+            }
+            else
+            {
+                Convolution.Compute(Geometry, input, inputShape, filter, filterShape, output);
+            }
         }
     }
-
-    private static int ElementSize(int dtype) => (DType)dtype switch
-    {
-        DType.Float32 => sizeof(float),
-        DType.Float64 => sizeof(double),
-        DType.Float16 or DType.BFloat16 => sizeof(ushort),
-        _ => 0,
-    };
 
     private static int UnknownDtype(int dtype) =>
         ExceptionBoundary.Fail(Status.InvalidDtype, $"unknown dtype {dtype}: expected DI_DTYPE_FLOAT32 (1), DI_DTYPE_FLOAT64 (2), DI_DTYPE_FLOAT16 (3) or DI_DTYPE_BFLOAT16 (4)");
