@@ -107,6 +107,44 @@ public sealed class FastDepthwiseConvolutionTests
         }
     }
 
+    /// <summary>
+    /// The planar kernel's row-sliding 3x3 tiles (row stride 1 and 2: six rows at a time, five-row remainders,
+    /// shorter remainders on the four-row tiles, rows narrower than a vector through the stack) and several
+    /// row bands per plane (wide rows make short bands; the last band partial).
+    /// </summary>
+    private static IEnumerable<TestCaseData> PlanarSlidingCases()
+    {
+        int seed = 100;
+        foreach (int strideHeight in new[] { 1, 2 })
+        foreach (int height in new[] { 5, 6, 7, 11, 12, 13, 14, 25 })
+        foreach (int width in new[] { 3, 7, 8, 9, 14, 17, 33 })
+        foreach (var (padding, strideWidth, multiplier) in new[] { (PaddingMode.Same, 1, 1), (PaddingMode.Valid, 2, 2), (PaddingMode.Explicit, 1, 4) })
+        {
+            var options = new ConvolutionOptions
+            {
+                DataFormat = DataFormat.NCHW, Padding = padding, PadTop = 2, PadBottom = 1, PadLeft = 1, PadRight = 2,
+                StrideHeight = strideHeight, StrideWidth = strideWidth,
+            };
+            if (padding == PaddingMode.Valid && width < 3) continue;
+            yield return new TestCaseData(new long[] { 1, 3, height, width }, new long[] { 3, 3, 3, multiplier }, options, seed++)
+                .SetArgDisplayNames($"NCHW 3x3 sh{strideHeight} sw{strideWidth} h{height} w{width} m{multiplier} {padding}");
+        }
+        foreach (var (height, width, strideHeight) in new[] { (70, 300, 1), (61, 517, 2), (40, 1100, 1) })
+            yield return new TestCaseData(new long[] { 2, 2, height, width }, new long[] { 3, 3, 2, 2 },
+                new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same, StrideHeight = strideHeight }, seed++)
+                .SetArgDisplayNames($"NCHW bands h{height} w{width} sh{strideHeight}");
+        yield return new TestCaseData(new long[] { 1, 2, 50, 700 }, new long[] { 5, 4, 2, 1 },
+            new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same, StrideWidth = 3, DilationHeight = 2 }, seed++)
+            .SetArgDisplayNames("NCHW bands 5x4 sw3 dh2");
+    }
+
+    [TestCaseSource(nameof(PlanarSlidingCases))]
+    public void PlanarSlidingTilesAndBandsMatchTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
+    {
+        CompareEveryTier<float>(inputShape, filterShape, options, seed);
+        CompareEveryTier<double>(inputShape, filterShape, options, seed);
+    }
+
     [TestCaseSource(nameof(MultiplierAndPlanarCases))]
     public void MultiplierAndPlanarPathsMatchTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
     {
