@@ -111,6 +111,7 @@ internal static class DepthwiseNchwKernel
                 nint firstRow = bandIndex * p.BandRows, endRow = Math.Min(firstRow + p.BandRows, p.OutputHeight);
                 nint inputRows = (endRow - firstRow - 1) * p.StrideHeight + (p.FilterHeight - 1) * p.DilationHeight + 1;
                 FillBand(ref Unsafe.Add(ref input, plane * planeIn), p, firstRow * p.StrideHeight - p.PadTop, inputRows, ref band);
+                if (item + 1 < endItem) PrefetchItem(ref input, p, item + 1);
                 for (nint m = 0; m < p.Multiplier; m++)
                 {
                     nint o = channel * p.Multiplier + m;
@@ -125,6 +126,29 @@ internal static class DepthwiseNchwKernel
             ArrayPool<T>.Shared.Return(scratch);
             if (rentedWeights is not null) ArrayPool<T>.Shared.Return(rentedWeights);
             if (rentedOffsets is not null) ArrayPool<nint>.Shared.Return(rentedOffsets);
+        }
+    }
+
+    /// <summary>
+    /// Asks for the input rows of work item <paramref name="item"/> while this one computes, into L1: the copy
+    /// of a band otherwise streams its rows from L2 or L3 as a phase of its own (about 0.4 cycles per element
+    /// measured, as much as the FMAs of a 3x3 output at stride 1), which the NHWC kernel overlaps with its FMAs.
+    /// </summary>
+    private static void PrefetchItem<T>(ref T input, in Plan p, long item) where T : unmanaged
+    {
+        if (!Sse.IsSupported) return;
+        nint plane = (nint)(item / p.Bands), bandIndex = (nint)(item % p.Bands);
+        nint firstRow = bandIndex * p.BandRows, endRow = Math.Min(firstRow + p.BandRows, p.OutputHeight);
+        nint top = Math.Max(0, firstRow * p.StrideHeight - p.PadTop);
+        nint bottom = Math.Min(p.Height, (endRow - 1) * p.StrideHeight - p.PadTop + (p.FilterHeight - 1) * p.DilationHeight + 1);
+        if (bottom <= top) return;
+        ref byte start = ref Unsafe.As<T, byte>(ref Unsafe.Add(ref input, plane * p.Height * p.Width + top * p.Width));
+        nint bytes = (bottom - top) * p.Width * Unsafe.SizeOf<T>();
+        unsafe
+        {
+            // Prefetches never fault, and the caller pins the input for the whole call.
+            byte* address = (byte*)Unsafe.AsPointer(ref start);
+            for (nint offset = 0; offset < bytes; offset += 64) Sse.Prefetch0(address + offset);
         }
     }
 
@@ -205,33 +229,42 @@ internal static class DepthwiseNchwKernel
     /// <summary>even[k] = source[2k], odd[k] = source[2k + 1] for the first <paramref name="count"/> source elements.</summary>
     private static void Deinterleave<T>(ref T source, nint count, ref T even, ref T odd) where T : unmanaged
     {
-        nint i = 0;
-        if (Avx2.IsSupported && typeof(T) == typeof(float))
+        if (Avx2.IsSupported && typeof(T) == typeof(float) && count >= 16)
         {
             ref float s = ref Unsafe.As<T, float>(ref source);
-            for (; i + 16 <= count; i += 16)
+            ref float e = ref Unsafe.As<T, float>(ref even), o = ref Unsafe.As<T, float>(ref odd);
+            // Sixteen source elements at a time; the last step starts at an even index ending at or just before
+            // the end (the overlap rewrites the same values), and an odd count leaves one even element.
+            nint last = (count - 16) & ~(nint)1;
+            for (nint i = 0; ; i += 16)
             {
+                if (i > last) i = last;
                 Vector256<float> a = Vector256.LoadUnsafe(ref s, (nuint)i), b = Vector256.LoadUnsafe(ref s, (nuint)i + 8);
                 // In-lane picks give [a0 a2 b0 b2 | a4 a6 b4 b6]; the 64-bit permute restores the order.
-                Vector256<float> e = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
-                Vector256<float> o = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
-                e.StoreUnsafe(ref Unsafe.As<T, float>(ref Unsafe.Add(ref even, i / 2)));
-                o.StoreUnsafe(ref Unsafe.As<T, float>(ref Unsafe.Add(ref odd, i / 2)));
+                Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle().StoreUnsafe(ref e, (nuint)(i / 2));
+                Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle().StoreUnsafe(ref o, (nuint)(i / 2));
+                if (i == last) break;
             }
+            if ((count & 1) != 0) Unsafe.Add(ref even, count / 2) = Unsafe.Add(ref source, count - 1);
+            return;
         }
-        else if (Avx2.IsSupported && typeof(T) == typeof(double))
+        if (Avx2.IsSupported && typeof(T) == typeof(double) && count >= 8)
         {
             ref double s = ref Unsafe.As<T, double>(ref source);
-            for (; i + 8 <= count; i += 8)
+            ref double e = ref Unsafe.As<T, double>(ref even), o = ref Unsafe.As<T, double>(ref odd);
+            nint last = (count - 8) & ~(nint)1;
+            for (nint i = 0; ; i += 8)
             {
+                if (i > last) i = last;
                 Vector256<double> a = Vector256.LoadUnsafe(ref s, (nuint)i), b = Vector256.LoadUnsafe(ref s, (nuint)i + 4);
-                Vector256<double> e = Avx2.Permute4x64(Avx.UnpackLow(a, b), 0b11_01_10_00);
-                Vector256<double> o = Avx2.Permute4x64(Avx.UnpackHigh(a, b), 0b11_01_10_00);
-                e.StoreUnsafe(ref Unsafe.As<T, double>(ref Unsafe.Add(ref even, i / 2)));
-                o.StoreUnsafe(ref Unsafe.As<T, double>(ref Unsafe.Add(ref odd, i / 2)));
+                Avx2.Permute4x64(Avx.UnpackLow(a, b), 0b11_01_10_00).StoreUnsafe(ref e, (nuint)(i / 2));
+                Avx2.Permute4x64(Avx.UnpackHigh(a, b), 0b11_01_10_00).StoreUnsafe(ref o, (nuint)(i / 2));
+                if (i == last) break;
             }
+            if ((count & 1) != 0) Unsafe.Add(ref even, count / 2) = Unsafe.Add(ref source, count - 1);
+            return;
         }
-        for (; i < count; i++)
+        for (nint i = 0; i < count; i++)
         {
             if ((i & 1) == 0) Unsafe.Add(ref even, i / 2) = Unsafe.Add(ref source, i);
             else Unsafe.Add(ref odd, i / 2) = Unsafe.Add(ref source, i);

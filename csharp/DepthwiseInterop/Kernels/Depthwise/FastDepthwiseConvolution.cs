@@ -23,7 +23,7 @@ internal static class FastDepthwiseConvolution
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The planar kernel vectorises along W, so any channel count suits it.
-        long channels = g.DataFormat == DataFormat.NCHW && PlanarFits(g) ? long.MaxValue : g.OutputChannels; // C * M
+        long channels = UsePlanar(g, Vector256<T>.Count) ? long.MaxValue : g.OutputChannels; // C * M
         if (channels != long.MaxValue)
         {
             // Blocks near the padding copy their input window (filter rows × block columns × channels) to
@@ -43,6 +43,20 @@ internal static class FastDepthwiseConvolution
         return true;
     }
 
+    /// <summary>
+    /// Whether an NCHW problem runs on the planar kernel rather than on transposes around the NHWC kernel.
+    /// Measured at one thread on the 2-vCPU AVX2 machine (µs, best of many; planar / transposes / NHWC alone):
+    /// dw3x3 112x112x32 151 / 293 / 135, 56x56x144 s1 187 / 382 / 200, 56x56x144 s2 135-169 / 163 / 76,
+    /// 28x28x384 220 / 352 / 188, 28x28x96 53 / 76 / 41, 14x14x576 93 / 88 / 42, 7x7x960 126 / 58 / 45,
+    /// dw5x5 14x14x672 263 / 207 / 154; multiplier 2 and 4 (56x56x72, 28x28x96) 158 and 124 planar against
+    /// 420 and 350 through the copies. Small planes lose on the planar kernel's per-plane costs (the band
+    /// copy, the tiles' rounding to six rows and two vectors), so multiplier 1 below 256 output pixels per
+    /// plane keeps the transposes (when C reaches a vector, which the NHWC kernel needs).
+    /// </summary>
+    private static bool UsePlanar(in ConvolutionGeometry g, int lanes) =>
+        g.DataFormat == DataFormat.NCHW && PlanarFits(g)
+        && (g.OutputChannelsPerGroup > 1 || g.OutputHeight * g.OutputWidth >= 256 || g.OutputChannels < lanes);
+
     /// <summary>Whether the planar kernel's band scratch stays reasonable (huge dilations are left to the other paths).</summary>
     private static bool PlanarFits(in ConvolutionGeometry g)
     {
@@ -60,7 +74,7 @@ internal static class FastDepthwiseConvolution
     {
         long multiplier = g.OutputChannelsPerGroup;
         int lanes = RawVector.Count<TVector, T>();
-        if (g.DataFormat == DataFormat.NCHW && PlanarFits(g))
+        if (UsePlanar(g, lanes))
             RunPlanesInParallel<TVector, T>(input, filter, output, g);
         else if (g.DataFormat == DataFormat.NHWC && multiplier == 1)
             RunRowsInParallel<TVector, T, RepeatNone>(input, filter, output, g);
