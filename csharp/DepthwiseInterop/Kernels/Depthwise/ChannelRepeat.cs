@@ -11,7 +11,7 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// each repeated M times. The filter <c>[KH, KW, C, M]</c> is already in output-channel order, so repeating
 /// the input lanes in registers lets the multiplier-1 kernel serve M = 2 and 4 without copying the input.
 /// Each policy loads exactly L / M elements (never past the channel's end) and duplicates lanes with one
-/// permute; the permute runs on a shuffle port beside the two FMA ports, so it costs little.
+/// shuffle. The sources must be pinned (the loads take pointers).
 /// </summary>
 internal interface IChannelRepeat
 {
@@ -59,7 +59,7 @@ internal static class ChannelRepeat
     public static bool Supports(long multiplier, int lanes) => multiplier is 2 or 4 && lanes % multiplier == 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Load<TVector, T>(ref T source, int m) where TVector : unmanaged where T : unmanaged
+    public static unsafe TVector Load<TVector, T>(ref T source, int m) where TVector : unmanaged where T : unmanaged
     {
         int lanes = Unsafe.SizeOf<TVector>() / Unsafe.SizeOf<T>();
         if (lanes == m) return Simd.RawVector.Splat<TVector, T>(ref source);
@@ -71,13 +71,19 @@ internal static class ChannelRepeat
                 Vector128<float> v = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<double>(ref Unsafe.As<T, byte>(ref source))).AsSingle();
                 return Unsafe.BitCast<Vector128<float>, TVector>(Sse.Shuffle(v, v, 0b01_01_00_00));
             }
-            if (Unsafe.SizeOf<TVector>() == 32 && Avx2.IsSupported)
+            if (Unsafe.SizeOf<TVector>() == 32 && Avx.IsSupported)
             {
+                // A broadcast load (vbroadcastf128 or vbroadcastsd: load ports only) puts the needed elements in
+                // both 128-bit lanes; an in-lane vpermilps picks them. Zen 3 runs in-lane shuffles on either
+                // shuffle pipe, where the cross-lane vpermps of a plain load contended with the FMAs (multiplier
+                // 2 ran at 79% of multiplier 1's GFLOP/s that way).
+                // Pointers for vbroadcastf128 (Vector256.Create of a loaded Vector128 goes through the stack):
+                // every source the kernel reads (the input, its window scratch, the zero vector) is pinned.
                 Vector256<float> v = bytes == 16
-                    ? Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref source)).ToVector256Unsafe()
-                    : Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<double>(ref Unsafe.As<T, byte>(ref source))).AsSingle().ToVector256Unsafe();
+                    ? Avx.BroadcastVector128ToVector256((float*)Unsafe.AsPointer(ref source))
+                    : Vector256.Create(Unsafe.ReadUnaligned<double>(ref Unsafe.As<T, byte>(ref source))).AsSingle();
                 Vector256<int> index = m == 2 ? Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3) : Vector256.Create(0, 0, 0, 0, 1, 1, 1, 1);
-                return Unsafe.BitCast<Vector256<float>, TVector>(Avx2.PermuteVar8x32(v, index));
+                return Unsafe.BitCast<Vector256<float>, TVector>(Avx.PermuteVar(v, index));
             }
             if (Unsafe.SizeOf<TVector>() == 64 && Avx512F.IsSupported)
             {
@@ -92,10 +98,10 @@ internal static class ChannelRepeat
         }
         else if (typeof(T) == typeof(double))
         {
-            if (Unsafe.SizeOf<TVector>() == 32 && Avx2.IsSupported) // m == 2: [a b] -> [a a b b]
+            if (Unsafe.SizeOf<TVector>() == 32 && Avx.IsSupported) // m == 2: [a b | a b] -> [a a | b b]
             {
-                Vector256<double> v = Vector128.LoadUnsafe(ref Unsafe.As<T, double>(ref source)).ToVector256Unsafe();
-                return Unsafe.BitCast<Vector256<double>, TVector>(Avx2.Permute4x64(v, 0b01_01_00_00));
+                Vector256<double> v = Avx.BroadcastVector128ToVector256((double*)Unsafe.AsPointer(ref source));
+                return Unsafe.BitCast<Vector256<double>, TVector>(Avx.Permute(v, 0b1100));
             }
             if (Unsafe.SizeOf<TVector>() == 64 && Avx512F.IsSupported)
             {

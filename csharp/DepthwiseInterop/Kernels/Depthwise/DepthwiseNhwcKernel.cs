@@ -34,8 +34,11 @@ internal static class DepthwiseNhwcKernel
     private const int EdgeRemainderPixels = 3;
 
     /// <summary>Computes output rows [firstRow, endRow) of the flattened (batch, output row) space.</summary>
-    /// <remarks>Needs <c>g.InputChannels >= TVector.Count</c> and a channel multiplier of 1.</remarks>
-    public static void RunRows<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow)
+    /// <remarks>
+    /// Needs <c>g.OutputChannels >= TVector.Count</c> and <typeparamref name="TRepeat"/> matching the channel
+    /// multiplier; with M &gt; 1 the input must be pinned.
+    /// </remarks>
+    public static unsafe void RunRows<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         var p = new Plan(g, Count<TVector, T>());
@@ -48,8 +51,12 @@ internal static class DepthwiseNhwcKernel
         {
             scratch.Slice(windowElements, Count<TVector, T>()).Clear();
             var interior = InteriorColumns.Of(g);
-            for (nint row = (nint)firstRow; row < (nint)endRow; row++)
-                Row<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0], ref scratch[windowElements]);
+            // Pinned: the repeating loads of M > 1 take pointers (see ChannelRepeat); the input is pinned by the caller.
+            fixed (T* pinned = scratch)
+            {
+                for (nint row = (nint)firstRow; row < (nint)endRow; row++)
+                    Row<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0], ref scratch[windowElements]);
+            }
         }
         finally
         {
