@@ -11,19 +11,20 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// Depthwise convolution on planar tensors: input <c>[N, C, H, W]</c>, filter <c>[KH, KW, C, M]</c>, output
 /// <c>[N, C*M, OH, OW]</c>, any multiplier, stride, dilation and padding. Each (batch, input channel) plane is
 /// a 2-D convolution with vectors along W. A work item is one band of output rows of one input plane: its
-/// input rows are first copied to a small scratch (a few KiB, stays in L1) with the padding written as zeros
-/// and the columns split into <c>StrideWidth</c> phases (padded column j goes to phase <c>j % SW</c>, index
+/// input rows are first copied to a small scratch (about 16 KiB, stays in L1) between zero padding columns,
+/// the columns split into <c>StrideWidth</c> phases (padded column j goes to phase <c>j % SW</c>, index
 /// <c>j / SW</c>), so that for every stride the taps of a vector of adjacent output columns are one unaligned
-/// load each, and no bounds test or edge case is left in the inner loop. The copy is amortised over the M
-/// output planes the input plane feeds. Three-by-three filters at unit row stride and
-/// dilation run six output rows × one vector with the weights in registers, loading each input row's tap
-/// vectors once for the three outputs that read them. Otherwise the inner loop computes tiles of four output rows × two vectors
-/// (eight accumulators: enough independent FMA chains for the latency) with one broadcast weight per tap;
-/// the last columns of a row, when OW is not a multiple of two vectors, run as two vectors shifted back to
-/// end at OW (recomputing an overlap), and rows narrower than a vector run eight rows per tile, computed
-/// whole on the zero-padded scratch and stored in part. Every output adds its taps in the reference's order (filter row, then column)
-/// from zero, whatever tile computes it, so results do not depend on how the work is split between threads.
-/// Taps over the padding multiply zeros, as in TensorFlow (a NaN weight there gives NaN).
+/// load each and no bounds test is left in the inner loops; the next item's input rows are prefetched while
+/// this one computes. The copy serves all M output planes of the input plane.
+/// Three-by-three filters at row stride 1 or 2 (no row dilation) run six output rows × one vector with the
+/// nine weights in registers, loading each input row's three tap vectors once for all the outputs that read
+/// it. Other filters run tiles of four output rows × two vectors (eight accumulators: enough independent FMA
+/// chains for the latency) with one broadcast weight per tap. The last columns of a row, when OW is not a
+/// multiple of the tile, run as a tile shifted back to end at OW (recomputing an overlap with the same bits);
+/// rows narrower than a vector are computed whole on the zero-padded scratch into the stack and stored in
+/// part. Every output adds its taps in the reference's order (filter row, then column) from zero, whatever
+/// tile computes it, so results do not depend on how the work is split between threads. Taps over the
+/// padding multiply zeros, as in TensorFlow (a NaN weight there gives NaN).
 /// </summary>
 internal static class DepthwiseNchwKernel
 {

@@ -10,11 +10,12 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 
 /// <summary>
 /// Runs a depthwise convolution on the SIMD kernels. NHWC with channel multiplier 1, 2 or 4 (2 and 4 where the
-/// vector width is a multiple) goes straight to <see cref="DepthwiseNhwcKernel"/>, which repeats input lanes
-/// in registers for M &gt; 1 (<see cref="ChannelRepeat"/>). NCHW goes to the planar
-/// <see cref="DepthwiseNchwKernel"/>. Other multipliers bring the input to NHWC with each channel repeated M
-/// times (the filter <c>[KH, KW, C, M]</c> then reads as <c>[KH, KW, C*M]</c>) and run the multiplier-1
-/// kernel. Scratch buffers come from the shared array pool.
+/// vector width is a multiple of M) goes straight to <see cref="DepthwiseNhwcKernel"/>, which repeats input
+/// lanes in registers for M &gt; 1 (<see cref="ChannelRepeat"/>). NCHW goes to the planar
+/// <see cref="DepthwiseNchwKernel"/>, except multiplier 1 on small planes, which is transposed to NHWC, run on
+/// the NHWC kernel and transposed back (see <see cref="UsePlanar"/> for the measurements). Other multipliers
+/// bring the input to NHWC with each channel repeated M times (the filter <c>[KH, KW, C, M]</c> then reads as
+/// <c>[KH, KW, C*M]</c>) and run the multiplier-1 kernel. Scratch buffers come from the shared array pool.
 /// </summary>
 internal static class FastDepthwiseConvolution
 {
