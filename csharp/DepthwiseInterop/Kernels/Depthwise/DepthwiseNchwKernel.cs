@@ -16,7 +16,7 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// <c>j / SW</c>), so that for every stride the taps of a vector of adjacent output columns are one unaligned
 /// load each and no bounds test is left in the inner loops; the next item's input rows are prefetched while
 /// this one computes. The copy serves all M output planes of the input plane.
-/// Three-by-three filters at row stride 1 or 2 (no row dilation) run six output rows × one vector with the
+/// Three-by-three filters at row stride 1 or 2 (no row dilation) run seven output rows × one vector with the
 /// nine weights in registers, loading each input row's three tap vectors once for all the outputs that read
 /// it. Other filters run tiles of four output rows × two vectors (eight accumulators: enough independent FMA
 /// chains for the latency) with one broadcast weight per tap. The last columns of a row, when OW is not a
@@ -55,10 +55,10 @@ internal static class DepthwiseNchwKernel
             nint computedColumns = (OutputWidth + lanes - 1) / lanes * lanes;
             PhaseWidth = computedColumns + (FilterWidth - 1) * DilationWidth / StrideWidth;
             RowPitch = StrideWidth * PhaseWidth;
-            // Bands of a multiple of twelve rows (the tiles are four and six rows high) and about BandBytes of
-            // scratch, at most 60 rows.
+            // Bands of a multiple of 28 rows (the tiles are four and seven rows high) and about BandBytes of
+            // scratch, at most 56 rows.
             nint rows = BandBytes / elementSize / Math.Max(1, StrideHeight * RowPitch);
-            rows = Math.Clamp(rows / 12 * 12, 12, 60);
+            rows = Math.Clamp(rows / 28 * 28, 28, 56);
             BandRows = Math.Max(1, Math.Min(rows, OutputHeight));
             Bands = OutputHeight == 0 ? 0 : (OutputHeight + BandRows - 1) / BandRows;
         }
@@ -66,10 +66,10 @@ internal static class DepthwiseNchwKernel
         /// <summary>Input rows (padded coordinates) a full band reads.</summary>
         public nint BandInputRows => (BandRows - 1) * StrideHeight + (FilterHeight - 1) * DilationHeight + 1;
 
-        /// <summary>Scratch rows: a band's, plus the rows a six-row tile past the band's end reads (it stores nothing there).</summary>
-        public nint ScratchRows => BandInputRows + 6 * StrideHeight;
+        /// <summary>Scratch rows: a band's, plus the rows a seven-row tile past the band's end reads (it stores nothing there).</summary>
+        public nint ScratchRows => BandInputRows + 7 * StrideHeight;
 
-        /// <summary>Whether <see cref="Rows6Taps3x3{TVector, T}"/> or its stride-2 twin serves the problem (any column stride and dilation).</summary>
+        /// <summary>Whether <see cref="Rows7Taps3x3{TVector, T}"/> or its stride-2 twin serves the problem (any column stride and dilation).</summary>
         public bool Sliding3x3 => FilterHeight == 3 && FilterWidth == 3 && StrideHeight is 1 or 2 && DilationHeight == 1;
     }
 
@@ -279,20 +279,20 @@ internal static class DepthwiseNchwKernel
         nint lanes = Count<TVector, T>(), width = p.OutputWidth, rowStep = p.StrideHeight * p.RowPitch;
         // Rows narrower than a vector are computed whole on the zero-padded scratch into the stack and stored in part.
         bool narrow = width < lanes;
-        Span<T> tile = stackalloc T[8 * (int)lanes];
+        Span<T> tile = stackalloc T[8 * (int)lanes]; // up to eight rows of one vector
         ref T t = ref MemoryMarshal.GetReference(tile);
         nint r = 0;
         if (p.Sliding3x3)
         {
-            // Six rows at a time while five or six remain; fewer go to the four-row tiles below (the same sums).
-            for (; rows - r >= 5; r += 6)
+            // Seven rows at a time while five to seven remain; fewer go to the four-row tiles below (the same sums).
+            for (; rows - r >= 5; r += 7)
             {
-                nint count = Math.Min(6, rows - r);
+                nint count = Math.Min(7, rows - r);
                 ref T x = ref Unsafe.Add(ref band, r * rowStep);
                 ref T target = ref narrow ? ref t : ref Unsafe.Add(ref y, r * width);
                 nint next = narrow ? lanes : width, columns = narrow ? lanes : width;
-                if (p.StrideHeight == 1) Rows6Taps3x3<TVector, T>(ref x, p.RowPitch, ref weights, ref offsets, ref target, next, count, columns);
-                else Rows6Taps3x3Stride2<TVector, T>(ref x, p.RowPitch, ref weights, ref offsets, ref target, next, count, columns);
+                if (p.StrideHeight == 1) Rows7Taps3x3<TVector, T>(ref x, p.RowPitch, ref weights, ref offsets, ref target, next, count, columns);
+                else Rows7Taps3x3Stride2<TVector, T>(ref x, p.RowPitch, ref weights, ref offsets, ref target, next, count, columns);
                 if (narrow)
                     for (nint i = 0; i < count; i++)
                         CopyElements(ref Unsafe.Add(ref t, i * lanes), ref Unsafe.Add(ref y, (r + i) * width), width);
@@ -375,15 +375,17 @@ internal static class DepthwiseNchwKernel
     }
 
     /// <summary>
-    /// Three-by-three filter, unit row stride and dilation: six output rows × one vector with the nine weights
-    /// in registers (sixteen vector registers in all), each of the eight input rows' three tap vectors loaded
-    /// once for every output row that reads it (0.44 loads per FMA, against 1.1 for <see cref="Tile8{TVector, T}"/>).
-    /// Each output still adds its taps in filter-row, then filter-column order. Reads eight scratch rows; the
-    /// first <paramref name="rows"/> outputs are stored, <paramref name="next"/> apart. Walks the whole row
-    /// width (at least one vector) with the weights kept, the last vector shifted back to end at the width.
+    /// Three-by-three filter, unit row stride and dilation: 7 output rows × one vector with the nine weights
+    /// in registers (with the accumulators, all sixteen vector registers and one more: the JIT keeps one weight
+    /// in memory, as the FMA's memory operand), each of the 9 input rows' three tap vectors loaded once for
+    /// every output row that reads it (27 loads for 63 FMAs, against 1.1 loads per FMA for
+    /// <see cref="Tile8{TVector, T}"/>). Seven rows because MobileNet's planes (7, 14, 28, 56, 112) are
+    /// multiples of seven. Each output still adds its taps in filter-row, then filter-column order. The first
+    /// <paramref name="rows"/> outputs are stored, <paramref name="next"/> apart. Walks the whole row width (at
+    /// least one vector) with the weights kept, the last vector shifted back to end at the width.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Rows6Taps3x3<TVector, T>(ref T x, nint pitch, ref T weights, ref nint offsets, ref T y, nint next, nint rows, nint width)
+    private static void Rows7Taps3x3<TVector, T>(ref T x, nint pitch, ref T weights, ref nint offsets, ref T y, nint next, nint rows, nint width)
         where TVector : unmanaged where T : unmanaged
     {
         nint lanes = Count<TVector, T>();
@@ -395,7 +397,7 @@ internal static class DepthwiseNchwKernel
         {
             if (ox > width - lanes) ox = width - lanes;
             ref T yo = ref Unsafe.Add(ref y, ox);
-            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
             TVector v;
             ref T row = ref Unsafe.Add(ref x, ox);
             v = Load<TVector, T>(ref row, c0); a0 = MultiplyAdd<TVector, T>(v, w00, a0);
@@ -422,29 +424,34 @@ internal static class DepthwiseNchwKernel
             v = Load<TVector, T>(ref row, c1); a3 = MultiplyAdd<TVector, T>(v, w21, a3); a4 = MultiplyAdd<TVector, T>(v, w11, a4); a5 = MultiplyAdd<TVector, T>(v, w01, a5);
             v = Load<TVector, T>(ref row, c2); a3 = MultiplyAdd<TVector, T>(v, w22, a3); a4 = MultiplyAdd<TVector, T>(v, w12, a4); a5 = MultiplyAdd<TVector, T>(v, w02, a5);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a4 = MultiplyAdd<TVector, T>(v, w20, a4); a5 = MultiplyAdd<TVector, T>(v, w10, a5);
-            v = Load<TVector, T>(ref row, c1); a4 = MultiplyAdd<TVector, T>(v, w21, a4); a5 = MultiplyAdd<TVector, T>(v, w11, a5);
-            v = Load<TVector, T>(ref row, c2); a4 = MultiplyAdd<TVector, T>(v, w22, a4); a5 = MultiplyAdd<TVector, T>(v, w12, a5);
+            v = Load<TVector, T>(ref row, c0); a4 = MultiplyAdd<TVector, T>(v, w20, a4); a5 = MultiplyAdd<TVector, T>(v, w10, a5); a6 = MultiplyAdd<TVector, T>(v, w00, a6);
+            v = Load<TVector, T>(ref row, c1); a4 = MultiplyAdd<TVector, T>(v, w21, a4); a5 = MultiplyAdd<TVector, T>(v, w11, a5); a6 = MultiplyAdd<TVector, T>(v, w01, a6);
+            v = Load<TVector, T>(ref row, c2); a4 = MultiplyAdd<TVector, T>(v, w22, a4); a5 = MultiplyAdd<TVector, T>(v, w12, a5); a6 = MultiplyAdd<TVector, T>(v, w02, a6);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a5 = MultiplyAdd<TVector, T>(v, w20, a5);
-            v = Load<TVector, T>(ref row, c1); a5 = MultiplyAdd<TVector, T>(v, w21, a5);
-            v = Load<TVector, T>(ref row, c2); a5 = MultiplyAdd<TVector, T>(v, w22, a5);
+            v = Load<TVector, T>(ref row, c0); a5 = MultiplyAdd<TVector, T>(v, w20, a5); a6 = MultiplyAdd<TVector, T>(v, w10, a6);
+            v = Load<TVector, T>(ref row, c1); a5 = MultiplyAdd<TVector, T>(v, w21, a5); a6 = MultiplyAdd<TVector, T>(v, w11, a6);
+            v = Load<TVector, T>(ref row, c2); a5 = MultiplyAdd<TVector, T>(v, w22, a5); a6 = MultiplyAdd<TVector, T>(v, w12, a6);
+            row = ref Unsafe.Add(ref row, pitch);
+            v = Load<TVector, T>(ref row, c0); a6 = MultiplyAdd<TVector, T>(v, w20, a6);
+            v = Load<TVector, T>(ref row, c1); a6 = MultiplyAdd<TVector, T>(v, w21, a6);
+            v = Load<TVector, T>(ref row, c2); a6 = MultiplyAdd<TVector, T>(v, w22, a6);
             Store<TVector, T>(a0, ref yo, 0);
             if (rows > 1) Store<TVector, T>(a1, ref yo, 1 * next);
             if (rows > 2) Store<TVector, T>(a2, ref yo, 2 * next);
             if (rows > 3) Store<TVector, T>(a3, ref yo, 3 * next);
             if (rows > 4) Store<TVector, T>(a4, ref yo, 4 * next);
             if (rows > 5) Store<TVector, T>(a5, ref yo, 5 * next);
+            if (rows > 6) Store<TVector, T>(a6, ref yo, 6 * next);
             if (ox == width - lanes) break;
         }
     }
 
     /// <summary>
-    /// As <see cref="Rows6Taps3x3{TVector, T}"/> at row stride 2: the thirteen input rows of six output rows,
-    /// each row's tap vectors loaded once for the one or two outputs that read them (0.72 loads per FMA).
+    /// As <see cref="Rows7Taps3x3{TVector, T}"/> at row stride 2: the 15 input rows of 7 output rows,
+    /// each row's tap vectors loaded once for the one or two outputs that read them.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Rows6Taps3x3Stride2<TVector, T>(ref T x, nint pitch, ref T weights, ref nint offsets, ref T y, nint next, nint rows, nint width)
+    private static void Rows7Taps3x3Stride2<TVector, T>(ref T x, nint pitch, ref T weights, ref nint offsets, ref T y, nint next, nint rows, nint width)
         where TVector : unmanaged where T : unmanaged
     {
         nint lanes = Count<TVector, T>();
@@ -456,7 +463,7 @@ internal static class DepthwiseNchwKernel
         {
             if (ox > width - lanes) ox = width - lanes;
             ref T yo = ref Unsafe.Add(ref y, ox);
-            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
             TVector v;
             ref T row = ref Unsafe.Add(ref x, ox);
             v = Load<TVector, T>(ref row, c0); a0 = MultiplyAdd<TVector, T>(v, w00, a0);
@@ -507,15 +514,24 @@ internal static class DepthwiseNchwKernel
             v = Load<TVector, T>(ref row, c1); a5 = MultiplyAdd<TVector, T>(v, w11, a5);
             v = Load<TVector, T>(ref row, c2); a5 = MultiplyAdd<TVector, T>(v, w12, a5);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a5 = MultiplyAdd<TVector, T>(v, w20, a5);
-            v = Load<TVector, T>(ref row, c1); a5 = MultiplyAdd<TVector, T>(v, w21, a5);
-            v = Load<TVector, T>(ref row, c2); a5 = MultiplyAdd<TVector, T>(v, w22, a5);
+            v = Load<TVector, T>(ref row, c0); a5 = MultiplyAdd<TVector, T>(v, w20, a5); a6 = MultiplyAdd<TVector, T>(v, w00, a6);
+            v = Load<TVector, T>(ref row, c1); a5 = MultiplyAdd<TVector, T>(v, w21, a5); a6 = MultiplyAdd<TVector, T>(v, w01, a6);
+            v = Load<TVector, T>(ref row, c2); a5 = MultiplyAdd<TVector, T>(v, w22, a5); a6 = MultiplyAdd<TVector, T>(v, w02, a6);
+            row = ref Unsafe.Add(ref row, pitch);
+            v = Load<TVector, T>(ref row, c0); a6 = MultiplyAdd<TVector, T>(v, w10, a6);
+            v = Load<TVector, T>(ref row, c1); a6 = MultiplyAdd<TVector, T>(v, w11, a6);
+            v = Load<TVector, T>(ref row, c2); a6 = MultiplyAdd<TVector, T>(v, w12, a6);
+            row = ref Unsafe.Add(ref row, pitch);
+            v = Load<TVector, T>(ref row, c0); a6 = MultiplyAdd<TVector, T>(v, w20, a6);
+            v = Load<TVector, T>(ref row, c1); a6 = MultiplyAdd<TVector, T>(v, w21, a6);
+            v = Load<TVector, T>(ref row, c2); a6 = MultiplyAdd<TVector, T>(v, w22, a6);
             Store<TVector, T>(a0, ref yo, 0);
             if (rows > 1) Store<TVector, T>(a1, ref yo, 1 * next);
             if (rows > 2) Store<TVector, T>(a2, ref yo, 2 * next);
             if (rows > 3) Store<TVector, T>(a3, ref yo, 3 * next);
             if (rows > 4) Store<TVector, T>(a4, ref yo, 4 * next);
             if (rows > 5) Store<TVector, T>(a5, ref yo, 5 * next);
+            if (rows > 6) Store<TVector, T>(a6, ref yo, 6 * next);
             if (ox == width - lanes) break;
         }
     }
