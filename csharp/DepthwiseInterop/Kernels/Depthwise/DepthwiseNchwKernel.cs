@@ -14,8 +14,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// input rows are first copied to a small scratch (about 16 KiB, stays in L1) between zero padding columns,
 /// the columns split into <c>StrideWidth</c> phases (padded column j goes to phase <c>j % SW</c>, index
 /// <c>j / SW</c>), so that for every stride the taps of a vector of adjacent output columns are one unaligned
-/// load each and no bounds test is left in the inner loops; the next item's input rows are prefetched while
-/// this one computes. The copy serves all M output planes of the input plane.
+/// load each and no bounds test is left in the inner loops. The copy serves all M output planes of the input
+/// plane. (Software prefetch of the next band's rows during the current one measured 8-15% slower.)
 /// Three-by-three filters at row stride 1 or 2 (no row dilation) run seven output rows × one vector with the
 /// nine weights in registers, loading each input row's three tap vectors once for all the outputs that read
 /// it. Other filters run tiles of four output rows × two vectors (eight accumulators: enough independent FMA
@@ -112,7 +112,6 @@ internal static class DepthwiseNchwKernel
                 nint firstRow = bandIndex * p.BandRows, endRow = Math.Min(firstRow + p.BandRows, p.OutputHeight);
                 nint inputRows = (endRow - firstRow - 1) * p.StrideHeight + (p.FilterHeight - 1) * p.DilationHeight + 1;
                 FillBand(ref Unsafe.Add(ref input, plane * planeIn), p, firstRow * p.StrideHeight - p.PadTop, inputRows, ref band);
-                if (item + 1 < endItem) PrefetchItem(ref input, p, item + 1);
                 for (nint m = 0; m < p.Multiplier; m++)
                 {
                     nint o = channel * p.Multiplier + m;
@@ -127,29 +126,6 @@ internal static class DepthwiseNchwKernel
             ArrayPool<T>.Shared.Return(scratch);
             if (rentedWeights is not null) ArrayPool<T>.Shared.Return(rentedWeights);
             if (rentedOffsets is not null) ArrayPool<nint>.Shared.Return(rentedOffsets);
-        }
-    }
-
-    /// <summary>
-    /// Asks for the input rows of work item <paramref name="item"/> while this one computes, into L1: the copy
-    /// of a band otherwise streams its rows from L2 or L3 as a phase of its own (about 0.4 cycles per element
-    /// measured, as much as the FMAs of a 3x3 output at stride 1), which the NHWC kernel overlaps with its FMAs.
-    /// </summary>
-    private static void PrefetchItem<T>(ref T input, in Plan p, long item) where T : unmanaged
-    {
-        if (!Sse.IsSupported) return;
-        nint plane = (nint)(item / p.Bands), bandIndex = (nint)(item % p.Bands);
-        nint firstRow = bandIndex * p.BandRows, endRow = Math.Min(firstRow + p.BandRows, p.OutputHeight);
-        nint top = Math.Max(0, firstRow * p.StrideHeight - p.PadTop);
-        nint bottom = Math.Min(p.Height, (endRow - 1) * p.StrideHeight - p.PadTop + (p.FilterHeight - 1) * p.DilationHeight + 1);
-        if (bottom <= top) return;
-        ref byte start = ref Unsafe.As<T, byte>(ref Unsafe.Add(ref input, plane * p.Height * p.Width + top * p.Width));
-        nint bytes = (bottom - top) * p.Width * Unsafe.SizeOf<T>();
-        unsafe
-        {
-            // Prefetches never fault, and the caller pins the input for the whole call.
-            byte* address = (byte*)Unsafe.AsPointer(ref start);
-            for (nint offset = 0; offset < bytes; offset += 64) Sse.Prefetch0(address + offset);
         }
     }
 
