@@ -6,9 +6,11 @@ using static DepthwiseInterop.Kernels.Simd.RawVector;
 namespace DepthwiseInterop.Kernels.Depthwise;
 
 /// <summary>
-/// Depthwise convolution, multiplier 1, NHWC: input <c>[N, H, W, C]</c>, filter <c>[KH, KW, C]</c> (taps
-/// major, channels contiguous, so it streams as it is: no packing), output <c>[N, OH, OW, C]</c>.
-/// Vectors run over channels; the code is written against raw <c>Vector128/256/512&lt;T&gt;</c> through
+/// Depthwise convolution, NHWC: input <c>[N, H, W, C]</c>, filter <c>[KH, KW, C, M]</c> read as
+/// <c>[KH, KW, C*M]</c> (taps major, output channels contiguous, so it streams as it is: no packing), output
+/// <c>[N, OH, OW, C*M]</c>. Vectors run over output channels; with multiplier M &gt; 1 a vector of output
+/// channels reads L / M input channels, each repeated M times in registers by the <c>TRepeat</c> policy
+/// (see <see cref="ChannelRepeat"/>), so the input is never expanded in memory. the code is written against raw <c>Vector128/256/512&lt;T&gt;</c> through
 /// <see cref="Simd.RawVector"/> so that accumulators stay in registers (one FMA instruction each).
 /// Work is split by output rows (batch × OH); the interior output columns of a row (those whose taps all
 /// fall inside the input width) are cut into blocks of eight output pixels × one channel vector, so that each
@@ -582,6 +584,7 @@ internal static class DepthwiseNhwcKernel
     /// <summary>The geometry as native-width locals, computed once per call of <see cref="RunRows{TVector, T, TRepeat}"/>.</summary>
     private readonly struct Plan
     {
+        /// <summary>Channels is C * M (output channels, the filter's and output's pixel stride); InputChannels is C (the input's pixel stride).</summary>
         public readonly nint Height, Width, Channels, InputChannels, FilterHeight, FilterWidth, OutputHeight, OutputWidth;
         public readonly nint StrideHeight, StrideWidth, DilationHeight, DilationWidth, PadTop, PadLeft;
         public readonly nint LastChannelBlock;
