@@ -46,13 +46,13 @@ internal static class FastDepthwiseConvolution
 
     /// <summary>
     /// Whether an NCHW problem runs on the planar kernel rather than on transposes around the NHWC kernel.
-    /// Measured at one thread on the 2-vCPU AVX2 machine (µs, best of many; planar / transposes / NHWC alone):
-    /// dw3x3 112x112x32 151 / 293 / 135, 56x56x144 s1 187 / 382 / 200, 56x56x144 s2 135-169 / 163 / 76,
-    /// 28x28x384 220 / 352 / 188, 28x28x96 53 / 76 / 41, 14x14x576 93 / 88 / 42, 7x7x960 126 / 58 / 45,
-    /// dw5x5 14x14x672 263 / 207 / 154; multiplier 2 and 4 (56x56x72, 28x28x96) 158 and 124 planar against
-    /// 420 and 350 through the copies. Small planes lose on the planar kernel's per-plane costs (the band
-    /// copy, the tiles' rounding to six rows and two vectors), so multiplier 1 below 256 output pixels per
-    /// plane keeps the transposes (when C reaches a vector, which the NHWC kernel needs).
+    /// Measured at one thread, float, on the 2-vCPU AVX2 machine (µs, best of many; planar / transposes /
+    /// NHWC alone on the same shape): dw3x3 112x112x32 139 / 305 / 137, 56x56x144 s1 160 / 368 / 196,
+    /// 56x56x144 s2 129 / 160 / 76, 28x28x384 163 / 244 / 139, 28x28x96 34 / 53 / 29, 14x14x576 74 / 75 / 45,
+    /// 7x7x960 96 / 57 / 43, dw5x5 14x14x672 253 / 196 / 153; multiplier 2 (56x56x72) and 4 (28x28x96) 132
+    /// and 101 planar against 642 and 417 through the expanding copies. Small planes lose on the planar
+    /// kernel's per-plane costs (the band copy, rounding rows and columns up to its tiles), so multiplier 1
+    /// below 256 output pixels per plane keeps the transposes (when C reaches a vector, as the NHWC kernel needs).
     /// </summary>
     private static bool UsePlanar(in ConvolutionGeometry g, int lanes) =>
         g.DataFormat == DataFormat.NCHW && PlanarFits(g)
