@@ -5,7 +5,8 @@ namespace DepthwiseInterop.Kernels;
 /// <summary>
 /// The copies that let NHWC kernels serve NCHW tensors and channel multipliers: a planar-to-interleaved
 /// transpose that can repeat each channel, and its inverse. Both walk 32-channel × 64-pixel tiles, so that
-/// the strided side of the copy stays within a few cache lines per tile.
+/// the strided side of the copy stays within a few cache lines per tile; the plain transposes (no repeat) go to
+/// <see cref="BlockTranspose"/> where it runs on vectors.
 /// </summary>
 internal static class LayoutConversion
 {
@@ -24,6 +25,11 @@ internal static class LayoutConversion
         {
             ref T image = ref Unsafe.Add(ref source, b * pixels * channels);
             ref T target = ref Unsafe.Add(ref destination, b * pixels * outChannels);
+            if (sourcePlanar && repeat == 1 && BlockTranspose.IsAccelerated<T>())
+            {
+                BlockTranspose.Transpose(ref image, channels, pixels, ref target);
+                continue;
+            }
             if (!sourcePlanar)
             {
                 for (nint p = 0; p < pixels; p++)
@@ -73,6 +79,11 @@ internal static class LayoutConversion
         {
             ref T image = ref Unsafe.Add(ref source, b * pixels * channels);
             ref T target = ref Unsafe.Add(ref destination, b * pixels * channels);
+            if (BlockTranspose.IsAccelerated<T>())
+            {
+                BlockTranspose.Transpose(ref image, pixels, channels, ref target);
+                continue;
+            }
             for (nint c0 = 0; c0 < channels; c0 += TileChannels)
             {
                 nint c1 = Math.Min(c0 + TileChannels, channels);

@@ -44,4 +44,27 @@ public sealed class LayoutConversionTests
         for (int c = 0; c < channels; c++)
             Assert.That(destination[(b * channels + c) * pixels + p], Is.EqualTo(source[(b * pixels + p) * channels + c]));
     }
+
+    /// <summary>The register-block transposes (8x8 floats, 4x4 doubles) with row and column tails and several 64-column strips.</summary>
+    [TestCase(1, 7, 9)]
+    [TestCase(2, 130, 70)]
+    [TestCase(1, 196, 576)]
+    [TestCase(1, 64, 8)]
+    public void BlockTransposesMatchTheIndexDefinition(int batch, int pixels, int channels)
+    {
+        var planar = Enumerable.Range(0, batch * pixels * channels).Select(i => (float)i).ToArray();
+        var interleaved = new float[planar.Length];
+        var back = new float[planar.Length];
+        LayoutConversion.ToInterleavedRepeated(ref planar[0], ref interleaved[0], batch, pixels, channels, 1, sourcePlanar: true);
+        for (int b = 0; b < batch; b++)
+        for (int p = 0; p < pixels; p++)
+        for (int c = 0; c < channels; c++)
+            Assert.That(interleaved[(b * pixels + p) * channels + c], Is.EqualTo(planar[(b * channels + c) * pixels + p]));
+        LayoutConversion.ToPlanar(ref interleaved[0], ref back[0], batch, pixels, channels);
+        Assert.That(back, Is.EqualTo(planar));
+        var planarDouble = planar.Select(v => (double)v).ToArray();
+        var interleavedDouble = new double[planar.Length];
+        LayoutConversion.ToInterleavedRepeated(ref planarDouble[0], ref interleavedDouble[0], batch, pixels, channels, 1, sourcePlanar: true);
+        Assert.That(interleavedDouble, Is.EqualTo(interleaved.Select(v => (double)v).ToArray()));
+    }
 }

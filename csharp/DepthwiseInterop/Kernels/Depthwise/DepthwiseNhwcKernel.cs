@@ -6,9 +6,11 @@ using static DepthwiseInterop.Kernels.Simd.RawVector;
 namespace DepthwiseInterop.Kernels.Depthwise;
 
 /// <summary>
-/// Depthwise convolution, multiplier 1, NHWC: input <c>[N, H, W, C]</c>, filter <c>[KH, KW, C]</c> (taps
-/// major, channels contiguous, so it streams as it is: no packing), output <c>[N, OH, OW, C]</c>.
-/// Vectors run over channels; the code is written against raw <c>Vector128/256/512&lt;T&gt;</c> through
+/// Depthwise convolution, NHWC: input <c>[N, H, W, C]</c>, filter <c>[KH, KW, C, M]</c> read as
+/// <c>[KH, KW, C*M]</c> (taps major, output channels contiguous, so it streams as it is: no packing), output
+/// <c>[N, OH, OW, C*M]</c>. Vectors run over output channels; with multiplier M &gt; 1 a vector of output
+/// channels reads L / M input channels, each repeated M times in registers by the <c>TRepeat</c> policy
+/// (see <see cref="ChannelRepeat"/>), so the input is never expanded in memory. the code is written against raw <c>Vector128/256/512&lt;T&gt;</c> through
 /// <see cref="Simd.RawVector"/> so that accumulators stay in registers (one FMA instruction each).
 /// Work is split by output rows (batch × OH); the interior output columns of a row (those whose taps all
 /// fall inside the input width) are cut into blocks of eight output pixels × one channel vector, so that each
@@ -34,9 +36,12 @@ internal static class DepthwiseNhwcKernel
     private const int EdgeRemainderPixels = 3;
 
     /// <summary>Computes output rows [firstRow, endRow) of the flattened (batch, output row) space.</summary>
-    /// <remarks>Needs <c>g.InputChannels >= TVector.Count</c> and a channel multiplier of 1.</remarks>
-    public static void RunRows<TVector, T>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow)
-        where TVector : unmanaged where T : unmanaged
+    /// <remarks>
+    /// Needs <c>g.OutputChannels >= TVector.Count</c> and <typeparamref name="TRepeat"/> matching the channel
+    /// multiplier; with M &gt; 1 the input must be pinned.
+    /// </remarks>
+    public static unsafe void RunRows<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         var p = new Plan(g, Count<TVector, T>());
         // The window scratch of the narrow-row path, then one zero vector read by taps over the padding.
@@ -48,8 +53,12 @@ internal static class DepthwiseNhwcKernel
         {
             scratch.Slice(windowElements, Count<TVector, T>()).Clear();
             var interior = InteriorColumns.Of(g);
-            for (nint row = (nint)firstRow; row < (nint)endRow; row++)
-                Row<TVector, T>(ref input, ref filter, ref output, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0], ref scratch[windowElements]);
+            // Pinned: the repeating loads of M > 1 take pointers (see ChannelRepeat); the input is pinned by the caller.
+            fixed (T* pinned = scratch)
+            {
+                for (nint row = (nint)firstRow; row < (nint)endRow; row++)
+                    Row<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0], ref scratch[windowElements]);
+            }
         }
         finally
         {
@@ -57,27 +66,27 @@ internal static class DepthwiseNhwcKernel
         }
     }
 
-    private static void Row<TVector, T>(ref T input, ref T filter, ref T output, in Plan p, nint row, nint interiorBegin, nint interiorEnd,
+    private static void Row<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in Plan p, nint row, nint interiorBegin, nint interiorEnd,
         ref T scratch, ref T zero)
-        where TVector : unmanaged where T : unmanaged
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         nint batch = row / p.OutputHeight, outputRow = row % p.OutputHeight;
         nint topRow = outputRow * p.StrideHeight - p.PadTop;
         // Filter rows [rowsBegin, rowsEnd) read input rows inside the image; the others read padding.
         nint rowsBegin = topRow >= 0 ? 0 : Math.Min(p.FilterHeight, (-topRow + p.DilationHeight - 1) / p.DilationHeight);
         nint rowsEnd = topRow > p.Height - 1 ? 0 : Math.Min(p.FilterHeight, (p.Height - 1 - topRow) / p.DilationHeight + 1);
-        ref T image = ref Unsafe.Add(ref input, batch * p.Height * p.Width * p.Channels);
+        ref T image = ref Unsafe.Add(ref input, batch * p.Height * p.Width * p.InputChannels);
         ref T outputRowStart = ref Unsafe.Add(ref output, row * p.OutputWidth * p.Channels);
         nint lanes = Count<TVector, T>();
         if (interiorEnd - interiorBegin >= BlockPixels)
         {
             for (nint ox = 0; ox < interiorBegin; ox++)
-                EdgePixel<TVector, T>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref outputRowStart, ox * p.Channels));
+                EdgePixel<TVector, T, TRepeat>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref outputRowStart, ox * p.Channels));
             for (nint ox = interiorEnd; ox < p.OutputWidth; ox++)
-                EdgePixel<TVector, T>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref outputRowStart, ox * p.Channels));
+                EdgePixel<TVector, T, TRepeat>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref outputRowStart, ox * p.Channels));
             // Tap row ky of a block reads the image at its columns' origin + (topRow + ky * DH) * W * C, input
             // column j of the block j * C elements further.
-            nint rowOffset = topRow * p.Width * p.Channels, rowStep = p.DilationHeight * p.Width * p.Channels;
+            nint rowOffset = topRow * p.Width * p.InputChannels, rowStep = p.DilationHeight * p.Width * p.InputChannels;
             // Blocks of p.WidePixels while they fit, then of eight; a remainder of a few pixels goes one pixel at
             // a time (cheaper than recomputing most of a block), a larger one to a block shifted back to end at
             // interiorEnd.
@@ -89,12 +98,12 @@ internal static class DepthwiseNhwcKernel
                     if (interiorEnd - ox <= EdgeRemainderPixels)
                     {
                         for (; ox < interiorEnd; ox++)
-                            EdgePixel<TVector, T>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref outputRowStart, ox * p.Channels));
+                            EdgePixel<TVector, T, TRepeat>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref outputRowStart, ox * p.Channels));
                         break;
                     }
                     ox = interiorEnd - count;
                 }
-                Compute<TVector, T>(ref Unsafe.Add(ref image, (ox * p.StrideWidth - p.PadLeft) * p.Channels), rowOffset, rowStep, p.Channels,
+                Compute<TVector, T, TRepeat>(ref Unsafe.Add(ref image, (ox * p.StrideWidth - p.PadLeft) * p.InputChannels), rowOffset, rowStep, p.InputChannels,
                     rowsBegin, rowsEnd, ref zero, ref filter, p, ref Unsafe.Add(ref outputRowStart, ox * p.Channels), count, 0, p.LastChannelBlock);
                 ox += count;
             }
@@ -113,8 +122,8 @@ internal static class DepthwiseNhwcKernel
             for (nint c = 0; ; c += chunk)
             {
                 if (c > p.Channels - chunk) c = p.Channels - chunk;
-                FillWindow(ref image, p, topRow, leftColumn, first, end, c, ref scratch);
-                Compute<TVector, T>(ref scratch, 0, p.WindowColumns * chunk, chunk, 0, p.FilterHeight, ref zero, ref filter, p, ref y, pixels, c, c + chunk - lanes);
+                FillWindow(ref image, p, topRow, leftColumn, first, end, c / TRepeat.Multiplier, chunk / TRepeat.Multiplier, ref scratch);
+                Compute<TVector, T, TRepeat>(ref scratch, 0, p.WindowColumns * (chunk / TRepeat.Multiplier), chunk / TRepeat.Multiplier, 0, p.FilterHeight, ref zero, ref filter, p, ref y, pixels, c, c + chunk - lanes);
                 if (c == p.Channels - chunk) break;
             }
         }
@@ -126,17 +135,17 @@ internal static class DepthwiseNhwcKernel
     /// column j at j * step further; the other filter rows read <paramref name="zero"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Compute<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged
+    private static void Compute<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         switch (p.Kind)
         {
-            case SlidingKind.Width3 when pixels > BlockPixels: Sliding3Wide<TVector, T>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width3: Sliding3<TVector, T>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width5 when pixels > BlockPixels: Sliding5Wide<TVector, T>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width5: Sliding5<TVector, T>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width3Stride2: Sliding3Stride2<TVector, T>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            default: General<TVector, T>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width3 when pixels > BlockPixels: Sliding3Wide<TVector, T, TRepeat>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width3: Sliding3<TVector, T, TRepeat>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width5 when pixels > BlockPixels: Sliding5Wide<TVector, T, TRepeat>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width5: Sliding5<TVector, T, TRepeat>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width3Stride2: Sliding3Stride2<TVector, T, TRepeat>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            default: General<TVector, T, TRepeat>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
         }
     }
 
@@ -146,10 +155,12 @@ internal static class DepthwiseNhwcKernel
     /// chains of FMAs hide their latency; the last vectors one at a time, the last one ending at C.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void EdgePixel<TVector, T>(ref T image, in Plan p, nint topRow, nint ox, ref T filter, ref T y)
-        where TVector : unmanaged where T : unmanaged
+    private static void EdgePixel<TVector, T, TRepeat>(ref T image, in Plan p, nint topRow, nint ox, ref T filter, ref T y)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         nint lanes = Count<TVector, T>(), channels = p.Channels, last = p.LastChannelBlock, height = p.Height, width = p.Width;
+        // Input offsets: a pixel is InputChannels apart, and output channel c reads input channel c / M.
+        nint inputChannels = p.InputChannels, m = TRepeat.Multiplier, inputLanes = lanes / m;
         nint filterHeight = p.FilterHeight, filterWidth = p.FilterWidth, dilationHeight = p.DilationHeight, dilationWidth = p.DilationWidth;
         nint leftColumn = ox * p.StrideWidth - p.PadLeft;
         nint c = 0;
@@ -167,9 +178,9 @@ internal static class DepthwiseNhwcKernel
                     TVector v0 = default, v1 = default, v2 = default, v3 = default;
                     if (rowInside && (nuint)ix < (nuint)width)
                     {
-                        ref T x = ref Unsafe.Add(ref image, (iy * width + ix) * channels + c);
-                        v0 = Load<TVector, T>(ref x, 0); v1 = Load<TVector, T>(ref x, lanes);
-                        v2 = Load<TVector, T>(ref x, 2 * lanes); v3 = Load<TVector, T>(ref x, 3 * lanes);
+                        ref T x = ref Unsafe.Add(ref image, (iy * width + ix) * inputChannels + c / m);
+                        v0 = TRepeat.Load<TVector, T>(ref x, 0); v1 = TRepeat.Load<TVector, T>(ref x, inputLanes);
+                        v2 = TRepeat.Load<TVector, T>(ref x, 2 * inputLanes); v3 = TRepeat.Load<TVector, T>(ref x, 3 * inputLanes);
                     }
                     a0 = MultiplyAdd<TVector, T>(v0, Load<TVector, T>(ref weights, 0), a0);
                     a1 = MultiplyAdd<TVector, T>(v1, Load<TVector, T>(ref weights, lanes), a1);
@@ -193,7 +204,7 @@ internal static class DepthwiseNhwcKernel
                 for (nint kx = 0; kx < filterWidth; kx++)
                 {
                     nint ix = leftColumn + kx * dilationWidth;
-                    TVector v = rowInside && (nuint)ix < (nuint)width ? Load<TVector, T>(ref image, (iy * width + ix) * channels + c) : default;
+                    TVector v = rowInside && (nuint)ix < (nuint)width ? TRepeat.Load<TVector, T>(ref image, (iy * width + ix) * inputChannels + c / m) : default;
                     a = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref weights, 0), a);
                     weights = ref Unsafe.Add(ref weights, channels);
                 }
@@ -206,10 +217,10 @@ internal static class DepthwiseNhwcKernel
     /// Copies channels [channel, channel + ChunkChannels) of one block's input window (every filter row × the
     /// block's columns, input columns [first, end) of the image) to the scratch, zeros outside the image.
     /// </summary>
-    private static void FillWindow<T>(ref T image, in Plan p, nint topRow, nint leftColumn, nint first, nint end, nint channel, ref T scratch)
+    private static void FillWindow<T>(ref T image, in Plan p, nint topRow, nint leftColumn, nint first, nint end, nint channel, nint chunk, ref T scratch)
         where T : unmanaged
     {
-        nint chunk = p.ChunkChannels, columns = p.WindowColumns, channels = p.Channels, width = p.Width;
+        nint columns = p.WindowColumns, channels = p.InputChannels, width = p.Width;
         for (nint ky = 0; ky < p.FilterHeight; ky++)
         {
             nint iy = topRow + ky * p.DilationHeight;
@@ -228,15 +239,15 @@ internal static class DepthwiseNhwcKernel
 
     /// <summary>Any filter width, stride and dilation: one weight vector per tap, feeding the eight pixels.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void General<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged
+    private static void General<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, filterWidth = p.FilterWidth, lanes = Count<TVector, T>();
         nint strideWidth = p.StrideWidth, dilationWidth = p.DilationWidth;
         for (nint c = firstChannel; ; c += lanes)
         {
             if (c > lastChannel) c = lastChannel;
-            ref T origin = ref Unsafe.Add(ref window, c - firstChannel);
+            ref T origin = ref Unsafe.Add(ref window, (c - firstChannel) / TRepeat.Multiplier);
             ref T weights = ref Unsafe.Add(ref filter, c);
             TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
             for (nint ky = 0; ky < filterHeight; ky++)
@@ -253,14 +264,14 @@ internal static class DepthwiseNhwcKernel
                 for (nint kx = 0; kx < filterWidth; kx++)
                 {
                     TVector w = Load<TVector, T>(ref weights, 0);
-                    a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 0), w, a0);
-                    a1 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, pixel), w, a1);
-                    a2 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 2 * pixel), w, a2);
-                    a3 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 3 * pixel), w, a3);
-                    a4 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 4 * pixel), w, a4);
-                    a5 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 5 * pixel), w, a5);
-                    a6 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 6 * pixel), w, a6);
-                    a7 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 7 * pixel), w, a7);
+                    a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w, a0);
+                    a1 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, pixel), w, a1);
+                    a2 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 2 * pixel), w, a2);
+                    a3 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 3 * pixel), w, a3);
+                    a4 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 4 * pixel), w, a4);
+                    a5 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 5 * pixel), w, a5);
+                    a6 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 6 * pixel), w, a6);
+                    a7 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 7 * pixel), w, a7);
                     x = ref Unsafe.Add(ref x, tap);
                     weights = ref Unsafe.Add(ref weights, column);
                 }
@@ -272,14 +283,14 @@ internal static class DepthwiseNhwcKernel
 
     /// <summary>Three-wide filter, unit column stride: the filter row's weights stay in registers and each of the ten input columns is loaded once.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding3<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged
+    private static void Sliding3<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
         {
             if (c > lastChannel) c = lastChannel;
-            ref T origin = ref Unsafe.Add(ref window, c - firstChannel);
+            ref T origin = ref Unsafe.Add(ref window, (c - firstChannel) / TRepeat.Multiplier);
             ref T weights = ref Unsafe.Add(ref filter, c);
             TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
             for (nint ky = 0; ky < filterHeight; ky++)
@@ -295,16 +306,16 @@ internal static class DepthwiseNhwcKernel
                     s = step;
                 }
                 TVector v;
-                a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 0), w0, a0);
-                v = Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
-                v = Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
-                v = Load<TVector, T>(ref x, 3 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
-                v = Load<TVector, T>(ref x, 4 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
-                v = Load<TVector, T>(ref x, 5 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
-                v = Load<TVector, T>(ref x, 6 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
-                v = Load<TVector, T>(ref x, 7 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
-                v = Load<TVector, T>(ref x, 8 * s); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
-                a7 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 9 * s), w2, a7);
+                a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
+                v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = TRepeat.Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = TRepeat.Load<TVector, T>(ref x, 3 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = TRepeat.Load<TVector, T>(ref x, 4 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = TRepeat.Load<TVector, T>(ref x, 5 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = TRepeat.Load<TVector, T>(ref x, 6 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = TRepeat.Load<TVector, T>(ref x, 7 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = TRepeat.Load<TVector, T>(ref x, 8 * s); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
+                a7 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 9 * s), w2, a7);
             }
             ref T yc = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref yc, 0);
@@ -320,16 +331,16 @@ internal static class DepthwiseNhwcKernel
     }
 
 
-    /// <summary>Five-wide filter, unit column stride: as <see cref="Sliding3{TVector, T}"/> with twelve columns.</summary>
+    /// <summary>Five-wide filter, unit column stride: as <see cref="Sliding3{TVector, T, TRepeat}"/> with twelve columns.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding5<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged
+    private static void Sliding5<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
         {
             if (c > lastChannel) c = lastChannel;
-            ref T origin = ref Unsafe.Add(ref window, c - firstChannel);
+            ref T origin = ref Unsafe.Add(ref window, (c - firstChannel) / TRepeat.Multiplier);
             ref T weights = ref Unsafe.Add(ref filter, c);
             TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
             for (nint ky = 0; ky < filterHeight; ky++)
@@ -345,18 +356,18 @@ internal static class DepthwiseNhwcKernel
                     s = step;
                 }
                 TVector v;
-                a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 0), w0, a0);
-                v = Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
-                v = Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
-                v = Load<TVector, T>(ref x, 3 * s); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
-                v = Load<TVector, T>(ref x, 4 * s); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
-                v = Load<TVector, T>(ref x, 5 * s); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
-                v = Load<TVector, T>(ref x, 6 * s); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
-                v = Load<TVector, T>(ref x, 7 * s); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
-                v = Load<TVector, T>(ref x, 8 * s); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
-                v = Load<TVector, T>(ref x, 9 * s); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7);
-                v = Load<TVector, T>(ref x, 10 * s); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7);
-                a7 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 11 * s), w4, a7);
+                a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
+                v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = TRepeat.Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = TRepeat.Load<TVector, T>(ref x, 3 * s); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = TRepeat.Load<TVector, T>(ref x, 4 * s); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = TRepeat.Load<TVector, T>(ref x, 5 * s); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = TRepeat.Load<TVector, T>(ref x, 6 * s); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = TRepeat.Load<TVector, T>(ref x, 7 * s); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = TRepeat.Load<TVector, T>(ref x, 8 * s); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
+                v = TRepeat.Load<TVector, T>(ref x, 9 * s); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7);
+                v = TRepeat.Load<TVector, T>(ref x, 10 * s); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7);
+                a7 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 11 * s), w4, a7);
             }
             ref T yc = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref yc, 0);
@@ -374,14 +385,14 @@ internal static class DepthwiseNhwcKernel
 
     /// <summary>Three-wide filter, column stride 2: seventeen input columns, each loaded once (the even ones feed two pixels).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding3Stride2<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged
+    private static void Sliding3Stride2<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
         {
             if (c > lastChannel) c = lastChannel;
-            ref T origin = ref Unsafe.Add(ref window, c - firstChannel);
+            ref T origin = ref Unsafe.Add(ref window, (c - firstChannel) / TRepeat.Multiplier);
             ref T weights = ref Unsafe.Add(ref filter, c);
             TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
             for (nint ky = 0; ky < filterHeight; ky++)
@@ -397,23 +408,23 @@ internal static class DepthwiseNhwcKernel
                     s = step;
                 }
                 TVector v;
-                a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 0), w0, a0);
-                a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 1 * s), w1, a0);
-                v = Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
-                a1 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 3 * s), w1, a1);
-                v = Load<TVector, T>(ref x, 4 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
-                a2 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 5 * s), w1, a2);
-                v = Load<TVector, T>(ref x, 6 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
-                a3 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 7 * s), w1, a3);
-                v = Load<TVector, T>(ref x, 8 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
-                a4 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 9 * s), w1, a4);
-                v = Load<TVector, T>(ref x, 10 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
-                a5 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 11 * s), w1, a5);
-                v = Load<TVector, T>(ref x, 12 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
-                a6 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 13 * s), w1, a6);
-                v = Load<TVector, T>(ref x, 14 * s); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
-                a7 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 15 * s), w1, a7);
-                a7 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 16 * s), w2, a7);
+                a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
+                a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 1 * s), w1, a0);
+                v = TRepeat.Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                a1 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 3 * s), w1, a1);
+                v = TRepeat.Load<TVector, T>(ref x, 4 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                a2 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 5 * s), w1, a2);
+                v = TRepeat.Load<TVector, T>(ref x, 6 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                a3 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 7 * s), w1, a3);
+                v = TRepeat.Load<TVector, T>(ref x, 8 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                a4 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 9 * s), w1, a4);
+                v = TRepeat.Load<TVector, T>(ref x, 10 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                a5 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 11 * s), w1, a5);
+                v = TRepeat.Load<TVector, T>(ref x, 12 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                a6 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 13 * s), w1, a6);
+                v = TRepeat.Load<TVector, T>(ref x, 14 * s); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                a7 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 15 * s), w1, a7);
+                a7 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 16 * s), w2, a7);
             }
             ref T yc = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref yc, 0);
@@ -429,16 +440,16 @@ internal static class DepthwiseNhwcKernel
     }
 
 
-    /// <summary>Twelve pixels of <see cref="Sliding3{TVector, T}"/>: twelve accumulators (sixteen vector registers in all) hide the FMA latency of the taps chained into each output.</summary>
+    /// <summary>Twelve pixels of <see cref="Sliding3{TVector, T, TRepeat}"/>: twelve accumulators (sixteen vector registers in all) hide the FMA latency of the taps chained into each output.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding3Wide<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged
+    private static void Sliding3Wide<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
         {
             if (c > lastChannel) c = lastChannel;
-            ref T origin = ref Unsafe.Add(ref window, c - firstChannel);
+            ref T origin = ref Unsafe.Add(ref window, (c - firstChannel) / TRepeat.Multiplier);
             ref T weights = ref Unsafe.Add(ref filter, c);
             TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
             for (nint ky = 0; ky < filterHeight; ky++)
@@ -454,20 +465,20 @@ internal static class DepthwiseNhwcKernel
                     s = step;
                 }
                 TVector v;
-                a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 0), w0, a0);
-                v = Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
-                v = Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
-                v = Load<TVector, T>(ref x, 3 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
-                v = Load<TVector, T>(ref x, 4 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
-                v = Load<TVector, T>(ref x, 5 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
-                v = Load<TVector, T>(ref x, 6 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
-                v = Load<TVector, T>(ref x, 7 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
-                v = Load<TVector, T>(ref x, 8 * s); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7); a8 = MultiplyAdd<TVector, T>(v, w0, a8);
-                v = Load<TVector, T>(ref x, 9 * s); a7 = MultiplyAdd<TVector, T>(v, w2, a7); a8 = MultiplyAdd<TVector, T>(v, w1, a8); a9 = MultiplyAdd<TVector, T>(v, w0, a9);
-                v = Load<TVector, T>(ref x, 10 * s); a8 = MultiplyAdd<TVector, T>(v, w2, a8); a9 = MultiplyAdd<TVector, T>(v, w1, a9); a10 = MultiplyAdd<TVector, T>(v, w0, a10);
-                v = Load<TVector, T>(ref x, 11 * s); a9 = MultiplyAdd<TVector, T>(v, w2, a9); a10 = MultiplyAdd<TVector, T>(v, w1, a10); a11 = MultiplyAdd<TVector, T>(v, w0, a11);
-                v = Load<TVector, T>(ref x, 12 * s); a10 = MultiplyAdd<TVector, T>(v, w2, a10); a11 = MultiplyAdd<TVector, T>(v, w1, a11);
-                a11 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 13 * s), w2, a11);
+                a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
+                v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = TRepeat.Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = TRepeat.Load<TVector, T>(ref x, 3 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = TRepeat.Load<TVector, T>(ref x, 4 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = TRepeat.Load<TVector, T>(ref x, 5 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = TRepeat.Load<TVector, T>(ref x, 6 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = TRepeat.Load<TVector, T>(ref x, 7 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = TRepeat.Load<TVector, T>(ref x, 8 * s); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7); a8 = MultiplyAdd<TVector, T>(v, w0, a8);
+                v = TRepeat.Load<TVector, T>(ref x, 9 * s); a7 = MultiplyAdd<TVector, T>(v, w2, a7); a8 = MultiplyAdd<TVector, T>(v, w1, a8); a9 = MultiplyAdd<TVector, T>(v, w0, a9);
+                v = TRepeat.Load<TVector, T>(ref x, 10 * s); a8 = MultiplyAdd<TVector, T>(v, w2, a8); a9 = MultiplyAdd<TVector, T>(v, w1, a9); a10 = MultiplyAdd<TVector, T>(v, w0, a10);
+                v = TRepeat.Load<TVector, T>(ref x, 11 * s); a9 = MultiplyAdd<TVector, T>(v, w2, a9); a10 = MultiplyAdd<TVector, T>(v, w1, a10); a11 = MultiplyAdd<TVector, T>(v, w0, a11);
+                v = TRepeat.Load<TVector, T>(ref x, 12 * s); a10 = MultiplyAdd<TVector, T>(v, w2, a10); a11 = MultiplyAdd<TVector, T>(v, w1, a11);
+                a11 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 13 * s), w2, a11);
             }
             ref T yc = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref yc, 0);
@@ -487,16 +498,16 @@ internal static class DepthwiseNhwcKernel
     }
 
 
-    /// <summary>Ten pixels of <see cref="Sliding5{TVector, T}"/>.</summary>
+    /// <summary>Ten pixels of <see cref="Sliding5{TVector, T, TRepeat}"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding5Wide<TVector, T>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged
+    private static void Sliding5Wide<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
         {
             if (c > lastChannel) c = lastChannel;
-            ref T origin = ref Unsafe.Add(ref window, c - firstChannel);
+            ref T origin = ref Unsafe.Add(ref window, (c - firstChannel) / TRepeat.Multiplier);
             ref T weights = ref Unsafe.Add(ref filter, c);
             TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default;
             for (nint ky = 0; ky < filterHeight; ky++)
@@ -512,20 +523,20 @@ internal static class DepthwiseNhwcKernel
                     s = step;
                 }
                 TVector v;
-                a0 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 0), w0, a0);
-                v = Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
-                v = Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
-                v = Load<TVector, T>(ref x, 3 * s); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
-                v = Load<TVector, T>(ref x, 4 * s); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
-                v = Load<TVector, T>(ref x, 5 * s); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
-                v = Load<TVector, T>(ref x, 6 * s); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
-                v = Load<TVector, T>(ref x, 7 * s); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
-                v = Load<TVector, T>(ref x, 8 * s); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7); a8 = MultiplyAdd<TVector, T>(v, w0, a8);
-                v = Load<TVector, T>(ref x, 9 * s); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7); a8 = MultiplyAdd<TVector, T>(v, w1, a8); a9 = MultiplyAdd<TVector, T>(v, w0, a9);
-                v = Load<TVector, T>(ref x, 10 * s); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7); a8 = MultiplyAdd<TVector, T>(v, w2, a8); a9 = MultiplyAdd<TVector, T>(v, w1, a9);
-                v = Load<TVector, T>(ref x, 11 * s); a7 = MultiplyAdd<TVector, T>(v, w4, a7); a8 = MultiplyAdd<TVector, T>(v, w3, a8); a9 = MultiplyAdd<TVector, T>(v, w2, a9);
-                v = Load<TVector, T>(ref x, 12 * s); a8 = MultiplyAdd<TVector, T>(v, w4, a8); a9 = MultiplyAdd<TVector, T>(v, w3, a9);
-                a9 = MultiplyAdd<TVector, T>(Load<TVector, T>(ref x, 13 * s), w4, a9);
+                a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
+                v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = TRepeat.Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = TRepeat.Load<TVector, T>(ref x, 3 * s); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = TRepeat.Load<TVector, T>(ref x, 4 * s); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = TRepeat.Load<TVector, T>(ref x, 5 * s); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = TRepeat.Load<TVector, T>(ref x, 6 * s); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = TRepeat.Load<TVector, T>(ref x, 7 * s); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = TRepeat.Load<TVector, T>(ref x, 8 * s); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7); a8 = MultiplyAdd<TVector, T>(v, w0, a8);
+                v = TRepeat.Load<TVector, T>(ref x, 9 * s); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7); a8 = MultiplyAdd<TVector, T>(v, w1, a8); a9 = MultiplyAdd<TVector, T>(v, w0, a9);
+                v = TRepeat.Load<TVector, T>(ref x, 10 * s); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7); a8 = MultiplyAdd<TVector, T>(v, w2, a8); a9 = MultiplyAdd<TVector, T>(v, w1, a9);
+                v = TRepeat.Load<TVector, T>(ref x, 11 * s); a7 = MultiplyAdd<TVector, T>(v, w4, a7); a8 = MultiplyAdd<TVector, T>(v, w3, a8); a9 = MultiplyAdd<TVector, T>(v, w2, a9);
+                v = TRepeat.Load<TVector, T>(ref x, 12 * s); a8 = MultiplyAdd<TVector, T>(v, w4, a8); a9 = MultiplyAdd<TVector, T>(v, w3, a9);
+                a9 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 13 * s), w4, a9);
             }
             ref T yc = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref yc, 0);
@@ -560,20 +571,21 @@ internal static class DepthwiseNhwcKernel
     /// <summary>Which inner loop a problem's column geometry selects.</summary>
     private enum SlidingKind
     {
-        /// <summary>Any filter width, stride and dilation: <see cref="General{TVector, T}"/>.</summary>
+        /// <summary>Any filter width, stride and dilation: <see cref="General{TVector, T, TRepeat}"/>.</summary>
         None,
-        /// <summary>Three wide, column stride and dilation 1: <see cref="Sliding3{TVector, T}"/>.</summary>
+        /// <summary>Three wide, column stride and dilation 1: <see cref="Sliding3{TVector, T, TRepeat}"/>.</summary>
         Width3,
-        /// <summary>Five wide, column stride and dilation 1: <see cref="Sliding5{TVector, T}"/>.</summary>
+        /// <summary>Five wide, column stride and dilation 1: <see cref="Sliding5{TVector, T, TRepeat}"/>.</summary>
         Width5,
-        /// <summary>Three wide, column stride 2, dilation 1: <see cref="Sliding3Stride2{TVector, T}"/>.</summary>
+        /// <summary>Three wide, column stride 2, dilation 1: <see cref="Sliding3Stride2{TVector, T, TRepeat}"/>.</summary>
         Width3Stride2,
     }
 
-    /// <summary>The geometry as native-width locals, computed once per call of <see cref="RunRows{TVector, T}"/>.</summary>
+    /// <summary>The geometry as native-width locals, computed once per call of <see cref="RunRows{TVector, T, TRepeat}"/>.</summary>
     private readonly struct Plan
     {
-        public readonly nint Height, Width, Channels, FilterHeight, FilterWidth, OutputHeight, OutputWidth;
+        /// <summary>Channels is C * M (output channels, the filter's and output's pixel stride); InputChannels is C (the input's pixel stride).</summary>
+        public readonly nint Height, Width, Channels, InputChannels, FilterHeight, FilterWidth, OutputHeight, OutputWidth;
         public readonly nint StrideHeight, StrideWidth, DilationHeight, DilationWidth, PadTop, PadLeft;
         public readonly nint LastChannelBlock;
         /// <summary>Input columns one block of eight pixels reads.</summary>
@@ -586,7 +598,7 @@ internal static class DepthwiseNhwcKernel
 
         public Plan(in ConvolutionGeometry g, int vectorCount)
         {
-            Height = (nint)g.InputHeight; Width = (nint)g.InputWidth; Channels = (nint)g.InputChannels;
+            Height = (nint)g.InputHeight; Width = (nint)g.InputWidth; Channels = (nint)g.OutputChannels; InputChannels = (nint)g.InputChannels;
             FilterHeight = (nint)g.FilterHeight; FilterWidth = (nint)g.FilterWidth;
             OutputHeight = (nint)g.OutputHeight; OutputWidth = (nint)g.OutputWidth;
             StrideHeight = (nint)g.StrideHeight; StrideWidth = (nint)g.StrideWidth;

@@ -9,24 +9,30 @@ using DepthwiseInterop.Kernels.Threading;
 namespace DepthwiseInterop.Kernels.Depthwise;
 
 /// <summary>
-/// Runs a depthwise convolution on the SIMD kernel: brings the input to NHWC with the channel multiplier
-/// folded in (an NCHW input is transposed, and with M > 1 each input channel is repeated M times, so that
-/// the filter <c>[KH, KW, C, M]</c> reads as <c>[KH, KW, C*M]</c> and the kernel sees multiplier 1), runs
-/// the kernel over output rows, and transposes the output back for NCHW. Scratch buffers come from the
-/// shared array pool.
+/// Runs a depthwise convolution on the SIMD kernels. NHWC with channel multiplier 1, 2 or 4 (2 and 4 where the
+/// vector width is a multiple of M) goes straight to <see cref="DepthwiseNhwcKernel"/>, which repeats input
+/// lanes in registers for M &gt; 1 (<see cref="ChannelRepeat"/>). NCHW goes to the planar
+/// <see cref="DepthwiseNchwKernel"/>, except multiplier 1 on small planes, which is transposed to NHWC, run on
+/// the NHWC kernel and transposed back (see <see cref="UsePlanar"/> for the measurements). Other multipliers
+/// bring the input to NHWC with each channel repeated M times (the filter <c>[KH, KW, C, M]</c> then reads as
+/// <c>[KH, KW, C*M]</c>) and run the multiplier-1 kernel. Scratch buffers come from the shared array pool.
 /// </summary>
 internal static class FastDepthwiseConvolution
 {
-    /// <summary>Computes the problem if a vector width of the selected tier fits its channels; false otherwise.</summary>
+    /// <summary>Computes the problem if a vector width of the selected tier fits it; false otherwise.</summary>
     public static bool TryRun<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g, VectorIsa isa)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        long channels = g.OutputChannels; // C * M
-        // Blocks near the padding copy their input window (filter rows × block columns × channels) to
-        // scratch; windows that large (huge dilations or strides) are left to the reference.
-        long windowColumns = 7 * g.StrideWidth + (g.FilterWidth - 1) * g.DilationWidth + 1;
-        if (windowColumns > 1 << 20 || g.FilterHeight * windowColumns > (1 << 24) / Math.Max(channels, 1)) return false;
-        // The kernel runs on raw Vector128/256/512 (see RawVector for why not wrapper structs).
+        // The planar kernel vectorises along W, so any channel count suits it.
+        long channels = UsePlanar(g, Vector256<T>.Count) ? long.MaxValue : g.OutputChannels; // C * M
+        if (channels != long.MaxValue)
+        {
+            // Blocks near the padding copy their input window (filter rows × block columns × channels) to
+            // scratch; windows that large (huge dilations or strides) are left to the reference.
+            long windowColumns = 7 * g.StrideWidth + (g.FilterWidth - 1) * g.DilationWidth + 1;
+            if (windowColumns > 1 << 20 || g.FilterHeight * windowColumns > (1 << 24) / Math.Max(channels, 1)) return false;
+        }
+        // The kernels run on raw Vector128/256/512 (see RawVector for why not wrapper structs).
         if (isa >= VectorIsa.Avx512 && channels >= Vector512<T>.Count && Vector512.IsHardwareAccelerated)
             Run<Vector512<T>, T>(input, filter, output, g);
         else if (isa >= VectorIsa.Avx2 && channels >= Vector256<T>.Count && Vector256.IsHardwareAccelerated)
@@ -38,7 +44,52 @@ internal static class FastDepthwiseConvolution
         return true;
     }
 
-    private static void Run<TVector, T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
+    /// <summary>
+    /// Whether an NCHW problem runs on the planar kernel rather than on transposes around the NHWC kernel.
+    /// Measured at one thread, float, on the 2-vCPU AVX2 machine (µs, best of many; planar / transposes /
+    /// NHWC alone on the same shape): dw3x3 112x112x32 139 / 305 / 137, 56x56x144 s1 160 / 368 / 196,
+    /// 56x56x144 s2 129 / 160 / 76, 28x28x384 163 / 244 / 139, 28x28x96 34 / 53 / 29, 14x14x576 74 / 75 / 45,
+    /// 7x7x960 96 / 57 / 43, dw5x5 14x14x672 253 / 196 / 153; multiplier 2 (56x56x72) and 4 (28x28x96) 132
+    /// and 101 planar against 642 and 417 through the expanding copies. Small planes lose on the planar
+    /// kernel's per-plane costs (the band copy, rounding rows and columns up to its tiles), so multiplier 1
+    /// below 256 output pixels per plane keeps the transposes (when C reaches a vector, as the NHWC kernel needs).
+    /// </summary>
+    private static bool UsePlanar(in ConvolutionGeometry g, int lanes) =>
+        g.DataFormat == DataFormat.NCHW && PlanarFits(g)
+        && (g.OutputChannelsPerGroup > 1 || g.OutputHeight * g.OutputWidth >= 256 || g.OutputChannels < lanes);
+
+    /// <summary>Whether the planar kernel's band scratch stays reasonable (huge dilations are left to the other paths).</summary>
+    private static bool PlanarFits(in ConvolutionGeometry g)
+    {
+        long rowPitch = g.StrideWidth * (g.OutputWidth + 64) + (g.FilterWidth - 1) * g.DilationWidth;
+        long rows = 63 * g.StrideHeight + (g.FilterHeight - 1) * g.DilationHeight + 1;
+        return g.FilterHeight * g.FilterWidth <= 1 << 16 && rowPitch < 1 << 24 && rows * rowPitch <= 1 << 24;
+    }
+
+    /// <summary>
+    /// Runs the problem on vector width <typeparamref name="TVector"/> (also where that width is not hardware
+    /// accelerated: tests run the 512-bit kernels in software). Outside the planar path, needs C * M lanes at least.
+    /// </summary>
+    internal static void Run<TVector, T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
+        where TVector : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long multiplier = g.OutputChannelsPerGroup;
+        int lanes = RawVector.Count<TVector, T>();
+        if (UsePlanar(g, lanes))
+            RunPlanesInParallel<TVector, T>(input, filter, output, g);
+        else if (g.DataFormat == DataFormat.NHWC && multiplier == 1)
+            RunRowsInParallel<TVector, T, RepeatNone>(input, filter, output, g);
+        else if (g.DataFormat == DataFormat.NHWC && ChannelRepeat.Supports(multiplier, lanes))
+        {
+            if (multiplier == 2) RunRowsInParallel<TVector, T, RepeatTwo>(input, filter, output, g);
+            else RunRowsInParallel<TVector, T, RepeatFour>(input, filter, output, g);
+        }
+        else
+            RunOnCopies<TVector, T>(input, filter, output, g);
+    }
+
+    /// <summary>Brings the input to NHWC with each channel repeated M times, runs the multiplier-1 kernel, and transposes the output back for NCHW.</summary>
+    private static void RunOnCopies<TVector, T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
         where TVector : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
     {
         long multiplier = g.OutputChannelsPerGroup;
@@ -63,7 +114,7 @@ internal static class FastDepthwiseConvolution
                 nhwcOutput = outputScratch.AsSpan(0, (int)g.OutputElementCount);
             }
 
-            RunRowsInParallel<TVector, T>(nhwcInput, filter, nhwcOutput, kernelGeometry);
+            RunRowsInParallel<TVector, T, RepeatNone>(nhwcInput, filter, nhwcOutput, kernelGeometry);
 
             if (nchw)
             {
@@ -89,8 +140,8 @@ internal static class FastDepthwiseConvolution
         public ConvolutionGeometry Geometry;
     }
 
-    private static unsafe void RunRowsInParallel<TVector, T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
-        where TVector : unmanaged where T : unmanaged
+    private static unsafe void RunRowsInParallel<TVector, T, TRepeat>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         long rows = g.Batch * g.OutputHeight;
         long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth;
@@ -100,14 +151,37 @@ internal static class FastDepthwiseConvolution
         fixed (T* outputPointer = output)
         {
             var job = new RowJob<T> { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g };
-            WorkerPool.Shared.For(rows, threads, &RunRows<TVector, T>, &job);
+            WorkerPool.Shared.For(rows, threads, &RunRows<TVector, T, TRepeat>, &job);
         }
     }
 
-    private static unsafe void RunRows<TVector, T>(void* context, long firstRow, long endRow)
+    private static unsafe void RunRows<TVector, T, TRepeat>(void* context, long firstRow, long endRow)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
+    {
+        ref RowJob<T> job = ref Unsafe.AsRef<RowJob<T>>(context);
+        DepthwiseNhwcKernel.RunRows<TVector, T, TRepeat>(ref *job.Input, ref *job.Filter, ref *job.Output, job.Geometry, firstRow, endRow);
+    }
+
+    /// <summary>The planar kernel over its work items (input plane × band of output rows).</summary>
+    private static unsafe void RunPlanesInParallel<TVector, T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
+        where TVector : unmanaged where T : unmanaged
+    {
+        long items = DepthwiseNchwKernel.WorkItems(g, RawVector.Count<TVector, T>(), Unsafe.SizeOf<T>());
+        long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth;
+        int threads = macs < ParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
+        fixed (T* inputPointer = input)
+        fixed (T* filterPointer = filter)
+        fixed (T* outputPointer = output)
+        {
+            var job = new RowJob<T> { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g };
+            WorkerPool.Shared.For(items, threads, &RunPlanarItems<TVector, T>, &job);
+        }
+    }
+
+    private static unsafe void RunPlanarItems<TVector, T>(void* context, long firstItem, long endItem)
         where TVector : unmanaged where T : unmanaged
     {
         ref RowJob<T> job = ref Unsafe.AsRef<RowJob<T>>(context);
-        DepthwiseNhwcKernel.RunRows<TVector, T>(ref *job.Input, ref *job.Filter, ref *job.Output, job.Geometry, firstRow, endRow);
+        DepthwiseNchwKernel.RunItems<TVector, T>(ref *job.Input, ref *job.Filter, ref *job.Output, job.Geometry, firstItem, endItem);
     }
 }

@@ -2,6 +2,8 @@ using System.Numerics;
 using DepthwiseInterop.Kernels.Reference;
 using DepthwiseInterop.Kernels.Simd;
 using DepthwiseInterop.Kernels;
+using DepthwiseInterop.Kernels.Depthwise;
+using System.Runtime.Intrinsics;
 using DepthwiseInterop.Tests.Support;
 
 namespace DepthwiseInterop.Tests.Kernels.Depthwise;
@@ -69,6 +71,87 @@ public sealed class FastDepthwiseConvolutionTests
         }
     }
 
+    /// <summary>
+    /// The multiplier fast path (NHWC, M = 2 and 4: lanes repeated in registers, also on the edge-pixel and
+    /// narrow-row paths) and the planar NCHW kernel (row bands, column phases for every stride, the two-row
+    /// tile with a lone last row, partial last vectors, widths below one vector, M output planes per input
+    /// plane), with unequal strides, dilations and explicit pads, batch 2 and channel tails.
+    /// </summary>
+    private static IEnumerable<TestCaseData> MultiplierAndPlanarCases()
+    {
+        var random = new Random(5);
+        var filters = new[] { (3, 3), (5, 5), (3, 1), (1, 4), (2, 3), (4, 2) };
+        for (int i = 0; i < 160; i++)
+        {
+            var format = i % 2 == 0 ? DataFormat.NHWC : DataFormat.NCHW;
+            int multiplier = new[] { 1, 2, 4, 2, 4, 3 }[random.Next(6)];
+            var (kh, kw) = filters[random.Next(filters.Length)];
+            int sh = random.Next(1, 4), sw = random.Next(1, 4), dh = random.Next(1, 3), dw = random.Next(1, 3);
+            if (random.Next(2) == 0) { sw = 1; dw = 1; } // the sliding paths half the time
+            int channels = new[] { 1, 2, 3, 4, 5, 8, 9, 12, 20, 33 }[random.Next(10)];
+            // NHWC needs C * M >= the vector width for the SIMD path; small products go to the reference there.
+            int height = random.Next(1, 24), width = new[] { 1, 3, 7, 8, 9, 15, 16, 17, 31, 40, 57 }[random.Next(11)], batch = random.Next(1, 3);
+            var padding = new[] { PaddingMode.Same, PaddingMode.Valid, PaddingMode.Explicit }[random.Next(3)];
+            var options = new ConvolutionOptions
+            {
+                DataFormat = format, Padding = padding, StrideHeight = sh, StrideWidth = sw, DilationHeight = dh, DilationWidth = dw,
+                PadTop = random.Next(0, 3), PadBottom = random.Next(0, 3), PadLeft = random.Next(0, 4), PadRight = random.Next(0, 4),
+            };
+            long[] inputShape = format == DataFormat.NCHW ? [batch, channels, height, width] : [batch, height, width, channels];
+            long[] filterShape = [kh, kw, channels, multiplier];
+            ConvolutionGeometry geometry;
+            try { geometry = ShapeInference.DepthwiseConv2D(inputShape, filterShape, options); }
+            catch (ConvolutionArgumentException) { i--; continue; }
+            yield return new TestCaseData(inputShape, filterShape, options, random.Next()).SetArgDisplayNames(
+                $"{i}: {string.Join('x', inputShape)} f{string.Join('x', filterShape)} {format} {padding} s{sh}x{sw} d{dh}x{dw} -> {geometry.OutputHeight}x{geometry.OutputWidth}");
+        }
+    }
+
+    /// <summary>
+    /// The planar kernel's row-sliding 3x3 tiles (row stride 1 and 2: six rows at a time, five-row remainders,
+    /// shorter remainders on the four-row tiles, rows narrower than a vector through the stack) and several
+    /// row bands per plane (wide rows make short bands; the last band partial).
+    /// </summary>
+    private static IEnumerable<TestCaseData> PlanarSlidingCases()
+    {
+        int seed = 100;
+        foreach (int strideHeight in new[] { 1, 2 })
+        foreach (int height in new[] { 5, 6, 7, 11, 12, 13, 14, 25 })
+        foreach (int width in new[] { 3, 7, 8, 9, 14, 17, 33 })
+        foreach (var (padding, strideWidth, multiplier) in new[] { (PaddingMode.Same, 1, 1), (PaddingMode.Valid, 2, 2), (PaddingMode.Explicit, 1, 4) })
+        {
+            var options = new ConvolutionOptions
+            {
+                DataFormat = DataFormat.NCHW, Padding = padding, PadTop = 2, PadBottom = 1, PadLeft = 1, PadRight = 2,
+                StrideHeight = strideHeight, StrideWidth = strideWidth,
+            };
+            if (padding == PaddingMode.Valid && width < 3) continue;
+            yield return new TestCaseData(new long[] { 1, 3, height, width }, new long[] { 3, 3, 3, multiplier }, options, seed++)
+                .SetArgDisplayNames($"NCHW 3x3 sh{strideHeight} sw{strideWidth} h{height} w{width} m{multiplier} {padding}");
+        }
+        foreach (var (height, width, strideHeight) in new[] { (70, 300, 1), (61, 517, 2), (40, 1100, 1) })
+            yield return new TestCaseData(new long[] { 2, 2, height, width }, new long[] { 3, 3, 2, 2 },
+                new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same, StrideHeight = strideHeight }, seed++)
+                .SetArgDisplayNames($"NCHW bands h{height} w{width} sh{strideHeight}");
+        yield return new TestCaseData(new long[] { 1, 2, 50, 700 }, new long[] { 5, 4, 2, 1 },
+            new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same, StrideWidth = 3, DilationHeight = 2 }, seed++)
+            .SetArgDisplayNames("NCHW bands 5x4 sw3 dh2");
+    }
+
+    [TestCaseSource(nameof(PlanarSlidingCases))]
+    public void PlanarSlidingTilesAndBandsMatchTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
+    {
+        CompareEveryTier<float>(inputShape, filterShape, options, seed);
+        CompareEveryTier<double>(inputShape, filterShape, options, seed);
+    }
+
+    [TestCaseSource(nameof(MultiplierAndPlanarCases))]
+    public void MultiplierAndPlanarPathsMatchTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
+    {
+        CompareEveryTier<float>(inputShape, filterShape, options, seed);
+        CompareEveryTier<double>(inputShape, filterShape, options, seed);
+    }
+
     [TestCaseSource(nameof(SpecializedCases))]
     public void SpecializedPathsMatchTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
     {
@@ -123,17 +206,30 @@ public sealed class FastDepthwiseConvolutionTests
         double epsilon = double.CreateChecked(T.BitIncrement(T.One) - T.One); // machine epsilon of T
         double terms = geometry.FilterHeight * geometry.FilterWidth;
 
-        foreach (var isa in Tiers)
+        void Check(string tier, T[] got)
         {
-            var got = Enumerable.Repeat(T.CreateChecked(12345), expected.Length).ToArray();
-            ConvolutionDispatcher.Run<T>(input, filter, got, geometry, isa);
             for (int i = 0; i < got.Length; i++)
             {
                 double error = Math.Abs(double.CreateChecked(got[i]) - double.CreateChecked(expected[i]));
                 double bound = 2 * terms * epsilon * magnitude[i];
                 if (!(error <= bound))
-                    Assert.Fail($"{isa}: element {i} is {got[i]}, reference {expected[i]}, |error| {error:g3} > {bound:g3}");
+                    Assert.Fail($"{tier}: element {i} is {got[i]}, reference {expected[i]}, |error| {error:g3} > {bound:g3}");
             }
+        }
+
+        foreach (var isa in Tiers)
+        {
+            var got = Enumerable.Repeat(T.CreateChecked(12345), expected.Length).ToArray();
+            ConvolutionDispatcher.Run<T>(input, filter, got, geometry, isa);
+            Check(isa.ToString(), got);
+        }
+        // The 512-bit kernels (their own lane repeats, tiles and tails) even where Vector512 is not hardware
+        // accelerated; the NHWC kernels need C * M lanes at least, the planar one any width.
+        if (geometry.OutputElementCount != 0 && (geometry.DataFormat == DataFormat.NCHW || geometry.OutputChannels >= Vector512<T>.Count))
+        {
+            var wide = Enumerable.Repeat(T.CreateChecked(12345), expected.Length).ToArray();
+            FastDepthwiseConvolution.Run<Vector512<T>, T>(input, filter, wide, geometry);
+            Check("Vector512 (software)", wide);
         }
     }
 }
@@ -144,6 +240,10 @@ public sealed class FastDepthwiseDeterminismTests
 {
     [TestCase(DataFormat.NHWC, 1)]
     [TestCase(DataFormat.NCHW, 3)]
+    [TestCase(DataFormat.NHWC, 2)]
+    [TestCase(DataFormat.NHWC, 4)]
+    [TestCase(DataFormat.NCHW, 1)]
+    [TestCase(DataFormat.NCHW, 2)]
     public void ResultsAreBitwiseIdenticalForEveryThreadCount(DataFormat format, int multiplier)
     {
         var random = new Random(7);
