@@ -19,13 +19,22 @@ internal static class BlockTranspose
     public static bool IsAccelerated<T>() => Avx2.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
 
     /// <summary>destination[c * rows + r] = source[r * columns + c]. Needs <see cref="IsAccelerated{T}"/>.</summary>
-    public static void Transpose<T>(ref T source, nint rows, nint columns, ref T destination) where T : unmanaged
+    public static void Transpose<T>(ref T source, nint rows, nint columns, ref T destination) where T : unmanaged =>
+        TransposeColumns(ref source, rows, columns, ref destination, 0, columns);
+
+    /// <summary>
+    /// The same for the source columns [<paramref name="columnBegin"/>, <paramref name="columnEnd"/>) only, so
+    /// that threads can share one transpose by column ranges. Needs <see cref="IsAccelerated{T}"/>.
+    /// </summary>
+    public static void TransposeColumns<T>(ref T source, nint rows, nint columns, ref T destination, nint columnBegin, nint columnEnd)
+        where T : unmanaged
     {
         nint block = typeof(T) == typeof(float) ? 8 : 4;
-        nint fullRows = rows - rows % block, fullColumns = columns - columns % block;
-        for (nint strip = 0; strip < fullColumns; strip += StripColumns)
+        nint fullRows = rows - rows % block;
+        nint blockEnd = columnBegin + (columnEnd - columnBegin) / block * block;
+        for (nint strip = columnBegin; strip < blockEnd; strip += StripColumns)
         {
-            nint stripEnd = Math.Min(strip + StripColumns, fullColumns);
+            nint stripEnd = Math.Min(strip + StripColumns, blockEnd);
             for (nint r = 0; r < fullRows; r += block)
                 for (nint c = strip; c < stripEnd; c += block)
                 {
@@ -35,12 +44,12 @@ internal static class BlockTranspose
                     else Block4(ref Unsafe.As<T, double>(ref from), columns, ref Unsafe.As<T, double>(ref to), rows);
                 }
         }
-        // The row tail (all columns) and the column tail (of the full rows), one element at a time.
+        // The row tail (every column of the range) and the column tail (of the full rows), one element at a time.
         for (nint r = fullRows; r < rows; r++)
-            for (nint c = 0; c < columns; c++)
+            for (nint c = columnBegin; c < columnEnd; c++)
                 Unsafe.Add(ref destination, c * rows + r) = Unsafe.Add(ref source, r * columns + c);
         for (nint r = 0; r < fullRows; r++)
-            for (nint c = fullColumns; c < columns; c++)
+            for (nint c = blockEnd; c < columnEnd; c++)
                 Unsafe.Add(ref destination, c * rows + r) = Unsafe.Add(ref source, r * columns + c);
     }
 

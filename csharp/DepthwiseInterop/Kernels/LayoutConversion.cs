@@ -27,7 +27,7 @@ internal static class LayoutConversion
             ref T target = ref Unsafe.Add(ref destination, b * pixels * outChannels);
             if (sourcePlanar && repeat == 1 && BlockTranspose.IsAccelerated<T>())
             {
-                BlockTranspose.Transpose(ref image, channels, pixels, ref target);
+                ParallelTranspose.Run(ref image, channels, pixels, ref target);
                 continue;
             }
             if (!sourcePlanar)
@@ -81,7 +81,7 @@ internal static class LayoutConversion
             ref T target = ref Unsafe.Add(ref destination, b * pixels * channels);
             if (BlockTranspose.IsAccelerated<T>())
             {
-                BlockTranspose.Transpose(ref image, pixels, channels, ref target);
+                ParallelTranspose.Run(ref image, pixels, channels, ref target);
                 continue;
             }
             for (nint c0 = 0; c0 < channels; c0 += TileChannels)

@@ -67,4 +67,37 @@ public sealed class LayoutConversionTests
         LayoutConversion.ToInterleavedRepeated(ref planarDouble[0], ref interleavedDouble[0], batch, pixels, channels, 1, sourcePlanar: true);
         Assert.That(interleavedDouble, Is.EqualTo(interleaved.Select(v => (double)v).ToArray()));
     }
+
+    /// <summary>A column range writes exactly its columns (vector blocks starting anywhere, both tails).</summary>
+    [TestCase(13, 77, 5, 41)]
+    [TestCase(16, 200, 0, 200)]
+    [TestCase(9, 130, 64, 128)]
+    [TestCase(8, 10, 3, 4)]
+    public void ColumnRangesWriteExactlyTheirColumns(int rows, int columns, int begin, int end)
+    {
+        if (!BlockTranspose.IsAccelerated<float>()) Assert.Ignore("no AVX2 here");
+        var source = Enumerable.Range(0, rows * columns).Select(i => (float)i).ToArray();
+        var destination = Enumerable.Repeat(-1f, rows * columns).ToArray();
+        BlockTranspose.TransposeColumns(ref source[0], rows, columns, ref destination[0], begin, end);
+        for (int c = 0; c < columns; c++)
+        for (int r = 0; r < rows; r++)
+            Assert.That(destination[c * rows + r], Is.EqualTo(c >= begin && c < end ? source[r * columns + c] : -1f), $"row {r}, column {c}");
+    }
+
+    /// <summary>Large transposes are shared by the worker pool: the same result for every thread count.</summary>
+    [Test, NonParallelizable]
+    public void ParallelTransposesGiveTheSameResultForEveryThreadCount()
+    {
+        const int Batch = 2, Pixels = 3001, Channels = 41;
+        var planar = Enumerable.Range(0, Batch * Pixels * Channels).Select(i => (float)i).ToArray();
+        Support.ThreadCounts.AssertSameBitsForEveryThreadCount(() =>
+        {
+            var interleaved = new float[planar.Length];
+            LayoutConversion.ToInterleavedRepeated(ref planar[0], ref interleaved[0], Batch, Pixels, Channels, 1, sourcePlanar: true);
+            var back = new float[planar.Length];
+            LayoutConversion.ToPlanar(ref interleaved[0], ref back[0], Batch, Pixels, Channels);
+            Assert.That(back, Is.EqualTo(planar));
+            return interleaved;
+        });
+    }
 }
