@@ -7,12 +7,14 @@ namespace DepthwiseInterop.Kernels.Precision;
 
 /// <summary>
 /// Runs a float16 or bfloat16 problem on the float32 kernels: values are widened exactly, accumulated in
-/// float32, and rounded once to the 16-bit format on store. The filter is widened once per call. Depthwise
-/// problems (a few multiply-adds per element, so conversion traffic matters) run in bands of output rows:
-/// each band widens just the input rows it reads into a small float32 buffer that stays in cache, runs the
-/// float32 kernel on that band alone, and narrows its output rows; bands are the work items of the thread
-/// pool. A conv2d does hundreds of multiply-adds per element and packs its filter per call, so it widens whole
-/// tensors instead and runs once. Either way every output element gets the same bits for every thread count.
+/// float32, and rounded once to the 16-bit format on store. The filter is widened once per call. NHWC
+/// depthwise problems (a few multiply-adds per element, so conversion traffic matters) run in bands of output
+/// rows: each band widens just the input rows it reads into a small float32 buffer that stays in cache, runs
+/// the float32 kernel on that band alone, and narrows its output rows; bands are the work items of the thread
+/// pool. A conv2d does hundreds of multiply-adds per element and packs its filter per call, and the NCHW
+/// depthwise kernel works plane by plane (a band of rows would cost it a band copy per plane: float16 took 3.7x
+/// float32's time on dw3x3 56x56x144 in bands, 2.4x whole), so those widen whole tensors instead, in parallel chunks, and run once.
+/// Either way every output element gets the same bits for every thread count.
 /// </summary>
 internal static unsafe class ReducedPrecisionConvolution
 {
@@ -35,7 +37,7 @@ internal static unsafe class ReducedPrecisionConvolution
             fixed (ushort* outputPointer = output)
             {
                 var job = new Job { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g, Isa = isa, BandInputElements = bandInputElements };
-                if (g.Kind == ConvolutionKind.DepthwiseConv2D) RunInRowBands<TFormat>(ref job);
+                if (g.Kind == ConvolutionKind.DepthwiseConv2D && g.DataFormat == DataFormat.NHWC) RunInRowBands<TFormat>(ref job);
                 else RunWhole<TFormat>(ref job);
             }
         }
@@ -97,7 +99,6 @@ internal static unsafe class ReducedPrecisionConvolution
     {
         ref Job job = ref Unsafe.AsRef<Job>(context);
         ref readonly var g = ref job.Geometry;
-        bool nchw = g.DataFormat == DataFormat.NCHW;
         // The largest band reads RowsPerBand output rows' worth of input rows, at most the whole image.
         long maxInputRows = Math.Max(1, Math.Min(g.InputHeight, (job.RowsPerBand - 1) * g.StrideHeight + (g.FilterHeight - 1) * g.DilationHeight + 1));
         float[] inputBand = ArrayPool<float>.Shared.Rent(checked((int)(maxInputRows * g.InputWidth * g.InputChannels)));
@@ -111,39 +112,20 @@ internal static unsafe class ReducedPrecisionConvolution
                 long rows = Math.Min(job.RowsPerBand, g.OutputHeight - firstRow);
                 var band = BandGeometry.ForOutputRows(g, firstRow, rows, out long firstInputRow, out long inputRows);
 
-                long inputPlane = g.InputHeight * g.InputWidth;
-                long bandPlane = inputRows * g.InputWidth;
-                ushort* imageInput = job.Input + image * g.InputChannels * inputPlane;
+                long inputRowElements = g.InputWidth * g.InputChannels;
+                ushort* imageInput = job.Input + image * g.InputHeight * inputRowElements;
                 if (inputRows == 0)
-                {
                     inputBand.AsSpan(0, (int)band.InputElementCount).Clear();
-                }
-                else if (nchw)
-                {
-                    for (long c = 0; c < g.InputChannels; c++)
-                        Widen<TFormat>(imageInput + c * inputPlane + firstInputRow * g.InputWidth, inputBand, c * bandPlane, bandPlane);
-                }
                 else
-                {
-                    Widen<TFormat>(imageInput + firstInputRow * g.InputWidth * g.InputChannels, inputBand, 0, bandPlane * g.InputChannels);
-                }
+                    Widen<TFormat>(imageInput + firstInputRow * inputRowElements, inputBand, 0, inputRows * inputRowElements);
 
                 var outputSpan = outputBand.AsSpan(0, (int)band.OutputElementCount);
                 ConvolutionDispatcher.Run(inputBand.AsSpan(0, (int)band.InputElementCount),
                     new ReadOnlySpan<float>(job.Filter, (int)g.FilterElementCount), outputSpan, band, job.Isa);
 
-                long outputPlane = g.OutputHeight * g.OutputWidth;
-                long bandOutputPlane = rows * g.OutputWidth;
-                ushort* imageOutput = job.Output + image * g.OutputChannels * outputPlane;
-                if (nchw)
-                {
-                    for (long c = 0; c < g.OutputChannels; c++)
-                        Narrow<TFormat>(outputBand, c * bandOutputPlane, imageOutput + c * outputPlane + firstRow * g.OutputWidth, bandOutputPlane);
-                }
-                else
-                {
-                    Narrow<TFormat>(outputBand, 0, imageOutput + firstRow * g.OutputWidth * g.OutputChannels, bandOutputPlane * g.OutputChannels);
-                }
+                long outputRowElements = g.OutputWidth * g.OutputChannels;
+                ushort* imageOutput = job.Output + image * g.OutputHeight * outputRowElements;
+                Narrow<TFormat>(outputBand, 0, imageOutput + firstRow * outputRowElements, rows * outputRowElements);
             }
         }
         finally

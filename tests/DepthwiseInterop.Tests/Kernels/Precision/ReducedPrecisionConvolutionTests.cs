@@ -8,7 +8,7 @@ namespace DepthwiseInterop.Tests.Kernels.Precision;
 /// <summary>
 /// float16 and bfloat16 problems give exactly the float32 kernel's result on the widened values, rounded
 /// once: on random problems of both ops (every layout, padding, stride, dilation, group and multiplier mix of
-/// <see cref="ConvCase"/>), on every vector tier, with bands of one output row (so bands that lie wholly in
+/// <see cref="ConvCase"/>), on every vector tier, with (NHWC depthwise) bands of one output row (so bands that lie wholly in
 /// the padding occur), of a few rows, and of the default size. The float32 kernels themselves are checked
 /// against the reference elsewhere, the conversions in <see cref="FormatConversionTests"/>.
 /// </summary>
