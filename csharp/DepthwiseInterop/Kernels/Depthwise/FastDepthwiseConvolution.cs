@@ -13,7 +13,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// vector width is a multiple of M) goes straight to <see cref="DepthwiseNhwcKernel"/>, which repeats input
 /// lanes in registers for M &gt; 1 (<see cref="ChannelRepeat"/>). NCHW goes to the planar
 /// <see cref="DepthwiseNchwKernel"/>, except multiplier 1 on small planes, which is transposed to NHWC, run on
-/// the NHWC kernel and transposed back (see <see cref="UsePlanar"/> for the measurements). Other multipliers
+/// the NHWC kernel and transposed back, block of channels by block of channels
+/// (<see cref="ChannelBlockTransposes"/>; see <see cref="UsePlanar"/> for the measurements). Other multipliers
 /// bring the input to NHWC with each channel repeated M times (the filter <c>[KH, KW, C, M]</c> then reads as
 /// <c>[KH, KW, C*M]</c>) and run the multiplier-1 kernel. Scratch buffers come from the shared array pool.
 /// </summary>
@@ -77,6 +78,8 @@ internal static class FastDepthwiseConvolution
         int lanes = RawVector.Count<TVector, T>();
         if (UsePlanar(g, lanes))
             RunPlanesInParallel<TVector, T>(input, filter, output, g);
+        else if (ChannelBlockTransposes.Supports<T>(g, lanes))
+            ChannelBlockTransposes.Run<TVector, T>(input, filter, output, g);
         else if (g.DataFormat == DataFormat.NHWC && multiplier == 1)
             RunRowsInParallel<TVector, T, RepeatNone>(input, filter, output, g);
         else if (g.DataFormat == DataFormat.NHWC && ChannelRepeat.Supports(multiplier, lanes))

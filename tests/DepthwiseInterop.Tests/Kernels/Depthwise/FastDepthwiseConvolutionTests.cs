@@ -167,6 +167,22 @@ public sealed class FastDepthwiseConvolutionTests
     public void DoubleMatchesTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed) =>
         CompareEveryTier<double>(inputShape, filterShape, options, seed);
 
+    /// <summary>NCHW, multiplier 1, planes under 256 outputs: several channel blocks (C = 200 gives 66, 67, 67), uneven ones included.</summary>
+    [TestCase(200, 13, 11, 1, 1)]
+    [TestCase(200, 7, 7, 2, 1)]
+    [TestCase(131, 9, 14, 1, 2)]
+    [TestCase(64, 5, 5, 1, 1)]
+    public void SmallNchwPlanesInChannelBlocksMatchTheReference(int channels, int height, int width, int stride, int dilation)
+    {
+        var options = new ConvolutionOptions
+        {
+            DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same, StrideHeight = stride, StrideWidth = stride,
+            DilationHeight = dilation, DilationWidth = dilation,
+        };
+        CompareEveryTier<float>([2, channels, height, width], [3, 3, channels, 1], options, channels + height);
+        CompareEveryTier<double>([1, channels, height, width], [3, 3, channels, 1], options, channels + width);
+    }
+
     [TestCase(3, 1)]
     [TestCase(5, 1)]
     [TestCase(3, 2)]
@@ -259,5 +275,16 @@ public sealed class FastDepthwiseDeterminismTests
             Convolution.DepthwiseConv2D<float>(input, inputShape, filter, filterShape, output, options);
             return output;
         });
+    }
+
+    [Test]
+    public void SmallNchwPlanesInChannelBlocksAreBitwiseIdenticalForEveryThreadCount()
+    {
+        var random = new Random(8);
+        long[] inputShape = [2, 576, 14, 14], filterShape = [3, 3, 576, 1];
+        var options = new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same };
+        var input = Enumerable.Range(0, 2 * 576 * 14 * 14).Select(_ => (float)random.NextDouble()).ToArray();
+        var filter = Enumerable.Range(0, 9 * 576).Select(_ => (float)random.NextDouble()).ToArray();
+        ThreadCounts.AssertSameBitsForEveryThreadCount(() => Convolution.DepthwiseConv2D(input, inputShape, filter, filterShape, options).Values);
     }
 }
