@@ -210,43 +210,11 @@ public sealed class FastDepthwiseConvolutionTests
     private static void CompareEveryTier<T>(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var random = new Random(seed);
         var geometry = ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
-        var input = Enumerable.Range(0, (int)geometry.InputElementCount).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
-        var filter = Enumerable.Range(0, (int)geometry.FilterElementCount).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
-        var expected = new T[geometry.OutputElementCount];
-        ReferenceConvolution.Run<T>(input, filter, expected, geometry);
-        var magnitude = new double[geometry.OutputElementCount];
-        ReferenceConvolution.Run<double>(input.Select(v => Math.Abs(double.CreateChecked(v))).ToArray(),
-            filter.Select(v => Math.Abs(double.CreateChecked(v))).ToArray(), magnitude, geometry);
-        double epsilon = double.CreateChecked(T.BitIncrement(T.One) - T.One); // machine epsilon of T
-        double terms = geometry.FilterHeight * geometry.FilterWidth;
-
-        void Check(string tier, T[] got)
-        {
-            for (int i = 0; i < got.Length; i++)
-            {
-                double error = Math.Abs(double.CreateChecked(got[i]) - double.CreateChecked(expected[i]));
-                double bound = 2 * terms * epsilon * magnitude[i];
-                if (!(error <= bound))
-                    Assert.Fail($"{tier}: element {i} is {got[i]}, reference {expected[i]}, |error| {error:g3} > {bound:g3}");
-            }
-        }
-
-        foreach (var isa in Tiers)
-        {
-            var got = Enumerable.Repeat(T.CreateChecked(12345), expected.Length).ToArray();
-            ConvolutionDispatcher.Run<T>(input, filter, got, geometry, isa);
-            Check(isa.ToString(), got);
-        }
         // The 512-bit kernels (their own lane repeats, tiles and tails) even where Vector512 is not hardware
         // accelerated; the NHWC kernels need C * M lanes at least, the planar one any width.
-        if (geometry.OutputElementCount != 0 && (geometry.DataFormat == DataFormat.NCHW || geometry.OutputChannels >= Vector512<T>.Count))
-        {
-            var wide = Enumerable.Repeat(T.CreateChecked(12345), expected.Length).ToArray();
-            FastDepthwiseConvolution.Run<Vector512<T>, T>(input, filter, wide, geometry);
-            Check("Vector512 (software)", wide);
-        }
+        bool wide = geometry.OutputElementCount != 0 && (geometry.DataFormat == DataFormat.NCHW || geometry.OutputChannels >= Vector512<T>.Count);
+        TierComparison.CompareEveryTier<T>(geometry, seed, wide ? (x, w, y, g) => FastDepthwiseConvolution.Run<Vector512<T>, T>(x, w, y, g) : null);
     }
 }
 
