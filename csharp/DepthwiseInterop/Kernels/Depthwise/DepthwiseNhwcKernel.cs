@@ -12,7 +12,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// channels reads L / M input channels, each repeated M times in registers by the <c>TRepeat</c> policy
 /// (see <see cref="ChannelRepeat"/>), so the input is never expanded in memory. the code is written against raw <c>Vector128/256/512&lt;T&gt;</c> through
 /// <see cref="Simd.RawVector"/> so that accumulators stay in registers (one FMA instruction each).
-/// Work is split by output rows (batch × OH); the interior output columns of a row (those whose taps all
+/// Work is split by output rows (batch × OH); three-by-three filters at unit strides with multiplier 1 run
+/// two rows of a thread's range at a time, edge columns included (DepthwiseNhwcKernel.RowPairs.cs). Otherwise the interior output columns of a row (those whose taps all
 /// fall inside the input width) are cut into blocks of eight output pixels × one channel vector, so that each
 /// weight vector loaded feeds eight FMAs; for filters three or five wide at unit column stride, and three wide
 /// at column stride 2, the weights of a filter row stay in registers and each input column is loaded once for
@@ -28,7 +29,7 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// NaN). Every output adds its taps in the reference's order (filter row, then column) whatever path
 /// computes it, so results do not depend on how rows are split between threads.
 /// </summary>
-internal static class DepthwiseNhwcKernel
+internal static partial class DepthwiseNhwcKernel
 {
     private const int BlockPixels = 8;
     private const int StackScratchElements = 2048;
@@ -56,8 +57,19 @@ internal static class DepthwiseNhwcKernel
             // Pinned: the repeating loads of M > 1 take pointers (see ChannelRepeat); the input is pinned by the caller.
             fixed (T* pinned = scratch)
             {
-                for (nint row = (nint)firstRow; row < (nint)endRow; row++)
+                bool pairs = PairsRows<TRepeat>(p);
+                for (nint row = (nint)firstRow; row < (nint)endRow;)
+                {
+                    // Two rows of the same image in the range run as a pair (see RowPairs); pairing changes no bit.
+                    if (pairs && row + 1 < (nint)endRow && (row + 1) % p.OutputHeight != 0)
+                    {
+                        RowPair<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, ref scratch[windowElements]);
+                        row += 2;
+                        continue;
+                    }
                     Row<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0], ref scratch[windowElements]);
+                    row++;
+                }
             }
         }
         finally

@@ -146,7 +146,7 @@ internal static class FastDepthwiseConvolution
     private static unsafe void RunRowsInParallel<TVector, T, TRepeat>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
-        long rows = g.Batch * g.OutputHeight;
+        long items = DepthwiseNhwcKernel.WorkItems<TVector, T, TRepeat>(g);
         long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth;
         int threads = macs < ParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
         fixed (T* inputPointer = input)
@@ -154,15 +154,15 @@ internal static class FastDepthwiseConvolution
         fixed (T* outputPointer = output)
         {
             var job = new RowJob<T> { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g };
-            WorkerPool.Shared.For(rows, threads, &RunRows<TVector, T, TRepeat>, &job);
+            WorkerPool.Shared.For(items, threads, &RunRows<TVector, T, TRepeat>, &job);
         }
     }
 
-    private static unsafe void RunRows<TVector, T, TRepeat>(void* context, long firstRow, long endRow)
+    private static unsafe void RunRows<TVector, T, TRepeat>(void* context, long firstItem, long endItem)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         ref RowJob<T> job = ref Unsafe.AsRef<RowJob<T>>(context);
-        DepthwiseNhwcKernel.RunRows<TVector, T, TRepeat>(ref *job.Input, ref *job.Filter, ref *job.Output, job.Geometry, firstRow, endRow);
+        DepthwiseNhwcKernel.RunItems<TVector, T, TRepeat>(ref *job.Input, ref *job.Filter, ref *job.Output, job.Geometry, firstItem, endItem);
     }
 
     /// <summary>The planar kernel over its work items (input plane × band of output rows).</summary>

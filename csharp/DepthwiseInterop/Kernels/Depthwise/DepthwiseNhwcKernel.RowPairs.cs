@@ -1,0 +1,199 @@
+using System.Runtime.CompilerServices;
+using static DepthwiseInterop.Kernels.Simd.RawVector;
+
+namespace DepthwiseInterop.Kernels.Depthwise;
+
+/// <summary>
+/// Pairs of output rows for three-by-three filters at unit strides and dilations, multiplier 1, at most one
+/// padding column on either side (SAME or VALID): output rows r and r + 1 read input rows t .. t + 3, so a pass
+/// over both loads each of those four rows once (blocks of six pixels × one channel vector: eight input
+/// columns per row) where two single-row passes load six. Twelve accumulators; the three weights of one filter
+/// row in registers, the second output row's weights as memory operands of its multiply-adds (they stay in
+/// L1). A block's first or last input column may lie in the padding (the row's first and last blocks): that
+/// column then reads the zero vector, so the edge pixels run in the blocks too. A last remainder of up to
+/// three pixels runs one pixel at a time, a larger one as a block shifted back to end at OW. Each output adds
+/// its nine taps in the reference's order from zero, exactly as the single-row code does, so pairing changes
+/// no bit: rows are paired or not depending only on where a thread's range of rows starts and ends.
+/// </summary>
+internal static partial class DepthwiseNhwcKernel
+{
+    /// <summary>Output pixels per row of a pair's block.</summary>
+    private const int PairPixels = 6;
+
+    /// <summary>
+    /// Whether rows of this problem may run in pairs: 3x3, unit strides and dilations, multiplier 1, a row of
+    /// at least one block, and every block's inner six input columns inside the image (a left padding of at
+    /// most one column, and the last block's sixth column at most the last input column).
+    /// </summary>
+    private static bool PairsRows<TRepeat>(in Plan p) where TRepeat : struct, IChannelRepeat =>
+        TRepeat.Multiplier == 1 && p.Kind == SlidingKind.Width3 && p.FilterHeight == 3 && p.StrideHeight == 1 && p.DilationHeight == 1
+        && p.OutputWidth >= PairPixels && p.PadLeft <= 1 && p.OutputWidth - p.PadLeft <= p.Width - 1;
+
+    /// <summary>
+    /// Work items for a thread pool: pairs of output rows of an image (the last one single when OH is odd) when
+    /// rows pair, so that no range of items splits a pair; output rows otherwise. See <see cref="RunItems{TVector, T, TRepeat}"/>.
+    /// </summary>
+    public static long WorkItems<TVector, T, TRepeat>(in ConvolutionGeometry g)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat =>
+        PairsRows<TRepeat>(new Plan(g, Count<TVector, T>())) ? g.Batch * ((g.OutputHeight + 1) / 2) : g.Batch * g.OutputHeight;
+
+    /// <summary>Computes work items [firstItem, endItem) of <see cref="WorkItems{TVector, T, TRepeat}"/>: a contiguous range of output rows.</summary>
+    public static void RunItems<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstItem, long endItem)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
+    {
+        long rows = g.Batch * g.OutputHeight;
+        if (WorkItems<TVector, T, TRepeat>(g) == rows)
+        {
+            RunRows<TVector, T, TRepeat>(ref input, ref filter, ref output, g, firstItem, endItem);
+            return;
+        }
+        long pairsPerImage = (g.OutputHeight + 1) / 2, height = g.OutputHeight;
+        RunRows<TVector, T, TRepeat>(ref input, ref filter, ref output, g,
+            Math.Min(rows, firstItem / pairsPerImage * height + 2 * (firstItem % pairsPerImage)),
+            Math.Min(rows, endItem / pairsPerImage * height + 2 * (endItem % pairsPerImage)));
+    }
+
+    /// <summary>Output rows <paramref name="row"/> and <paramref name="row"/> + 1 of the same image.</summary>
+    private static void RowPair<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in Plan p, nint row, ref T zero)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
+    {
+        nint batch = row / p.OutputHeight, topRow = row % p.OutputHeight - p.PadTop;
+        // Input rows [rowsBegin, rowsEnd) of the four the pair reads lie inside the image; the others read padding.
+        nint rowsBegin = Math.Clamp(-topRow, 0, 4), rowsEnd = Math.Clamp(p.Height - topRow, rowsBegin, 4);
+        ref T image = ref Unsafe.Add(ref input, batch * p.Height * p.Width * p.InputChannels);
+        ref T y = ref Unsafe.Add(ref output, row * p.OutputWidth * p.Channels);
+        nint nextRow = p.OutputWidth * p.Channels, width = p.OutputWidth;
+        nint rowOffset = topRow * p.Width * p.InputChannels, rowStep = p.Width * p.InputChannels;
+        for (nint ox = 0; ox < width; ox += PairPixels)
+        {
+            if (ox > width - PairPixels)
+            {
+                if (width - ox <= EdgeRemainderPixels)
+                {
+                    for (; ox < width; ox++)
+                    {
+                        EdgePixel<TVector, T, TRepeat>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref y, ox * p.Channels));
+                        EdgePixel<TVector, T, TRepeat>(ref image, p, topRow + 1, ox, ref filter, ref Unsafe.Add(ref y, nextRow + ox * p.Channels));
+                    }
+                    break;
+                }
+                ox = width - PairPixels;
+            }
+            // The block reads input columns ox - PadLeft + j, j = 0..7; column j = 1 is always inside.
+            nint second = ox - p.PadLeft + 1;
+            Pair3<TVector, T, TRepeat>(ref Unsafe.Add(ref image, second * p.InputChannels), rowOffset, rowStep, p.InputChannels,
+                rowsBegin, rowsEnd, second == 0, second + 6 == p.Width, ref zero, ref filter, p, ref Unsafe.Add(ref y, ox * p.Channels), nextRow);
+        }
+    }
+
+    /// <summary>
+    /// One block of both rows, every channel vector: input row i (0..3) of the block has its second column at
+    /// window + rowOffset + i * rowStep and its columns <paramref name="step"/> apart, or is the zero vector when it
+    /// lies in the padding; the first column reads the zero vector when <paramref name="leftPadding"/>, the last
+    /// when <paramref name="rightPadding"/>. Row 0 feeds output row r only, rows 1 and 2 both, row 3 row r + 1.
+    /// (Written out rather than through helpers taking the accumulators by reference: the JIT kept such
+    /// accumulators on the stack.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Pair3<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, bool leftPadding, bool rightPadding,
+        ref T zero, ref T filter, in Plan p, ref T y, nint nextRow)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
+    {
+        nint column = p.Channels, c2 = 2 * column, lanes = Count<TVector, T>(), lastChannel = p.LastChannelBlock, filterRow = 3 * column;
+        for (nint c = 0; ; c += lanes)
+        {
+            if (c > lastChannel) c = lastChannel;
+            ref T origin = ref Unsafe.Add(ref window, c);
+            ref T weights = ref Unsafe.Add(ref filter, c);
+            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+            TVector b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default;
+            TVector w0, w1, w2, v;
+            nint s;
+
+            // Input row 0: filter row 0 into output row r.
+            ref T x = ref InputRow(ref origin, rowOffset, rowStep, 0, rowsBegin, rowsEnd, ref zero, step, out s);
+            ref T left = ref leftPadding ? ref zero : ref Unsafe.Subtract(ref x, s);
+            ref T right = ref rightPadding ? ref zero : ref Unsafe.Add(ref x, 6 * s);
+            w0 = Load<TVector, T>(ref weights, 0); w1 = Load<TVector, T>(ref weights, column); w2 = Load<TVector, T>(ref weights, c2);
+            a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref left, 0), w0, a0);
+            v = TRepeat.Load<TVector, T>(ref x, 0); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+            v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+            v = TRepeat.Load<TVector, T>(ref x, 2 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+            v = TRepeat.Load<TVector, T>(ref x, 3 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+            v = TRepeat.Load<TVector, T>(ref x, 4 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+            v = TRepeat.Load<TVector, T>(ref x, 5 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5);
+            a5 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref right, 0), w2, a5);
+
+            // Input rows 1 and 2: filter row i into output row r (weights in registers), filter row i - 1 into row r + 1.
+            ref T wb = ref weights;
+            for (nint i = 1; i <= 2; i++)
+            {
+                x = ref InputRow(ref origin, rowOffset, rowStep, i, rowsBegin, rowsEnd, ref zero, step, out s);
+                left = ref leftPadding ? ref zero : ref Unsafe.Subtract(ref x, s);
+                right = ref rightPadding ? ref zero : ref Unsafe.Add(ref x, 6 * s);
+                ref T wa = ref Unsafe.Add(ref wb, filterRow);
+                w0 = Load<TVector, T>(ref wa, 0); w1 = Load<TVector, T>(ref wa, column); w2 = Load<TVector, T>(ref wa, c2);
+                v = TRepeat.Load<TVector, T>(ref left, 0);
+                a0 = MultiplyAdd<TVector, T>(v, w0, a0);
+                b0 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, 0), b0);
+                v = TRepeat.Load<TVector, T>(ref x, 0);
+                a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                b0 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, column), b0); b1 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, 0), b1);
+                v = TRepeat.Load<TVector, T>(ref x, 1 * s);
+                a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                b0 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, c2), b0); b1 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, column), b1); b2 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, 0), b2);
+                v = TRepeat.Load<TVector, T>(ref x, 2 * s);
+                a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                b1 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, c2), b1); b2 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, column), b2); b3 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, 0), b3);
+                v = TRepeat.Load<TVector, T>(ref x, 3 * s);
+                a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                b2 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, c2), b2); b3 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, column), b3); b4 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, 0), b4);
+                v = TRepeat.Load<TVector, T>(ref x, 4 * s);
+                a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                b3 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, c2), b3); b4 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, column), b4); b5 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, 0), b5);
+                v = TRepeat.Load<TVector, T>(ref x, 5 * s);
+                a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5);
+                b4 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, c2), b4); b5 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, column), b5);
+                v = TRepeat.Load<TVector, T>(ref right, 0);
+                a5 = MultiplyAdd<TVector, T>(v, w2, a5);
+                b5 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, c2), b5);
+                wb = ref wa;
+            }
+
+            // Input row 3: filter row 2 into output row r + 1.
+            x = ref InputRow(ref origin, rowOffset, rowStep, 3, rowsBegin, rowsEnd, ref zero, step, out s);
+            left = ref leftPadding ? ref zero : ref Unsafe.Subtract(ref x, s);
+            right = ref rightPadding ? ref zero : ref Unsafe.Add(ref x, 6 * s);
+            w0 = Load<TVector, T>(ref wb, 0); w1 = Load<TVector, T>(ref wb, column); w2 = Load<TVector, T>(ref wb, c2);
+            b0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref left, 0), w0, b0);
+            v = TRepeat.Load<TVector, T>(ref x, 0); b0 = MultiplyAdd<TVector, T>(v, w1, b0); b1 = MultiplyAdd<TVector, T>(v, w0, b1);
+            v = TRepeat.Load<TVector, T>(ref x, 1 * s); b0 = MultiplyAdd<TVector, T>(v, w2, b0); b1 = MultiplyAdd<TVector, T>(v, w1, b1); b2 = MultiplyAdd<TVector, T>(v, w0, b2);
+            v = TRepeat.Load<TVector, T>(ref x, 2 * s); b1 = MultiplyAdd<TVector, T>(v, w2, b1); b2 = MultiplyAdd<TVector, T>(v, w1, b2); b3 = MultiplyAdd<TVector, T>(v, w0, b3);
+            v = TRepeat.Load<TVector, T>(ref x, 3 * s); b2 = MultiplyAdd<TVector, T>(v, w2, b2); b3 = MultiplyAdd<TVector, T>(v, w1, b3); b4 = MultiplyAdd<TVector, T>(v, w0, b4);
+            v = TRepeat.Load<TVector, T>(ref x, 4 * s); b3 = MultiplyAdd<TVector, T>(v, w2, b3); b4 = MultiplyAdd<TVector, T>(v, w1, b4); b5 = MultiplyAdd<TVector, T>(v, w0, b5);
+            v = TRepeat.Load<TVector, T>(ref x, 5 * s); b4 = MultiplyAdd<TVector, T>(v, w2, b4); b5 = MultiplyAdd<TVector, T>(v, w1, b5);
+            b5 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref right, 0), w2, b5);
+
+            ref T ya = ref Unsafe.Add(ref y, c);
+            Store<TVector, T>(a0, ref ya, 0); Store<TVector, T>(a1, ref ya, column); Store<TVector, T>(a2, ref ya, c2);
+            Store<TVector, T>(a3, ref ya, 3 * column); Store<TVector, T>(a4, ref ya, 4 * column); Store<TVector, T>(a5, ref ya, 5 * column);
+            ref T yb = ref Unsafe.Add(ref ya, nextRow);
+            Store<TVector, T>(b0, ref yb, 0); Store<TVector, T>(b1, ref yb, column); Store<TVector, T>(b2, ref yb, c2);
+            Store<TVector, T>(b3, ref yb, 3 * column); Store<TVector, T>(b4, ref yb, 4 * column); Store<TVector, T>(b5, ref yb, 5 * column);
+            if (c == lastChannel) break;
+        }
+    }
+
+    /// <summary>Input row <paramref name="index"/> of a block, or the zero vector with a zero column step when it lies in the padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref T InputRow<T>(ref T origin, nint rowOffset, nint rowStep, nint index, nint rowsBegin, nint rowsEnd, ref T zero, nint step, out nint columnStep)
+    {
+        if ((nuint)(index - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
+        {
+            columnStep = step;
+            return ref Unsafe.Add(ref origin, rowOffset + index * rowStep);
+        }
+        columnStep = 0;
+        return ref zero;
+    }
+}
