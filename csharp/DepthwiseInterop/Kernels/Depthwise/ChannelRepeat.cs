@@ -71,6 +71,13 @@ internal static class ChannelRepeat
                 Vector128<float> v = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<double>(ref Unsafe.As<T, byte>(ref source))).AsSingle();
                 return Unsafe.BitCast<Vector128<float>, TVector>(Sse.Shuffle(v, v, 0b01_01_00_00));
             }
+            if (Unsafe.SizeOf<TVector>() == 32 && m == 2 && Avx2.IsSupported)
+            {
+                // [a b c d] -> [a 0 b 0 | c 0 d 0] (vpmovzxdq from memory) -> [a a b b | c c d d] (vmovsldup): no
+                // index register, which the two-row kernel has none left for.
+                Vector256<float> v = Avx2.ConvertToVector256Int64((uint*)Unsafe.AsPointer(ref source)).AsSingle();
+                return Unsafe.BitCast<Vector256<float>, TVector>(Avx.DuplicateEvenIndexed(v));
+            }
             if (Unsafe.SizeOf<TVector>() == 32 && Avx.IsSupported)
             {
                 // A broadcast load (vbroadcastf128 or vbroadcastsd: load ports only) puts the needed elements in

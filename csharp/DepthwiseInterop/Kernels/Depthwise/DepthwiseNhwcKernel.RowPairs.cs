@@ -4,7 +4,8 @@ using static DepthwiseInterop.Kernels.Simd.RawVector;
 namespace DepthwiseInterop.Kernels.Depthwise;
 
 /// <summary>
-/// Pairs of output rows for three-by-three filters at unit strides and dilations, multiplier 1, at most one
+/// Pairs of output rows for three-by-three filters at unit strides and dilations, multiplier 1 or 2 (whose
+/// channel repeat needs no index register; multiplier 4's does, and a pair has no register left), at most one
 /// padding column on either side (SAME or VALID): output rows r and r + 1 read input rows t .. t + 3, so a pass
 /// over both loads each of those four rows once (blocks of six pixels × one channel vector: eight input
 /// columns per row) where two single-row passes load six. Twelve accumulators; the three weights of one filter
@@ -21,12 +22,12 @@ internal static partial class DepthwiseNhwcKernel
     private const int PairPixels = 6;
 
     /// <summary>
-    /// Whether rows of this problem may run in pairs: 3x3, unit strides and dilations, multiplier 1, a row of
+    /// Whether rows of this problem may run in pairs: 3x3, unit strides and dilations, multiplier 1 or 2, a row of
     /// at least one block, and every block's inner six input columns inside the image (a left padding of at
     /// most one column, and the last block's sixth column at most the last input column).
     /// </summary>
     private static bool PairsRows<TRepeat>(in Plan p) where TRepeat : struct, IChannelRepeat =>
-        TRepeat.Multiplier == 1 && p.Kind == SlidingKind.Width3 && p.FilterHeight == 3 && p.StrideHeight == 1 && p.DilationHeight == 1
+        TRepeat.Multiplier <= 2 && p.Kind == SlidingKind.Width3 && p.FilterHeight == 3 && p.StrideHeight == 1 && p.DilationHeight == 1
         && p.OutputWidth >= PairPixels && p.PadLeft <= 1 && p.OutputWidth - p.PadLeft <= p.Width - 1;
 
     /// <summary>
@@ -103,7 +104,7 @@ internal static partial class DepthwiseNhwcKernel
         for (nint c = 0; ; c += lanes)
         {
             if (c > lastChannel) c = lastChannel;
-            ref T origin = ref Unsafe.Add(ref window, c);
+            ref T origin = ref Unsafe.Add(ref window, c / TRepeat.Multiplier);
             ref T weights = ref Unsafe.Add(ref filter, c);
             TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
             TVector b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default;

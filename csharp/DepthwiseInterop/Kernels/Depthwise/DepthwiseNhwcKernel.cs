@@ -12,7 +12,7 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// channels reads L / M input channels, each repeated M times in registers by the <c>TRepeat</c> policy
 /// (see <see cref="ChannelRepeat"/>), so the input is never expanded in memory. the code is written against raw <c>Vector128/256/512&lt;T&gt;</c> through
 /// <see cref="Simd.RawVector"/> so that accumulators stay in registers (one FMA instruction each).
-/// Work is split by output rows (batch × OH); three-by-three filters at unit strides with multiplier 1 run
+/// Work is split by output rows (batch × OH); three-by-three filters at unit strides with multiplier 1 or 2 run
 /// two rows of a thread's range at a time, edge columns included (DepthwiseNhwcKernel.RowPairs.cs). Otherwise the interior output columns of a row (those whose taps all
 /// fall inside the input width) are cut into blocks of eight output pixels × one channel vector, so that each
 /// weight vector loaded feeds eight FMAs; for filters three or five wide at unit column stride, and three wide

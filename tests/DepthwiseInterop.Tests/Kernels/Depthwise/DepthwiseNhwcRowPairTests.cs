@@ -9,7 +9,7 @@ using DepthwiseInterop.Tests.Support;
 namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 
 /// <summary>
-/// The NHWC kernel's paired rows (3x3, unit strides, multiplier 1): blocks whose first or last column lies in
+/// The NHWC kernel's paired rows (3x3, unit strides, multiplier 1 or 2): blocks whose first or last column lies in
 /// the padding, remainders run pixel by pixel or as a shifted block, padding rows above and below, images
 /// whose row count is odd (no pair across two images). Each case is checked against the reference on every
 /// tier, and bitwise against the same kernel run one row per call (which never pairs rows).
@@ -25,33 +25,44 @@ public sealed class DepthwiseNhwcRowPairTests
         foreach (var (padding, explicitPads) in new (PaddingMode, long[]?)[]
                  { (PaddingMode.Same, null), (PaddingMode.Valid, null), (PaddingMode.Explicit, [0, 0, 1, 0]), (PaddingMode.Explicit, [1, 0, 0, 1]), (PaddingMode.Explicit, [2, 1, 1, 1]) })
         {
-            int height = random.Next(1, 8), batch = random.Next(1, 3), channels = random.Next(8, 41);
+            int height = random.Next(1, 8), batch = random.Next(1, 3), channels = random.Next(8, 41), multiplier = random.Next(1, 3);
+            if (multiplier == 2) channels = (channels + 1) / 2;
             if (padding == PaddingMode.Valid && width < 8) continue;
             if (padding != PaddingMode.Same) height = Math.Max(height, 3 - (int)(explicitPads is null ? 0 : explicitPads[0] + explicitPads[1]));
             var options = new ConvolutionOptions { Padding = padding };
             if (explicitPads is not null)
                 options = options with { PadTop = explicitPads[0], PadBottom = explicitPads[1], PadLeft = explicitPads[2], PadRight = explicitPads[3] };
-            yield return new TestCaseData(new long[] { batch, height, width, channels }, options, random.Next())
-                .SetArgDisplayNames($"{batch}x{height}x{width}x{channels}", $"{padding}{(explicitPads is null ? "" : "[" + string.Join(",", explicitPads) + "]")}");
+            yield return new TestCaseData(new long[] { batch, height, width, channels }, multiplier, options, random.Next())
+                .SetArgDisplayNames($"{batch}x{height}x{width}x{channels}", $"m{multiplier}", $"{padding}{(explicitPads is null ? "" : "[" + string.Join(",", explicitPads) + "]")}");
         }
     }
 
     [TestCaseSource(nameof(PairCases))]
-    public void PairedRowsMatchTheReferenceOnEveryTier(long[] inputShape, ConvolutionOptions options, int seed)
+    public void PairedRowsMatchTheReferenceOnEveryTier(long[] inputShape, int multiplier, ConvolutionOptions options, int seed)
     {
-        var geometry = ShapeInference.DepthwiseConv2D(inputShape, [3, 3, inputShape[3], 1], options);
+        var geometry = ShapeInference.DepthwiseConv2D(inputShape, [3, 3, inputShape[3], multiplier], options);
         bool wide = geometry.OutputChannels >= Vector512<float>.Count;
         TierComparison.CompareEveryTier<float>(geometry, seed, wide ? (x, w, y, g) => FastDepthwiseConvolution.Run<Vector512<float>, float>(x, w, y, g) : null);
     }
 
     [TestCaseSource(nameof(PairCases))]
-    public void PairedRowsGiveTheBitsOfRowsComputedOneAtATime(long[] inputShape, ConvolutionOptions options, int seed)
+    public void PairedRowsGiveTheBitsOfRowsComputedOneAtATime(long[] inputShape, int multiplier, ConvolutionOptions options, int seed)
     {
-        var geometry = ShapeInference.DepthwiseConv2D(inputShape, [3, 3, inputShape[3], 1], options);
-        AssertPairsChangeNoBit<Vector128<float>, float>(geometry, seed);
-        AssertPairsChangeNoBit<Vector256<float>, float>(geometry, seed);
-        AssertPairsChangeNoBit<Vector128<double>, double>(geometry, seed);
-        if (geometry.OutputChannels >= Vector512<float>.Count) AssertPairsChangeNoBit<Vector512<float>, float>(geometry, seed);
+        var geometry = ShapeInference.DepthwiseConv2D(inputShape, [3, 3, inputShape[3], multiplier], options);
+        if (multiplier == 1)
+        {
+            AssertPairsChangeNoBit<Vector128<float>, float, RepeatNone>(geometry, seed);
+            AssertPairsChangeNoBit<Vector256<float>, float, RepeatNone>(geometry, seed);
+            AssertPairsChangeNoBit<Vector128<double>, double, RepeatNone>(geometry, seed);
+            if (geometry.OutputChannels >= Vector512<float>.Count) AssertPairsChangeNoBit<Vector512<float>, float, RepeatNone>(geometry, seed);
+        }
+        else
+        {
+            AssertPairsChangeNoBit<Vector128<float>, float, RepeatTwo>(geometry, seed);
+            AssertPairsChangeNoBit<Vector256<float>, float, RepeatTwo>(geometry, seed);
+            AssertPairsChangeNoBit<Vector256<double>, double, RepeatTwo>(geometry, seed);
+            if (geometry.OutputChannels >= Vector512<float>.Count) AssertPairsChangeNoBit<Vector512<float>, float, RepeatTwo>(geometry, seed);
+        }
     }
 
     [Test]
@@ -69,7 +80,7 @@ public sealed class DepthwiseNhwcRowPairTests
         ReferenceConvolution.Run<float>(input, filter, expected, geometry);
         Assert.That(expected.Count(float.IsNaN), Is.EqualTo(2 * 6), "one NaN column per infinite weight");
         var got = new float[geometry.OutputElementCount];
-        RunRows<Vector256<float>, float>(input, filter, got, geometry, rowsPerCall: geometry.OutputHeight);
+        RunRows<Vector256<float>, float, RepeatNone>(input, filter, got, geometry, rowsPerCall: geometry.OutputHeight);
         for (int i = 0; i < got.Length; i++)
             Assert.That(BitConverter.SingleToInt32Bits(got[i]), Is.EqualTo(BitConverter.SingleToInt32Bits(expected[i])).Or.Matches<int>(_ => float.IsNaN(got[i]) && float.IsNaN(expected[i])), $"element {i}");
     }
@@ -86,7 +97,7 @@ public sealed class DepthwiseNhwcRowPairTests
         var input = Enumerable.Range(0, (int)g.InputElementCount).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
         var filter = Enumerable.Range(0, 9 * 16).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
         var single = new float[g.OutputElementCount];
-        RunRows<Vector256<float>, float>(input, filter, single, g, rowsPerCall: 1);
+        RunRows<Vector256<float>, float, RepeatNone>(input, filter, single, g, rowsPerCall: 1);
         foreach (long itemsPerCall in new long[] { 1, 2, 3, items })
         {
             var got = Enumerable.Repeat(float.NaN, single.Length).ToArray();
@@ -101,27 +112,27 @@ public sealed class DepthwiseNhwcRowPairTests
         }
     }
 
-    private static void AssertPairsChangeNoBit<TVector, T>(in ConvolutionGeometry g, int seed)
-        where TVector : unmanaged where T : unmanaged, IFloatingPointIeee754<T>
+    private static void AssertPairsChangeNoBit<TVector, T, TRepeat>(in ConvolutionGeometry g, int seed)
+        where TVector : unmanaged where T : unmanaged, IFloatingPointIeee754<T> where TRepeat : struct, IChannelRepeat
     {
         var random = new Random(seed);
         var input = Enumerable.Range(0, (int)g.InputElementCount).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
         var filter = Enumerable.Range(0, (int)g.FilterElementCount).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
         var single = new T[g.OutputElementCount];
-        RunRows<TVector, T>(input, filter, single, g, rowsPerCall: 1);
+        RunRows<TVector, T, TRepeat>(input, filter, single, g, rowsPerCall: 1);
         // Whole range (pairs everywhere they fit), and ranges of three rows (pairs starting on alternate parities).
         foreach (long rowsPerCall in new[] { g.Batch * g.OutputHeight, 3 })
         {
             var paired = Enumerable.Repeat(T.CreateChecked(12345), single.Length).ToArray();
-            RunRows<TVector, T>(input, filter, paired, g, rowsPerCall);
+            RunRows<TVector, T, TRepeat>(input, filter, paired, g, rowsPerCall);
             for (int i = 0; i < single.Length; i++)
                 if (!single[i].Equals(paired[i]))
                     Assert.Fail($"{typeof(TVector).Name}<{typeof(T).Name}>, {rowsPerCall} rows per call: element {i} is {paired[i]}, one row at a time {single[i]}");
         }
     }
 
-    private static unsafe void RunRows<TVector, T>(T[] input, T[] filter, T[] output, in ConvolutionGeometry g, long rowsPerCall)
-        where TVector : unmanaged where T : unmanaged
+    private static unsafe void RunRows<TVector, T, TRepeat>(T[] input, T[] filter, T[] output, in ConvolutionGeometry g, long rowsPerCall)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         long rows = g.Batch * g.OutputHeight;
         fixed (T* x = input)
@@ -129,7 +140,7 @@ public sealed class DepthwiseNhwcRowPairTests
         fixed (T* y = output)
         {
             for (long first = 0; first < rows; first += rowsPerCall)
-                DepthwiseNhwcKernel.RunRows<TVector, T, RepeatNone>(ref *x, ref *w, ref *y, g, first, Math.Min(rows, first + rowsPerCall));
+                DepthwiseNhwcKernel.RunRows<TVector, T, TRepeat>(ref *x, ref *w, ref *y, g, first, Math.Min(rows, first + rowsPerCall));
         }
     }
 }
