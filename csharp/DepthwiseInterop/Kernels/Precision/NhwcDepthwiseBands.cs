@@ -1,0 +1,70 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using DepthwiseInterop.Kernels.Threading;
+
+namespace DepthwiseInterop.Kernels.Precision;
+
+/// <summary>
+/// NHWC depthwise in 16 bits, band by band: a band is some output rows of one image (sized so that the input
+/// rows it reads hold about <see cref="ReducedPrecisionJob.BandInputElements"/> elements, so they stay in the
+/// L2 cache), the work item of the thread pool. A band takes its widened input rows from the thread's
+/// <see cref="InputRowWindow"/> (consecutive bands of a chunk share their halo rows, widened once), runs the
+/// float32 kernel on the band as a problem of its own (<see cref="BandGeometry"/>), and narrows its output rows.
+/// </summary>
+internal static unsafe class NhwcDepthwiseBands
+{
+    /// <summary>Below this many multiply-adds a call stays on the caller's thread (as the float32 kernels do).</summary>
+    private const long ParallelThresholdMacs = 1L << 18;
+    /// <summary>The window holds this many bands' input rows: the shared rows move to the front once every few bands.</summary>
+    private const long WindowBands = 4;
+
+    public static void Run<TFormat>(ref ReducedPrecisionJob job) where TFormat : IReducedPrecisionFormat
+    {
+        ref readonly var g = ref job.Geometry;
+        long inputRowElements = Math.Max(1, g.InputWidth * g.InputChannels);
+        long inputRowsPerOutputRow = Math.Max(1, g.StrideHeight);
+        job.RowsPerBand = Math.Clamp(job.BandInputElements / (inputRowElements * inputRowsPerOutputRow), 1, g.OutputHeight);
+        job.BandsPerImage = (g.OutputHeight + job.RowsPerBand - 1) / job.RowsPerBand;
+        long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth;
+        int threads = macs < ParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
+        WorkerPool.Shared.For(g.Batch * job.BandsPerImage, threads, &RunBands<TFormat>, Unsafe.AsPointer(ref job));
+    }
+
+    private static void RunBands<TFormat>(void* context, long firstBand, long endBand) where TFormat : IReducedPrecisionFormat
+    {
+        ref ReducedPrecisionJob job = ref Unsafe.AsRef<ReducedPrecisionJob>(context);
+        ref readonly var g = ref job.Geometry;
+        long inputRowElements = g.InputWidth * g.InputChannels;
+        long outputRowElements = g.OutputWidth * g.OutputChannels;
+        // The largest band reads RowsPerBand output rows' worth of input rows, at most the whole image.
+        long maxInputRows = Math.Max(1, Math.Min(g.InputHeight, (job.RowsPerBand - 1) * g.StrideHeight + (g.FilterHeight - 1) * g.DilationHeight + 1));
+        long windowRows = Math.Max(maxInputRows, Math.Min(g.InputHeight, WindowBands * maxInputRows));
+        float[] windowBuffer = ArrayPool<float>.Shared.Rent(checked((int)(windowRows * inputRowElements)));
+        float[] outputBand = ArrayPool<float>.Shared.Rent(checked((int)(job.RowsPerBand * outputRowElements)));
+        try
+        {
+            var window = new InputRowWindow(windowBuffer, inputRowElements, windowRows);
+            for (long item = firstBand; item < endBand; item++)
+            {
+                long image = item / job.BandsPerImage;
+                long firstRow = item % job.BandsPerImage * job.RowsPerBand;
+                long rows = Math.Min(job.RowsPerBand, g.OutputHeight - firstRow);
+                var band = BandGeometry.ForOutputRows(g, firstRow, rows, out long firstInputRow, out long inputRows);
+
+                var bandInput = inputRows == 0
+                    ? window.ZeroRow()
+                    : window.Rows<TFormat>(job.Input + image * g.InputHeight * inputRowElements, image, firstInputRow, inputRows);
+                var bandOutput = outputBand.AsSpan(0, (int)band.OutputElementCount);
+                ConvolutionDispatcher.Run<float>(bandInput, new ReadOnlySpan<float>(job.Filter, (int)g.FilterElementCount), bandOutput, band, job.Isa);
+
+                ushort* imageOutput = job.Output + image * g.OutputHeight * outputRowElements;
+                TFormat.FromSingle(bandOutput, new Span<ushort>(imageOutput + firstRow * outputRowElements, (int)band.OutputElementCount));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(windowBuffer);
+            ArrayPool<float>.Shared.Return(outputBand);
+        }
+    }
+}

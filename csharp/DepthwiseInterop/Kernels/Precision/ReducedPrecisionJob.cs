@@ -1,0 +1,17 @@
+using DepthwiseInterop.Kernels.Simd;
+
+namespace DepthwiseInterop.Kernels.Precision;
+
+/// <summary>One float16/bfloat16 call as the worker pool's bodies see it: 16-bit tensors, the widened filter, and how to cut the work.</summary>
+internal unsafe struct ReducedPrecisionJob
+{
+    public ushort* Input;
+    public float* Filter;
+    public ushort* Output;
+    public ConvolutionGeometry Geometry;
+    public VectorIsa Isa;
+    /// <summary>Input elements a band aims at (tests make it tiny).</summary>
+    public long BandInputElements;
+    public long RowsPerBand;
+    public long BandsPerImage;
+}
