@@ -21,8 +21,10 @@ internal readonly struct BFloat16Format : IReducedPrecisionFormat, IWidenBits, I
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<uint> Narrow(Vector<uint> single)
     {
-        var rounded = (single + new Vector<uint>(0x7FFF) + ((single >>> 16) & Vector<uint>.One)) >>> 16;
-        var isNaN = Vector.GreaterThan(Vector.AsVectorInt32(single & new Vector<uint>(0x7FFF_FFFF)), new Vector<int>(0x7F80_0000));
-        return Vector.ConditionalSelect(Vector.AsVectorUInt32(isNaN), (single >>> 16) | new Vector<uint>(0x0040), rounded);
+        var upper = single >>> 16;
+        var rounded = (single + new Vector<uint>(0x7FFF) + (upper & Vector<uint>.One)) >>> 16;
+        // Only a NaN differs from itself: one float comparison instead of masking and comparing the bits.
+        var isNumber = Vector.AsVectorUInt32(Vector.Equals(Vector.AsVectorSingle(single), Vector.AsVectorSingle(single)));
+        return Vector.ConditionalSelect(isNumber, rounded, upper | new Vector<uint>(0x0040));
     }
 }

@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DepthwiseInterop.Kernels.Precision;
 
@@ -60,7 +62,23 @@ internal static class SpanConversion
     {
         var low = TNarrow.Narrow(Vector.AsVectorUInt32(Vector.LoadUnsafe(ref from)));
         var high = TNarrow.Narrow(Vector.AsVectorUInt32(Vector.LoadUnsafe(ref from, (nuint)Vector<uint>.Count)));
-        Vector.StoreUnsafe(Vector.Narrow(low, high), ref to);
+        Vector.StoreUnsafe(PackLowHalves(low, high), ref to);
+    }
+
+    /// <summary>
+    /// The low 16 bits of each lane of <paramref name="low"/> then <paramref name="high"/>, whose lanes hold no
+    /// more than 16 bits: so a saturating pack (plus the lane-order fix of the 256-bit one) can stand in for
+    /// <see cref="Vector.Narrow(Vector{uint}, Vector{uint})"/>, which masks both inputs first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<ushort> PackLowHalves(Vector<uint> low, Vector<uint> high)
+    {
+        if (Vector<byte>.Count == 32 && Avx2.IsSupported)
+        {
+            var packed = Avx2.PackUnsignedSaturate(low.AsVector256().AsInt32(), high.AsVector256().AsInt32());
+            return Avx2.Permute4x64(packed.AsUInt64(), 0b11_01_10_00).AsUInt16().AsVector();
+        }
+        return Vector.Narrow(low, high);
     }
 }
 
