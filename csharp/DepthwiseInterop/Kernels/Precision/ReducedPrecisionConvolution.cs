@@ -35,7 +35,7 @@ internal static unsafe class ReducedPrecisionConvolution
             fixed (ushort* outputPointer = output)
             {
                 var job = new ReducedPrecisionJob { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g, Isa = isa, BandInputElements = bandInputElements };
-                if (g.Kind == ConvolutionKind.DepthwiseConv2D && g.DataFormat == DataFormat.NHWC) NhwcDepthwiseBands.Run<TFormat>(ref job);
+                if (g.DataFormat == DataFormat.NHWC) NhwcRowBands.Run<TFormat>(ref job);
                 else RunWhole<TFormat>(ref job);
             }
         }

@@ -8,7 +8,7 @@ namespace DepthwiseInterop.Tests.Kernels.Precision;
 /// <summary>
 /// float16 and bfloat16 problems give exactly the float32 kernel's result on the widened values, rounded
 /// once: on random problems of both ops (every layout, padding, stride, dilation, group and multiplier mix of
-/// <see cref="ConvCase"/>), on every vector tier, with (NHWC depthwise) bands of one output row (so bands that lie wholly in
+/// <see cref="ConvCase"/>), on every vector tier, with (NHWC) bands of one output row (so bands that lie wholly in
 /// the padding occur), of a few rows, and of the default size. The float32 kernels themselves are checked
 /// against the reference elsewhere, the conversions in <see cref="FormatConversionTests"/>.
 /// </summary>
@@ -25,6 +25,37 @@ public sealed class ReducedPrecisionConvolutionTests
 
     [TestCaseSource(nameof(Cases))]
     public void BFloat16IsTheFloat32ResultRoundedOnce(ConvCase c) => CheckEveryTierAndBand<BFloat16Format>(c, nonFinite: false);
+
+    /// <summary>
+    /// NHWC problems that reach each branch of the bands' row window: strides that skip input rows (each band
+    /// starts a new window), several images (a chunk's bands cross into the next image), a tall dilated filter
+    /// whose halo is most of a band (the window fills and moves its shared rows to the front), and conv2d and
+    /// pointwise problems, which run in bands too.
+    /// </summary>
+    private static IEnumerable<TestCaseData> BandEdgeCases()
+    {
+        ConvCase Nhwc(bool depthwise, int channels, int kernel, int filterLast) => new()
+        {
+            Depthwise = depthwise, Nchw = false, Padding = "SAME", Batch = 1, Height = 23, Width = 7, Channels = channels,
+            KernelHeight = kernel, KernelWidth = kernel, FilterDepth = channels, FilterLast = filterLast, Seed = 5,
+        };
+        ConvCase[] cases =
+        [
+            Nhwc(depthwise: true, 12, 1, 1) with { StrideHeight = 3, StrideWidth = 2, Padding = "VALID" },
+            Nhwc(depthwise: true, 8, 3, 2) with { Batch = 3, Height = 11 },
+            Nhwc(depthwise: true, 9, 5, 1) with { DilationHeight = 2, Height = 61 },
+            Nhwc(depthwise: false, 8, 3, 8) with { StrideHeight = 2, Batch = 2 },
+            Nhwc(depthwise: false, 16, 1, 24) with { Batch = 2 },
+        ];
+        return cases.Select(c => new TestCaseData(c).SetArgDisplayNames(c.ToString()));
+    }
+
+    [TestCaseSource(nameof(BandEdgeCases))]
+    public void BandEdgesGiveTheFloat32Bits(ConvCase c)
+    {
+        CheckEveryTierAndBand<HalfFormat>(c, nonFinite: false);
+        CheckEveryTierAndBand<BFloat16Format>(c, nonFinite: false);
+    }
 
     [Test]
     public void NonFiniteValuesAndPaddingOnlyBandsGiveTheFloat32Bits()
@@ -45,7 +76,7 @@ public sealed class ReducedPrecisionConvolutionTests
         }
     }
 
-    private static void CheckEveryTierAndBand<TFormat>(ConvCase c, bool nonFinite) where TFormat : IReducedPrecisionFormat
+    internal static void CheckEveryTierAndBand<TFormat>(ConvCase c, bool nonFinite) where TFormat : IReducedPrecisionFormat
     {
         var geometry = ShapeInference.Infer(c.Kind, c.InputShape, c.FilterShape, c.Options);
         var random = new Random(c.Seed);
@@ -77,7 +108,7 @@ public sealed class ReducedPrecisionConvolutionTests
         }
     }
 
-    private static ushort[] Narrowed<TFormat>(float[] values) where TFormat : IReducedPrecisionFormat
+    internal static ushort[] Narrowed<TFormat>(float[] values) where TFormat : IReducedPrecisionFormat
     {
         var bits = new ushort[values.Length];
         TFormat.FromSingle(values, bits);

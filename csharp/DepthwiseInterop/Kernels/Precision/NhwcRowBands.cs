@@ -5,13 +5,13 @@ using DepthwiseInterop.Kernels.Threading;
 namespace DepthwiseInterop.Kernels.Precision;
 
 /// <summary>
-/// NHWC depthwise in 16 bits, band by band: a band is some output rows of one image (sized so that the input
+/// An NHWC problem (depthwise or conv2d) in 16 bits, band by band: a band is some output rows of one image (sized so that the input
 /// rows it reads hold about <see cref="ReducedPrecisionJob.BandInputElements"/> elements, so they stay in the
 /// L2 cache), the work item of the thread pool. A band takes its widened input rows from the thread's
 /// <see cref="InputRowWindow"/> (consecutive bands of a chunk share their halo rows, widened once), runs the
 /// float32 kernel on the band as a problem of its own (<see cref="BandGeometry"/>), and narrows its output rows.
 /// </summary>
-internal static unsafe class NhwcDepthwiseBands
+internal static unsafe class NhwcRowBands
 {
     /// <summary>Below this many multiply-adds a call stays on the caller's thread (as the float32 kernels do).</summary>
     private const long ParallelThresholdMacs = 1L << 18;
@@ -25,7 +25,7 @@ internal static unsafe class NhwcDepthwiseBands
         long inputRowsPerOutputRow = Math.Max(1, g.StrideHeight);
         job.RowsPerBand = Math.Clamp(job.BandInputElements / (inputRowElements * inputRowsPerOutputRow), 1, g.OutputHeight);
         job.BandsPerImage = (g.OutputHeight + job.RowsPerBand - 1) / job.RowsPerBand;
-        long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth;
+        long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth * (g.Kind == ConvolutionKind.Conv2D ? g.ChannelsPerGroup : 1);
         int threads = macs < ParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
         WorkerPool.Shared.For(g.Batch * job.BandsPerImage, threads, &RunBands<TFormat>, Unsafe.AsPointer(ref job));
     }
