@@ -13,8 +13,8 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// </summary>
 internal static unsafe class NhwcRowBands
 {
-    /// <summary>Below this many multiply-adds a call stays on the caller's thread (as the float32 kernels do).</summary>
-    private const long ParallelThresholdMacs = 1L << 18;
+    /// <summary>Below these many multiply-adds a call stays on the caller's thread (as the float32 kernels do).</summary>
+    private const long DepthwiseParallelThresholdMacs = 1L << 18, Conv2DParallelThresholdMacs = 1L << 20;
     /// <summary>The window holds this many bands' input rows: the shared rows move to the front once every few bands.</summary>
     private const long WindowBands = 4;
 
@@ -23,10 +23,11 @@ internal static unsafe class NhwcRowBands
         ref readonly var g = ref job.Geometry;
         long inputRowElements = Math.Max(1, g.InputWidth * g.InputChannels);
         long inputRowsPerOutputRow = Math.Max(1, g.StrideHeight);
-        job.RowsPerBand = Math.Clamp(job.BandInputElements / (inputRowElements * inputRowsPerOutputRow), 1, g.OutputHeight);
-        job.BandsPerImage = (g.OutputHeight + job.RowsPerBand - 1) / job.RowsPerBand;
-        long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth * (g.Kind == ConvolutionKind.Conv2D ? g.ChannelsPerGroup : 1);
-        int threads = macs < ParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
+        job.BandSize = Math.Clamp(job.BandInputElements / (inputRowElements * inputRowsPerOutputRow), 1, g.OutputHeight);
+        job.BandsPerImage = (g.OutputHeight + job.BandSize - 1) / job.BandSize;
+        bool conv2D = g.Kind == ConvolutionKind.Conv2D;
+        long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth * (conv2D ? g.ChannelsPerGroup : 1);
+        int threads = macs < (conv2D ? Conv2DParallelThresholdMacs : DepthwiseParallelThresholdMacs) ? 1 : WorkerPool.ThreadCount;
         WorkerPool.Shared.For(g.Batch * job.BandsPerImage, threads, &RunBands<TFormat>, Unsafe.AsPointer(ref job));
     }
 
@@ -36,19 +37,19 @@ internal static unsafe class NhwcRowBands
         ref readonly var g = ref job.Geometry;
         long inputRowElements = g.InputWidth * g.InputChannels;
         long outputRowElements = g.OutputWidth * g.OutputChannels;
-        // The largest band reads RowsPerBand output rows' worth of input rows, at most the whole image.
-        long maxInputRows = Math.Max(1, Math.Min(g.InputHeight, (job.RowsPerBand - 1) * g.StrideHeight + (g.FilterHeight - 1) * g.DilationHeight + 1));
+        // The largest band reads BandSize output rows' worth of input rows, at most the whole image.
+        long maxInputRows = Math.Max(1, Math.Min(g.InputHeight, (job.BandSize - 1) * g.StrideHeight + (g.FilterHeight - 1) * g.DilationHeight + 1));
         long windowRows = Math.Max(maxInputRows, Math.Min(g.InputHeight, WindowBands * maxInputRows));
         float[] windowBuffer = ArrayPool<float>.Shared.Rent(checked((int)(windowRows * inputRowElements)));
-        float[] outputBand = ArrayPool<float>.Shared.Rent(checked((int)(job.RowsPerBand * outputRowElements)));
+        float[] outputBand = ArrayPool<float>.Shared.Rent(checked((int)(job.BandSize * outputRowElements)));
         try
         {
             var window = new InputRowWindow(windowBuffer, inputRowElements, windowRows);
             for (long item = firstBand; item < endBand; item++)
             {
                 long image = item / job.BandsPerImage;
-                long firstRow = item % job.BandsPerImage * job.RowsPerBand;
-                long rows = Math.Min(job.RowsPerBand, g.OutputHeight - firstRow);
+                long firstRow = item % job.BandsPerImage * job.BandSize;
+                long rows = Math.Min(job.BandSize, g.OutputHeight - firstRow);
                 var band = BandGeometry.ForOutputRows(g, firstRow, rows, out long firstInputRow, out long inputRows);
 
                 var bandInput = inputRows == 0

@@ -7,22 +7,22 @@ namespace DepthwiseInterop.Kernels.Precision;
 
 /// <summary>
 /// Runs a float16 or bfloat16 problem on the float32 kernels: values are widened exactly, accumulated in
-/// float32, and rounded once to the 16-bit format on store. The filter is widened once per call. NHWC
-/// depthwise problems (a few multiply-adds per element, so conversion traffic matters) run in bands of output
-/// rows: each band widens just the input rows it reads into a small float32 buffer that stays in cache, runs
-/// the float32 kernel on that band alone, and narrows its output rows; bands are the work items of the thread
-/// pool. A conv2d does hundreds of multiply-adds per element and packs its filter per call, and the NCHW
-/// depthwise kernel works plane by plane (a band of rows would cost it a band copy per plane: float16 took 3.7x
-/// float32's time on dw3x3 56x56x144 in bands, 2.4x whole), so those widen whole tensors instead, in parallel chunks, and run once.
-/// Either way every output element gets the same bits for every thread count.
+/// float32, and rounded once to the 16-bit format on store. The filter is widened once per call. The work is
+/// cut into pieces that are problems of their own and the work items of the thread pool, so that each thread
+/// widens the inputs it computes on and narrows what it produced while they are in its cache (converting whole
+/// tensors on the pool and then running the kernel on the pool moved every cache line between cores): NHWC
+/// problems, depthwise and conv2d, in bands of output rows (<see cref="NhwcRowBands"/>), NCHW depthwise in
+/// blocks of channels (<see cref="NchwChannelBlocks"/>). An NCHW conv2d, whose float32 path transposes whole
+/// tensors anyway, widens whole tensors in parallel chunks and runs once. Every output element gets the same
+/// bits whatever the pieces and the thread count.
 /// </summary>
 internal static unsafe class ReducedPrecisionConvolution
 {
-    /// <summary>Input elements a band aims at: 128 KiB of float32, well inside the L2 cache.</summary>
+    /// <summary>Input elements a band or block aims at: 128 KiB of float32, well inside the L2 cache.</summary>
     internal const long DefaultBandInputElements = 1 << 15;
     private const long ConversionChunk = 1 << 16;
 
-    /// <summary>Runs a validated problem with a non-empty input; <paramref name="bandInputElements"/> sizes the depthwise bands (tests make them tiny).</summary>
+    /// <summary>Runs a validated problem with a non-empty input; <paramref name="bandInputElements"/> sizes the bands and blocks (tests make them tiny).</summary>
     public static void Run<TFormat>(ReadOnlySpan<ushort> input, ReadOnlySpan<ushort> filter, Span<ushort> output, in ConvolutionGeometry g, VectorIsa isa,
         long bandInputElements = DefaultBandInputElements) where TFormat : IReducedPrecisionFormat
     {
@@ -36,6 +36,7 @@ internal static unsafe class ReducedPrecisionConvolution
             {
                 var job = new ReducedPrecisionJob { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g, Isa = isa, BandInputElements = bandInputElements };
                 if (g.DataFormat == DataFormat.NHWC) NhwcRowBands.Run<TFormat>(ref job);
+                else if (g.Kind == ConvolutionKind.DepthwiseConv2D) NchwChannelBlocks.Run<TFormat>(ref job);
                 else RunWhole<TFormat>(ref job);
             }
         }

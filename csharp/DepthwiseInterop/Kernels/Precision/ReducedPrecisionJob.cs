@@ -10,8 +10,9 @@ internal unsafe struct ReducedPrecisionJob
     public ushort* Output;
     public ConvolutionGeometry Geometry;
     public VectorIsa Isa;
-    /// <summary>Input elements a band aims at (tests make it tiny).</summary>
+    /// <summary>Input elements a band or block aims at (tests make it tiny).</summary>
     public long BandInputElements;
-    public long RowsPerBand;
+    /// <summary>Output rows of an NHWC band, or channels of an NCHW block (the last of an image may be smaller).</summary>
+    public long BandSize;
     public long BandsPerImage;
 }

@@ -8,7 +8,7 @@ namespace DepthwiseInterop.Tests.Kernels.Precision;
 /// <summary>
 /// float16 and bfloat16 problems give exactly the float32 kernel's result on the widened values, rounded
 /// once: on random problems of both ops (every layout, padding, stride, dilation, group and multiplier mix of
-/// <see cref="ConvCase"/>), on every vector tier, with (NHWC) bands of one output row (so bands that lie wholly in
+/// <see cref="ConvCase"/>), on every vector tier, with NHWC bands (and NCHW depthwise blocks of channels) of one output row (so bands that lie wholly in
 /// the padding occur), of a few rows, and of the default size. The float32 kernels themselves are checked
 /// against the reference elsewhere, the conversions in <see cref="FormatConversionTests"/>.
 /// </summary>
@@ -30,7 +30,7 @@ public sealed class ReducedPrecisionConvolutionTests
     /// NHWC problems that reach each branch of the bands' row window: strides that skip input rows (each band
     /// starts a new window), several images (a chunk's bands cross into the next image), a tall dilated filter
     /// whose halo is most of a band (the window fills and moves its shared rows to the front), and conv2d and
-    /// pointwise problems, which run in bands too.
+    /// pointwise problems, which run in bands too; and NCHW depthwise problems, which run in blocks of channels.
     /// </summary>
     private static IEnumerable<TestCaseData> BandEdgeCases()
     {
@@ -46,6 +46,11 @@ public sealed class ReducedPrecisionConvolutionTests
             Nhwc(depthwise: true, 9, 5, 1) with { DilationHeight = 2, Height = 61 },
             Nhwc(depthwise: false, 8, 3, 8) with { StrideHeight = 2, Batch = 2 },
             Nhwc(depthwise: false, 16, 1, 24) with { Batch = 2 },
+            // NCHW depthwise in blocks of 16 channels and a shorter last one: small planes (the float32 path
+            // transposes them), a multiplier, and planes large enough for the planar kernel, over two images.
+            Nhwc(depthwise: true, 40, 3, 1) with { Nchw = true, Height = 9, Width = 11 },
+            Nhwc(depthwise: true, 37, 3, 2) with { Nchw = true, Height = 20, Width = 17, StrideWidth = 2 },
+            Nhwc(depthwise: true, 35, 3, 1) with { Nchw = true, Height = 18, Width = 18, Batch = 2, Padding = "VALID" },
         ];
         return cases.Select(c => new TestCaseData(c).SetArgDisplayNames(c.ToString()));
     }
