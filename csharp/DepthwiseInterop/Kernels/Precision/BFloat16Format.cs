@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace DepthwiseInterop.Kernels.Precision;
 
 /// <summary>
-/// bfloat16 (<see cref="BFloat16"/>): widening is a 16-bit shift; narrowing adds 0x7FFF plus the lowest kept
+/// bfloat16 (<see cref="BFloat16"/>): widening is a 16-bit shift (done by <see cref="SpanConversion"/>); narrowing adds 0x7FFF plus the lowest kept
 /// bit (round to nearest, ties to even) and keeps the top half, except for NaN, which keeps its top bits with
 /// the quiet bit set (rounding would carry a NaN's payload into the exponent). Same rule as
 /// <see cref="BFloat16.RoundFromSingleBits"/>.
@@ -16,7 +16,7 @@ internal readonly struct BFloat16Format : IReducedPrecisionFormat, IWidenBits, I
     public static void FromSingle(ReadOnlySpan<float> source, Span<ushort> destination) => SpanConversion.Narrow<BFloat16Format>(source, destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<uint> Widen(Vector<uint> bits) => bits << 16;
+    public static Vector<uint> Widen(Vector<uint> bits) => bits;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<uint> Narrow(Vector<uint> single)

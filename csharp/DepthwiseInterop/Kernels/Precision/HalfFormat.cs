@@ -27,9 +27,9 @@ internal readonly struct HalfFormat : IReducedPrecisionFormat, IWidenBits, INarr
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<uint> Widen(Vector<uint> half)
     {
-        // The sign rides through the multiplication: an arithmetic shift puts the half's sign in bit 31 and its
-        // exponent and mantissa at float's bits 13..27 (the mask clears the sign's copies in between).
-        var shifted = Vector.AsVectorInt32(half << 16);
+        // The sign rides through the multiplication: the half's sign is in bit 31 already, and an arithmetic
+        // shift puts its exponent and mantissa at float's bits 13..27 (the mask clears the sign's copies in between).
+        var shifted = Vector.AsVectorInt32(half);
         var signed = Vector.AsVectorSingle((shifted >> 3) & new Vector<int>(unchecked((int)0x8FFF_E000)));
         var scaled = Vector.AsVectorUInt32(signed * Vector.AsVectorSingle(new Vector<uint>(Rebias)));
         var infinityOrNaN = Vector.GreaterThan(shifted & new Vector<int>(0x7FFF_0000), new Vector<int>(0x7BFF_FFFF));
