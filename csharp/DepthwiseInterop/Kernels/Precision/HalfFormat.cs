@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DepthwiseInterop.Kernels.Precision;
 
@@ -23,6 +25,7 @@ internal readonly struct HalfFormat : IReducedPrecisionFormat, IWidenBits, INarr
     private const uint ScaleToInfinity = (127u + 112u) << 23;  // 2^112
     private const uint ScaleToZero = (127u - 110u) << 23;      // 2^-110
     private const uint SmallestBias = 0x7100_0000;             // (2^-14 exponent + 1) << 1: the subnormal threshold
+    private const uint NaNStandIn = 0x8F80_0200;               // exponent bits 23..27 all ones (0x7C00), mantissa 0x200
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<uint> Widen(Vector<uint> half)
@@ -46,6 +49,14 @@ internal readonly struct HalfFormat : IReducedPrecisionFormat, IWidenBits, INarr
         var exponent = Vector.AsVectorInt32(absolute & new Vector<uint>(0x7F80_0000));
         var bias = Vector.Max(exponent, new Vector<int>((int)(SmallestBias >>> 1))) + new Vector<int>(0x0780_0000);
         rounded += Vector.AsVectorSingle(bias);
+        if (Vector<byte>.Count == 32 && Avx.IsSupported)
+        {
+            // MAXPS returns its second operand when the first is NaN: a negative float (so never the larger of
+            // the two for a number) whose bits the next lines turn into the quiet NaN 0x7E00.
+            rounded = Avx.Max(rounded.AsVector256(), Vector256.Create(NaNStandIn).AsSingle()).AsVector();
+            var standInBits = Vector.AsVectorUInt32(rounded);
+            return ((standInBits >>> 13) & new Vector<uint>(0x7C00)) + (standInBits & new Vector<uint>(0x0FFF)) | ((single ^ absolute) >>> 16);
+        }
         var bits = Vector.AsVectorUInt32(rounded);
         var finite = ((bits >>> 13) & new Vector<uint>(0x7C00)) + (bits & new Vector<uint>(0x0FFF));
         var isNaN = Vector.AsVectorUInt32(Vector.GreaterThan(Vector.AsVectorInt32(absolute), new Vector<int>(0x7F80_0000)));
