@@ -7,7 +7,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// <summary>
 /// An NHWC problem (depthwise or conv2d) in 16 bits, band by band: a band is some output rows of one image (sized so that the input
 /// rows it reads hold about <see cref="ReducedPrecisionJob.BandInputElements"/> elements, so they stay in the
-/// L2 cache), the work item of the thread pool. A band takes its widened input rows from the thread's
+/// L2 cache; a conv2d's bands are larger, see <see cref="Run"/>), the work item of the thread pool. A band takes its widened input rows from the thread's
 /// <see cref="InputRowWindow"/> (consecutive bands of a chunk share their halo rows, widened once), runs the
 /// float32 kernel on the band as a problem of its own (<see cref="BandGeometry"/>), and narrows its output rows.
 /// </summary>
@@ -23,11 +23,17 @@ internal static unsafe class NhwcRowBands
         ref readonly var g = ref job.Geometry;
         long inputRowElements = Math.Max(1, g.InputWidth * g.InputChannels);
         long inputRowsPerOutputRow = Math.Max(1, g.StrideHeight);
-        job.BandSize = Math.Clamp(job.BandInputElements / (inputRowElements * inputRowsPerOutputRow), 1, g.OutputHeight);
-        job.BandsPerImage = (g.OutputHeight + job.BandSize - 1) / job.BandSize;
         bool conv2D = g.Kind == ConvolutionKind.Conv2D;
         long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth * (conv2D ? g.ChannelsPerGroup : 1);
         int threads = macs < (conv2D ? Conv2DParallelThresholdMacs : DepthwiseParallelThresholdMacs) ? 1 : WorkerPool.ThreadCount;
+        long bandSize = job.BandInputElements / (inputRowElements * inputRowsPerOutputRow);
+        // A conv2d call builds its tap offsets and packs its filter, and does far more arithmetic per element
+        // than the conversions: its bands are only as many as the threads need, two each to even out
+        // (pointwise 56x56x144->24 at one thread: 1.42x float32's time in 32K-element bands, 1.33x so).
+        long perThread = job.Conv2DBandsPerThread;
+        if (conv2D && perThread > 0) bandSize = Math.Max(bandSize, (g.Batch * g.OutputHeight + perThread * threads - 1) / (perThread * threads));
+        job.BandSize = Math.Clamp(bandSize, 1, g.OutputHeight);
+        job.BandsPerImage = (g.OutputHeight + job.BandSize - 1) / job.BandSize;
         WorkerPool.Shared.For(g.Batch * job.BandsPerImage, threads, &RunBands<TFormat>, Unsafe.AsPointer(ref job));
     }
 

@@ -20,11 +20,16 @@ internal static unsafe class ReducedPrecisionConvolution
 {
     /// <summary>Input elements a band or block aims at: 128 KiB of float32, well inside the L2 cache.</summary>
     internal const long DefaultBandInputElements = 1 << 15;
+    /// <summary>An NHWC conv2d runs in two bands per thread (see <see cref="NhwcRowBands.Run"/>).</summary>
+    internal const long DefaultConv2DBandsPerThread = 2;
     private const long ConversionChunk = 1 << 16;
 
-    /// <summary>Runs a validated problem with a non-empty input; <paramref name="bandInputElements"/> sizes the bands and blocks (tests make them tiny).</summary>
+    /// <summary>
+    /// Runs a validated problem with a non-empty input; <paramref name="bandInputElements"/> sizes the bands and blocks, and
+    /// <paramref name="conv2DBandsPerThread"/> (0: by size alone) a conv2d's bands (tests make them tiny).
+    /// </summary>
     public static void Run<TFormat>(ReadOnlySpan<ushort> input, ReadOnlySpan<ushort> filter, Span<ushort> output, in ConvolutionGeometry g, VectorIsa isa,
-        long bandInputElements = DefaultBandInputElements) where TFormat : IReducedPrecisionFormat
+        long bandInputElements = DefaultBandInputElements, long conv2DBandsPerThread = DefaultConv2DBandsPerThread) where TFormat : IReducedPrecisionFormat
     {
         float[] filterSingle = ArrayPool<float>.Shared.Rent(filter.Length);
         try
@@ -34,7 +39,8 @@ internal static unsafe class ReducedPrecisionConvolution
             fixed (float* filterPointer = filterSingle)
             fixed (ushort* outputPointer = output)
             {
-                var job = new ReducedPrecisionJob { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g, Isa = isa, BandInputElements = bandInputElements };
+                var job = new ReducedPrecisionJob { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g, Isa = isa,
+                    BandInputElements = bandInputElements, Conv2DBandsPerThread = conv2DBandsPerThread };
                 if (g.DataFormat == DataFormat.NHWC) NhwcRowBands.Run<TFormat>(ref job);
                 else if (g.Kind == ConvolutionKind.DepthwiseConv2D) NchwChannelBlocks.Run<TFormat>(ref job);
                 else RunWhole<TFormat>(ref job);

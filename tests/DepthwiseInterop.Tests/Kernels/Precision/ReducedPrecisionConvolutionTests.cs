@@ -104,11 +104,13 @@ public sealed class ReducedPrecisionConvolutionTests
             ConvolutionDispatcher.Run<float>(inputSingle, filterSingle, single, geometry, isa);
             var expected = Narrowed<TFormat>(single);
             if (nonFinite) Assert.That(single.Count(float.IsNaN), Is.GreaterThan(0), "the case must produce NaN");
-            foreach (long band in BandSizes)
+            // Sized by elements alone (conv2d too), then as the library sizes them.
+            foreach (var (band, conv2DBandsPerThread) in BandSizes.Select(b => (b, 0L)).Append(
+                (ReducedPrecisionConvolution.DefaultBandInputElements, ReducedPrecisionConvolution.DefaultConv2DBandsPerThread)))
             {
                 var got = Enumerable.Repeat((ushort)0xABCD, expected.Length).ToArray();
-                ReducedPrecisionConvolution.Run<TFormat>(input, filter, got, geometry, isa, band);
-                Assert.That(got, Is.EqualTo(expected), $"{isa}, bands of {band} input elements");
+                ReducedPrecisionConvolution.Run<TFormat>(input, filter, got, geometry, isa, band, conv2DBandsPerThread);
+                Assert.That(got, Is.EqualTo(expected), $"{isa}, bands of {band} input elements, {conv2DBandsPerThread} conv2d bands per thread");
             }
         }
     }

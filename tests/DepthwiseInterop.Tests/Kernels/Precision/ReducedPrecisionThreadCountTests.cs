@@ -51,12 +51,12 @@ public sealed class ReducedPrecisionThreadCountTests
         try
         {
             foreach (int threads in Threads)
-            foreach (long band in new[] { 300, ReducedPrecisionConvolution.DefaultBandInputElements })
+            foreach (var (band, conv2DBandsPerThread) in new[] { (300L, 0L), (300L, 1L), (ReducedPrecisionConvolution.DefaultBandInputElements, ReducedPrecisionConvolution.DefaultConv2DBandsPerThread) })
             {
                 WorkerPool.ThreadCount = threads;
                 var got = new ushort[expected.Length];
-                ReducedPrecisionConvolution.Run<TFormat>(input, filter, got, g, VectorIsa.Avx2, band);
-                Assert.That(got, Is.EqualTo(expected), $"{threads} threads, bands of {band} input elements");
+                ReducedPrecisionConvolution.Run<TFormat>(input, filter, got, g, VectorIsa.Avx2, band, conv2DBandsPerThread);
+                Assert.That(got, Is.EqualTo(expected), $"{threads} threads, bands of {band} input elements, {conv2DBandsPerThread} conv2d bands per thread");
             }
         }
         finally
