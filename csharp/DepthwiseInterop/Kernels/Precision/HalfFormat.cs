@@ -7,7 +7,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 
 /// <summary>
 /// IEEE binary16 (<see cref="Half"/>) by integer and float arithmetic on vector lanes, since .NET 10 exposes no
-/// half-precision conversion instruction (F16C arrives in .NET 11). Widening moves the exponent and mantissa
+/// half-precision conversion instruction (F16C arrives in .NET 11). Widening moves the sign, exponent and mantissa
 /// into float position and multiplies by 2^112, which rebiases normals and normalises subnormals in one exact
 /// multiplication; infinity and NaN get the all-ones exponent. Narrowing is the method of Maratyszcza's FP16
 /// library (used by PyTorch): scaling by 2^112 then 2^-110 makes overflow infinite, and adding a power of two
@@ -20,7 +20,6 @@ internal readonly struct HalfFormat : IReducedPrecisionFormat, IWidenBits, INarr
 
     public static void FromSingle(ReadOnlySpan<float> source, Span<ushort> destination) => SpanConversion.Narrow<HalfFormat>(source, destination);
 
-    private const uint ShiftedInfinity = 0x7C00u << 13;   // a half's all-ones exponent, moved to float's place
     private const uint Rebias = (254u - 15u) << 23;        // 2^112 as float bits: 127 - 15 = 112
     private const uint ScaleToInfinity = (127u + 112u) << 23;  // 2^112
     private const uint ScaleToZero = (127u - 110u) << 23;      // 2^-110
@@ -49,17 +48,19 @@ internal readonly struct HalfFormat : IReducedPrecisionFormat, IWidenBits, INarr
         var exponent = Vector.AsVectorInt32(absolute & new Vector<uint>(0x7F80_0000));
         var bias = Vector.Max(exponent, new Vector<int>((int)(SmallestBias >>> 1))) + new Vector<int>(0x0780_0000);
         rounded += Vector.AsVectorSingle(bias);
+        var sign = (single ^ absolute) >>> 16;
         if (Vector<byte>.Count == 32 && Avx.IsSupported)
         {
             // MAXPS returns its second operand when the first is NaN: a negative float (so never the larger of
-            // the two for a number) whose bits the next lines turn into the quiet NaN 0x7E00.
-            rounded = Avx.Max(rounded.AsVector256(), Vector256.Create(NaNStandIn).AsSingle()).AsVector();
-            var standInBits = Vector.AsVectorUInt32(rounded);
-            return ((standInBits >>> 13) & new Vector<uint>(0x7C00)) + (standInBits & new Vector<uint>(0x0FFF)) | ((single ^ absolute) >>> 16);
+            // the two for a number) whose bits ExponentAndMantissa turns into the quiet NaN 0x7E00.
+            var standIn = Avx.Max(rounded.AsVector256(), Vector256.Create(NaNStandIn).AsSingle()).AsVector();
+            return ExponentAndMantissa(Vector.AsVectorUInt32(standIn)) | sign;
         }
-        var bits = Vector.AsVectorUInt32(rounded);
-        var finite = ((bits >>> 13) & new Vector<uint>(0x7C00)) + (bits & new Vector<uint>(0x0FFF));
         var isNaN = Vector.AsVectorUInt32(Vector.GreaterThan(Vector.AsVectorInt32(absolute), new Vector<int>(0x7F80_0000)));
-        return Vector.ConditionalSelect(isNaN, new Vector<uint>(0x7E00), finite) | ((single ^ absolute) >>> 16);
+        return Vector.ConditionalSelect(isNaN, new Vector<uint>(0x7E00), ExponentAndMantissa(Vector.AsVectorUInt32(rounded))) | sign;
     }
+
+    /// <summary>The half's exponent and mantissa from the biased sum's bits (a carry out of the mantissa lands in the exponent).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<uint> ExponentAndMantissa(Vector<uint> bits) => ((bits >>> 13) & new Vector<uint>(0x7C00)) + (bits & new Vector<uint>(0x0FFF));
 }
