@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DepthwiseInterop.Kernels.Precision;
 
@@ -11,7 +13,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// </summary>
 internal static class SpanConversion
 {
-    /// <summary>Widens 16-bit lanes to 32 bits and applies <typeparamref name="TWiden"/>'s bit transform.</summary>
+    /// <summary>Moves 16-bit lanes to the upper halves of 32-bit lanes and applies <typeparamref name="TWiden"/>'s bit transform.</summary>
     public static void Widen<TWiden>(ReadOnlySpan<ushort> source, Span<float> destination) where TWiden : IWidenBits
     {
         if (destination.Length < source.Length) throw new ArgumentException("destination is shorter than source", nameof(destination));
@@ -50,7 +52,7 @@ internal static class SpanConversion
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WidenOne<TWiden>(ref ushort from, ref float to) where TWiden : IWidenBits
     {
-        Vector.Widen(Vector.LoadUnsafe(ref from), out Vector<uint> low, out Vector<uint> high);
+        ToUpperHalves(Vector.LoadUnsafe(ref from), out Vector<uint> low, out Vector<uint> high);
         Vector.StoreUnsafe(Vector.AsVectorSingle(TWiden.Widen(low)), ref to);
         Vector.StoreUnsafe(Vector.AsVectorSingle(TWiden.Widen(high)), ref to, (nuint)Vector<uint>.Count);
     }
@@ -60,11 +62,47 @@ internal static class SpanConversion
     {
         var low = TNarrow.Narrow(Vector.AsVectorUInt32(Vector.LoadUnsafe(ref from)));
         var high = TNarrow.Narrow(Vector.AsVectorUInt32(Vector.LoadUnsafe(ref from, (nuint)Vector<uint>.Count)));
-        Vector.StoreUnsafe(Vector.Narrow(low, high), ref to);
+        Vector.StoreUnsafe(PackLowHalves(low, high), ref to);
+    }
+
+    /// <summary>
+    /// Each 16-bit lane of <paramref name="packed"/> in the upper half of a 32-bit lane, lower half zero: with AVX2,
+    /// interleaving with zeros after a quadword swap that puts the lanes in order (two operations for 16 lanes,
+    /// against zero-extension's three plus a shift per 8).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ToUpperHalves(Vector<ushort> packed, out Vector<uint> low, out Vector<uint> high)
+    {
+        if (Vector<byte>.Count == 32 && Avx2.IsSupported)
+        {
+            var ordered = Avx2.Permute4x64(packed.AsVector256().AsUInt64(), 0b11_01_10_00).AsUInt16();
+            low = Avx2.UnpackLow(Vector256<ushort>.Zero, ordered).AsUInt32().AsVector();
+            high = Avx2.UnpackHigh(Vector256<ushort>.Zero, ordered).AsUInt32().AsVector();
+            return;
+        }
+        Vector.Widen(packed, out low, out high);
+        low <<= 16;
+        high <<= 16;
+    }
+
+    /// <summary>
+    /// The low 16 bits of each lane of <paramref name="low"/> then <paramref name="high"/>, whose lanes hold no
+    /// more than 16 bits: so a saturating pack (plus the lane-order fix of the 256-bit one) can stand in for
+    /// <see cref="Vector.Narrow(Vector{uint}, Vector{uint})"/>, which masks both inputs first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<ushort> PackLowHalves(Vector<uint> low, Vector<uint> high)
+    {
+        if (Vector<byte>.Count == 32 && Avx2.IsSupported)
+        {
+            var packed = Avx2.PackUnsignedSaturate(low.AsVector256().AsInt32(), high.AsVector256().AsInt32());
+            return Avx2.Permute4x64(packed.AsUInt64(), 0b11_01_10_00).AsUInt16().AsVector();
+        }
+        return Vector.Narrow(low, high);
     }
 }
 
-/// <summary>16-bit pattern (zero-extended to 32 bits) to float32 bits.</summary>
+/// <summary>16-bit pattern (in the upper half of a 32-bit lane, the lower half zero) to float32 bits.</summary>
 internal interface IWidenBits
 {
     static abstract Vector<uint> Widen(Vector<uint> bits);

@@ -8,7 +8,7 @@ namespace DepthwiseInterop.Tests.Kernels.Precision;
 /// <summary>
 /// float16 and bfloat16 problems give exactly the float32 kernel's result on the widened values, rounded
 /// once: on random problems of both ops (every layout, padding, stride, dilation, group and multiplier mix of
-/// <see cref="ConvCase"/>), on every vector tier, with (NHWC depthwise) bands of one output row (so bands that lie wholly in
+/// <see cref="ConvCase"/>), on every vector tier, with NHWC bands (and NCHW depthwise blocks of channels) of one output row (so bands that lie wholly in
 /// the padding occur), of a few rows, and of the default size. The float32 kernels themselves are checked
 /// against the reference elsewhere, the conversions in <see cref="FormatConversionTests"/>.
 /// </summary>
@@ -25,6 +25,42 @@ public sealed class ReducedPrecisionConvolutionTests
 
     [TestCaseSource(nameof(Cases))]
     public void BFloat16IsTheFloat32ResultRoundedOnce(ConvCase c) => CheckEveryTierAndBand<BFloat16Format>(c, nonFinite: false);
+
+    /// <summary>
+    /// NHWC problems that reach each branch of the bands' row window: strides that skip input rows (each band
+    /// starts a new window), several images (a chunk's bands cross into the next image), a tall dilated filter
+    /// whose halo is most of a band (the window fills and moves its shared rows to the front), and conv2d and
+    /// pointwise problems, which run in bands too; and NCHW depthwise problems, which run in blocks of channels.
+    /// </summary>
+    private static IEnumerable<TestCaseData> BandEdgeCases()
+    {
+        ConvCase Nhwc(bool depthwise, int channels, int kernel, int filterLast) => new()
+        {
+            Depthwise = depthwise, Nchw = false, Padding = "SAME", Batch = 1, Height = 23, Width = 7, Channels = channels,
+            KernelHeight = kernel, KernelWidth = kernel, FilterDepth = channels, FilterLast = filterLast, Seed = 5,
+        };
+        ConvCase[] cases =
+        [
+            Nhwc(depthwise: true, 12, 1, 1) with { StrideHeight = 3, StrideWidth = 2, Padding = "VALID" },
+            Nhwc(depthwise: true, 8, 3, 2) with { Batch = 3, Height = 11 },
+            Nhwc(depthwise: true, 9, 5, 1) with { DilationHeight = 2, Height = 61 },
+            Nhwc(depthwise: false, 8, 3, 8) with { StrideHeight = 2, Batch = 2 },
+            Nhwc(depthwise: false, 16, 1, 24) with { Batch = 2 },
+            // NCHW depthwise in blocks of 16 channels and a shorter last one: small planes (the float32 path
+            // transposes them), a multiplier, and planes large enough for the planar kernel, over two images.
+            Nhwc(depthwise: true, 40, 3, 1) with { Nchw = true, Height = 9, Width = 11 },
+            Nhwc(depthwise: true, 37, 3, 2) with { Nchw = true, Height = 20, Width = 17, StrideWidth = 2 },
+            Nhwc(depthwise: true, 35, 3, 1) with { Nchw = true, Height = 18, Width = 18, Batch = 2, Padding = "VALID" },
+        ];
+        return cases.Select(c => new TestCaseData(c).SetArgDisplayNames(c.ToString()));
+    }
+
+    [TestCaseSource(nameof(BandEdgeCases))]
+    public void BandEdgesGiveTheFloat32Bits(ConvCase c)
+    {
+        CheckEveryTierAndBand<HalfFormat>(c, nonFinite: false);
+        CheckEveryTierAndBand<BFloat16Format>(c, nonFinite: false);
+    }
 
     [Test]
     public void NonFiniteValuesAndPaddingOnlyBandsGiveTheFloat32Bits()
@@ -45,7 +81,7 @@ public sealed class ReducedPrecisionConvolutionTests
         }
     }
 
-    private static void CheckEveryTierAndBand<TFormat>(ConvCase c, bool nonFinite) where TFormat : IReducedPrecisionFormat
+    internal static void CheckEveryTierAndBand<TFormat>(ConvCase c, bool nonFinite) where TFormat : IReducedPrecisionFormat
     {
         var geometry = ShapeInference.Infer(c.Kind, c.InputShape, c.FilterShape, c.Options);
         var random = new Random(c.Seed);
@@ -68,16 +104,18 @@ public sealed class ReducedPrecisionConvolutionTests
             ConvolutionDispatcher.Run<float>(inputSingle, filterSingle, single, geometry, isa);
             var expected = Narrowed<TFormat>(single);
             if (nonFinite) Assert.That(single.Count(float.IsNaN), Is.GreaterThan(0), "the case must produce NaN");
-            foreach (long band in BandSizes)
+            // Sized by elements alone (conv2d too), then as the library sizes them.
+            foreach (var (band, conv2DBandsPerThread) in BandSizes.Select(b => (b, 0L)).Append(
+                (ReducedPrecisionConvolution.DefaultBandInputElements, ReducedPrecisionConvolution.DefaultConv2DBandsPerThread)))
             {
                 var got = Enumerable.Repeat((ushort)0xABCD, expected.Length).ToArray();
-                ReducedPrecisionConvolution.Run<TFormat>(input, filter, got, geometry, isa, band);
-                Assert.That(got, Is.EqualTo(expected), $"{isa}, bands of {band} input elements");
+                ReducedPrecisionConvolution.Run<TFormat>(input, filter, got, geometry, isa, band, conv2DBandsPerThread);
+                Assert.That(got, Is.EqualTo(expected), $"{isa}, bands of {band} input elements, {conv2DBandsPerThread} conv2d bands per thread");
             }
         }
     }
 
-    private static ushort[] Narrowed<TFormat>(float[] values) where TFormat : IReducedPrecisionFormat
+    internal static ushort[] Narrowed<TFormat>(float[] values) where TFormat : IReducedPrecisionFormat
     {
         var bits = new ushort[values.Length];
         TFormat.FromSingle(values, bits);

@@ -1,0 +1,77 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using DepthwiseInterop.Kernels.Threading;
+
+namespace DepthwiseInterop.Kernels.Precision;
+
+/// <summary>
+/// An NHWC problem (depthwise or conv2d) in 16 bits, band by band: a band is some output rows of one image (sized so that the input
+/// rows it reads hold about <see cref="ReducedPrecisionJob.BandInputElements"/> elements, so they stay in the
+/// L2 cache; a conv2d's bands are larger, see <see cref="Run"/>), the work item of the thread pool. A band takes its widened input rows from the thread's
+/// <see cref="InputRowWindow"/> (consecutive bands of a chunk share their halo rows, widened once), runs the
+/// float32 kernel on the band as a problem of its own (<see cref="BandGeometry"/>), and narrows its output rows.
+/// </summary>
+internal static unsafe class NhwcRowBands
+{
+    /// <summary>Below these many multiply-adds a call stays on the caller's thread (as the float32 kernels do).</summary>
+    private const long DepthwiseParallelThresholdMacs = 1L << 18, Conv2DParallelThresholdMacs = 1L << 20;
+    /// <summary>The window holds this many bands' input rows: the shared rows move to the front once every few bands.</summary>
+    private const long WindowBands = 4;
+
+    public static void Run<TFormat>(ref ReducedPrecisionJob job) where TFormat : IReducedPrecisionFormat
+    {
+        ref readonly var g = ref job.Geometry;
+        long inputRowElements = Math.Max(1, g.InputWidth * g.InputChannels);
+        long inputRowsPerOutputRow = Math.Max(1, g.StrideHeight);
+        bool conv2D = g.Kind == ConvolutionKind.Conv2D;
+        long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth * (conv2D ? g.ChannelsPerGroup : 1);
+        int threads = macs < (conv2D ? Conv2DParallelThresholdMacs : DepthwiseParallelThresholdMacs) ? 1 : WorkerPool.ThreadCount;
+        long bandSize = job.BandInputElements / (inputRowElements * inputRowsPerOutputRow);
+        // A conv2d call builds its tap offsets and packs its filter, and does far more arithmetic per element
+        // than the conversions: its bands are only as many as the threads need, two each to even out
+        // (pointwise 56x56x144->24 at one thread: 1.42x float32's time in 32K-element bands, 1.33x so).
+        long perThread = job.Conv2DBandsPerThread;
+        if (conv2D && perThread > 0) bandSize = Math.Max(bandSize, (g.Batch * g.OutputHeight + perThread * threads - 1) / (perThread * threads));
+        job.BandSize = Math.Clamp(bandSize, 1, g.OutputHeight);
+        job.BandsPerImage = (g.OutputHeight + job.BandSize - 1) / job.BandSize;
+        WorkerPool.Shared.For(g.Batch * job.BandsPerImage, threads, &RunBands<TFormat>, Unsafe.AsPointer(ref job));
+    }
+
+    private static void RunBands<TFormat>(void* context, long firstBand, long endBand) where TFormat : IReducedPrecisionFormat
+    {
+        ref ReducedPrecisionJob job = ref Unsafe.AsRef<ReducedPrecisionJob>(context);
+        ref readonly var g = ref job.Geometry;
+        long inputRowElements = g.InputWidth * g.InputChannels;
+        long outputRowElements = g.OutputWidth * g.OutputChannels;
+        // The largest band reads BandSize output rows' worth of input rows, at most the whole image.
+        long maxInputRows = Math.Max(1, Math.Min(g.InputHeight, (job.BandSize - 1) * g.StrideHeight + (g.FilterHeight - 1) * g.DilationHeight + 1));
+        long windowRows = Math.Max(maxInputRows, Math.Min(g.InputHeight, WindowBands * maxInputRows));
+        float[] windowBuffer = ArrayPool<float>.Shared.Rent(checked((int)(windowRows * inputRowElements)));
+        float[] outputBand = ArrayPool<float>.Shared.Rent(checked((int)(job.BandSize * outputRowElements)));
+        try
+        {
+            var window = new InputRowWindow(windowBuffer, inputRowElements, windowRows);
+            for (long item = firstBand; item < endBand; item++)
+            {
+                long image = item / job.BandsPerImage;
+                long firstRow = item % job.BandsPerImage * job.BandSize;
+                long rows = Math.Min(job.BandSize, g.OutputHeight - firstRow);
+                var band = BandGeometry.ForOutputRows(g, firstRow, rows, out long firstInputRow, out long inputRows);
+
+                var bandInput = inputRows == 0
+                    ? window.ZeroRow()
+                    : window.Rows<TFormat>(job.Input + image * g.InputHeight * inputRowElements, image, firstInputRow, inputRows);
+                var bandOutput = outputBand.AsSpan(0, (int)band.OutputElementCount);
+                ConvolutionDispatcher.Run<float>(bandInput, new ReadOnlySpan<float>(job.Filter, (int)g.FilterElementCount), bandOutput, band, job.Isa);
+
+                ushort* imageOutput = job.Output + image * g.OutputHeight * outputRowElements;
+                TFormat.FromSingle(bandOutput, new Span<ushort>(imageOutput + firstRow * outputRowElements, (int)band.OutputElementCount));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(windowBuffer);
+            ArrayPool<float>.Shared.Return(outputBand);
+        }
+    }
+}
