@@ -426,14 +426,16 @@ def half_section(add, data: dict, shapes: list[str], thread_counts: list[int], v
         "the same run; median µs per call. **÷ float32 above 1 means the half type is slower**; the target column "
         "says whether both half types are at most 1.0x float32.")
     add("")
-    add("**How the half types are computed.** On the float32 kernels: depthwise in bands of output rows (each "
-        "band's input rows widened to float32 into a cache-resident buffer, the float32 kernel run on the band, "
-        "its output rows narrowed: float32 accumulation, one rounding on store), conv2d on whole widened tensors "
-        "(input and filter widened, the float32 kernel, the output narrowed). The conversions are software vector "
-        "code, since .NET 10 exposes no F16C instructions. **Why float16 costs more than bfloat16:** widening a "
-        "float16 takes about 10 vector instructions per 8 values (mask, shift, multiply by 2^112, a compare for "
-        "infinity and NaN, the sign) and narrowing more (rounding through the FPU, NaN select), while a bfloat16 "
-        "widens with one 16-bit shift and narrows with a rounding add and a shift.")
+    add("**How the half types are computed.** On the float32 kernels, each worker converting only what it "
+        "computes: NHWC depthwise and conv2d in bands of output rows (the band's input rows widened to float32 "
+        "into a cache-resident buffer, rows shared with the previous band reused, the float32 kernel run on the "
+        "band, its output rows narrowed: float32 accumulation, one rounding on store), NCHW depthwise in blocks "
+        "of channel planes, NCHW conv2d on whole widened tensors. The conversions are separate software vector "
+        "passes, since .NET 10 exposes no F16C instructions: what a half type costs beyond float32 is about one "
+        "widening per input element and one narrowing per output element. **Why float16 costs more than "
+        "bfloat16:** widening a float16 takes about 8 vector operations per vector of values and narrowing about "
+        "15 (rounding bias, exponent rebasing, subnormals, NaN), while a bfloat16 widens by placing its 16 bits "
+        "in the top half of a 32-bit lane and narrows with a rounding add and a pack.")
     add("")
     add("| layer | threads | layout | float32 µs | float16 µs | bfloat16 µs | float16 ÷ float32 | bfloat16 ÷ float32 | target ≤ 1.0x float32 |")
     add("|---|---|---|---:|---:|---:|---:|---:|---|")
