@@ -171,13 +171,37 @@ internal static class Conv2DNhwcKernel
     {
         nint lastVector = p.OutputChannelsPerGroup - p.Lanes;
         ref T source = ref Unsafe.Add(ref filter, group * p.OutputChannelsPerGroup);
-        for (nint row = 0; row < p.Taps; row++)
+        nint v0 = Math.Min(first * p.Lanes, lastVector), v1 = Math.Min((first + 1) * p.Lanes, lastVector);
+        nint v2 = Math.Min((first + 2) * p.Lanes, lastVector), v3 = Math.Min((first + 3) * p.Lanes, lastVector);
+        // One loop per block width: the generic row loop (a vector loop inside, offsets recomputed) cost
+        // more than the tiles' own time on few-pixel layers, which pack every block once per call.
+        switch (size)
         {
-            for (nint j = 0; j < size; j++)
-                RawVector.Store<TVector, T>(RawVector.Load<TVector, T>(in Unsafe.Add(ref source, Math.Min((first + j) * p.Lanes, lastVector))),
-                    ref Unsafe.Add(ref target, j * p.Lanes));
-            source = ref Unsafe.Add(ref source, p.OutputChannels);
-            target = ref Unsafe.Add(ref target, size * p.Lanes);
+            case 1: PackRows<TVector, T, Size1>(ref source, ref target, p.Taps, p.OutputChannels, v0, v1, v2, v3); break;
+            case 2: PackRows<TVector, T, Size2>(ref source, ref target, p.Taps, p.OutputChannels, v0, v1, v2, v3); break;
+            case 3: PackRows<TVector, T, Size3>(ref source, ref target, p.Taps, p.OutputChannels, v0, v1, v2, v3); break;
+            default: PackRows<TVector, T, Size4>(ref source, ref target, p.Taps, p.OutputChannels, v0, v1, v2, v3); break;
+        }
+    }
+
+    /// <summary>Copies <paramref name="rows"/> rows of <typeparamref name="TB"/> vectors (at offsets v0.. of each source row) to consecutive target rows.</summary>
+    private static void PackRows<TVector, T, TB>(ref T source, ref T target, nint rows, nint sourceStride, nint v0, nint v1, nint v2, nint v3)
+        where TVector : unmanaged where T : unmanaged where TB : struct, ITileSize
+    {
+        int B = TB.Value;
+        nint lanes = RawVector.Count<TVector, T>();
+        for (nint row = 0; row < rows; row++)
+        {
+            TVector w0 = RawVector.Load<TVector, T>(ref source, v0);
+            TVector w1 = B > 1 ? RawVector.Load<TVector, T>(ref source, v1) : default;
+            TVector w2 = B > 2 ? RawVector.Load<TVector, T>(ref source, v2) : default;
+            TVector w3 = B > 3 ? RawVector.Load<TVector, T>(ref source, v3) : default;
+            RawVector.Store<TVector, T>(w0, ref target);
+            if (B > 1) RawVector.Store<TVector, T>(w1, ref target, lanes);
+            if (B > 2) RawVector.Store<TVector, T>(w2, ref target, 2 * lanes);
+            if (B > 3) RawVector.Store<TVector, T>(w3, ref target, 3 * lanes);
+            source = ref Unsafe.Add(ref source, sourceStride);
+            target = ref Unsafe.Add(ref target, B * lanes);
         }
     }
 
