@@ -264,20 +264,32 @@ internal static class Conv2DNhwcKernel
                 ref T weights = ref blockScratch;
                 if (p.Packed) weights = ref Unsafe.Add(ref packed, (group * p.Vectors + first) * p.Lanes * p.Taps);
                 else PackBlock<TVector, T>(ref filter, ref blockScratch, p, group, first, size);
-                if (Unsafe.SizeOf<TVector>() == 64)
-                {
-                    if (size == 4) Panel<TVector, T, Size6, Size5, Size4>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
-                    else if (size == 3) Panel<TVector, T, Size8, Size7, Size3>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
-                    else if (size == 2) Panel<TVector, T, Size8, Size7, Size2>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
-                    else Panel<TVector, T, Size8, Size7, Size1>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
-                }
+                // A 1x1 filter reads input channel k for weight row k: no offset table load per row.
+                if (p.FilterHeight * p.FilterWidth == 1)
+                    Block<TVector, T, ChannelOffsets>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first, size);
                 else
-                {
-                    if (size == 2) Panel<TVector, T, Size6, Size5, Size2>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
-                    else if (size == 3) Panel<TVector, T, Size4, Size3, Size3>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
-                    else Panel<TVector, T, Size8, Size7, Size1>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
-                }
+                    Block<TVector, T, TableOffsets>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first, size);
             }
+        }
+    }
+
+    /// <summary>One block's tiles over a panel, in the tile shape for the block's width.</summary>
+    private static void Block<TVector, T, TO>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T output, in Plan p,
+        ref nint entries, nint count, nint interiorEnd, nint group, nint first, nint size)
+        where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets
+    {
+        if (Unsafe.SizeOf<TVector>() == 64)
+        {
+            if (size == 4) Panel<TVector, T, TO, Size6, Size5, Size4>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+            else if (size == 3) Panel<TVector, T, TO, Size8, Size7, Size3>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+            else if (size == 2) Panel<TVector, T, TO, Size8, Size7, Size2>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+            else Panel<TVector, T, TO, Size8, Size7, Size1>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+        }
+        else
+        {
+            if (size == 2) Panel<TVector, T, TO, Size6, Size5, Size2>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+            else if (size == 3) Panel<TVector, T, TO, Size4, Size3, Size3>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+            else Panel<TVector, T, TO, Size8, Size7, Size1>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
         }
     }
 
@@ -331,16 +343,16 @@ internal static class Conv2DNhwcKernel
     /// computed twice; that needs n ≥ b(P − 1) (always true from n = (P − 1)²), and smaller panels end with a tile
     /// that repeats its last pixel (the table's copies).
     /// </summary>
-    private static void Panel<TVector, T, TP, TQ, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T output, in Plan p,
+    private static void Panel<TVector, T, TO, TP, TQ, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T output, in Plan p,
         ref nint entries, nint count, nint interiorEnd, nint group, nint firstVector)
-        where TVector : unmanaged where T : unmanaged where TP : struct, ITileSize where TQ : struct, ITileSize where TB : struct, ITileSize
+        where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets where TP : struct, ITileSize where TQ : struct, ITileSize where TB : struct, ITileSize
     {
         nint smallTiles = (TP.Value - count % TP.Value) % TP.Value;
         if (smallTiles * TQ.Value > count) smallTiles = 0;
         nint large = count - smallTiles * TQ.Value;
-        Tiles<TVector, T, TP, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, large, interiorEnd, group, firstVector);
+        Tiles<TVector, T, TO, TP, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, large, interiorEnd, group, firstVector);
         if (smallTiles != 0)
-            Tiles<TVector, T, TQ, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref Unsafe.Add(ref entries, large * EntrySize),
+            Tiles<TVector, T, TO, TQ, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref Unsafe.Add(ref entries, large * EntrySize),
                 smallTiles * TQ.Value, interiorEnd - large, group, firstVector);
     }
 
@@ -349,9 +361,9 @@ internal static class Conv2DNhwcKernel
     /// <typeparamref name="TB"/> vectors each, weights packed from <paramref name="weights"/> on. The loops are written
     /// for up to 8 × 4; the type arguments fold the unused accumulators away.
     /// </summary>
-    private static void Tiles<TVector, T, TP, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T output, in Plan p,
+    private static void Tiles<TVector, T, TO, TP, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T output, in Plan p,
         ref nint entries, nint count, nint interiorEnd, nint group, nint firstVector)
-        where TVector : unmanaged where T : unmanaged where TP : struct, ITileSize where TB : struct, ITileSize
+        where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets where TP : struct, ITileSize where TB : struct, ITileSize
     {
         int P = TP.Value, B = TB.Value;
         nint lanes = RawVector.Count<TVector, T>(), rowStride = B * lanes, lastVector = p.OutputChannelsPerGroup - lanes;
@@ -412,7 +424,7 @@ internal static class Conv2DNhwcKernel
                 }
                 for (nint end = k + runLength; k < end; k++)
                 {
-                    nint i = Unsafe.Add(ref offsets, k);
+                    nint i = TO.Channel ? k : Unsafe.Add(ref offsets, k);
                     TVector w0 = RawVector.Load<TVector, T>(in w);
                     TVector w1 = B > 1 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, lanes)) : default;
                     TVector w2 = B > 2 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, 2 * lanes)) : default;
