@@ -91,7 +91,9 @@ public sealed class FastConv2DTests
     [TestCase(2, 5, 9, 40, 72, 0, 0)]    // 90 pixels, 9 vectors of 8, 4.5 of 16 (blocks of 3 and 2)
     [TestCase(1, 1, 5, 33, 20, 1, 2)]    // every pixel of the padded rows is an edge pixel
     [TestCase(1, 3, 4, 8, 17, 2, 1)]     // interior and edge pixels in one tile
-    [TestCase(1, 14, 14, 24, 8, 1, 1)]   // one vector of 8 (tiles of 8 and 7 pixels); below 16, no 512-bit kernel
+    [TestCase(1, 7, 7, 24, 8, 0, 0)]     // one vector of 8 (tiles of 8 and 7 pixels), packed by the work item
+    [TestCase(1, 6, 6, 40, 16, 0, 0)]    // one vector of 16 at 512 bits, two of 8, packed by the work item
+    [TestCase(1, 14, 14, 24, 8, 1, 1)]   // one vector of 8 over three panels: the filter packed once per call
     public void PointwiseMatchesTheReferenceOnEveryTier(int batch, int height, int width, int channels, int outputs, int padRows, int padColumns)
     {
         var options = padRows + padColumns == 0
