@@ -267,15 +267,15 @@ internal static class Conv2DNhwcKernel
                 else PackBlock<TVector, T>(ref filter, ref blockScratch, p, group, first, size);
                 // A 1x1 filter reads input channel k for weight row k: no offset table load per row.
                 if (p.FilterHeight * p.FilterWidth == 1)
-                    Block<TVector, T, ChannelOffsets>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first, size);
+                    RunBlock<TVector, T, ChannelOffsets>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first, size);
                 else
-                    Block<TVector, T, TableOffsets>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first, size);
+                    RunBlock<TVector, T, TableOffsets>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first, size);
             }
         }
     }
 
     /// <summary>One block's tiles over a panel, in the tile shape for the block's width.</summary>
-    private static void Block<TVector, T, TO>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T output, in Plan p,
+    private static void RunBlock<TVector, T, TO>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T output, in Plan p,
         ref nint entries, nint count, nint interiorEnd, nint group, nint first, nint size)
         where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets
     {

@@ -18,16 +18,3 @@ internal readonly struct Size5 : ITileSize { public static int Value => 5; }
 internal readonly struct Size6 : ITileSize { public static int Value => 6; }
 internal readonly struct Size7 : ITileSize { public static int Value => 7; }
 internal readonly struct Size8 : ITileSize { public static int Value => 8; }
-
-/// <summary>
-/// How the conv2d micro-kernel finds the input of weight row k, as a type argument so that the JIT compiles
-/// each way without a test per row: from the per-call offset table, or, for a 1x1 filter (where the table
-/// holds k itself), as input channel k with no table load.
-/// </summary>
-internal interface ITapOffsets
-{
-    static abstract bool Channel { get; }
-}
-
-internal readonly struct TableOffsets : ITapOffsets { public static bool Channel => false; }
-internal readonly struct ChannelOffsets : ITapOffsets { public static bool Channel => true; }
