@@ -82,15 +82,18 @@ public sealed class FastConv2DTests
 
     /// <summary>
     /// Pointwise (1x1) layers, which read input channel k for weight row k without the offset table: few pixels
-    /// and many channels (one panel, 4 tiles of 6 and 5 of 5 pixels at 256 bits, each block packed by the work
-    /// item in the loop for its width: 1, 2, 3 and, at 512 bits, 4 vectors), a last vector shifted back, and
-    /// explicit padding, whose edge tiles point the padded taps at the zero buffer.
+    /// and many channels (one panel, 4 tiles of 6 and 5 of 5 pixels at 256 bits; the first tile of each block
+    /// reads the filter and packs the block for the others, whether it is a tile of P or of P − 1 pixels; blocks
+    /// of 1, 2, 3 and, at 512 bits, 4 vectors), a last vector shifted back, and explicit padding, whose edge tiles
+    /// point the padded taps at the zero buffer.
     /// </summary>
     [TestCase(1, 7, 7, 960, 320, 0, 0)]  // the MobileNetV2 head: 40 vectors of 8, 20 of 16
     [TestCase(1, 7, 7, 96, 44, 0, 0)]    // 5.5 vectors of 8: blocks of 2 and 3, the last vector shifted back
     [TestCase(2, 5, 9, 40, 72, 0, 0)]    // 90 pixels, 9 vectors of 8, 4.5 of 16 (blocks of 3 and 2)
     [TestCase(1, 1, 5, 33, 20, 1, 2)]    // every pixel of the padded rows is an edge pixel
     [TestCase(1, 3, 4, 8, 17, 2, 1)]     // interior and edge pixels in one tile
+    [TestCase(1, 1, 5, 16, 16, 0, 0)]    // 5 pixels: at 256 bits a single tile of 5, which packs the block as it reads the filter
+    [TestCase(1, 2, 5, 24, 40, 0, 0)]    // 10 pixels: two tiles of 5, the first packing, the second reading the packed copy
     [TestCase(1, 7, 7, 24, 8, 0, 0)]     // one vector of 8 (tiles of 8 and 7 pixels), packed by the work item
     [TestCase(1, 6, 6, 40, 16, 0, 0)]    // one vector of 16 at 512 bits, two of 8, packed by the work item
     [TestCase(1, 14, 14, 24, 8, 1, 1)]   // one vector of 8 over three panels: the filter packed once per call
