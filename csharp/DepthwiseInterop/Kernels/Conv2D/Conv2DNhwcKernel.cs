@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using DepthwiseInterop.Kernels.Simd;
 
 namespace DepthwiseInterop.Kernels.Conv2D;
@@ -40,6 +41,9 @@ internal static class Conv2DNhwcKernel
     /// <summary>Output pixels per panel: a multiple of every full tile's pixel count (4, 6, 8), so a panel's table
     /// has room for the last tile of a panel too small to split exactly.</summary>
     public const int PanelPixels = 96;
+
+    /// <summary>How far ahead a packing tile prefetches filter rows (measured: 8, 16 and 32 all ~4% faster than none, 8 steadiest).</summary>
+    private const int PrefetchRowsAhead = 8;
 
     /// <summary>A panel table entry: window origin offset, first input row, first input column, output offset.</summary>
     private const int EntrySize = 4;
@@ -342,7 +346,7 @@ internal static class Conv2DNhwcKernel
     /// <paramref name="filter"/> and packed there, see <see cref="IWeightSource"/>). The loops are written for up to
     /// 8 × 4; the type arguments fold the unused accumulators away.
     /// </summary>
-    private static void Tiles<TVector, T, TO, TW, TP, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T filter, ref T output, in Plan p,
+    private static unsafe void Tiles<TVector, T, TO, TW, TP, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T filter, ref T output, in Plan p,
         ref nint entries, nint count, nint interiorEnd, nint group, nint firstVector)
         where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets where TW : struct, IWeightSource where TP : struct, ITileSize where TB : struct, ITileSize
     {
@@ -356,6 +360,8 @@ internal static class Conv2DNhwcKernel
         // Weight vector j of row k: packed, at k * B + j vectors; in the filter, at column cj of row k.
         nint rowStride = TW.FromFilter ? p.OutputChannels : B * lanes;
         nint weight1 = TW.FromFilter ? c1 - c0 : lanes, weight2 = TW.FromFilter ? c2 - c0 : 2 * lanes, weight3 = TW.FromFilter ? c3 - c0 : 3 * lanes;
+        // Reading the filter, the packing tile asks for the row PrefetchRowsAhead rows on (its first and last byte).
+        nint aheadBytes = PrefetchRowsAhead * rowStride * sizeof(T), lastByte = (B * lanes - 1) * sizeof(T);
         for (nint t = 0; t < count; t += P)
         {
             ref nint e = ref Unsafe.Add(ref entries, t * EntrySize);
@@ -416,6 +422,7 @@ internal static class Conv2DNhwcKernel
                     TVector w3 = B > 3 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight3)) : default;
                     if (TW.FromFilter)
                     {
+                        PrefetchRow((byte*)Unsafe.AsPointer(ref w) + aheadBytes, lastByte);
                         RawVector.Store<TVector, T>(w0, ref packTarget);
                         if (B > 1) RawVector.Store<TVector, T>(w1, ref packTarget, lanes);
                         if (B > 2) RawVector.Store<TVector, T>(w2, ref packTarget, 2 * lanes);
@@ -495,6 +502,15 @@ internal static class Conv2DNhwcKernel
             if (P > 6) Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 6 * EntrySize + 3), c0, c1, c2, c3, a60, a61, a62, a63);
             if (P > 7) Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 7 * EntrySize + 3), c0, c1, c2, c3, a70, a71, a72, a73);
         }
+    }
+
+    /// <summary>Asks for the cache lines of a row's first byte and of its byte at <paramref name="lastByte"/> (a prefetch never faults, even past the filter's end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchRow(byte* row, nint lastByte)
+    {
+        if (!Sse.IsSupported) return;
+        Sse.Prefetch0(row);
+        Sse.Prefetch0(row + lastByte);
     }
 
     /// <summary>Where an edge pixel reads tap (dy, dx) from: the input, or the zero buffer if the tap is in the padding.</summary>
