@@ -9,22 +9,24 @@ namespace DepthwiseInterop.Kernels.Conv2D;
 /// <summary>
 /// Conv2d (dense, pointwise or grouped), NHWC: input <c>[N, H, W, C]</c>, output <c>[N, OH, OW, Cout]</c>, filter
 /// <c>[KH, KW, C/G, Cout]</c> packed as <c>[group][vector block][ky][kx][ci][B vectors]</c> so that a block's
-/// weights stream contiguously: once per call, or, when only one or two pixel panels reuse them, block by
-/// block into a work item's scratch by the block's first tile, which reads them from the filter. Vectors run over output channels; a tile keeps P output pixels × B channel vectors in
-/// registers (6×2, 4×3 or 8×1 in the 16 registers of 128/256 bits; 6×4, 8×3, 8×2 or 8×1 in the 32 of 512 bits)
-/// and, per weight row (ky, kx, ci), loads B weight vectors and broadcasts one input value per pixel: B + P loads
-/// feed P × B FMAs. The output pixels are cut into panels of <see cref="PanelPixels"/>; a per-panel table gives
-/// each pixel its window origin, the pixels whose taps all fall inside the input (interior) first, and the panel
-/// is covered with tiles of P and P − 1 pixels, so no pixel is computed twice and tiles need not share a row.
-/// An interior tile runs all KH × KW × C/G weight rows in one loop, the input offset of each row coming from a
-/// per-call offset table: no bounds tests and no per-tap loop (a 1x1 filter reads input channel k for row k
-/// without the table: a pointwise conv is a plain GEMM over pixels × channels). A tile with an edge pixel goes tap by tap and points the taps in the padding at a zero buffer, so
-/// they still multiply zero by the weight (TensorFlow semantics: a NaN or infinite weight over padding gives
-/// NaN). A panel is walked once per channel block, so the block's weights stay in cache across it (in L2 when
-/// they exceed L1: splitting K into L1-sized chunks, sums stored and reloaded, measured no faster on Zen 3). A group's last
+/// weights stream contiguously: once per call, or, when only one or two pixel panels reuse them, block by block
+/// into a work item's scratch by the block's first tile, which reads them from the filter (prefetching a few rows
+/// ahead: the filter usually comes from L3, and this saves a separate packing pass). Vectors run over output
+/// channels; a tile keeps P output pixels × B channel vectors in registers (6×2, 4×3 or 8×1 in the 16 registers of
+/// 128/256 bits; 6×4, 8×3, 8×2 or 8×1 in the 32 of 512 bits) and, per weight row (ky, kx, ci), loads B weight
+/// vectors and broadcasts one input value per pixel: B + P loads feed P × B FMAs. The output pixels are cut into
+/// panels of <see cref="PanelPixels"/>; a per-panel table gives each pixel its window origin, the pixels whose taps
+/// all fall inside the input (interior) first, and the panel is covered with tiles of P and P − 1 pixels, so no
+/// pixel is computed twice and tiles need not share a row. An interior tile runs all KH × KW × C/G weight rows in
+/// one loop, the input offset of each row coming from a per-call offset table: no bounds tests and no per-tap loop
+/// (a 1x1 filter reads input channel k for row k without the table: a pointwise conv is a plain GEMM over pixels ×
+/// channels). A tile with an edge pixel goes tap by tap and points the taps in the padding at a zero buffer, so
+/// they still multiply zero by the weight (TensorFlow semantics: a NaN or infinite weight over padding gives NaN).
+/// A panel is walked once per channel block, so the block's weights stay in cache across it (in L2 when they exceed
+/// L1: splitting K into L1-sized chunks, sums stored and reloaded, measured no faster on Zen 3). A group's last
 /// channel vector is shifted back to end at the group's last channel (recomputing identical values), so there are
-/// no scalar tails. Every output sums its terms in the reference's order (filter row, filter column, input
-/// channel) whatever tile computes it, so results do not depend on how the work is split between threads.
+/// no scalar tails. Every output sums its terms in the reference's order (filter row, filter column, input channel)
+/// whatever tile computes it, so results do not depend on how the work is split between threads.
 /// </summary>
 internal static class Conv2DNhwcKernel
 {
