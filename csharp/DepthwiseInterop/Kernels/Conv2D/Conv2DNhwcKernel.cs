@@ -363,7 +363,8 @@ internal static class Conv2DNhwcKernel
         nint rowStride = TW.FromFilter ? p.OutputChannels : B * lanes;
         nint weight1 = TW.FromFilter ? c1 - c0 : lanes, weight2 = TW.FromFilter ? c2 - c0 : 2 * lanes, weight3 = TW.FromFilter ? c3 - c0 : 3 * lanes;
         // Reading the filter, the packing tile asks for the row PrefetchRowsAhead rows on (its first and last byte).
-        nint aheadBytes = PrefetchRowsAhead * rowStride * sizeof(T), lastByte = (B * lanes - 1) * sizeof(T);
+        nint aheadBytes = PrefetchRowsAhead * rowStride * sizeof(T);
+        nint lastByte = ((B > 3 ? weight3 : B > 2 ? weight2 : B > 1 ? weight1 : 0) + lanes - 1) * sizeof(T);
         for (nint t = 0; t < count; t += P)
         {
             ref nint e = ref Unsafe.Add(ref entries, t * EntrySize);
