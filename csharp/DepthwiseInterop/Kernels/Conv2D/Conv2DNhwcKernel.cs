@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using DepthwiseInterop.Kernels.Simd;
 
 namespace DepthwiseInterop.Kernels.Conv2D;
@@ -8,21 +9,24 @@ namespace DepthwiseInterop.Kernels.Conv2D;
 /// <summary>
 /// Conv2d (dense, pointwise or grouped), NHWC: input <c>[N, H, W, C]</c>, output <c>[N, OH, OW, Cout]</c>, filter
 /// <c>[KH, KW, C/G, Cout]</c> packed as <c>[group][vector block][ky][kx][ci][B vectors]</c> so that a block's
-/// weights stream contiguously (once per call, or block by block just before use when only one or two pixel
-/// panels reuse them). Vectors run over output channels; a tile keeps P output pixels × B channel vectors in
-/// registers (6×2, 4×3 or 8×1 in the 16 registers of 128/256 bits; 6×4, 8×3, 8×2 or 8×1 in the 32 of 512 bits)
-/// and, per weight row (ky, kx, ci), loads B weight vectors and broadcasts one input value per pixel: B + P loads
-/// feed P × B FMAs. The output pixels are cut into panels of <see cref="PanelPixels"/>; a per-panel table gives
-/// each pixel its window origin, the pixels whose taps all fall inside the input (interior) first, and the panel
-/// is covered with tiles of P and P − 1 pixels, so no pixel is computed twice and tiles need not share a row.
-/// An interior tile runs all KH × KW × C/G weight rows in one loop, the input offset of each row coming from a
-/// per-call offset table: no bounds tests and no per-tap loop (a pointwise conv is a plain GEMM over pixels ×
+/// weights stream contiguously: once per call, or, when only one or two pixel panels reuse them, block by block
+/// into a work item's scratch by the block's first tile, which reads them from the filter (prefetching a few rows
+/// ahead: the filter usually comes from L3, and this saves a separate packing pass). Vectors run over output
+/// channels; a tile keeps P output pixels × B channel vectors in registers (6×2, 4×3 or 8×1 in the 16 registers of
+/// 128/256 bits; 6×4, 8×3, 8×2 or 8×1 in the 32 of 512 bits) and, per weight row (ky, kx, ci), loads B weight
+/// vectors and broadcasts one input value per pixel: B + P loads feed P × B FMAs. The output pixels are cut into
+/// panels of <see cref="PanelPixels"/>; a per-panel table gives each pixel its window origin, the pixels whose taps
+/// all fall inside the input (interior) first, and the panel is covered with tiles of P and P − 1 pixels, so no
+/// pixel is computed twice and tiles need not share a row. An interior tile runs all KH × KW × C/G weight rows in
+/// one loop, the input offset of each row coming from a per-call offset table: no bounds tests and no per-tap loop
+/// (a 1x1 filter reads input channel k for row k without the table: a pointwise conv is a plain GEMM over pixels ×
 /// channels). A tile with an edge pixel goes tap by tap and points the taps in the padding at a zero buffer, so
-/// they still multiply zero by the weight (TensorFlow semantics: a NaN or infinite weight over padding gives
-/// NaN). A panel is walked once per channel block, so the block's weights stay in cache across it. A group's last
+/// they still multiply zero by the weight (TensorFlow semantics: a NaN or infinite weight over padding gives NaN).
+/// A panel is walked once per channel block, so the block's weights stay in cache across it (in L2 when they exceed
+/// L1: splitting K into L1-sized chunks, sums stored and reloaded, measured no faster on Zen 3). A group's last
 /// channel vector is shifted back to end at the group's last channel (recomputing identical values), so there are
-/// no scalar tails. Every output sums its terms in the reference's order (filter row, filter column, input
-/// channel) whatever tile computes it, so results do not depend on how the work is split between threads.
+/// no scalar tails. Every output sums its terms in the reference's order (filter row, filter column, input channel)
+/// whatever tile computes it, so results do not depend on how the work is split between threads.
 /// </summary>
 internal static class Conv2DNhwcKernel
 {
@@ -39,6 +43,9 @@ internal static class Conv2DNhwcKernel
     /// <summary>Output pixels per panel: a multiple of every full tile's pixel count (4, 6, 8), so a panel's table
     /// has room for the last tile of a panel too small to split exactly.</summary>
     public const int PanelPixels = 96;
+
+    /// <summary>How far ahead a packing tile prefetches filter rows (measured: 8, 16 and 32 all ~4% faster than none, 8 steadiest).</summary>
+    private const int PrefetchRowsAhead = 8;
 
     /// <summary>A panel table entry: window origin offset, first input row, first input column, output offset.</summary>
     private const int EntrySize = 4;
@@ -62,9 +69,10 @@ internal static class Conv2DNhwcKernel
         /// <summary>Widest block of vectors (2 below 512 bits, 4 at 512), and blocks per group.</summary>
         public readonly nint MaxBlock, BlocksPerGroup;
         /// <summary>
-        /// Whether the whole filter is packed once per call (many panels reuse it); otherwise each work item packs
-        /// a block's weights into its own scratch just before the block's tiles (one or two panels: this reads the
-        /// filter once and keeps the packed copy in cache, instead of writing and reading back a packed copy of it).
+        /// Whether the whole filter is packed once per call (many panels reuse it); otherwise the first tile of each
+        /// block packs the block's weights into the work item's scratch as it reads them (one or two panels: this
+        /// reads the filter once and keeps the packed copy in cache, instead of writing and reading back a packed
+        /// copy of all of it).
         /// </summary>
         public readonly bool Packed;
         /// <summary>Work items are panels × splits; a split is a contiguous range of (group, block) units.</summary>
@@ -165,22 +173,6 @@ internal static class Conv2DNhwcKernel
         }
     }
 
-    /// <summary>Packs the weights of one block (vectors [first, first + size) of a group) as <see cref="PackFilter{TVector, T}"/> lays it out.</summary>
-    private static void PackBlock<TVector, T>(ref T filter, ref T target, in Plan p, nint group, nint first, nint size)
-        where TVector : unmanaged where T : unmanaged
-    {
-        nint lastVector = p.OutputChannelsPerGroup - p.Lanes;
-        ref T source = ref Unsafe.Add(ref filter, group * p.OutputChannelsPerGroup);
-        for (nint row = 0; row < p.Taps; row++)
-        {
-            for (nint j = 0; j < size; j++)
-                RawVector.Store<TVector, T>(RawVector.Load<TVector, T>(in Unsafe.Add(ref source, Math.Min((first + j) * p.Lanes, lastVector))),
-                    ref Unsafe.Add(ref target, j * p.Lanes));
-            source = ref Unsafe.Add(ref source, p.OutputChannels);
-            target = ref Unsafe.Add(ref target, size * p.Lanes);
-        }
-    }
-
     /// <summary>
     /// Fills the offset table: for weight row k = (ky, kx, ci), the input offset of its tap from a pixel's window
     /// origin (interior tiles), then for the edge tiles, which point at each tap separately, just ci.
@@ -237,23 +229,42 @@ internal static class Conv2DNhwcKernel
             {
                 nint group = unit / p.BlocksPerGroup;
                 var (first, size) = Block(unit % p.BlocksPerGroup, p.Vectors, p.MaxBlock);
-                ref T weights = ref blockScratch;
-                if (p.Packed) weights = ref Unsafe.Add(ref packed, (group * p.Vectors + first) * p.Lanes * p.Taps);
-                else PackBlock<TVector, T>(ref filter, ref blockScratch, p, group, first, size);
-                if (Unsafe.SizeOf<TVector>() == 64)
+                // A 1x1 filter reads input channel k for weight row k: no offset table load per row.
+                bool oneTap = p.FilterHeight * p.FilterWidth == 1;
+                if (p.Packed)
                 {
-                    if (size == 4) Panel<TVector, T, Size6, Size5, Size4>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
-                    else if (size == 3) Panel<TVector, T, Size8, Size7, Size3>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
-                    else if (size == 2) Panel<TVector, T, Size8, Size7, Size2>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
-                    else Panel<TVector, T, Size8, Size7, Size1>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+                    ref T weights = ref Unsafe.Add(ref packed, (group * p.Vectors + first) * p.Lanes * p.Taps);
+                    if (oneTap) RunBlock<TVector, T, ChannelOffsets, PackedWeights>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first, size);
+                    else RunBlock<TVector, T, TableOffsets, PackedWeights>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first, size);
                 }
                 else
                 {
-                    if (size == 2) Panel<TVector, T, Size6, Size5, Size2>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
-                    else if (size == 3) Panel<TVector, T, Size4, Size3, Size3>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
-                    else Panel<TVector, T, Size8, Size7, Size1>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, count, interiorEnd, group, first);
+                    // The block's first tile packs its weights into the scratch as it reads them from the filter: a
+                    // separate packing pass (filter read, scratch written, then read back) cost ~5% more here.
+                    if (oneTap) RunBlock<TVector, T, ChannelOffsets, PackingWeights>(ref input, ref zero, ref interiorOffsets, ref blockScratch, ref filter, ref output, p, ref entries, count, interiorEnd, group, first, size);
+                    else RunBlock<TVector, T, TableOffsets, PackingWeights>(ref input, ref zero, ref interiorOffsets, ref blockScratch, ref filter, ref output, p, ref entries, count, interiorEnd, group, first, size);
                 }
             }
+        }
+    }
+
+    /// <summary>One block's tiles over a panel, in the tile shape for the block's width.</summary>
+    private static void RunBlock<TVector, T, TO, TW>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T filter, ref T output, in Plan p,
+        ref nint entries, nint count, nint interiorEnd, nint group, nint first, nint size)
+        where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets where TW : struct, IWeightSource
+    {
+        if (Unsafe.SizeOf<TVector>() == 64)
+        {
+            if (size == 4) Panel<TVector, T, TO, TW, Size6, Size5, Size4>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            else if (size == 3) Panel<TVector, T, TO, TW, Size8, Size7, Size3>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            else if (size == 2) Panel<TVector, T, TO, TW, Size8, Size7, Size2>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            else Panel<TVector, T, TO, TW, Size8, Size7, Size1>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+        }
+        else
+        {
+            if (size == 2) Panel<TVector, T, TO, TW, Size6, Size5, Size2>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            else if (size == 3) Panel<TVector, T, TO, TW, Size4, Size3, Size3>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            else Panel<TVector, T, TO, TW, Size8, Size7, Size1>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
         }
     }
 
@@ -307,35 +318,53 @@ internal static class Conv2DNhwcKernel
     /// computed twice; that needs n ≥ b(P − 1) (always true from n = (P − 1)²), and smaller panels end with a tile
     /// that repeats its last pixel (the table's copies).
     /// </summary>
-    private static void Panel<TVector, T, TP, TQ, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T output, in Plan p,
+    private static void Panel<TVector, T, TO, TW, TP, TQ, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T filter, ref T output, in Plan p,
         ref nint entries, nint count, nint interiorEnd, nint group, nint firstVector)
-        where TVector : unmanaged where T : unmanaged where TP : struct, ITileSize where TQ : struct, ITileSize where TB : struct, ITileSize
+        where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets where TW : struct, IWeightSource where TP : struct, ITileSize where TQ : struct, ITileSize where TB : struct, ITileSize
     {
         nint smallTiles = (TP.Value - count % TP.Value) % TP.Value;
         if (smallTiles * TQ.Value > count) smallTiles = 0;
         nint large = count - smallTiles * TQ.Value;
-        Tiles<TVector, T, TP, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref entries, large, interiorEnd, group, firstVector);
+        // With weights still in the filter, the first tile packs them as it reads them; the others read the packed copy.
+        nint packing = TW.FromFilter && large > 0 ? Math.Min(TP.Value, large) : 0;
+        if (packing != 0)
+            Tiles<TVector, T, TO, TW, TP, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, packing, interiorEnd, group, firstVector);
+        Tiles<TVector, T, TO, PackedWeights, TP, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref Unsafe.Add(ref entries, packing * EntrySize),
+            large - packing, interiorEnd - packing, group, firstVector);
         if (smallTiles != 0)
-            Tiles<TVector, T, TQ, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref output, p, ref Unsafe.Add(ref entries, large * EntrySize),
-                smallTiles * TQ.Value, interiorEnd - large, group, firstVector);
+        {
+            ref nint small = ref Unsafe.Add(ref entries, large * EntrySize);
+            nint smallPacking = TW.FromFilter && large == 0 ? TQ.Value : 0;
+            if (smallPacking != 0)
+                Tiles<TVector, T, TO, TW, TQ, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref small, smallPacking, interiorEnd - large, group, firstVector);
+            Tiles<TVector, T, TO, PackedWeights, TQ, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref Unsafe.Add(ref small, smallPacking * EntrySize),
+                smallTiles * TQ.Value - smallPacking, interiorEnd - large - smallPacking, group, firstVector);
+        }
     }
 
     /// <summary>
     /// The tiles over <paramref name="count"/> panel table entries for one block: <typeparamref name="TP"/> pixels ×
-    /// <typeparamref name="TB"/> vectors each, weights packed from <paramref name="weights"/> on. The loops are written
-    /// for up to 8 × 4; the type arguments fold the unused accumulators away.
+    /// <typeparamref name="TB"/> vectors each, weights packed from <paramref name="weights"/> on (or read from
+    /// <paramref name="filter"/> and packed there, see <see cref="IWeightSource"/>). The loops are written for up to
+    /// 8 × 4; the type arguments fold the unused accumulators away.
     /// </summary>
-    private static void Tiles<TVector, T, TP, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T output, in Plan p,
+    private static unsafe void Tiles<TVector, T, TO, TW, TP, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T filter, ref T output, in Plan p,
         ref nint entries, nint count, nint interiorEnd, nint group, nint firstVector)
-        where TVector : unmanaged where T : unmanaged where TP : struct, ITileSize where TB : struct, ITileSize
+        where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets where TW : struct, IWeightSource where TP : struct, ITileSize where TB : struct, ITileSize
     {
         int P = TP.Value, B = TB.Value;
-        nint lanes = RawVector.Count<TVector, T>(), rowStride = B * lanes, lastVector = p.OutputChannelsPerGroup - lanes;
+        nint lanes = RawVector.Count<TVector, T>(), lastVector = p.OutputChannelsPerGroup - lanes;
         nint groupOutput = group * p.OutputChannelsPerGroup, groupInput = group * p.ChannelsPerGroup;
         nint c0 = groupOutput + Math.Min(firstVector * lanes, lastVector);
         nint c1 = groupOutput + Math.Min((firstVector + 1) * lanes, lastVector);
         nint c2 = groupOutput + Math.Min((firstVector + 2) * lanes, lastVector);
         nint c3 = groupOutput + Math.Min((firstVector + 3) * lanes, lastVector);
+        // Weight vector j of row k: packed, at k * B + j vectors; in the filter, at column cj of row k.
+        nint rowStride = TW.FromFilter ? p.OutputChannels : B * lanes;
+        nint weight1 = TW.FromFilter ? c1 - c0 : lanes, weight2 = TW.FromFilter ? c2 - c0 : 2 * lanes, weight3 = TW.FromFilter ? c3 - c0 : 3 * lanes;
+        // Reading the filter, the packing tile asks for the row PrefetchRowsAhead rows on (its first and last byte).
+        nint aheadBytes = PrefetchRowsAhead * rowStride * sizeof(T);
+        nint lastByte = ((B > 3 ? weight3 : B > 2 ? weight2 : B > 1 ? weight1 : 0) + lanes - 1) * sizeof(T);
         for (nint t = 0; t < count; t += P)
         {
             ref nint e = ref Unsafe.Add(ref entries, t * EntrySize);
@@ -363,7 +392,8 @@ internal static class Conv2DNhwcKernel
                 if (P > 6) s6 = ref Unsafe.Add(ref input, Unsafe.Add(ref e, 6 * EntrySize) + groupInput);
                 if (P > 7) s7 = ref Unsafe.Add(ref input, Unsafe.Add(ref e, 7 * EntrySize) + groupInput);
             }
-            ref T w = ref weights;
+            ref T w = ref TW.FromFilter ? ref Unsafe.Add(ref filter, c0) : ref weights;
+            ref T packTarget = ref weights;
             // Interior tiles run every weight row in one loop, the input offset of row k coming from the
             // offset table (no per-tap loop: short runs such as 8 channels per group would pay a loop exit,
             // usually mispredicted, every few iterations); edge tiles run one tap at a time.
@@ -388,11 +418,20 @@ internal static class Conv2DNhwcKernel
                 }
                 for (nint end = k + runLength; k < end; k++)
                 {
-                    nint i = Unsafe.Add(ref offsets, k);
+                    nint i = TO.Channel ? k : Unsafe.Add(ref offsets, k);
                     TVector w0 = RawVector.Load<TVector, T>(in w);
-                    TVector w1 = B > 1 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, lanes)) : default;
-                    TVector w2 = B > 2 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, 2 * lanes)) : default;
-                    TVector w3 = B > 3 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, 3 * lanes)) : default;
+                    TVector w1 = B > 1 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight1)) : default;
+                    TVector w2 = B > 2 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight2)) : default;
+                    TVector w3 = B > 3 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight3)) : default;
+                    if (TW.FromFilter)
+                    {
+                        PrefetchRow((byte*)Unsafe.AsPointer(ref w) + aheadBytes, lastByte);
+                        RawVector.Store<TVector, T>(w0, ref packTarget);
+                        if (B > 1) RawVector.Store<TVector, T>(w1, ref packTarget, lanes);
+                        if (B > 2) RawVector.Store<TVector, T>(w2, ref packTarget, 2 * lanes);
+                        if (B > 3) RawVector.Store<TVector, T>(w3, ref packTarget, 3 * lanes);
+                        packTarget = ref Unsafe.Add(ref packTarget, B * lanes);
+                    }
                     TVector x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i));
                     a00 = RawVector.MultiplyAdd<TVector, T>(w0, x, a00);
                     if (B > 1) a01 = RawVector.MultiplyAdd<TVector, T>(w1, x, a01);
@@ -466,6 +505,15 @@ internal static class Conv2DNhwcKernel
             if (P > 6) Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 6 * EntrySize + 3), c0, c1, c2, c3, a60, a61, a62, a63);
             if (P > 7) Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 7 * EntrySize + 3), c0, c1, c2, c3, a70, a71, a72, a73);
         }
+    }
+
+    /// <summary>Asks for the cache lines of a row's first byte and of its byte at <paramref name="lastByte"/> (a prefetch never faults, even past the filter's end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchRow(byte* row, nint lastByte)
+    {
+        if (!Sse.IsSupported) return;
+        Sse.Prefetch0(row);
+        Sse.Prefetch0(row + lastByte);
     }
 
     /// <summary>Where an edge pixel reads tap (dy, dx) from: the input, or the zero buffer if the tap is in the padding.</summary>

@@ -80,6 +80,33 @@ public sealed class FastConv2DTests
     public void DoubleMatchesTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed) =>
         CompareEveryTier<double>(inputShape, filterShape, options, seed);
 
+    /// <summary>
+    /// Pointwise (1x1) layers, which read input channel k for weight row k without the offset table: few pixels
+    /// and many channels (one panel, 4 tiles of 6 and 5 of 5 pixels at 256 bits; the first tile of each block
+    /// reads the filter and packs the block for the others, whether it is a tile of P or of P − 1 pixels; blocks
+    /// of 1, 2, 3 and, at 512 bits, 4 vectors), a last vector shifted back, and explicit padding, whose edge tiles
+    /// point the padded taps at the zero buffer.
+    /// </summary>
+    [TestCase(1, 7, 7, 960, 320, 0, 0)]  // the MobileNetV2 head: 40 vectors of 8, 20 of 16
+    [TestCase(1, 7, 7, 96, 44, 0, 0)]    // 5.5 vectors of 8: blocks of 2 and 3, the last vector shifted back
+    [TestCase(2, 5, 9, 40, 72, 0, 0)]    // 90 pixels, 9 vectors of 8, 4.5 of 16 (blocks of 3 and 2)
+    [TestCase(1, 1, 5, 33, 20, 1, 2)]    // every pixel of the padded rows is an edge pixel
+    [TestCase(1, 3, 4, 8, 17, 2, 1)]     // interior and edge pixels in one tile
+    [TestCase(1, 1, 5, 16, 16, 0, 0)]    // 5 pixels: at 256 bits a single tile of 5, which packs the block as it reads the filter
+    [TestCase(1, 2, 5, 24, 40, 0, 0)]    // 10 pixels: two tiles of 5, the first packing, the second reading the packed copy
+    [TestCase(1, 7, 7, 24, 8, 0, 0)]     // one vector of 8 (tiles of 8 and 7 pixels), packed by the work item
+    [TestCase(1, 6, 6, 40, 16, 0, 0)]    // one vector of 16 at 512 bits, two of 8, packed by the work item
+    [TestCase(1, 14, 14, 24, 8, 1, 1)]   // one vector of 8 over three panels: the filter packed once per call
+    public void PointwiseMatchesTheReferenceOnEveryTier(int batch, int height, int width, int channels, int outputs, int padRows, int padColumns)
+    {
+        var options = padRows + padColumns == 0
+            ? new ConvolutionOptions { Padding = PaddingMode.Valid }
+            : new ConvolutionOptions { Padding = PaddingMode.Explicit, PadTop = padRows, PadBottom = padRows, PadLeft = padColumns, PadRight = padColumns };
+        long[] inputShape = [batch, height, width, channels], filterShape = [1, 1, channels, outputs];
+        CompareEveryTier<float>(inputShape, filterShape, options, seed: height * 1000 + channels);
+        CompareEveryTier<double>(inputShape, filterShape, options, seed: width * 1000 + outputs);
+    }
+
     [Test]
     public void RandomCasesHitEveryBranch()
     {
@@ -100,6 +127,7 @@ public sealed class FastConv2DTests
             Assert.That(geometries.Count(g => g.Groups > 1), Is.GreaterThan(20), "grouped");
             Assert.That(geometries.Count(g => g.Groups == 1 && g.DilationWidth == 1 && g.FilterWidth > 1), Is.GreaterThan(20), "one group, several filter columns");
             Assert.That(geometries.Count(g => g.FilterHeight == 1 && g.FilterWidth == 1), Is.GreaterThan(15), "pointwise");
+            Assert.That(geometries.Count(g => g.FilterHeight == 1 && g.FilterWidth == 1 && AnyEdge(g)), Is.GreaterThan(3), "pointwise with padding");
             // More than two panels: the filter is packed once per call; one or two: block by block in the work items.
             Assert.That(geometries.Count(g => g.Batch * g.OutputHeight * g.OutputWidth > 2 * Conv2DNhwcKernel.PanelPixels), Is.GreaterThan(20), "several panels");
             Assert.That(geometries.Count(g => g.Batch * g.OutputHeight * g.OutputWidth is > 0 and <= 2 * Conv2DNhwcKernel.PanelPixels), Is.GreaterThan(20), "one or two panels");
@@ -162,6 +190,7 @@ public sealed class FastConv2DDeterminismTests
     [TestCase(DataFormat.NHWC, 3, 3, 24, 1, 40, 30, 37)]  // dense 3x3, several panels, edges
     [TestCase(DataFormat.NCHW, 3, 3, 24, 4, 40, 30, 37)]  // grouped, transposed in and out
     [TestCase(DataFormat.NHWC, 1, 1, 256, 1, 320, 7, 7)] // pointwise on a small image: channel blocks split across threads
+    [TestCase(DataFormat.NHWC, 1, 1, 960, 1, 320, 5, 5)] // the same with many input channels: one panel of 50 pixels, each block packed by its item
     [TestCase(DataFormat.NHWC, 3, 3, 3, 1, 32, 57, 61)]  // few input channels
     public void ResultsAreBitwiseIdenticalForEveryThreadCount(DataFormat format, int kh, int kw, int channels, int groups, int outputs, int height, int width)
     {
