@@ -47,17 +47,26 @@ internal static class FastDepthwiseConvolution
 
     /// <summary>
     /// Whether an NCHW problem runs on the planar kernel rather than on transposes around the NHWC kernel.
-    /// Measured at one thread, float, on the 2-vCPU AVX2 machine (µs, best of many; planar / transposes /
-    /// NHWC alone on the same shape): dw3x3 112x112x32 139 / 305 / 137, 56x56x144 s1 160 / 368 / 196,
-    /// 56x56x144 s2 129 / 160 / 76, 28x28x384 163 / 244 / 139, 28x28x96 34 / 53 / 29, 14x14x576 74 / 75 / 45,
-    /// 7x7x960 96 / 57 / 43, dw5x5 14x14x672 253 / 196 / 153; multiplier 2 (56x56x72) and 4 (28x28x96) 132
-    /// and 101 planar against 642 and 417 through the expanding copies. Small planes lose on the planar
-    /// kernel's per-plane costs (the band copy, rounding rows and columns up to its tiles), so multiplier 1
-    /// below 256 output pixels per plane keeps the transposes (when C reaches a vector, as the NHWC kernel needs).
+    /// Multipliers above 1 always do (56x56x72 M=2 and 28x28x96 M=4: 132 and 101 µs planar against 642 and 417
+    /// through the expanding copies). For multiplier 1 the planar kernel loses on small planes (its per-plane
+    /// costs: the band copy, rounding rows and columns up to its tiles), so it takes planes of at least
+    /// <see cref="PlanarMinimumOutputs"/> outputs, or fewer channels than a vector (the NHWC kernel needs one).
     /// </summary>
     private static bool UsePlanar(in ConvolutionGeometry g, int lanes) =>
         g.DataFormat == DataFormat.NCHW && PlanarFits(g)
-        && (g.OutputChannelsPerGroup > 1 || g.OutputHeight * g.OutputWidth >= 256 || g.OutputChannels < lanes);
+        && (g.OutputChannelsPerGroup > 1 || g.OutputHeight * g.OutputWidth >= PlanarMinimumOutputs(g) || g.OutputChannels < lanes);
+
+    /// <summary>
+    /// Output pixels per plane from which the planar kernel beats the transposes, multiplier 1. Measured at one
+    /// thread, float, AVX2, on the 2-vCPU machine (thread CPU time, best of 25 interleaved rounds; planar /
+    /// transposes µs): 3x3 stride 1 (the seven-row tiles): 11x11x384 54.7 / 40.7, 11x11x960 139 / 122,
+    /// 12x12x384 45.4 / 53.1, 12x12x960 115 / 123, 14x14x576 73.0 / 93.6, 14x14x64 8.0 / 9.2; 3x3 stride 2:
+    /// 28x28x480 (196 outputs) 155 / 147, 32x32x480 (256) 317 / 336, 56x56x144 125 / 286; 5x5 stride 1:
+    /// 20x20x672 570 / 418, 24x24x672 710 / 621, 24x24x240 317 / 285, 28x28x672 1064 / 979 and 797 / 852,
+    /// 28x28x240 284 / 291.
+    /// </summary>
+    private static long PlanarMinimumOutputs(in ConvolutionGeometry g) =>
+        DepthwiseNchwKernel.SlidesThreeByThree(g) ? (g.StrideHeight == 1 ? 144 : 256) : 784;
 
     /// <summary>Whether the planar kernel's band scratch stays reasonable (huge dilations are left to the other paths).</summary>
     private static bool PlanarFits(in ConvolutionGeometry g)
