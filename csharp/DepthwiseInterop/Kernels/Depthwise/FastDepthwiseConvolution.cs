@@ -60,13 +60,17 @@ internal static class FastDepthwiseConvolution
     /// Output pixels per plane from which the planar kernel beats the transposes, multiplier 1. Measured at one
     /// thread, float, AVX2, on the 2-vCPU machine (thread CPU time, best of 25 interleaved rounds; planar /
     /// transposes µs): 3x3 stride 1 (the seven-row tiles): 11x11x384 54.7 / 40.7, 11x11x960 139 / 122,
-    /// 12x12x384 45.4 / 53.1, 12x12x960 115 / 123, 14x14x576 73.0 / 93.6, 14x14x64 8.0 / 9.2; 3x3 stride 2:
+    /// 12x12x384 45.4 / 53.1, 12x12x960 115 / 123, 14x14x576 73.0 / 93.6, 14x14x256 30.8 / 63.4, but with
+    /// fewer channels the transposes stay in L2 and cost little: 12x12x128 14.5 / 15.2, 15x15x192 33.1 / 32.4,
+    /// 15x15x96 16.0 / 13.5, 15x15x64 10.7 / 9.1 (at 256 outputs, 16x16x64 11.1 / 14.0); 3x3 stride 2:
     /// 28x28x480 (196 outputs) 155 / 147, 32x32x480 (256) 317 / 336, 56x56x144 125 / 286; 5x5 stride 1:
     /// 20x20x672 570 / 418, 24x24x672 710 / 621, 24x24x240 317 / 285, 28x28x672 1064 / 979 and 797 / 852,
     /// 28x28x240 284 / 291.
     /// </summary>
     private static long PlanarMinimumOutputs(in ConvolutionGeometry g) =>
-        DepthwiseNchwKernel.SlidesThreeByThree(g) ? (g.StrideHeight == 1 ? 144 : 256) : 784;
+        !DepthwiseNchwKernel.SlidesThreeByThree(g) ? 784
+        : g.StrideHeight == 1 && g.OutputChannels >= 128 ? 144
+        : 256;
 
     /// <summary>Whether the planar kernel's band scratch stays reasonable (huge dilations are left to the other paths).</summary>
     private static bool PlanarFits(in ConvolutionGeometry g)

@@ -7,7 +7,7 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 
 /// <summary>
 /// NCHW, multiplier 1, on both sides of each planar-or-transposes threshold (3x3 at row stride 1: 144 outputs
-/// per plane; 3x3 at row stride 2: 256; other filters: 784), and the planar kernel's 14- and 21-row bands for
+/// per plane from 128 channels, 256 below; 3x3 at row stride 2: 256; other filters: 784), and the planar kernel's 14- and 21-row bands for
 /// rows too wide for 28 (the last band partial, so that it ends on the four-row tiles), against the scalar
 /// reference on every tier, with channel counts that leave vector tails.
 /// </summary>
@@ -18,10 +18,11 @@ public sealed class NchwPlanarDispatchTests
         // (height, width, filter, stride, channels): outputs per plane in the comment.
         var cases = new (int H, int W, int K, int S, int C)[]
         {
-            (11, 11, 3, 1, 20), // 121: transposes
-            (12, 12, 3, 1, 20), // 144: planar
-            (13, 11, 3, 1, 17), // 143: transposes
-            (15, 15, 3, 1, 33), // 225: planar
+            (11, 11, 3, 1, 130), // 121: transposes
+            (12, 12, 3, 1, 130), // 144, 128 channels or more: planar
+            (13, 11, 3, 1, 129), // 143: transposes
+            (15, 15, 3, 1, 33),  // 225, fewer than 128 channels: transposes
+            (16, 16, 3, 1, 20),  // 256: planar
             (30, 30, 3, 2, 20), // 225: transposes
             (32, 32, 3, 2, 17), // 256: planar
             (27, 27, 5, 1, 20), // 729: transposes
@@ -73,6 +74,7 @@ public sealed class NchwPlanarDispatchDeterminismTests
     [TestCase(240, 24, 24, 5, 1)] // transposes, 5x5
     [TestCase(96, 28, 28, 5, 1)] // planar, 5x5
     [TestCase(384, 11, 11, 3, 1)] // transposes, 3x3
+    [TestCase(64, 15, 15, 3, 1)] // transposes, 3x3, few channels
     public void ResultsAreBitwiseIdenticalForEveryThreadCount(int channels, int height, int width, int filter, int stride)
     {
         var random = new Random(channels + height);
