@@ -10,8 +10,9 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// <summary>
 /// Depthwise convolution on planar tensors: input <c>[N, C, H, W]</c>, filter <c>[KH, KW, C, M]</c>, output
 /// <c>[N, C*M, OH, OW]</c>, any multiplier, stride, dilation and padding. Each (batch, input channel) plane is
-/// a 2-D convolution with vectors along W. A work item is one band of output rows of one input plane: its
-/// input rows are first copied to a small scratch (about 16 KiB, stays in L1) between zero padding columns,
+/// a 2-D convolution with vectors along W. A work item is one band of output rows of one input plane (28 or
+/// 56 rows; 14 or 21 on the 3x3 tiles where 28 would overflow the scratch target): its input rows are first
+/// copied to a small scratch (about 16 KiB, stays in L1) between zero padding columns,
 /// the columns split into <c>StrideWidth</c> phases (padded column j goes to phase <c>j % SW</c>, index
 /// <c>j / SW</c>), so that for every stride the taps of a vector of adjacent output columns are one unaligned
 /// load each and no bounds test is left in the inner loops. The copy serves all M output planes of the input
