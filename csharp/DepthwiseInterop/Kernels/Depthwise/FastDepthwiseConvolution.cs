@@ -59,17 +59,18 @@ internal static class FastDepthwiseConvolution
     /// <summary>
     /// Output pixels per plane from which the planar kernel beats the transposes, multiplier 1. Measured at one
     /// thread, float, AVX2, on the 2-vCPU machine (thread CPU time, best of 25 interleaved rounds; planar /
-    /// transposes µs): 3x3 stride 1 (the seven-row tiles): 11x11x384 54.7 / 40.7, 11x11x960 139 / 122,
-    /// 12x12x384 45.4 / 53.1, 12x12x960 115 / 123, 14x14x576 73.0 / 93.6, 14x14x256 30.8 / 63.4, but with
-    /// fewer channels the transposes stay in L2 and cost little: 12x12x128 14.5 / 15.2, 15x15x192 33.1 / 32.4,
-    /// 15x15x96 16.0 / 13.5, 15x15x64 10.7 / 9.1 (at 256 outputs, 16x16x64 11.1 / 14.0); 3x3 stride 2:
-    /// 28x28x480 (196 outputs) 155 / 147, 32x32x480 (256) 317 / 336, 56x56x144 125 / 286; 5x5 stride 1:
-    /// 20x20x672 570 / 418, 24x24x672 710 / 621, 24x24x240 317 / 285, 28x28x672 1064 / 979 and 797 / 852,
-    /// 28x28x240 284 / 291.
+    /// transposes µs). 3x3 stride 1 (the seven-row tiles; NHWC kernel with row pairs): 12x12x128 15.0 / 14.0,
+    /// 12x12x384 47.4 / 43.0, 12x12x576 71.3-95.8 / 69.3-70.3, 12x12x960 111 / 93.1; 13x13x128 15.1 / 16.7-18.1,
+    /// 13x13x384 46.4 / 53.0, 13x13x576 71.1-75.3 / 72.3-75.9, 13x13x960 114 / 122; 14x14x384 47.5 / 56.5,
+    /// 14x14x576 70.2 / 83.3, 14x14x960 117 / 151. With fewer channels the transposes stay in L2 and cost
+    /// little: 14x14x64 7.7-7.9 / 7.9-8.1, 15x15x64 11.5 / 10.6, 15x15x96 16.0 / 13.5, but 16x16x64 11.2 / 14.4,
+    /// 16x16x96 17.8 / 21.8. 3x3 stride 2: 28x28x480 (196 outputs) 155 / 147, 32x32x480 (256) 317 / 336,
+    /// 56x56x144 125 / 286. 5x5 stride 1: 20x20x672 570 / 418, 24x24x672 710 / 621, 24x24x240 317 / 285,
+    /// 28x28x672 1064 / 979 and 797 / 852, 28x28x240 284 / 291.
     /// </summary>
     private static long PlanarMinimumOutputs(in ConvolutionGeometry g) =>
         !DepthwiseNchwKernel.SlidesThreeByThree(g) ? 784
-        : g.StrideHeight == 1 && g.OutputChannels >= 128 ? 144
+        : g.StrideHeight == 1 && g.OutputChannels >= 128 ? 169
         : 256;
 
     /// <summary>Whether the planar kernel's band scratch stays reasonable (huge dilations are left to the other paths).</summary>

@@ -6,10 +6,10 @@ using DepthwiseInterop.Tests.Support;
 namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 
 /// <summary>
-/// NCHW, multiplier 1, on both sides of each planar-or-transposes threshold (3x3 at row stride 1: 144 outputs
-/// per plane from 128 channels, 256 below; 3x3 at row stride 2: 256; other filters: 784), and the planar kernel's 14- and 21-row bands for
-/// rows too wide for 28 (the last band partial, so that it ends on the four-row tiles), against the scalar
-/// reference on every tier, with channel counts that leave vector tails.
+/// NCHW, multiplier 1, on both sides of each planar-or-transposes threshold (3x3 at row stride 1: 169 outputs
+/// per plane from 128 channels, 256 below; 3x3 at row stride 2: 256; other filters: 784), and the planar
+/// kernel's 14- and 21-row bands for rows too wide for 28 (the last band partial, so that it ends on the
+/// four-row tiles), against the scalar reference on every tier, with channel counts that leave vector tails.
 /// </summary>
 public sealed class NchwPlanarDispatchTests
 {
@@ -18,9 +18,9 @@ public sealed class NchwPlanarDispatchTests
         // (height, width, filter, stride, channels): outputs per plane in the comment.
         var cases = new (int H, int W, int K, int S, int C)[]
         {
-            (11, 11, 3, 1, 130), // 121: transposes
-            (12, 12, 3, 1, 130), // 144, 128 channels or more: planar
-            (13, 11, 3, 1, 129), // 143: transposes
+            (12, 14, 3, 1, 130), // 168: transposes
+            (13, 13, 3, 1, 130), // 169, 128 channels or more: planar
+            (12, 12, 3, 1, 129), // 144: transposes
             (15, 15, 3, 1, 33),  // 225, fewer than 128 channels: transposes
             (16, 16, 3, 1, 20),  // 256: planar
             (30, 30, 3, 2, 20), // 225: transposes
@@ -69,7 +69,7 @@ public sealed class NchwPlanarDispatchTests
 [NonParallelizable]
 public sealed class NchwPlanarDispatchDeterminismTests
 {
-    [TestCase(576, 12, 12, 3, 1)] // planar, small planes
+    [TestCase(576, 13, 13, 3, 1)] // planar, small planes
     [TestCase(64, 112, 112, 3, 2)] // planar, 14-row bands
     [TestCase(240, 24, 24, 5, 1)] // transposes, 5x5
     [TestCase(96, 28, 28, 5, 1)] // planar, 5x5
