@@ -7,9 +7,10 @@ namespace DepthwiseInterop.Kernels;
 /// <summary>
 /// Matrix transpose in registers for the layout copies: 8×8 blocks of floats (or 4×4 of doubles) are loaded
 /// as rows, transposed with unpack, shuffle and 128-bit-lane permutes, and stored as columns. The blocks are
-/// walked in strips of 64 source columns so that the destination rows a strip writes stay in cache. The
-/// element-at-a-time tiled copy this replaces ran at about 0.5 ns per element (a store per element, strided);
-/// the blocks move a vector per instruction.
+/// walked in strips of 64 source columns so that the destination rows a strip writes stay in cache; row and
+/// column tails are blocks shifted back over the last full ones (only matrices narrower or shorter than a
+/// block go element by element). The element-at-a-time tiled copy this replaces ran at about 0.5 ns per
+/// element (a store per element, strided); the blocks move a vector per instruction.
 /// </summary>
 internal static class BlockTranspose
 {
@@ -37,20 +38,42 @@ internal static class BlockTranspose
             nint stripEnd = Math.Min(strip + StripColumns, blockEnd);
             for (nint r = 0; r < fullRows; r += block)
                 for (nint c = strip; c < stripEnd; c += block)
-                {
-                    ref T from = ref Unsafe.Add(ref source, r * columns + c);
-                    ref T to = ref Unsafe.Add(ref destination, c * rows + r);
-                    if (typeof(T) == typeof(float)) Block8(ref Unsafe.As<T, float>(ref from), columns, ref Unsafe.As<T, float>(ref to), rows);
-                    else Block4(ref Unsafe.As<T, double>(ref from), columns, ref Unsafe.As<T, double>(ref to), rows);
-                }
+                    Block(ref source, columns, ref destination, rows, r, c);
         }
-        // The row tail (every column of the range) and the column tail (of the full rows), one element at a time.
+        if (rows >= block && columnEnd - columnBegin >= block)
+        {
+            // The column tail and the row tail as blocks shifted back to end at the last column and row, inside
+            // the range (threads own column ranges): they rewrite some elements with the same values, a vector
+            // at a time rather than a strided element at a time (14x14 planes have a four-row tail, 7x7 one row).
+            if (blockEnd != columnEnd)
+                for (nint r = 0; r < fullRows; r += block)
+                    Block(ref source, columns, ref destination, rows, r, columnEnd - block);
+            if (fullRows != rows)
+                for (nint c = columnBegin; ; c += block)
+                {
+                    if (c > columnEnd - block) c = columnEnd - block;
+                    Block(ref source, columns, ref destination, rows, rows - block, c);
+                    if (c == columnEnd - block) break;
+                }
+            return;
+        }
+        // Fewer rows or columns than a block: one element at a time.
         for (nint r = fullRows; r < rows; r++)
             for (nint c = columnBegin; c < columnEnd; c++)
                 Unsafe.Add(ref destination, c * rows + r) = Unsafe.Add(ref source, r * columns + c);
         for (nint r = 0; r < fullRows; r++)
             for (nint c = blockEnd; c < columnEnd; c++)
                 Unsafe.Add(ref destination, c * rows + r) = Unsafe.Add(ref source, r * columns + c);
+    }
+
+    /// <summary>The block at source row <paramref name="r"/>, column <paramref name="c"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block<T>(ref T source, nint columns, ref T destination, nint rows, nint r, nint c) where T : unmanaged
+    {
+        ref T from = ref Unsafe.Add(ref source, r * columns + c);
+        ref T to = ref Unsafe.Add(ref destination, c * rows + r);
+        if (typeof(T) == typeof(float)) Block8(ref Unsafe.As<T, float>(ref from), columns, ref Unsafe.As<T, float>(ref to), rows);
+        else Block4(ref Unsafe.As<T, double>(ref from), columns, ref Unsafe.As<T, double>(ref to), rows);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DepthwiseInterop.Kernels.Simd;
 using DepthwiseInterop.Kernels.Threading;
 
@@ -68,9 +69,10 @@ internal static unsafe class ChannelBlockTransposes
                 ref T imageInput = ref Unsafe.Add(ref Unsafe.AsRef<T>(job.Input), (nint)((image * channels + first) * inputPlane));
                 ref T imageOutput = ref Unsafe.Add(ref Unsafe.AsRef<T>(job.Output), (nint)((image * channels + first) * outputPlane));
                 ref T filter = ref Unsafe.AsRef<T>(job.Filter);
+                // The block's filter: one contiguous run of its channels per tap.
                 for (long t = 0; t < taps; t++)
-                    for (long c = 0; c < count; c++)
-                        filterBlock[t * count + c] = Unsafe.Add(ref filter, (nint)(t * channels + first + c));
+                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref filter, (nint)(t * channels + first)), (int)count)
+                        .CopyTo(filterBlock.AsSpan((int)(t * count)));
 
                 BlockTranspose.Transpose(ref imageInput, (nint)count, (nint)inputPlane, ref inputBlock[0]);
                 var blockGeometry = g with

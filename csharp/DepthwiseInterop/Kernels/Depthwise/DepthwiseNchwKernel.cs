@@ -10,8 +10,9 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// <summary>
 /// Depthwise convolution on planar tensors: input <c>[N, C, H, W]</c>, filter <c>[KH, KW, C, M]</c>, output
 /// <c>[N, C*M, OH, OW]</c>, any multiplier, stride, dilation and padding. Each (batch, input channel) plane is
-/// a 2-D convolution with vectors along W. A work item is one band of output rows of one input plane: its
-/// input rows are first copied to a small scratch (about 16 KiB, stays in L1) between zero padding columns,
+/// a 2-D convolution with vectors along W. A work item is one band of output rows of one input plane (28 or
+/// 56 rows; 14 or 21 on the 3x3 tiles where 28 would overflow the scratch target): its input rows are first
+/// copied to a small scratch (about 16 KiB, stays in L1) between zero padding columns,
 /// the columns split into <c>StrideWidth</c> phases (padded column j goes to phase <c>j % SW</c>, index
 /// <c>j / SW</c>), so that for every stride the taps of a vector of adjacent output columns are one unaligned
 /// load each and no bounds test is left in the inner loops. The copy serves all M output planes of the input
@@ -55,10 +56,12 @@ internal static class DepthwiseNchwKernel
             nint computedColumns = (OutputWidth + lanes - 1) / lanes * lanes;
             PhaseWidth = computedColumns + (FilterWidth - 1) * DilationWidth / StrideWidth;
             RowPitch = StrideWidth * PhaseWidth;
+            Sliding3x3 = SlidesThreeByThree(g);
             // Bands of a multiple of 28 rows (the tiles are four and seven rows high) and about BandBytes of
-            // scratch, at most 56 rows.
+            // scratch, at most 56 rows. Where 28 rows overflow BandBytes (wide rows at row stride 2: 112x112
+            // s2 made a 32 KiB band, all of L1), the seven-row tiles take bands of 14 or 21 rows instead.
             nint rows = BandBytes / elementSize / Math.Max(1, StrideHeight * RowPitch);
-            rows = Math.Clamp(rows / 28 * 28, 28, 56);
+            rows = Sliding3x3 && rows < 28 ? Math.Max(rows / 7 * 7, 14) : Math.Clamp(rows / 28 * 28, 28, 56);
             BandRows = Math.Max(1, Math.Min(rows, OutputHeight));
             Bands = OutputHeight == 0 ? 0 : (OutputHeight + BandRows - 1) / BandRows;
         }
@@ -69,9 +72,13 @@ internal static class DepthwiseNchwKernel
         /// <summary>Scratch rows: a band's, plus the rows a seven-row tile past the band's end reads (it stores nothing there).</summary>
         public nint ScratchRows => BandInputRows + 7 * StrideHeight;
 
-        /// <summary>Whether <see cref="Rows7Taps3x3{TVector, T}"/> or its stride-2 twin serves the problem (any column stride and dilation).</summary>
-        public bool Sliding3x3 => FilterHeight == 3 && FilterWidth == 3 && StrideHeight is 1 or 2 && DilationHeight == 1;
+        /// <summary>Whether <see cref="Rows7Taps3x3{TVector, T}"/> or its stride-2 twin serves the problem (see <see cref="SlidesThreeByThree"/>).</summary>
+        public readonly bool Sliding3x3;
     }
+
+    /// <summary>Whether the seven-row 3x3 tiles serve the problem: 3x3, row stride 1 or 2, no row dilation (any column stride and dilation).</summary>
+    public static bool SlidesThreeByThree(in ConvolutionGeometry g) =>
+        g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideHeight is 1 or 2 && g.DilationHeight == 1;
 
     /// <summary>Work items of the problem: batch × input channels × bands.</summary>
     public static long WorkItems(in ConvolutionGeometry g, int lanes, int elementSize)
@@ -254,6 +261,7 @@ internal static class DepthwiseNchwKernel
     }
 
     /// <summary>Output rows [0, rows) of a band for one output plane; <paramref name="y"/> is its first output row.</summary>
+    [SkipLocalsInit] // every element of the stack tile that is read was stored first: no need to zero it per call
     private static void ComputeBand<TVector, T>(ref T band, in Plan p, nint rows, ref T weights, ref nint offsets, nint taps, ref T y)
         where TVector : unmanaged where T : unmanaged
     {

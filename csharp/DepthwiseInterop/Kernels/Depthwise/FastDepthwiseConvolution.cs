@@ -47,17 +47,31 @@ internal static class FastDepthwiseConvolution
 
     /// <summary>
     /// Whether an NCHW problem runs on the planar kernel rather than on transposes around the NHWC kernel.
-    /// Measured at one thread, float, on the 2-vCPU AVX2 machine (µs, best of many; planar / transposes /
-    /// NHWC alone on the same shape): dw3x3 112x112x32 139 / 305 / 137, 56x56x144 s1 160 / 368 / 196,
-    /// 56x56x144 s2 129 / 160 / 76, 28x28x384 163 / 244 / 139, 28x28x96 34 / 53 / 29, 14x14x576 74 / 75 / 45,
-    /// 7x7x960 96 / 57 / 43, dw5x5 14x14x672 253 / 196 / 153; multiplier 2 (56x56x72) and 4 (28x28x96) 132
-    /// and 101 planar against 642 and 417 through the expanding copies. Small planes lose on the planar
-    /// kernel's per-plane costs (the band copy, rounding rows and columns up to its tiles), so multiplier 1
-    /// below 256 output pixels per plane keeps the transposes (when C reaches a vector, as the NHWC kernel needs).
+    /// Multipliers above 1 always do (56x56x72 M=2 and 28x28x96 M=4: 132 and 101 µs planar against 642 and 417
+    /// through the expanding copies). For multiplier 1 the planar kernel loses on small planes (its per-plane
+    /// costs: the band copy, rounding rows and columns up to its tiles), so it takes planes of at least
+    /// <see cref="PlanarMinimumOutputs"/> outputs, or fewer channels than a vector (the NHWC kernel needs one).
     /// </summary>
     private static bool UsePlanar(in ConvolutionGeometry g, int lanes) =>
         g.DataFormat == DataFormat.NCHW && PlanarFits(g)
-        && (g.OutputChannelsPerGroup > 1 || g.OutputHeight * g.OutputWidth >= 256 || g.OutputChannels < lanes);
+        && (g.OutputChannelsPerGroup > 1 || g.OutputHeight * g.OutputWidth >= PlanarMinimumOutputs(g) || g.OutputChannels < lanes);
+
+    /// <summary>
+    /// Output pixels per plane from which the planar kernel beats the transposes, multiplier 1. Measured at one
+    /// thread, float, AVX2, on the 2-vCPU machine (thread CPU time, best of 25 interleaved rounds; planar /
+    /// transposes µs). 3x3 stride 1 (the seven-row tiles; NHWC kernel with row pairs): 12x12x128 15.0 / 14.0,
+    /// 12x12x384 47.4 / 43.0, 12x12x576 71.3-95.8 / 69.3-70.3, 12x12x960 111 / 93.1; 13x13x128 15.1 / 16.7-18.1,
+    /// 13x13x384 46.4 / 53.0, 13x13x576 71.1-75.3 / 72.3-75.9, 13x13x960 114 / 122; 14x14x384 47.5 / 56.5,
+    /// 14x14x576 70.2 / 83.3, 14x14x960 117 / 151. With fewer channels the transposes stay in L2 and cost
+    /// little: 14x14x64 7.7-7.9 / 7.9-8.1, 15x15x64 11.5 / 10.6, 15x15x96 16.0 / 13.5, but 16x16x64 11.2 / 14.4,
+    /// 16x16x96 17.8 / 21.8. 3x3 stride 2: 28x28x480 (196 outputs) 155 / 147, 32x32x480 (256) 317 / 336,
+    /// 56x56x144 125 / 286. 5x5 stride 1: 20x20x672 570 / 418, 24x24x672 710 / 621, 24x24x240 317 / 285,
+    /// 28x28x672 1064 / 979 and 797 / 852, 28x28x240 284 / 291.
+    /// </summary>
+    private static long PlanarMinimumOutputs(in ConvolutionGeometry g) =>
+        !DepthwiseNchwKernel.SlidesThreeByThree(g) ? 784
+        : g.StrideHeight == 1 && g.OutputChannels >= 128 ? 169
+        : 256;
 
     /// <summary>Whether the planar kernel's band scratch stays reasonable (huge dilations are left to the other paths).</summary>
     private static bool PlanarFits(in ConvolutionGeometry g)
