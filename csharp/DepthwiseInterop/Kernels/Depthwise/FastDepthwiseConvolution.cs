@@ -168,11 +168,11 @@ internal static class FastDepthwiseConvolution
         fixed (T* outputPointer = output)
         {
             var job = new RowJob<T> { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g };
-            WorkerPool.Shared.For(items, threads, &RunRows<TVector, T, TRepeat>, &job);
+            WorkerPool.Shared.For(items, threads, &RunItems<TVector, T, TRepeat>, &job);
         }
     }
 
-    private static unsafe void RunRows<TVector, T, TRepeat>(void* context, long firstItem, long endItem)
+    private static unsafe void RunItems<TVector, T, TRepeat>(void* context, long firstItem, long endItem)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         ref RowJob<T> job = ref Unsafe.AsRef<RowJob<T>>(context);
