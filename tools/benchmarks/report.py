@@ -307,6 +307,8 @@ def depthwise_section(add, data: dict, shapes: list[str], thread_counts: list[in
             "% roofline against the 2-core roofline.")
         add("")
 
+    depthwise_targets(add, data, shapes, thread_counts)
+
     reference_rows = [(key, m) for key, m in data.items() if key[0] == "Reference"]
     add("### The scalar reference kernel")
     add("")
@@ -325,6 +327,67 @@ def depthwise_section(add, data: dict, shapes: list[str], thread_counts: list[in
                 f"{fmt_us(median(native))} | {fmt(ratio(m['median_us'], median(native)), 1, 'x')} |")
     else:
         add("Not measured in this run.")
+    add("")
+
+
+# Issue #5's batch-1 MobileNetV2 layers (performance.md §2's list, the 5x5 case included) and its multiplier pairs:
+# a multiplier-M layer against the multiplier-1 layer with the same output (so the same flops).
+MOBILENET_DEPTHWISE = [shape for shape in ORT_ANCHORS_US if shape.startswith("dw") and " N8 " not in shape]
+MULTIPLIER_PAIRS = {"dw3x3 56x56x72 m2 s1": "dw3x3 56x56x144 s1", "dw3x3 28x28x48 m4 s1": "dw3x3 28x28x192 s1"}
+
+
+def depthwise_targets(add, data: dict, shapes: list[str], thread_counts: list[int]) -> None:
+    """Issue #5's four measured targets, each computed from this run's rows above."""
+    def native_us(shape: str, threads: int, layout: str) -> Optional[float]:
+        return median(data.get(("Native", shape, threads, layout)))
+
+    def gflops(shape: str, threads: int, layout: str) -> Optional[float]:
+        m = data.get(("Native", shape, threads, layout))
+        return m["gflops"] if m else None
+
+    def yes(ok: bool) -> str:
+        return "yes" if ok else "**no**"
+
+    add("### Issue #5's targets, from the rows above")
+    add("")
+    add("| target | threads | measured | met |")
+    add("|---|---|---|---|")
+    for threads in thread_counts:
+        ratios = {shape: ratio(median(data.get(("OnnxRuntime", shape, threads, "NCHW"))), native_us(shape, threads, "NHWC"))
+                  for shape in MOBILENET_DEPTHWISE if shape in shapes}
+        ratios = {k: v for k, v in ratios.items() if v is not None}
+        if ratios:
+            worst = min(ratios, key=ratios.get)
+            mean = geomean(list(ratios.values()))
+            add(f"| NHWC batch-1 MobileNetV2 layers: ours ≤ ORT's time on each, geometric-mean speed-up ≥ 1.5x | {threads} | "
+                f"ORT ÷ ours {fmt(ratios[worst])} at worst ({worst}), geometric mean {fmt(mean)} over {len(ratios)} layers | "
+                f"{yes(ratios[worst] >= 1 and mean is not None and mean >= 1.5)} |")
+    for shape in shapes:
+        if not shape.startswith("dw3x3") or not shape.endswith(" s1") or " N8 " in shape:
+            continue
+        ort = data.get(("OnnxRuntime", shape, 1, "NCHW"))
+        roofline = ort["roofline_us"] if ort else None
+        nhwc, nchw = native_us(shape, 1, "NHWC"), native_us(shape, 1, "NCHW")
+        if roofline is None or nhwc is None:
+            continue
+        pct = 100 * roofline / nhwc
+        nchw_text = f" (NCHW {fmt(100 * roofline / nchw, 1, '%')})" if nchw else ""
+        add(f"| 3x3 stride 1 at ≥ 50% of the warm roofline: {shape}, NHWC | 1 | {fmt(pct, 1, '%')}{nchw_text} | {yes(pct >= 50)} |")
+    for threads in thread_counts:
+        for shape in shapes:
+            nhwc, nchw = native_us(shape, threads, "NHWC"), native_us(shape, threads, "NCHW")
+            if nhwc is None or nchw is None:
+                continue
+            r = nchw / nhwc
+            add(f"| NCHW within 1.2x of NHWC: {shape} | {threads} | NCHW ÷ NHWC time {fmt(r)} | {yes(r <= 1.2)} |")
+    for threads in thread_counts:
+        for shape, reference in MULTIPLIER_PAIRS.items():
+            for layout in ("NHWC", "NCHW"):
+                got, base = gflops(shape, threads, layout), gflops(reference, threads, layout)
+                if got is None or base is None:
+                    continue
+                add(f"| multiplier ≥ multiplier 1's GFLOP/s: {shape} against {reference} (same output), {layout} | {threads} | "
+                    f"{fmt(got, 1)} against {fmt(base, 1)} GFLOP/s | {yes(got >= base)} |")
     add("")
 
 
