@@ -27,7 +27,7 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// tile computes it, so results do not depend on how the work is split between threads. Taps over the
 /// padding multiply zeros, as in TensorFlow (a NaN weight there gives NaN).
 /// </summary>
-internal static class DepthwiseNchwKernel
+internal static partial class DepthwiseNchwKernel
 {
     /// <summary>Scratch a band aims at (bytes): inside the 32 KiB L1 with room for the output rows.</summary>
     private const int BandBytes = 16 * 1024;
@@ -111,6 +111,12 @@ internal static class DepthwiseNchwKernel
             ref T band = ref scratch[0];
             // The padding columns of every scratch row stay zero from here on (see FillBand).
             ZeroElements(ref band, 0, scratchElements);
+            if (ReadsStride2InPlace<TVector, T>(p))
+            {
+                RunItemsStride2InPlace(ref Unsafe.As<T, float>(ref input), ref Unsafe.As<T, float>(ref filter), ref Unsafe.As<T, float>(ref output), p,
+                    firstItem, endItem, ref Unsafe.As<T, float>(ref band), ref MemoryMarshal.GetReference(offsets));
+                return;
+            }
             nint planeIn = p.Height * p.Width, planeOut = p.OutputHeight * p.OutputWidth, outputChannels = p.Channels * p.Multiplier;
             for (long item = firstItem; item < endItem; item++)
             {
