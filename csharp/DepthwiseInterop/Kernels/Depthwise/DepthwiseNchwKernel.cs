@@ -25,9 +25,11 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// rows narrower than a vector are computed whole on the zero-padded scratch into the stack and stored in
 /// part. Every output adds its taps in the reference's order (filter row, then column) from zero, whatever
 /// tile computes it, so results do not depend on how the work is split between threads. Taps over the
-/// padding multiply zeros, as in TensorFlow (a NaN weight there gives NaN).
+/// padding multiply zeros, as in TensorFlow (a NaN weight there gives NaN). Float32 3x3 at stride 2 on AVX2
+/// without left or top padding skips the band copy and reads the input rows in place (same work items, same
+/// bits; see DepthwiseNchwKernel.Stride2InPlace.cs).
 /// </summary>
-internal static class DepthwiseNchwKernel
+internal static partial class DepthwiseNchwKernel
 {
     /// <summary>Scratch a band aims at (bytes): inside the 32 KiB L1 with room for the output rows.</summary>
     private const int BandBytes = 16 * 1024;
@@ -111,6 +113,12 @@ internal static class DepthwiseNchwKernel
             ref T band = ref scratch[0];
             // The padding columns of every scratch row stay zero from here on (see FillBand).
             ZeroElements(ref band, 0, scratchElements);
+            if (ReadsStride2InPlace<TVector, T>(p))
+            {
+                RunItemsStride2InPlace(ref Unsafe.As<T, float>(ref input), ref Unsafe.As<T, float>(ref filter), ref Unsafe.As<T, float>(ref output), p,
+                    firstItem, endItem, ref Unsafe.As<T, float>(ref band), ref MemoryMarshal.GetReference(offsets));
+                return;
+            }
             nint planeIn = p.Height * p.Width, planeOut = p.OutputHeight * p.OutputWidth, outputChannels = p.Channels * p.Multiplier;
             for (long item = firstItem; item < endItem; item++)
             {

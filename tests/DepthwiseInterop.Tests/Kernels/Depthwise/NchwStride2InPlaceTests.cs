@@ -1,0 +1,112 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using DepthwiseInterop.Kernels;
+using DepthwiseInterop.Kernels.Depthwise;
+using DepthwiseInterop.Kernels.Reference;
+using DepthwiseInterop.Tests.Support;
+
+namespace DepthwiseInterop.Tests.Kernels.Depthwise;
+
+/// <summary>
+/// The planar kernel's 3x3 stride-2 path that reads the input rows in place (float32, 256-bit AVX2 vectors,
+/// no left or top padding): the same bits as the band kernel (which the 128-bit vectors still take), within
+/// the reference's bound, and the same bits whatever the split into work items or threads. The cases reach
+/// every branch: groups wholly in place, the zero row for the one row below the image, copied groups (more
+/// than one row below the image, or planes lower than 15 rows), a last group of five or six rows moved back,
+/// one to four last rows through the band scratch, masked right edge vectors (one, several, or none), output
+/// widths of one vector, widths that are not multiples of 8 or 16, batch 2 and multiplier 2.
+/// </summary>
+public sealed class NchwStride2InPlaceTests
+{
+    private static IEnumerable<TestCaseData> Cases()
+    {
+        var same = new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same, StrideHeight = 2, StrideWidth = 2 };
+        var valid = same with { Padding = PaddingMode.Valid };
+        ConvolutionOptions Explicit(int bottom, int right) =>
+            same with { Padding = PaddingMode.Explicit, PadTop = 0, PadLeft = 0, PadBottom = bottom, PadRight = right };
+        // (batch, channels, height, width, multiplier, options, name)
+        var cases = new (int N, int C, int H, int W, int M, ConvolutionOptions O, string Name)[]
+        {
+            (1, 3, 56, 56, 1, same, "SAME 56x56: in place, zero row, one masked vector"),
+            (2, 2, 32, 32, 2, same, "SAME 32x32 batch 2 multiplier 2: 7+7+2 rows, the two through the band"),
+            (1, 2, 24, 40, 1, same, "SAME 24x40: 12 rows = 7 + 5, the five moved back"),
+            (1, 2, 26, 38, 1, same, "SAME 26x38: 13 rows = 7 + 6"),
+            (1, 2, 28, 18, 1, valid, "VALID 28x18: one vector a row, no edge"),
+            (1, 2, 37, 45, 1, valid, "VALID 37x45: odd sizes, 22 columns"),
+            (1, 2, 33, 41, 1, valid, "VALID 33x41: 20 columns"),
+            (1, 3, 20, 50, 2, Explicit(5, 20), "explicit bottom 5 right 20: copied groups, two masked vectors"),
+            (2, 2, 30, 36, 1, Explicit(1, 3), "explicit bottom 1 right 3, batch 2"),
+            (1, 2, 1, 40, 1, Explicit(2, 1), "height 1"),
+            (1, 2, 2, 40, 1, same, "height 2"),
+            (1, 2, 3, 40, 1, valid, "height 3"),
+            (1, 2, 12, 40, 1, Explicit(2, 0), "height 12, 6 rows in one group, copied"),
+            (1, 2, 14, 34, 2, same, "SAME 14x34: 7 rows, 17 columns, multiplier 2"),
+            (1, 2, 60, 100, 1, same, "SAME 60x100: 30 rows in bands, 50 columns"),
+        };
+        int seed = 700;
+        foreach (var c in cases)
+            yield return new TestCaseData(new long[] { c.N, c.C, c.H, c.W }, new long[] { 3, 3, c.C, c.M }, c.O, seed++).SetArgDisplayNames(c.Name);
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void MatchesTheBandKernelBitwiseAndTheReference(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
+    {
+        var g = ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
+        Assume.That(Avx2.IsSupported, "the in-place path needs AVX2");
+        Assert.That(DepthwiseNchwKernel.TakesStride2InPlace<Vector256<float>, float>(g), Is.True, "the case must reach the in-place path");
+        Assert.That(DepthwiseNchwKernel.TakesStride2InPlace<Vector128<float>, float>(g), Is.False);
+
+        var random = new Random(seed);
+        var input = Enumerable.Range(0, (int)g.InputElementCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var filter = Enumerable.Range(0, (int)g.FilterElementCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        long items = DepthwiseNchwKernel.WorkItems(g, 8, sizeof(float));
+        var inPlace = Run<Vector256<float>>(input, filter, g, [0, items]);
+        var band = Run<Vector128<float>>(input, filter, g, [0, DepthwiseNchwKernel.WorkItems(g, 4, sizeof(float))]);
+        Assert.That(inPlace, Is.EqualTo(band), "in place against the band kernel");
+        // Work items one at a time and in uneven runs: the same bits.
+        var singly = Run<Vector256<float>>(input, filter, g, Enumerable.Range(0, (int)items + 1).Select(i => (long)i).ToArray());
+        Assert.That(singly, Is.EqualTo(inPlace), "one work item at a time");
+        var split = Run<Vector256<float>>(input, filter, g, [0, items / 3, items / 3 + 1, items]);
+        Assert.That(split, Is.EqualTo(inPlace), "uneven runs of work items");
+
+        var expected = new float[g.OutputElementCount];
+        ReferenceConvolution.Run<float>(input, filter, expected, g);
+        var magnitude = new double[g.OutputElementCount];
+        ReferenceConvolution.Run<double>(input.Select(v => (double)Math.Abs(v)).ToArray(), filter.Select(v => (double)Math.Abs(v)).ToArray(), magnitude, g);
+        double epsilon = MathF.BitIncrement(1f) - 1f;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double bound = 2 * 9 * epsilon * magnitude[i]; // as in TierComparison: 2 · taps · eps · Σ|x·w|
+            Assert.That(Math.Abs(inPlace[i] - (double)expected[i]), Is.LessThanOrEqualTo(bound), $"element {i}");
+        }
+        // And through the dispatcher on every tier (which takes this kernel or the transposes).
+        TierComparison.CompareEveryTier<float>(g, seed, null);
+    }
+
+    /// <summary>Runs the planar kernel's work items in the runs [cuts[k], cuts[k + 1]).</summary>
+    private static float[] Run<TVector>(float[] input, float[] filter, in ConvolutionGeometry g, long[] cuts) where TVector : unmanaged
+    {
+        var output = Enumerable.Repeat(12345f, (int)g.OutputElementCount).ToArray();
+        for (int k = 0; k + 1 < cuts.Length; k++)
+            DepthwiseNchwKernel.RunItems<TVector, float>(ref input[0], ref filter[0], ref output[0], g, cuts[k], cuts[k + 1]);
+        return output;
+    }
+}
+
+/// <summary>The in-place stride-2 path through the public API gives the same bits at 1, 2, 3 and 8 threads.</summary>
+[NonParallelizable]
+public sealed class NchwStride2InPlaceDeterminismTests
+{
+    [TestCase(16, 64, 64, 1)] // multiplier 1, planar by size: 28-row bands, then 4 rows through the band
+    [TestCase(6, 30, 46, 2)] // multiplier 2 (always planar): 15 rows = 7 + 7 + 1, 23 columns
+    [TestCase(4, 112, 112, 1)] // 14-row bands
+    public void ResultsAreBitwiseIdenticalForEveryThreadCount(int channels, int height, int width, int multiplier)
+    {
+        var random = new Random(channels + height);
+        long[] inputShape = [2, channels, height, width], filterShape = [3, 3, channels, multiplier];
+        var options = new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same, StrideHeight = 2, StrideWidth = 2 };
+        var input = Enumerable.Range(0, 2 * channels * height * width).Select(_ => (float)random.NextDouble()).ToArray();
+        var filterValues = Enumerable.Range(0, 9 * channels * multiplier).Select(_ => (float)random.NextDouble()).ToArray();
+        ThreadCounts.AssertSameBitsForEveryThreadCount(() => Convolution.DepthwiseConv2D(input, inputShape, filterValues, filterShape, options).Values);
+    }
+}
