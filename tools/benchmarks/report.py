@@ -461,6 +461,38 @@ def separable_section(add, data: dict, shapes: list[str], thread_counts: list[in
     add("")
 
 
+def repeat_section(add, suites: dict, thread_counts: list[int]) -> None:
+    """The half suite's float32 column repeats calls of the depthwise and conv2d suites (the same C ABI call on
+    the same shape, in another process minutes later): how far apart those two medians are shows how much the
+    machine's speed drifted during the run, which bounds what a ratio between two rows can mean."""
+    pairs = []
+    for (method, shape, threads, layout), m in suites["half"].items():
+        if method != "Float32" or threads not in thread_counts:
+            continue
+        for suite in ("depthwise", "conv2d"):
+            other = suites.get(suite, {}).get(("Native", shape, threads, layout))
+            if other is not None and median(other) and median(m):
+                pairs.append((shape, threads, layout, median(other), median(m)))
+    if not pairs:
+        return
+    add("### The same call measured twice")
+    add("")
+    add("The half suite's float32 column runs the same C ABI call on the same shape as the depthwise and conv2d "
+        "tables above, in another process later in the run. On a steady machine the two medians agree within a "
+        "few percent; the spread below is how much the machine's speed changed during this run (a shared VM: "
+        "other tenants on the same physical cores), and so how far apart two rows timed at different moments can "
+        "be for reasons that are not the code.")
+    add("")
+    add("| layer | threads | layout | first µs | again µs | again ÷ first |")
+    add("|---|---|---|---:|---:|---:|")
+    for shape, threads, layout, first, again in pairs:
+        add(f"| {shape} | {threads} | {layout} | {fmt_us(first)} | {fmt_us(again)} | {fmt(again / first, 2, 'x')} |")
+    spread = [again / first for *_, first, again in pairs]
+    add("")
+    add(f"Range of again ÷ first: {fmt(min(spread), 2, 'x')} to {fmt(max(spread), 2, 'x')} over {len(spread)} calls.")
+    add("")
+
+
 def half_section(add, data: dict, shapes: list[str], thread_counts: list[int], validation: list) -> None:
     rows, ratios = [], {method: {t: [] for t in thread_counts} for method, _ in HALF_TYPES}
     for shape in shapes:
@@ -584,6 +616,9 @@ def main() -> int:
     validation = env.get("validation") or []
     if "half" in suites:
         half_section(add, suites["half"], shapes["half"], thread_counts, [r for r in validation if r.get("Op") == "half"])
+
+    if "half" in suites:
+        repeat_section(add, suites, thread_counts)
 
     anchor_rows = [(shape, t, anchor[t - 1], measurements[("OnnxRuntime", shape, t, "NCHW")]["median_us"])
                    for shape, anchor in ORT_ANCHORS_US.items() for t in thread_counts
