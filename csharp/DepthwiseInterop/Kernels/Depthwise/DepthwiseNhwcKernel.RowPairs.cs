@@ -184,17 +184,4 @@ internal static partial class DepthwiseNhwcKernel
             if (c == lastChannel) break;
         }
     }
-
-    /// <summary>Input row <paramref name="index"/> of a block, or the zero vector with a zero column step when it lies in the padding.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref T InputRow<T>(ref T origin, nint rowOffset, nint rowStep, nint index, nint rowsBegin, nint rowsEnd, ref T zero, nint step, out nint columnStep)
-    {
-        if ((nuint)(index - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
-        {
-            columnStep = step;
-            return ref Unsafe.Add(ref origin, rowOffset + index * rowStep);
-        }
-        columnStep = 0;
-        return ref zero;
-    }
 }

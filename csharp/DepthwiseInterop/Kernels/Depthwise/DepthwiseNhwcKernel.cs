@@ -265,13 +265,7 @@ internal static partial class DepthwiseNhwcKernel
             for (nint ky = 0; ky < filterHeight; ky++)
             {
                 // Filter rows over the padding read a zero vector with a zero column step.
-                ref T x = ref zero;
-                nint s = 0;
-                if ((nuint)(ky - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
-                {
-                    x = ref Unsafe.Add(ref origin, rowOffset + ky * rowStep);
-                    s = step;
-                }
+                ref T x = ref InputRow(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 nint pixel = strideWidth * s, tap = dilationWidth * s;
                 for (nint kx = 0; kx < filterWidth; kx++)
                 {
@@ -310,13 +304,7 @@ internal static partial class DepthwiseNhwcKernel
                 TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column);
                 weights = ref Unsafe.Add(ref weights, 3 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
-                ref T x = ref zero;
-                nint s = 0;
-                if ((nuint)(ky - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
-                {
-                    x = ref Unsafe.Add(ref origin, rowOffset + ky * rowStep);
-                    s = step;
-                }
+                ref T x = ref InputRow(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 TVector v;
                 a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
                 v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
@@ -360,13 +348,7 @@ internal static partial class DepthwiseNhwcKernel
                 TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column), w3 = Load<TVector, T>(ref weights, 3 * column), w4 = Load<TVector, T>(ref weights, 4 * column);
                 weights = ref Unsafe.Add(ref weights, 5 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
-                ref T x = ref zero;
-                nint s = 0;
-                if ((nuint)(ky - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
-                {
-                    x = ref Unsafe.Add(ref origin, rowOffset + ky * rowStep);
-                    s = step;
-                }
+                ref T x = ref InputRow(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 TVector v;
                 a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
                 v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
@@ -412,13 +394,7 @@ internal static partial class DepthwiseNhwcKernel
                 TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column);
                 weights = ref Unsafe.Add(ref weights, 3 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
-                ref T x = ref zero;
-                nint s = 0;
-                if ((nuint)(ky - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
-                {
-                    x = ref Unsafe.Add(ref origin, rowOffset + ky * rowStep);
-                    s = step;
-                }
+                ref T x = ref InputRow(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 TVector v;
                 a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
                 a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 1 * s), w1, a0);
@@ -469,13 +445,7 @@ internal static partial class DepthwiseNhwcKernel
                 TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column);
                 weights = ref Unsafe.Add(ref weights, 3 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
-                ref T x = ref zero;
-                nint s = 0;
-                if ((nuint)(ky - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
-                {
-                    x = ref Unsafe.Add(ref origin, rowOffset + ky * rowStep);
-                    s = step;
-                }
+                ref T x = ref InputRow(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 TVector v;
                 a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
                 v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
@@ -527,13 +497,7 @@ internal static partial class DepthwiseNhwcKernel
                 TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column), w3 = Load<TVector, T>(ref weights, 3 * column), w4 = Load<TVector, T>(ref weights, 4 * column);
                 weights = ref Unsafe.Add(ref weights, 5 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
-                ref T x = ref zero;
-                nint s = 0;
-                if ((nuint)(ky - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
-                {
-                    x = ref Unsafe.Add(ref origin, rowOffset + ky * rowStep);
-                    s = step;
-                }
+                ref T x = ref InputRow(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 TVector v;
                 a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
                 v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
@@ -563,6 +527,22 @@ internal static partial class DepthwiseNhwcKernel
             if (pixels > 9) Store<TVector, T>(a9, ref yc, 9 * column);
             if (c == lastChannel) break;
         }
+    }
+
+    /// <summary>
+    /// Row <paramref name="index"/> of a block's window (filter row, or input row of a pair) and its column step, or the
+    /// zero vector with a zero column step when only rows [rowsBegin, rowsEnd) lie inside the image.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref T InputRow<T>(ref T origin, nint rowOffset, nint rowStep, nint index, nint rowsBegin, nint rowsEnd, ref T zero, nint step, out nint columnStep)
+    {
+        if ((nuint)(index - rowsBegin) < (nuint)(rowsEnd - rowsBegin))
+        {
+            columnStep = step;
+            return ref Unsafe.Add(ref origin, rowOffset + index * rowStep);
+        }
+        columnStep = 0;
+        return ref zero;
     }
 
     /// <summary>Stores the first <paramref name="pixels"/> of a block's eight output vectors, <paramref name="next"/> elements apart.</summary>
