@@ -177,29 +177,13 @@ public sealed class ConformanceTests
         var options = attributes.ToOptions();
         bool conv2d = attributes.Kind == ConvolutionKind.Conv2D;
         if (attributes.DType == "float32")
-        {
-            float[] input = testCase.Input.AsSingles(), filter = testCase.Filter.AsSingles();
-            var (values, shape) = conv2d
-                ? Convolution.Conv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options)
-                : Convolution.DepthwiseConv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options);
-            return (Array.ConvertAll(values, v => (double)v), shape);
-        }
+            return Widened(Compute(conv2d, testCase.Input.AsSingles(), testCase.Input.Shape, testCase.Filter.AsSingles(), testCase.Filter.Shape, options), v => v);
         if (attributes.DType == "float16")
-        {
-            Half[] input = HalfTensors.AsHalves(testCase.Input), filter = HalfTensors.AsHalves(testCase.Filter);
-            var (values, shape) = conv2d
-                ? Convolution.Conv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options)
-                : Convolution.DepthwiseConv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options);
-            return (Array.ConvertAll(values, v => (double)v), shape);
-        }
+            return Widened(Compute(conv2d, HalfTensors.AsHalves(testCase.Input), testCase.Input.Shape, HalfTensors.AsHalves(testCase.Filter),
+                testCase.Filter.Shape, options), v => (double)v);
         if (attributes.DType == "bfloat16")
-        {
-            BFloat16[] input = HalfTensors.AsBFloat16s(testCase.Input), filter = HalfTensors.AsBFloat16s(testCase.Filter);
-            var (values, shape) = conv2d
-                ? Convolution.Conv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options)
-                : Convolution.DepthwiseConv2D(input, testCase.Input.Shape, filter, testCase.Filter.Shape, options);
-            return (Array.ConvertAll(values, v => (double)(float)v), shape);
-        }
+            return Widened(Compute(conv2d, HalfTensors.AsBFloat16s(testCase.Input), testCase.Input.Shape, HalfTensors.AsBFloat16s(testCase.Filter),
+                testCase.Filter.Shape, options), v => (double)(float)v);
         return Compute(conv2d, testCase.Input.Values, testCase.Input.Shape, testCase.Filter.Values, testCase.Filter.Shape, options);
     }
 
@@ -213,9 +197,12 @@ public sealed class ConformanceTests
             Abs(testCase.Filter), testCase.Filter.Shape, attributes.ToOptions()).Values;
     }
 
-    private static (double[] Values, long[] Shape) Compute(bool conv2d, double[] input, long[] inputShape, double[] filter,
-        long[] filterShape, ConvolutionOptions options) =>
+    private static (T[] Values, long[] Shape) Compute<T>(bool conv2d, T[] input, long[] inputShape, T[] filter,
+        long[] filterShape, ConvolutionOptions options) where T : unmanaged =>
         conv2d
             ? Convolution.Conv2D(input, inputShape, filter, filterShape, options)
             : Convolution.DepthwiseConv2D(input, inputShape, filter, filterShape, options);
+
+    private static (double[] Values, long[] Shape) Widened<T>((T[] Values, long[] Shape) result, Converter<T, double> widen) =>
+        (Array.ConvertAll(result.Values, widen), result.Shape);
 }
