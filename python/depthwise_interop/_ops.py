@@ -106,9 +106,27 @@ def plan(op: str, input_shape: tuple, filter_shape: tuple, attributes: tuple, ma
                    lambda: _Plan(op, input_shape, filter_shape, make_params()))
 
 
+# Outputs of at least this many bytes start on a 64-byte boundary. NumPy's large arrays come from malloc, 16 bytes
+# past a page boundary, so every 32-byte vector store of the kernels would straddle two cache lines half of the
+# time (about 7% of a 3x3 depthwise call's time, measured on 112x112x32). Smaller outputs keep plain np.empty: the
+# extra view costs more than it saves there.
+_ALIGNMENT = 64
+_ALIGNED_MIN_BYTES = 1 << 14
+
+
+def new_output(shape: tuple, size: int, dtype: np.dtype) -> np.ndarray:
+    """A fresh, uninitialised C-contiguous array for an op's result."""
+    nbytes = size * dtype.itemsize
+    if nbytes < _ALIGNED_MIN_BYTES:
+        return np.empty(shape, dtype=dtype)
+    raw = np.empty(nbytes + _ALIGNMENT, dtype=np.uint8)
+    offset = -raw.ctypes.data % _ALIGNMENT
+    return raw[offset:offset + nbytes].view(dtype).reshape(shape)
+
+
 def run(op: str, x: np.ndarray, w: np.ndarray, dtype_code: int, call: _Plan) -> np.ndarray:
     """Computes into a fresh array."""
-    out = np.empty(call.output_shape, dtype=x.dtype)
+    out = new_output(call.output_shape, call.output_size, x.dtype)
     compute = _capi.lib.di_conv2d if op == "conv2d" else _capi.lib.di_depthwise_conv2d
     input_shape, filter_shape, params = call.addresses
     status = compute(
@@ -182,7 +200,7 @@ def separable_plan(input_shape: tuple, depthwise_shape: tuple, pointwise_shape: 
 def run_separable(x: np.ndarray, depthwise: np.ndarray, pointwise: np.ndarray, dtype_code: int,
                   call: _SeparablePlan) -> np.ndarray:
     """Computes separable_conv2d into a fresh array."""
-    out = np.empty(call.output_shape, dtype=x.dtype)
+    out = new_output(call.output_shape, call.output_size, x.dtype)
     input_shape, depthwise_shape, pointwise_shape, params = call.addresses
     status = _capi.lib.di_separable_conv2d(
         dtype_code,
