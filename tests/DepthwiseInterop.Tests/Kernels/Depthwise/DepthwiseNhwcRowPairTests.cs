@@ -35,6 +35,12 @@ public sealed class DepthwiseNhwcRowPairTests
             yield return new TestCaseData(new long[] { batch, height, width, channels }, multiplier, options, random.Next())
                 .SetArgDisplayNames($"{batch}x{height}x{width}x{channels}", $"m{multiplier}", $"{padding}{(explicitPads is null ? "" : "[" + string.Join(",", explicitPads) + "]")}");
         }
+        // Tall and wide enough for pairs whose four rows and blocks whose columns all lie inside the image (the
+        // instantiation without padding tests) next to pairs and blocks over the padding.
+        foreach (var (shape, multiplier, padding) in new (long[], int, PaddingMode)[]
+                 { ([1, 9, 26, 24], 1, PaddingMode.Same), ([2, 10, 31, 12], 2, PaddingMode.Valid), ([1, 12, 38, 40], 1, PaddingMode.Valid), ([2, 8, 19, 9], 2, PaddingMode.Same) })
+            yield return new TestCaseData(shape, multiplier, new ConvolutionOptions { Padding = padding }, random.Next())
+                .SetArgDisplayNames(string.Join("x", shape), $"m{multiplier}", $"{padding}");
     }
 
     [TestCaseSource(nameof(PairCases))]
