@@ -120,7 +120,7 @@ internal static partial class DepthwiseNhwcKernel
             nint s;
 
             // Input row 0: filter row 0 into output row r.
-            ref T x = ref PairRow<T, TBounds>(ref origin, rowOffset, rowStep, 0, rowsBegin, rowsEnd, ref zero, step, out s);
+            ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, 0, rowsBegin, rowsEnd, ref zero, step, out s);
             ref T left = ref !TBounds.Inside && leftPadding ? ref zero : ref Unsafe.Subtract(ref x, s);
             ref T right = ref !TBounds.Inside && rightPadding ? ref zero : ref Unsafe.Add(ref x, 6 * s);
             w0 = Load<TVector, T>(ref weights, 0); w1 = Load<TVector, T>(ref weights, column); w2 = Load<TVector, T>(ref weights, c2);
@@ -137,7 +137,7 @@ internal static partial class DepthwiseNhwcKernel
             ref T wb = ref weights;
             for (nint i = 1; i <= 2; i++)
             {
-                x = ref PairRow<T, TBounds>(ref origin, rowOffset, rowStep, i, rowsBegin, rowsEnd, ref zero, step, out s);
+                x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, i, rowsBegin, rowsEnd, ref zero, step, out s);
                 left = ref !TBounds.Inside && leftPadding ? ref zero : ref Unsafe.Subtract(ref x, s);
                 right = ref !TBounds.Inside && rightPadding ? ref zero : ref Unsafe.Add(ref x, 6 * s);
                 ref T wa = ref Unsafe.Add(ref wb, filterRow);
@@ -170,7 +170,7 @@ internal static partial class DepthwiseNhwcKernel
             }
 
             // Input row 3: filter row 2 into output row r + 1.
-            x = ref PairRow<T, TBounds>(ref origin, rowOffset, rowStep, 3, rowsBegin, rowsEnd, ref zero, step, out s);
+            x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, 3, rowsBegin, rowsEnd, ref zero, step, out s);
             left = ref !TBounds.Inside && leftPadding ? ref zero : ref Unsafe.Subtract(ref x, s);
             right = ref !TBounds.Inside && rightPadding ? ref zero : ref Unsafe.Add(ref x, 6 * s);
             w0 = Load<TVector, T>(ref wb, 0); w1 = Load<TVector, T>(ref wb, column); w2 = Load<TVector, T>(ref wb, c2);
@@ -191,19 +191,6 @@ internal static partial class DepthwiseNhwcKernel
             Store<TVector, T>(b3, ref yb, 3 * column); Store<TVector, T>(b4, ref yb, 4 * column); Store<TVector, T>(b5, ref yb, 5 * column);
             if (c == lastChannel) break;
         }
-    }
-
-    /// <summary>Input row <paramref name="index"/> of a pair's block, as <see cref="InputRow"/>; a block inside the image needs no test.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref T PairRow<T, TBounds>(ref T origin, nint rowOffset, nint rowStep, nint index, nint rowsBegin, nint rowsEnd, ref T zero, nint step,
-        out nint columnStep) where TBounds : struct, IBlockBounds
-    {
-        if (TBounds.Inside)
-        {
-            columnStep = step;
-            return ref Unsafe.Add(ref origin, rowOffset + index * rowStep);
-        }
-        return ref InputRow(ref origin, rowOffset, rowStep, index, rowsBegin, rowsEnd, ref zero, step, out columnStep);
     }
 }
 

@@ -21,7 +21,9 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// independent accumulators than the FMA latency needs). A remainder of up to three pixels runs one pixel at a
 /// time; a larger one runs as a block shifted back to end at the interior's end, recomputing an overlap, and
 /// the last channel vector likewise ends at C: no scalar tails. Filter rows over the top or
-/// bottom padding read a zero vector (column step 0) instead of the image; the few output columns at the
+/// bottom padding read a zero vector (column step 0) instead of the image; blocks of rows with no filter row in
+/// the padding run an instantiation without that test (<see cref="InsideImage"/>; 4-10% on stride-2, 5x5 and
+/// multiplier-4 shapes in a side-by-side harness); the few output columns at the
 /// left and right edges are computed one pixel at a time, taps outside the input multiplying a zero vector.
 /// Rows narrower than a block inside the edges instead copy each block's window, one channel vector at a
 /// time, into a zero-padded scratch and run the block code there. Taps in the padding thus always multiply
@@ -115,8 +117,12 @@ internal static partial class DepthwiseNhwcKernel
                     }
                     ox = interiorEnd - count;
                 }
-                Compute<TVector, T, TRepeat>(ref Unsafe.Add(ref image, (ox * p.StrideWidth - p.PadLeft) * p.InputChannels), rowOffset, rowStep, p.InputChannels,
-                    rowsBegin, rowsEnd, ref zero, ref filter, p, ref Unsafe.Add(ref outputRowStart, ox * p.Channels), count, 0, p.LastChannelBlock);
+                if (rowsBegin == 0 && rowsEnd == p.FilterHeight)
+                    Compute<TVector, T, TRepeat, InsideImage>(ref Unsafe.Add(ref image, (ox * p.StrideWidth - p.PadLeft) * p.InputChannels), rowOffset, rowStep, p.InputChannels,
+                        rowsBegin, rowsEnd, ref zero, ref filter, p, ref Unsafe.Add(ref outputRowStart, ox * p.Channels), count, 0, p.LastChannelBlock);
+                else
+                    Compute<TVector, T, TRepeat, MayReadPadding>(ref Unsafe.Add(ref image, (ox * p.StrideWidth - p.PadLeft) * p.InputChannels), rowOffset, rowStep, p.InputChannels,
+                        rowsBegin, rowsEnd, ref zero, ref filter, p, ref Unsafe.Add(ref outputRowStart, ox * p.Channels), count, 0, p.LastChannelBlock);
                 ox += count;
             }
             return;
@@ -135,7 +141,7 @@ internal static partial class DepthwiseNhwcKernel
             {
                 if (c > p.Channels - chunk) c = p.Channels - chunk;
                 FillWindow(ref image, p, topRow, leftColumn, first, end, c / TRepeat.Multiplier, chunk / TRepeat.Multiplier, ref scratch);
-                Compute<TVector, T, TRepeat>(ref scratch, 0, p.WindowColumns * (chunk / TRepeat.Multiplier), chunk / TRepeat.Multiplier, 0, p.FilterHeight, ref zero, ref filter, p, ref y, pixels, c, c + chunk - lanes);
+                Compute<TVector, T, TRepeat, InsideImage>(ref scratch, 0, p.WindowColumns * (chunk / TRepeat.Multiplier), chunk / TRepeat.Multiplier, 0, p.FilterHeight, ref zero, ref filter, p, ref y, pixels, c, c + chunk - lanes);
                 if (c == p.Channels - chunk) break;
             }
         }
@@ -147,17 +153,17 @@ internal static partial class DepthwiseNhwcKernel
     /// column j at j * step further; the other filter rows read <paramref name="zero"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Compute<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
+    private static void Compute<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
     {
         switch (p.Kind)
         {
-            case SlidingKind.Width3 when pixels > BlockPixels: Sliding3Wide<TVector, T, TRepeat>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width3: Sliding3<TVector, T, TRepeat>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width5 when pixels > BlockPixels: Sliding5Wide<TVector, T, TRepeat>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width5: Sliding5<TVector, T, TRepeat>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width3Stride2: Sliding3Stride2<TVector, T, TRepeat>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            default: General<TVector, T, TRepeat>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width3 when pixels > BlockPixels: Sliding3Wide<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width3: Sliding3<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width5 when pixels > BlockPixels: Sliding5Wide<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width5: Sliding5<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width3Stride2: Sliding3Stride2<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            default: General<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
         }
     }
 
@@ -251,8 +257,8 @@ internal static partial class DepthwiseNhwcKernel
 
     /// <summary>Any filter width, stride and dilation: one weight vector per tap, feeding the eight pixels.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void General<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
+    private static void General<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, filterWidth = p.FilterWidth, lanes = Count<TVector, T>();
         nint strideWidth = p.StrideWidth, dilationWidth = p.DilationWidth;
@@ -265,7 +271,7 @@ internal static partial class DepthwiseNhwcKernel
             for (nint ky = 0; ky < filterHeight; ky++)
             {
                 // Filter rows over the padding read a zero vector with a zero column step.
-                ref T x = ref InputRow(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
+                ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 nint pixel = strideWidth * s, tap = dilationWidth * s;
                 for (nint kx = 0; kx < filterWidth; kx++)
                 {
@@ -289,8 +295,8 @@ internal static partial class DepthwiseNhwcKernel
 
     /// <summary>Three-wide filter, unit column stride: the filter row's weights stay in registers and each of the ten input columns is loaded once.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding3<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
+    private static void Sliding3<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
@@ -304,7 +310,7 @@ internal static partial class DepthwiseNhwcKernel
                 TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column);
                 weights = ref Unsafe.Add(ref weights, 3 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
-                ref T x = ref InputRow(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
+                ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 TVector v;
                 a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
                 v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
@@ -331,10 +337,10 @@ internal static partial class DepthwiseNhwcKernel
     }
 
 
-    /// <summary>Five-wide filter, unit column stride: as <see cref="Sliding3{TVector, T, TRepeat}"/> with twelve columns.</summary>
+    /// <summary>Five-wide filter, unit column stride: as <see cref="Sliding3{TVector, T, TRepeat, TBounds}"/> with twelve columns.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding5<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
+    private static void Sliding5<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
@@ -348,7 +354,7 @@ internal static partial class DepthwiseNhwcKernel
                 TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column), w3 = Load<TVector, T>(ref weights, 3 * column), w4 = Load<TVector, T>(ref weights, 4 * column);
                 weights = ref Unsafe.Add(ref weights, 5 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
-                ref T x = ref InputRow(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
+                ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 TVector v;
                 a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
                 v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
@@ -379,8 +385,8 @@ internal static partial class DepthwiseNhwcKernel
 
     /// <summary>Three-wide filter, column stride 2: seventeen input columns, each loaded once (the even ones feed two pixels).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding3Stride2<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
+    private static void Sliding3Stride2<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
@@ -394,7 +400,7 @@ internal static partial class DepthwiseNhwcKernel
                 TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column);
                 weights = ref Unsafe.Add(ref weights, 3 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
-                ref T x = ref InputRow(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
+                ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 TVector v;
                 a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
                 a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 1 * s), w1, a0);
@@ -428,10 +434,10 @@ internal static partial class DepthwiseNhwcKernel
     }
 
 
-    /// <summary>Twelve pixels of <see cref="Sliding3{TVector, T, TRepeat}"/>: twelve accumulators (sixteen vector registers in all) hide the FMA latency of the taps chained into each output.</summary>
+    /// <summary>Twelve pixels of <see cref="Sliding3{TVector, T, TRepeat, TBounds}"/>: twelve accumulators (sixteen vector registers in all) hide the FMA latency of the taps chained into each output.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding3Wide<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
+    private static void Sliding3Wide<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
@@ -445,7 +451,7 @@ internal static partial class DepthwiseNhwcKernel
                 TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column);
                 weights = ref Unsafe.Add(ref weights, 3 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
-                ref T x = ref InputRow(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
+                ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 TVector v;
                 a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
                 v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
@@ -480,10 +486,10 @@ internal static partial class DepthwiseNhwcKernel
     }
 
 
-    /// <summary>Ten pixels of <see cref="Sliding5{TVector, T, TRepeat}"/>.</summary>
+    /// <summary>Ten pixels of <see cref="Sliding5{TVector, T, TRepeat, TBounds}"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding5Wide<TVector, T, TRepeat>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
+    private static void Sliding5Wide<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
@@ -497,7 +503,7 @@ internal static partial class DepthwiseNhwcKernel
                 TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, 1 * column), w2 = Load<TVector, T>(ref weights, 2 * column), w3 = Load<TVector, T>(ref weights, 3 * column), w4 = Load<TVector, T>(ref weights, 4 * column);
                 weights = ref Unsafe.Add(ref weights, 5 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
-                ref T x = ref InputRow(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
+                ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 TVector v;
                 a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
                 v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
@@ -545,6 +551,19 @@ internal static partial class DepthwiseNhwcKernel
         return ref zero;
     }
 
+    /// <summary><see cref="InputRow"/> for a block whose rows may lie in the padding; a block inside the image needs no test.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref T WindowRow<T, TBounds>(ref T origin, nint rowOffset, nint rowStep, nint index, nint rowsBegin, nint rowsEnd, ref T zero, nint step,
+        out nint columnStep) where TBounds : struct, IBlockBounds
+    {
+        if (TBounds.Inside)
+        {
+            columnStep = step;
+            return ref Unsafe.Add(ref origin, rowOffset + index * rowStep);
+        }
+        return ref InputRow(ref origin, rowOffset, rowStep, index, rowsBegin, rowsEnd, ref zero, step, out columnStep);
+    }
+
     /// <summary>Stores the first <paramref name="pixels"/> of a block's eight output vectors, <paramref name="next"/> elements apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreBlock<TVector, T>(ref T y, nint next, nint pixels, TVector a0, TVector a1, TVector a2, TVector a3,
@@ -563,13 +582,13 @@ internal static partial class DepthwiseNhwcKernel
     /// <summary>Which inner loop a problem's column geometry selects.</summary>
     private enum SlidingKind
     {
-        /// <summary>Any filter width, stride and dilation: <see cref="General{TVector, T, TRepeat}"/>.</summary>
+        /// <summary>Any filter width, stride and dilation: <see cref="General{TVector, T, TRepeat, TBounds}"/>.</summary>
         None,
-        /// <summary>Three wide, column stride and dilation 1: <see cref="Sliding3{TVector, T, TRepeat}"/>.</summary>
+        /// <summary>Three wide, column stride and dilation 1: <see cref="Sliding3{TVector, T, TRepeat, TBounds}"/>.</summary>
         Width3,
-        /// <summary>Five wide, column stride and dilation 1: <see cref="Sliding5{TVector, T, TRepeat}"/>.</summary>
+        /// <summary>Five wide, column stride and dilation 1: <see cref="Sliding5{TVector, T, TRepeat, TBounds}"/>.</summary>
         Width5,
-        /// <summary>Three wide, column stride 2, dilation 1: <see cref="Sliding3Stride2{TVector, T, TRepeat}"/>.</summary>
+        /// <summary>Three wide, column stride 2, dilation 1: <see cref="Sliding3Stride2{TVector, T, TRepeat, TBounds}"/>.</summary>
         Width3Stride2,
     }
 
