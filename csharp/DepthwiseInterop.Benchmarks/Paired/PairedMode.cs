@@ -43,7 +43,8 @@ public static class PairedMode
     }
 
     private static string Summary(PairedGroupResult result) =>
-        $"{result.Suite} {result.Label}, {result.Threads} thread{(result.Threads > 1 ? "s" : "")}: " +
+        $"{result.Suite} {result.Label}, {result.Threads} thread{(result.Threads > 1 ? "s" : "")} " +
+        $"(quiet wait {result.QuietWaitMs:F1} ms/burst): " +
         string.Join("; ", result.Ratios.Select(r => $"{r.Label} {r.Median:F3} ({r.P25:F3}-{r.P75:F3})"));
 
     private static void Write(string path, PairedSettings settings, string loadStart, double seconds, List<PairedGroupResult> groups)
@@ -57,6 +58,7 @@ public static class PairedMode
             ["warmup_rounds"] = settings.WarmupRounds,
             ["burst_ms"] = settings.BurstMilliseconds,
             ["pause_ms"] = settings.PauseMilliseconds,
+            ["quiet_timeout_ms"] = settings.QuietTimeoutMilliseconds,
             ["order"] = "sides in list order on even rounds, reversed on odd rounds (ABBA)",
             ["shapes_filter"] = Environment.GetEnvironmentVariable(CaseFilter.ShapesVariable),
             ["loadavg_start"] = loadStart,

@@ -11,11 +11,17 @@ public sealed record PairedSideResult(string Method, string Shape, int Threads, 
 public sealed record PairedRatioResult(string Label, int Numerator, int Denominator, bool RateShare,
     double Median, double P25, double P75, IReadOnlyList<double> PerRound);
 
-public sealed record PairedGroupResult(string Suite, string Label, int Threads, double Seconds,
+/// <summary>A group's sides and ratios; <paramref name="QuietWaitMs"/>: the mean wait per burst for the other threads to stop (<see cref="QuietThreads"/>).</summary>
+public sealed record PairedGroupResult(string Suite, string Label, int Threads, double Seconds, double QuietWaitMs,
     IReadOnlyList<PairedSideResult> Sides, IReadOnlyList<PairedRatioResult> Ratios);
 
-/// <summary>How the rounds are run: their number, the target time of one burst, the rest before each burst.</summary>
-public sealed record PairedSettings(int Rounds, double BurstMilliseconds, int WarmupRounds, double PauseMilliseconds)
+/// <summary>
+/// How the rounds are run: their number, the target time of one burst, the warm-up rounds, the shortest rest
+/// before each burst and the longest wait for the process's other threads to stop (<see cref="QuietThreads"/>).
+/// </summary>
+public sealed record PairedSettings(int Rounds, double BurstMilliseconds, int WarmupRounds, double PauseMilliseconds,
+    double QuietTimeoutMilliseconds)
 {
-    public static readonly PairedSettings Default = new(Rounds: 31, BurstMilliseconds: 10, WarmupRounds: 2, PauseMilliseconds: 2);
+    public static readonly PairedSettings Default = new(Rounds: 31, BurstMilliseconds: 10, WarmupRounds: 2,
+        PauseMilliseconds: 1, QuietTimeoutMilliseconds: 200);
 }

@@ -13,9 +13,13 @@ namespace DepthwiseInterop.Benchmarks.Paired;
 /// </summary>
 public sealed class PairedRunner(PairedSettings settings)
 {
+    private double quietSeconds;
+    private int bursts;
+
     public PairedGroupResult Run(PairedGroup group)
     {
         long started = Stopwatch.GetTimestamp();
+        (quietSeconds, bursts) = (0, 0);
         // Every native side of a group runs at the group's thread count; ORT's was set at construction.
         NativeApi.TrySetNumThreads(group.Threads);
         var sides = group.CreateSides();
@@ -30,7 +34,7 @@ public sealed class PairedRunner(PairedSettings settings)
                 for (int side = 0; side < sides.Count; side++) perCall[side][round] = times[side];
             }
             return new PairedGroupResult(group.Suite, group.Label, group.Threads,
-                Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 2),
+                Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 2), Math.Round(quietSeconds / bursts * 1e3, 2),
                 sides.Select((side, i) => SideResult(side, calls[i], perCall[i])).ToList(),
                 group.Ratios.Select(r => RatioResult(r, sides, perCall)).ToList());
         }
@@ -54,9 +58,10 @@ public sealed class PairedRunner(PairedSettings settings)
 
     private double Burst(PairedSide side, int calls)
     {
-        // A rest before every burst: thread pools (ORT's, the library's) spin a while after their last call;
-        // without it the spinning workers of the previous side would compete with this side's threads.
+        // A rest before every burst, until the previous side's spinning workers have blocked (QuietThreads).
         Thread.Sleep(TimeSpan.FromMilliseconds(settings.PauseMilliseconds));
+        quietSeconds += QuietThreads.Wait(TimeSpan.FromMilliseconds(settings.QuietTimeoutMilliseconds));
+        bursts++;
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < calls; i++) side.Call();
         return Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
