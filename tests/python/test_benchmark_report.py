@@ -86,6 +86,13 @@ def test_the_paired_ratio_decides_and_the_bdn_ratio_is_the_fallback(paired: dict
     assert side_by_side.decide(None, None) is None
 
 
+def test_a_verdict_is_flagged_when_the_interquartile_range_holds_the_threshold(paired: dict) -> None:
+    found = side_by_side.lookup(paired, ("Native", SHAPE, 1, "NCHW"), ("Native", SHAPE, 1, "NHWC"))   # 1.045–1.155
+    assert side_by_side.verdict(True, found, 1.2) == "yes"
+    assert side_by_side.verdict(True, found, 1.1) == "yes (IQR spans the threshold)"
+    assert side_by_side.verdict(False, None, 1.1) == "**no**"
+
+
 def layout_rows(paired) -> list[str]:
     data = {("Native", SHAPE, 1, "NHWC"): bdn("Native", "NHWC", 60.0),
             ("Native", SHAPE, 1, "NCHW"): bdn("Native", "NCHW", 90.0)}   # BenchmarkDotNet: 1.5x, missed
@@ -124,7 +131,8 @@ def test_half_row_is_decided_on_the_paired_ratios(paired: dict) -> None:
             ("BFloat16", SHAPE, 1, "NHWC"): bdn("BFloat16", "NHWC", 58.0)}
     ratios = {source: {method: {1: []} for method, _ in report.HALF_TYPES} for source in ("bdn", "paired")}
     row = report.half_row(data, SHAPE, 1, "NHWC", paired, ratios)
-    assert "1.14x" in row and "0.95 (0.90–1.00)" in row and row.endswith("| met |")
+    # bfloat16's rounds: 0.97 (0.92–1.02), the middle half on both sides of 1.0
+    assert "1.14x" in row and "0.95 (0.90–1.00)" in row and row.endswith("| met (IQR spans the threshold) |")
     assert ratios["paired"]["Float16"][1] == [0.95] and ratios["bdn"]["Float16"][1] == [pytest.approx(1.14)]
     assert report.half_row(data, SHAPE, 1, "NHWC", None, ratios).endswith("| **no** (float16, bfloat16) |")
 

@@ -70,6 +70,17 @@ def decide(ratio: Optional[dict], fallback: Optional[float]) -> Optional[float]:
     return ratio["median"] if ratio is not None else fallback
 
 
+def verdict(ok: bool, ratio: Optional[dict], threshold: float) -> str:
+    """'yes' or '**no**', flagged when the paired ratio's interquartile range has the threshold inside it: the
+    middle half of the rounds fell on both sides, so this run does not settle the target."""
+    text = "yes" if ok else "**no**"
+    return text + " (IQR spans the threshold)" if spans(ratio, threshold) else text
+
+
+def spans(ratio: Optional[dict], threshold: float) -> bool:
+    return ratio is not None and ratio["p25"] < threshold < ratio["p75"]
+
+
 def method_text(paired: dict) -> str:
     """How the paired ratios were measured, for the section and the targets' notes."""
     return (f"Both sides of each ratio ran in one process, interleaved: after a calibration that sets each side's "

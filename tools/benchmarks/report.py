@@ -340,7 +340,9 @@ MULTIPLIER_PAIRS = {"dw3x3 56x56x72 m2 s1": "dw3x3 56x56x144 s1", "dw3x3 28x28x4
 
 PAIRED_NOTE = ("Where the side-by-side run measured a pair (section *Side by side in one process*), its ratio is "
                "shown beside the BenchmarkDotNet one and **decides \"met\"**: the median of per-round ratios of the "
-               "two sides interleaved in one process, not two medians measured minutes apart.")
+               "two sides interleaved in one process, not two medians measured minutes apart. \"IQR spans the "
+               "threshold\": the middle half of the rounds fell on both sides of the target, so the run does not "
+               "settle it.")
 
 
 def yes(ok: bool) -> str:
@@ -421,10 +423,10 @@ def roofline_target(add, data: dict, shape: str, paired: Optional[dict]) -> None
     paired_text = "—" if share is None else (
         f"{side_by_side.fmt_ratio(share, percent=True)} of the FMA peak measured in the same rounds"
         + (f" (NCHW {side_by_side.fmt_ratio(share_nchw, percent=True)})" if share_nchw else ""))
-    fma_bound = ort["bound"] == "FMA"
-    ok = 100 * share["median"] >= 50 if share is not None and fma_bound else pct >= 50
+    deciding = share if ort["bound"] == "FMA" else None
+    ok = deciding["median"] >= 0.5 if deciding is not None else pct >= 50
     add(f"| 3x3 stride 1 at ≥ 50% of the warm roofline ({ort['bound']}-bound): {shape}, NHWC | 1 | "
-        f"{fmt(pct, 1, '%')}{nchw_text} | {paired_text} | {yes(ok)} |")
+        f"{fmt(pct, 1, '%')}{nchw_text} | {paired_text} | {side_by_side.verdict(ok, deciding, 0.5)} |")
 
 
 def layout_target(add, data: dict, shape: str, threads: int, paired: Optional[dict]) -> None:
@@ -434,7 +436,7 @@ def layout_target(add, data: dict, shape: str, threads: int, paired: Optional[di
     side = side_by_side.lookup(paired, native_key(shape, threads, "NCHW"), native_key(shape, threads, "NHWC"))
     decided = side_by_side.decide(side, nchw / nhwc)
     add(f"| NCHW within 1.2x of NHWC: {shape} | {threads} | NCHW ÷ NHWC time {fmt(nchw / nhwc)} | "
-        f"{side_by_side.fmt_ratio(side)} | {yes(decided <= 1.2)} |")
+        f"{side_by_side.fmt_ratio(side)} | {side_by_side.verdict(decided <= 1.2, side, 1.2)} |")
 
 
 def multiplier_target(add, data: dict, shape: str, reference: str, threads: int, layout: str,
@@ -447,7 +449,7 @@ def multiplier_target(add, data: dict, shape: str, reference: str, threads: int,
     decided = side_by_side.decide(side, got["gflops"] / base["gflops"])
     add(f"| multiplier ≥ multiplier 1's GFLOP/s: {shape} against {reference} (same output), {layout} | {threads} | "
         f"{fmt(got['gflops'], 1)} against {fmt(base['gflops'], 1)} GFLOP/s | "
-        f"{side_by_side.fmt_ratio(side)} (GFLOP/s ratio) | {yes(decided >= 1)} |")
+        f"{side_by_side.fmt_ratio(side)} (GFLOP/s ratio) | {side_by_side.verdict(decided >= 1, side, 1.0)} |")
 
 
 def conv2d_target(shape: str) -> Optional[tuple[str, float, Optional[float]]]:
@@ -485,19 +487,22 @@ def conv2d_section(add, data: dict, shapes: list[str], thread_counts: list[int],
                 f"{fmt_us(median(data.get(('Managed', shape, threads, 'NHWC'))))} | {fmt_us(median(ort))} | "
                 f"{fmt(ort_over_ours)} | {side_by_side.fmt_ratio(side)} | {fmt(native['gflops'] if native else None, 1)} | "
                 f"{fmt(pct_peak, 1, '%')} | {fmt(ort['pct_fma_peak'] if ort else None, 1, '%')} | "
-                f"{target[0] if target else '—'} | {conv2d_met(target, side_by_side.decide(side, ort_over_ours), pct_peak, threads)} |")
+                f"{target[0] if target else '—'} | {conv2d_met(target, side, ort_over_ours, pct_peak, threads)} |")
             chart_series.setdefault(("NHWC", threads), {})[shape] = ort_over_ours
     add("")
 
 
-def conv2d_met(target: Optional[tuple], ort_over_ours: Optional[float], pct_peak: Optional[float], threads: int) -> str:
+def conv2d_met(target: Optional[tuple], side: Optional[dict], bdn_ratio: Optional[float], pct_peak: Optional[float],
+               threads: int) -> str:
+    """Issue #6's verdict: the time part on the paired ORT ÷ ours where measured, the FMA-peak part on BDN's row."""
+    ort_over_ours = side_by_side.decide(side, bdn_ratio)
     if not target or not ort_over_ours:
         return "—"
     _, allowed, required_peak = target
     ok = 1 / ort_over_ours <= allowed
     if required_peak is not None and threads == 1:
         ok = ok and pct_peak is not None and pct_peak >= required_peak
-    return yes(ok)
+    return side_by_side.verdict(ok, side, 1 / allowed)
 
 
 def separable_section(add, data: dict, shapes: list[str], thread_counts: list[int], chart_series: dict,
@@ -530,7 +535,7 @@ def separable_section(add, data: dict, shapes: list[str], thread_counts: list[in
                 f"{fmt_us(median(data.get(keys['Managed'])))} | {fmt_us(median(data.get(keys['OnnxRuntime'])))} | "
                 f"{fmt(gain)} | {side_by_side.fmt_ratio(side_gain)} | {fmt(ort_over_ours)} | {side_by_side.fmt_ratio(side_ort)} | "
                 f"{fmt(native['gflops'] if native else None, 1)} | {fmt(native['pct_fma_peak'] if native else None, 1, '%')} | "
-                f"{'—' if decided is None else yes(decided > 1)} |")
+                f"{'—' if decided is None else side_by_side.verdict(decided > 1, side_gain, 1.0)} |")
             chart_series.setdefault(("NHWC", threads), {})[shape] = ort_over_ours
     add("")
 
@@ -552,6 +557,8 @@ def half_row(data: dict, shape: str, threads: int, layout: str, paired: Optional
             ratios["paired"][method][threads].append(side["median"])
     missed = [name for (_, name), value in zip(HALF_TYPES, decided) if value is not None and value > 1.0]
     met = "—" if all(value is None for value in decided) else f"**no** ({', '.join(missed)})" if missed else "met"
+    if any(side_by_side.spans(side, 1.0) for side in sides):
+        met += " (IQR spans the threshold)"
     return (f"| {shape} | {threads} | {layout} | {fmt_us(float32)} | " + " | ".join(fmt_us(half) for half in halves)
             + " | " + " | ".join(fmt(share, 2, "x") for share in shares) + " | "
             + " | ".join(side_by_side.fmt_ratio(side) for side in sides) + f" | {met} |")
