@@ -116,13 +116,14 @@ test-fixtures: $(BUILD)/deps.stamp
 # BENCH_PRESET=quick for a faster pipeline check; BENCH_OPS=conv2d,half runs some of the ops (the report then
 # has only their sections: the full default is what docs/benchmarks.md should come from);
 # DEPTHWISE_BENCH_SHAPES='7x7,pw1x1' narrows the layers of every op (substrings of the row labels);
-# BENCH_ARGS go to BenchmarkDotNet; PAIRED_ARGS to the paired run (e.g. --rounds 41 --burst-ms 10).
+# BENCH_ARGS go to BenchmarkDotNet; PAIRED_ARGS to the paired run (default --rounds 31 --burst-ms 10).
 # `make bench-paired` reruns only the side-by-side part into the same folder (keeping the BenchmarkDotNet
 # results there, if any) and regenerates the page.
 BENCH_PRESET ?= standard
 BENCH_OPS    ?= depthwise,conv2d,separable,half
 BENCH_ARGS   ?=
-PAIRED_ARGS  ?=
+# The quick preset's paired run: a pipeline check, not a measurement (7 rounds of 5 ms bursts instead of 31 of 10).
+PAIRED_ARGS  ?= $(if $(filter quick,$(BENCH_PRESET)),--rounds 7 --burst-ms 5)
 BENCH_DIR    := $(BUILD)/benchmarks
 BENCH_RUN    := DEPTHWISE_INTEROP_LIBRARY=$(abspath $(LIBRARY)) dotnet run -c Release --project csharp/DepthwiseInterop.Benchmarks --
 BENCH_REPORT := $(PYTHON) tools/benchmarks/report.py --results $(BENCH_DIR) --out docs/benchmarks.md --chart docs/benchmarks-ratios.png
