@@ -19,7 +19,7 @@ using Perfolizer.Horology;
 
 // Usage: dotnet run -c Release --project csharp/DepthwiseInterop.Benchmarks -- [--preset quick|standard]
 //        [--ops depthwise,conv2d,separable,half] [--validate-only] [--skip-validation]
-//        [--paired [--rounds N] [--burst-ms MS] [--pause-ms MS]] [BenchmarkDotNet options, e.g. --artifacts DIR]
+//        [--paired [--rounds N] [--burst-ms MS] [--pause-ms MS] [--quiet-timeout-ms MS]] [BenchmarkDotNet options, e.g. --artifacts DIR]
 // --paired times the sides of each ratio target side by side in this one process instead (Paired/PairedMode.cs)
 // and writes paired.json into the --artifacts folder.
 // --ops picks the suites (default: all four; "half" is float16 and bfloat16 against float32). Shapes can be
@@ -49,6 +49,9 @@ for (int i = 0; i < args.Length; i++)
             break;
         case "--pause-ms" when i + 1 < args.Length:
             pairedSettings = pairedSettings with { PauseMilliseconds = double.Parse(args[++i], CultureInfo.InvariantCulture) };
+            break;
+        case "--quiet-timeout-ms" when i + 1 < args.Length:
+            pairedSettings = pairedSettings with { QuietTimeoutMilliseconds = double.Parse(args[++i], CultureInfo.InvariantCulture) };
             break;
         default: benchmarkArgs.Add(args[i]); break;
     }
