@@ -110,25 +110,36 @@ test-fixtures: $(BUILD)/deps.stamp
 	$(PYTHON) conformance/derive/verify_derived.py conformance/fixtures/derived_float16.json conformance/fixtures/derived_bfloat16.json
 
 # Benchmarks: this library (C ABI and managed API) against ONNX Runtime in one BenchmarkDotNet run (depthwise_conv2d,
-# conv2d and separable_conv2d; "half": float16 and bfloat16 against float32 through the C ABI), the Python per-call
+# conv2d and separable_conv2d; "half": float16 and bfloat16 against float32 through the C ABI), then the same
+# ratio targets timed side by side in one process (--paired: paired.json, a few minutes), the Python per-call
 # overhead, then docs/benchmarks.md and docs/benchmarks-ratios.png.
 # BENCH_PRESET=quick for a faster pipeline check; BENCH_OPS=conv2d,half runs some of the ops (the report then
 # has only their sections: the full default is what docs/benchmarks.md should come from);
 # DEPTHWISE_BENCH_SHAPES='7x7,pw1x1' narrows the layers of every op (substrings of the row labels);
-# BENCH_ARGS go to BenchmarkDotNet.
+# BENCH_ARGS go to BenchmarkDotNet; PAIRED_ARGS to the paired run (default --rounds 31 --burst-ms 10).
+# `make bench-paired` reruns only the side-by-side part into the same folder (keeping the BenchmarkDotNet
+# results there, if any) and regenerates the page.
 BENCH_PRESET ?= standard
 BENCH_OPS    ?= depthwise,conv2d,separable,half
 BENCH_ARGS   ?=
+# The quick preset's paired run: a pipeline check, not a measurement (7 rounds of 5 ms bursts instead of 31 of 10).
+PAIRED_ARGS  ?= $(if $(filter quick,$(BENCH_PRESET)),--rounds 7 --burst-ms 5)
 BENCH_DIR    := $(BUILD)/benchmarks
-.PHONY: bench
+BENCH_RUN    := DEPTHWISE_INTEROP_LIBRARY=$(abspath $(LIBRARY)) dotnet run -c Release --project csharp/DepthwiseInterop.Benchmarks --
+BENCH_REPORT := $(PYTHON) tools/benchmarks/report.py --results $(BENCH_DIR) --out docs/benchmarks.md --chart docs/benchmarks-ratios.png
+.PHONY: bench bench-paired
 bench: $(LIBRARY) python
 	start=$$(date +%s); \
 	rm -rf $(BENCH_DIR); mkdir -p $(BENCH_DIR); \
-	DEPTHWISE_INTEROP_LIBRARY=$(abspath $(LIBRARY)) dotnet run -c Release --project csharp/DepthwiseInterop.Benchmarks -- \
-	  --preset $(BENCH_PRESET) --ops $(BENCH_OPS) --artifacts $(abspath $(BENCH_DIR)) $(BENCH_ARGS); \
+	$(BENCH_RUN) --preset $(BENCH_PRESET) --ops $(BENCH_OPS) --artifacts $(abspath $(BENCH_DIR)) $(BENCH_ARGS); \
+	$(BENCH_RUN) --paired --ops $(BENCH_OPS) --artifacts $(abspath $(BENCH_DIR)) $(PAIRED_ARGS); \
 	DEPTHWISE_INTEROP_LIBRARY=$(abspath $(LIBRARY)) $(VENV_PYTHON) tools/benchmarks/python_overhead.py --json $(BENCH_DIR)/python_overhead.json; \
-	$(PYTHON) tools/benchmarks/report.py --results $(BENCH_DIR) --out docs/benchmarks.md --chart docs/benchmarks-ratios.png \
-	  --total-seconds $$(( $$(date +%s) - start ))
+	$(BENCH_REPORT) --total-seconds $$(( $$(date +%s) - start ))
+
+bench-paired: $(LIBRARY)
+	mkdir -p $(BENCH_DIR)
+	$(BENCH_RUN) --paired --ops $(BENCH_OPS) --artifacts $(abspath $(BENCH_DIR)) $(PAIRED_ARGS)
+	$(BENCH_REPORT)
 
 clean:
 	rm -rf $(BUILD) $(VENV) python/depthwise_interop/libdepthwise_interop.so

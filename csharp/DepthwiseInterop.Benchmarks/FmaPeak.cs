@@ -31,11 +31,19 @@ public static class FmaPeak
             long start = Stopwatch.GetTimestamp();
             Chains256(IterationsPerTrial);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            rates.Add(2.0 * Chains * Vector256<float>.Count * IterationsPerTrial / seconds);
+            rates.Add(Flops(IterationsPerTrial) / seconds);
         }
         rates.Sort();
         return new Measurement(rates[^1], "Vector256 FMA", rates[rates.Count / 2], Trials);
     }
+
+    /// <summary>The paired mode's name for a side running the chains (<see cref="Paired.PairedSide.FmaChains"/>).</summary>
+    public const string MethodName = "FmaPeak";
+
+    /// <summary>The chains for <paramref name="iterations"/>, once: a burst of known flops (<see cref="Flops"/>).</summary>
+    public static float RunChains(int iterations) => Chains256(iterations);
+
+    public static double Flops(int iterations) => 2.0 * Chains * Vector256<float>.Count * iterations;
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float Chains256(int iterations)

@@ -13,12 +13,15 @@ using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using DepthwiseInterop.Benchmarks;
+using DepthwiseInterop.Benchmarks.Paired;
 using Microsoft.ML.OnnxRuntime;
 using Perfolizer.Horology;
 
 // Usage: dotnet run -c Release --project csharp/DepthwiseInterop.Benchmarks -- [--preset quick|standard]
 //        [--ops depthwise,conv2d,separable,half] [--validate-only] [--skip-validation]
-//        [BenchmarkDotNet options, e.g. --artifacts DIR]
+//        [--paired [--rounds N] [--burst-ms MS] [--pause-ms MS] [--quiet-timeout-ms MS]] [BenchmarkDotNet options, e.g. --artifacts DIR]
+// --paired times the sides of each ratio target side by side in this one process instead (Paired/PairedMode.cs)
+// and writes paired.json into the --artifacts folder.
 // --ops picks the suites (default: all four; "half" is float16 and bfloat16 against float32). Shapes can be
 // narrowed with DEPTHWISE_BENCH_SHAPES="7x7,pw1x1" (substrings of the row labels, applied to every suite).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -26,7 +29,8 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 string preset = "standard";
 var ops = BenchmarkSuite.Names.ToList();
-bool validateOnly = false, skipValidation = false;
+bool validateOnly = false, skipValidation = false, paired = false;
+var pairedSettings = PairedSettings.Default;
 var benchmarkArgs = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
@@ -38,6 +42,17 @@ for (int i = 0; i < args.Length; i++)
             break;
         case "--validate-only": validateOnly = true; break;
         case "--skip-validation": skipValidation = true; break;
+        case "--paired": paired = true; break;
+        case "--rounds" when i + 1 < args.Length: pairedSettings = pairedSettings with { Rounds = int.Parse(args[++i]) }; break;
+        case "--burst-ms" when i + 1 < args.Length:
+            pairedSettings = pairedSettings with { BurstMilliseconds = double.Parse(args[++i], CultureInfo.InvariantCulture) };
+            break;
+        case "--pause-ms" when i + 1 < args.Length:
+            pairedSettings = pairedSettings with { PauseMilliseconds = double.Parse(args[++i], CultureInfo.InvariantCulture) };
+            break;
+        case "--quiet-timeout-ms" when i + 1 < args.Length:
+            pairedSettings = pairedSettings with { QuietTimeoutMilliseconds = double.Parse(args[++i], CultureInfo.InvariantCulture) };
+            break;
         default: benchmarkArgs.Add(args[i]); break;
     }
 }
@@ -78,6 +93,8 @@ if (suites.Count == 0)
                             $"'{Environment.GetEnvironmentVariable(CaseFilter.ShapesVariable)}'.");
     return 2;
 }
+// Its own file (paired.json), so it can follow a BenchmarkDotNet run into the same folder without touching environment.json.
+if (paired) return PairedMode.Run(suites, artifacts, pairedSettings, skipValidation);
 // The FMA peak the "% FMA peak" and roofline columns divide by: this machine's, measured here before the
 // benchmark processes start (the columns are computed in this process).
 var measuredPeak = FmaPeak.MeasureOneCore();

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import paired as side_by_side  # noqa: E402
 import pngchart  # noqa: E402
 
 UNITS = {"ns": 1e-3, "us": 1.0, "μs": 1.0, "µs": 1.0, "ms": 1e3, "s": 1e6}
@@ -255,7 +256,8 @@ def trust_section(env: dict, ort_measurements: dict, thread_counts: list[int]) -
     return trust, busy
 
 
-def depthwise_section(add, data: dict, shapes: list[str], thread_counts: list[int], chart_series: dict) -> None:
+def depthwise_section(add, data: dict, shapes: list[str], thread_counts: list[int], chart_series: dict,
+                      paired: Optional[dict]) -> None:
     def get(method: str, shape: str, threads: int, layout: str) -> Optional[dict]:
         return data.get((method, shape, threads, layout))
 
@@ -307,7 +309,7 @@ def depthwise_section(add, data: dict, shapes: list[str], thread_counts: list[in
             "% roofline against the 2-core roofline.")
         add("")
 
-    depthwise_targets(add, data, shapes, thread_counts)
+    depthwise_targets(add, data, shapes, thread_counts, paired)
 
     reference_rows = [(key, m) for key, m in data.items() if key[0] == "Reference"]
     add("### The scalar reference kernel")
@@ -336,59 +338,118 @@ MOBILENET_DEPTHWISE = [shape for shape in ORT_ANCHORS_US if shape.startswith("dw
 MULTIPLIER_PAIRS = {"dw3x3 56x56x72 m2 s1": "dw3x3 56x56x144 s1", "dw3x3 28x28x48 m4 s1": "dw3x3 28x28x192 s1"}
 
 
-def depthwise_targets(add, data: dict, shapes: list[str], thread_counts: list[int]) -> None:
-    """Issue #5's four measured targets, each computed from this run's rows above."""
-    def native_us(shape: str, threads: int, layout: str) -> Optional[float]:
-        return median(data.get(("Native", shape, threads, layout)))
+PAIRED_NOTE = ("Where the side-by-side run measured a pair (section *Side by side in one process*), its ratio is "
+               "shown beside the BenchmarkDotNet one and **decides \"met\"**: the median of per-round ratios of the "
+               "two sides interleaved in one process, not two medians measured minutes apart. \"IQR spans the "
+               "threshold\": the middle half of the rounds fell on both sides of the target, so the run does not "
+               "settle it.")
 
-    def gflops(shape: str, threads: int, layout: str) -> Optional[float]:
-        m = data.get(("Native", shape, threads, layout))
-        return m["gflops"] if m else None
 
-    def yes(ok: bool) -> str:
-        return "yes" if ok else "**no**"
+def yes(ok: bool) -> str:
+    return "yes" if ok else "**no**"
 
+
+def depthwise_targets(add, data: dict, shapes: list[str], thread_counts: list[int], paired: Optional[dict]) -> None:
+    """Issue #5's four measured targets, each computed from this run's rows above (and the paired run's pairs)."""
     add("### Issue #5's targets, from the rows above")
     add("")
-    add("| target | threads | measured | met |")
-    add("|---|---|---|---|")
+    if paired:
+        add(PAIRED_NOTE)
+        add("")
+    add("| target | threads | BenchmarkDotNet medians | side by side: median of per-round ratios (IQR) | met |")
+    add("|---|---|---|---|---|")
     for threads in thread_counts:
-        ratios = {shape: ratio(median(data.get(("OnnxRuntime", shape, threads, "NCHW"))), native_us(shape, threads, "NHWC"))
-                  for shape in MOBILENET_DEPTHWISE if shape in shapes}
-        ratios = {k: v for k, v in ratios.items() if v is not None}
-        if ratios:
-            worst = min(ratios, key=ratios.get)
-            mean = geomean(list(ratios.values()))
-            add(f"| NHWC batch-1 MobileNetV2 layers: ours ≤ ORT's time on each, geometric-mean speed-up ≥ 1.5x | {threads} | "
-                f"ORT ÷ ours {fmt(ratios[worst])} at worst ({worst}), geometric mean {fmt(mean)} over {len(ratios)} layers | "
-                f"{yes(ratios[worst] >= 1 and mean is not None and mean >= 1.5)} |")
+        mobilenet_target(add, data, shapes, threads, paired)
     for shape in shapes:
-        if not shape.startswith("dw3x3") or not shape.endswith(" s1") or " N8 " in shape:
-            continue
-        ort = data.get(("OnnxRuntime", shape, 1, "NCHW"))
-        roofline = ort["roofline_us"] if ort else None
-        nhwc, nchw = native_us(shape, 1, "NHWC"), native_us(shape, 1, "NCHW")
-        if roofline is None or nhwc is None:
-            continue
-        pct = 100 * roofline / nhwc
-        nchw_text = f" (NCHW {fmt(100 * roofline / nchw, 1, '%')})" if nchw else ""
-        add(f"| 3x3 stride 1 at ≥ 50% of the warm roofline: {shape}, NHWC | 1 | {fmt(pct, 1, '%')}{nchw_text} | {yes(pct >= 50)} |")
+        if shape.startswith("dw3x3") and shape.endswith(" s1") and " N8 " not in shape:
+            roofline_target(add, data, shape, paired)
     for threads in thread_counts:
         for shape in shapes:
-            nhwc, nchw = native_us(shape, threads, "NHWC"), native_us(shape, threads, "NCHW")
-            if nhwc is None or nchw is None:
-                continue
-            r = nchw / nhwc
-            add(f"| NCHW within 1.2x of NHWC: {shape} | {threads} | NCHW ÷ NHWC time {fmt(r)} | {yes(r <= 1.2)} |")
+            layout_target(add, data, shape, threads, paired)
     for threads in thread_counts:
         for shape, reference in MULTIPLIER_PAIRS.items():
             for layout in ("NHWC", "NCHW"):
-                got, base = gflops(shape, threads, layout), gflops(reference, threads, layout)
-                if got is None or base is None:
-                    continue
-                add(f"| multiplier ≥ multiplier 1's GFLOP/s: {shape} against {reference} (same output), {layout} | {threads} | "
-                    f"{fmt(got, 1)} against {fmt(base, 1)} GFLOP/s | {yes(got >= base)} |")
+                multiplier_target(add, data, shape, reference, threads, layout, paired)
     add("")
+
+
+def native_key(shape: str, threads: int, layout: str) -> tuple:
+    return ("Native", shape, threads, layout)
+
+
+def ort_key(shape: str, threads: int) -> tuple:
+    return ("OnnxRuntime", shape, threads, "NCHW")
+
+
+def mobilenet_target(add, data: dict, shapes: list[str], threads: int, paired: Optional[dict]) -> None:
+    layers = [shape for shape in MOBILENET_DEPTHWISE if shape in shapes]
+    bdn = {shape: ratio(median(data.get(ort_key(shape, threads))), median(data.get(native_key(shape, threads, "NHWC"))))
+           for shape in layers}
+    side = {shape: side_by_side.lookup(paired, ort_key(shape, threads), native_key(shape, threads, "NHWC"))
+            for shape in layers}
+    decided = {shape: side_by_side.decide(side[shape], bdn[shape]) for shape in layers}
+    decided = {k: v for k, v in decided.items() if v is not None}
+    if not decided:
+        return
+
+    def summary(values: dict) -> str:
+        values = {k: v for k, v in values.items() if v is not None}
+        if not values:
+            return "—"
+        worst = min(values, key=values.get)
+        return (f"ORT ÷ ours {fmt(values[worst])} at worst ({worst}), geometric mean "
+                f"{fmt(geomean(list(values.values())))} over {len(values)} layers")
+
+    worst = min(decided.values())
+    mean = geomean(list(decided.values()))
+    paired_values = {k: v["median"] for k, v in side.items() if v is not None}
+    add(f"| NHWC batch-1 MobileNetV2 layers: ours ≤ ORT's time on each, geometric-mean speed-up ≥ 1.5x | {threads} | "
+        f"{summary(bdn)} | {summary(paired_values)} | {yes(worst >= 1 and mean is not None and mean >= 1.5)} |")
+
+
+def roofline_target(add, data: dict, shape: str, paired: Optional[dict]) -> None:
+    """≥ 50% of the warm roofline at 1 thread. The paired run measures the FMA peak in the same rounds: for an
+    FMA-bound layer, % roofline is % of that peak, which then decides; a memory-bound layer keeps BDN's figure."""
+    ort = data.get(ort_key(shape, 1))
+    roofline = ort["roofline_us"] if ort else None
+    nhwc, nchw = median(data.get(native_key(shape, 1, "NHWC"))), median(data.get(native_key(shape, 1, "NCHW")))
+    if roofline is None or nhwc is None:
+        return
+    pct = 100 * roofline / nhwc
+    nchw_text = f" (NCHW {fmt(100 * roofline / nchw, 1, '%')})" if nchw else ""
+    peak_key = (side_by_side.FMA_METHOD, shape, 1, "")
+    share = side_by_side.lookup(paired, peak_key, native_key(shape, 1, "NHWC"))
+    share_nchw = side_by_side.lookup(paired, peak_key, native_key(shape, 1, "NCHW"))
+    paired_text = "—" if share is None else (
+        f"{side_by_side.fmt_ratio(share, percent=True)} of the FMA peak measured in the same rounds"
+        + (f" (NCHW {side_by_side.fmt_ratio(share_nchw, percent=True)})" if share_nchw else ""))
+    deciding = share if ort["bound"] == "FMA" else None
+    ok = deciding["median"] >= 0.5 if deciding is not None else pct >= 50
+    add(f"| 3x3 stride 1 at ≥ 50% of the warm roofline ({ort['bound']}-bound): {shape}, NHWC | 1 | "
+        f"{fmt(pct, 1, '%')}{nchw_text} | {paired_text} | {side_by_side.verdict(ok, deciding, 0.5)} |")
+
+
+def layout_target(add, data: dict, shape: str, threads: int, paired: Optional[dict]) -> None:
+    nhwc, nchw = median(data.get(native_key(shape, threads, "NHWC"))), median(data.get(native_key(shape, threads, "NCHW")))
+    if nhwc is None or nchw is None:
+        return
+    side = side_by_side.lookup(paired, native_key(shape, threads, "NCHW"), native_key(shape, threads, "NHWC"))
+    decided = side_by_side.decide(side, nchw / nhwc)
+    add(f"| NCHW within 1.2x of NHWC: {shape} | {threads} | NCHW ÷ NHWC time {fmt(nchw / nhwc)} | "
+        f"{side_by_side.fmt_ratio(side)} | {side_by_side.verdict(decided <= 1.2, side, 1.2)} |")
+
+
+def multiplier_target(add, data: dict, shape: str, reference: str, threads: int, layout: str,
+                      paired: Optional[dict]) -> None:
+    """Same output, same flops: the paired time ratio multiplier 1 ÷ multiplier M is M's GFLOP/s ÷ 1's."""
+    got, base = data.get(native_key(shape, threads, layout)), data.get(native_key(reference, threads, layout))
+    if got is None or base is None or got["gflops"] is None or base["gflops"] is None:
+        return
+    side = side_by_side.lookup(paired, native_key(reference, threads, layout), native_key(shape, threads, layout))
+    decided = side_by_side.decide(side, got["gflops"] / base["gflops"])
+    add(f"| multiplier ≥ multiplier 1's GFLOP/s: {shape} against {reference} (same output), {layout} | {threads} | "
+        f"{fmt(got['gflops'], 1)} against {fmt(base['gflops'], 1)} GFLOP/s | "
+        f"{side_by_side.fmt_ratio(side)} (GFLOP/s ratio) | {side_by_side.verdict(decided >= 1, side, 1.0)} |")
 
 
 def conv2d_target(shape: str) -> Optional[tuple[str, float, Optional[float]]]:
@@ -400,40 +461,52 @@ def conv2d_target(shape: str) -> Optional[tuple[str, float, Optional[float]]]:
     return None
 
 
-def conv2d_section(add, data: dict, shapes: list[str], thread_counts: list[int], chart_series: dict) -> None:
+def conv2d_section(add, data: dict, shapes: list[str], thread_counts: list[int], chart_series: dict,
+                   paired: Optional[dict]) -> None:
     add("## conv2d")
     add("")
     add("Ours in NHWC (TensorFlow's default layout): *Native* is `di_conv2d` through the C ABI, *Managed* "
         "`Convolution.Conv2D<float>`. *ORT* is one ONNX `Conv` (group = the label's gN, else 1) in NCHW, graph "
         "optimisation ALL. **ORT ÷ Native above 1 means ours is faster.** GFLOP/s and % of FMA peak: Native's, "
         "then ORT's. The last columns check issue #6's targets (dense 3x3: ≤ 1.1x ORT's time and ≥ 85% of FMA "
-        "peak at 1 thread; pointwise and grouped: ≤ ORT's time; the 3-channel first layer has no target).")
+        "peak at 1 thread; pointwise and grouped: ≤ ORT's time; the 3-channel first layer has no target)."
+        + (" *Side by side*: ORT ÷ Native from the side-by-side run (median of per-round ratios, IQR), which "
+           "decides the time part of the target where present." if paired else ""))
     add("")
-    add("| layer | threads | Native µs | Managed µs | ORT µs | ORT ÷ Native | GFLOP/s | % FMA peak | ORT % FMA peak | target | met |")
-    add("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    add("| layer | threads | Native µs | Managed µs | ORT µs | ORT ÷ Native | side by side | GFLOP/s | % FMA peak | ORT % FMA peak | target | met |")
+    add("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for shape in shapes:
-        target = conv2d_target(shape)
         for threads in thread_counts:
             native = data.get(("Native", shape, threads, "NHWC"))
-            managed = data.get(("Managed", shape, threads, "NHWC"))
             ort = data.get(("OnnxRuntime", shape, threads, "NCHW"))
             ort_over_ours = ratio(median(ort), median(native))
+            side = side_by_side.lookup(paired, ("OnnxRuntime", shape, threads, "NCHW"), ("Native", shape, threads, "NHWC"))
             pct_peak = native["pct_fma_peak"] if native else None
-            met = "—"
-            if target and ort_over_ours:
-                text, allowed, required_peak = target
-                ok = 1 / ort_over_ours <= allowed
-                if required_peak is not None and threads == 1:
-                    ok = ok and pct_peak is not None and pct_peak >= required_peak
-                met = "yes" if ok else "**no**"
-            add(f"| {shape} | {threads} | {fmt_us(median(native))} | {fmt_us(median(managed))} | {fmt_us(median(ort))} | "
-                f"{fmt(ort_over_ours)} | {fmt(native['gflops'] if native else None, 1)} | {fmt(pct_peak, 1, '%')} | "
-                f"{fmt(ort['pct_fma_peak'] if ort else None, 1, '%')} | {target[0] if target else '—'} | {met} |")
+            target = conv2d_target(shape)
+            add(f"| {shape} | {threads} | {fmt_us(median(native))} | "
+                f"{fmt_us(median(data.get(('Managed', shape, threads, 'NHWC'))))} | {fmt_us(median(ort))} | "
+                f"{fmt(ort_over_ours)} | {side_by_side.fmt_ratio(side)} | {fmt(native['gflops'] if native else None, 1)} | "
+                f"{fmt(pct_peak, 1, '%')} | {fmt(ort['pct_fma_peak'] if ort else None, 1, '%')} | "
+                f"{target[0] if target else '—'} | {conv2d_met(target, side, ort_over_ours, pct_peak, threads)} |")
             chart_series.setdefault(("NHWC", threads), {})[shape] = ort_over_ours
     add("")
 
 
-def separable_section(add, data: dict, shapes: list[str], thread_counts: list[int], chart_series: dict) -> None:
+def conv2d_met(target: Optional[tuple], side: Optional[dict], bdn_ratio: Optional[float], pct_peak: Optional[float],
+               threads: int) -> str:
+    """Issue #6's verdict: the time part on the paired ORT ÷ ours where measured, the FMA-peak part on BDN's row."""
+    ort_over_ours = side_by_side.decide(side, bdn_ratio)
+    if not target or not ort_over_ours:
+        return "—"
+    _, allowed, required_peak = target
+    ok = 1 / ort_over_ours <= allowed
+    if required_peak is not None and threads == 1:
+        ok = ok and pct_peak is not None and pct_peak >= required_peak
+    return side_by_side.verdict(ok, side, 1 / allowed)
+
+
+def separable_section(add, data: dict, shapes: list[str], thread_counts: list[int], chart_series: dict,
+                      paired: Optional[dict]) -> None:
     add("## separable_conv2d")
     add("")
     add("A MobileNetV2 block's depthwise 3x3 (M = 1) and projection 1x1, NHWC. *Separable* is `di_separable_conv2d` "
@@ -441,24 +514,54 @@ def separable_section(add, data: dict, shapes: list[str], thread_counts: list[in
         "`di_conv2d` through an intermediate allocated once outside the timed call; *Managed* is "
         "`Convolution.SeparableConv2D<float>`; *ORT* a two-node ONNX graph (Conv group = C, then 1x1 Conv) in NCHW, "
         "graph optimisation ALL. Issue #6's target: separable faster than our own two calls "
-        "(**two calls ÷ separable above 1**). GFLOP/s and % of FMA peak: separable's, flops of both stages.")
+        "(**two calls ÷ separable above 1**). GFLOP/s and % of FMA peak: separable's, flops of both stages."
+        + (" *Side by side*: the same ratios from the side-by-side run (median of per-round ratios, IQR); the "
+           "two-calls one decides the target where present." if paired else ""))
     add("")
-    add("| block | threads | separable µs | two calls µs | Managed µs | ORT µs | two calls ÷ separable | ORT ÷ separable | GFLOP/s | % FMA peak | target met |")
-    add("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    add("| block | threads | separable µs | two calls µs | Managed µs | ORT µs | two calls ÷ separable | side by side | "
+        "ORT ÷ separable | side by side | GFLOP/s | % FMA peak | target met |")
+    add("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for shape in shapes:
         for threads in thread_counts:
-            native = data.get(("Native", shape, threads, "NHWC"))
-            two_calls = data.get(("NativeTwoCalls", shape, threads, "NHWC"))
-            managed = data.get(("Managed", shape, threads, "NHWC"))
-            ort = data.get(("OnnxRuntime", shape, threads, "NCHW"))
-            gain = ratio(median(two_calls), median(native))
-            ort_over_ours = ratio(median(ort), median(native))
-            met = "—" if gain is None else ("yes" if gain > 1 else "**no**")
-            add(f"| {shape} | {threads} | {fmt_us(median(native))} | {fmt_us(median(two_calls))} | "
-                f"{fmt_us(median(managed))} | {fmt_us(median(ort))} | {fmt(gain)} | {fmt(ort_over_ours)} | "
-                f"{fmt(native['gflops'] if native else None, 1)} | {fmt(native['pct_fma_peak'] if native else None, 1, '%')} | {met} |")
+            keys = {method: (method, shape, threads, "NCHW" if method == "OnnxRuntime" else "NHWC")
+                    for method in ("Native", "NativeTwoCalls", "Managed", "OnnxRuntime")}
+            native = data.get(keys["Native"])
+            gain = ratio(median(data.get(keys["NativeTwoCalls"])), median(native))
+            ort_over_ours = ratio(median(data.get(keys["OnnxRuntime"])), median(native))
+            side_gain = side_by_side.lookup(paired, keys["NativeTwoCalls"], keys["Native"])
+            side_ort = side_by_side.lookup(paired, keys["OnnxRuntime"], keys["Native"])
+            decided = side_by_side.decide(side_gain, gain)
+            add(f"| {shape} | {threads} | {fmt_us(median(native))} | {fmt_us(median(data.get(keys['NativeTwoCalls'])))} | "
+                f"{fmt_us(median(data.get(keys['Managed'])))} | {fmt_us(median(data.get(keys['OnnxRuntime'])))} | "
+                f"{fmt(gain)} | {side_by_side.fmt_ratio(side_gain)} | {fmt(ort_over_ours)} | {side_by_side.fmt_ratio(side_ort)} | "
+                f"{fmt(native['gflops'] if native else None, 1)} | {fmt(native['pct_fma_peak'] if native else None, 1, '%')} | "
+                f"{'—' if decided is None else side_by_side.verdict(decided > 1, side_gain, 1.0)} |")
             chart_series.setdefault(("NHWC", threads), {})[shape] = ort_over_ours
     add("")
+
+
+def half_row(data: dict, shape: str, threads: int, layout: str, paired: Optional[dict], ratios: dict) -> Optional[str]:
+    """One row of the half table (None when float32 was not measured there); collects its ratios for the means."""
+    float32 = median(data.get(("Float32", shape, threads, layout)))
+    if float32 is None:
+        return None
+    halves = [median(data.get((method, shape, threads, layout))) for method, _ in HALF_TYPES]
+    shares = [ratio(half, float32) for half in halves]
+    sides = [side_by_side.lookup(paired, (method, shape, threads, layout), ("Float32", shape, threads, layout))
+             for method, _ in HALF_TYPES]
+    decided = [side_by_side.decide(side, share) for side, share in zip(sides, shares)]
+    for (method, _), share, side in zip(HALF_TYPES, shares, sides):
+        if share is not None:
+            ratios["bdn"][method][threads].append(share)
+        if side is not None:
+            ratios["paired"][method][threads].append(side["median"])
+    missed = [name for (_, name), value in zip(HALF_TYPES, decided) if value is not None and value > 1.0]
+    met = "—" if all(value is None for value in decided) else f"**no** ({', '.join(missed)})" if missed else "met"
+    if any(side_by_side.spans(side, 1.0) for side in sides):
+        met += " (IQR spans the threshold)"
+    return (f"| {shape} | {threads} | {layout} | {fmt_us(float32)} | " + " | ".join(fmt_us(half) for half in halves)
+            + " | " + " | ".join(fmt(share, 2, "x") for share in shares) + " | "
+            + " | ".join(side_by_side.fmt_ratio(side) for side in sides) + f" | {met} |")
 
 
 def repeat_section(add, suites: dict, thread_counts: list[int]) -> None:
@@ -493,25 +596,16 @@ def repeat_section(add, suites: dict, thread_counts: list[int]) -> None:
     add("")
 
 
-def half_section(add, data: dict, shapes: list[str], thread_counts: list[int], validation: list) -> None:
-    rows, ratios = [], {method: {t: [] for t in thread_counts} for method, _ in HALF_TYPES}
+def half_section(add, data: dict, shapes: list[str], thread_counts: list[int], validation: list,
+                 paired: Optional[dict]) -> None:
+    rows = []
+    ratios = {source: {method: {t: [] for t in thread_counts} for method, _ in HALF_TYPES} for source in ("bdn", "paired")}
     for shape in shapes:
         for threads in thread_counts:
             for layout in ("NHWC", "NCHW"):
-                float32 = median(data.get(("Float32", shape, threads, layout)))
-                if float32 is None:
-                    continue
-                halves = [median(data.get((method, shape, threads, layout))) for method, _ in HALF_TYPES]
-                shares = [ratio(half, float32) for half in halves]
-                for (method, _), share in zip(HALF_TYPES, shares):
-                    if share is not None:
-                        ratios[method][threads].append(share)
-                missed = [name for (_, name), share in zip(HALF_TYPES, shares) if share is not None and share > 1.0]
-                met = ("—" if all(share is None for share in shares)
-                       else f"**no** ({', '.join(missed)})" if missed else "met")
-                rows.append(f"| {shape} | {threads} | {layout} | {fmt_us(float32)} | "
-                            + " | ".join(fmt_us(half) for half in halves) + " | "
-                            + " | ".join(fmt(share, 2, "x") for share in shares) + f" | {met} |")
+                row = half_row(data, shape, threads, layout, paired, ratios)
+                if row:
+                    rows.append(row)
 
     add("## float16 and bfloat16")
     add("")
@@ -532,16 +626,22 @@ def half_section(add, data: dict, shapes: list[str], thread_counts: list[int], v
         "15 (rounding bias, exponent rebasing, subnormals, NaN), while a bfloat16 widens by placing its 16 bits "
         "in the top half of a 32-bit lane and narrows with a rounding add and a pack.")
     add("")
-    add("| layer | threads | layout | float32 µs | float16 µs | bfloat16 µs | float16 ÷ float32 | bfloat16 ÷ float32 | target ≤ 1.0x float32 |")
-    add("|---|---|---|---:|---:|---:|---:|---:|---|")
+    if paired:
+        add("*Side by side*: the same ratios from the side-by-side run (median of per-round ratios, IQR); they "
+            "decide the target column where present.")
+        add("")
+    add("| layer | threads | layout | float32 µs | float16 µs | bfloat16 µs | float16 ÷ float32 | bfloat16 ÷ float32 | "
+        "side by side float16 ÷ float32 | side by side bfloat16 ÷ float32 | target ≤ 1.0x float32 |")
+    add("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for row in rows:
         add(row)
     add("")
-    summary = [f"{name} {fmt(geomean(ratios[method][t]), 2, 'x')} ({t} thread{'s' if t > 1 else ''})"
-               for method, name in HALF_TYPES for t in thread_counts if ratios[method][t]]
-    if summary:
-        add("Geometric mean of half ÷ float32 over the rows above: " + ", ".join(summary) + ".")
-        add("")
+    for source, text in (("bdn", "the BenchmarkDotNet medians"), ("paired", "the side-by-side ratios")):
+        summary = [f"{name} {fmt(geomean(ratios[source][method][t]), 2, 'x')} ({t} thread{'s' if t > 1 else ''})"
+                   for method, name in HALF_TYPES for t in thread_counts if ratios[source][method][t]]
+        if summary:
+            add(f"Geometric mean of half ÷ float32 over the rows above, {text}: " + ", ".join(summary) + ".")
+            add("")
     if validation:
         worst = max(validation, key=lambda r: r.get("MaxAbsDiff", 0))
         add(f"**Checked first.** Before timing, each half row's result was compared, element by element, with our "
@@ -554,6 +654,19 @@ def half_section(add, data: dict, shapes: list[str], thread_counts: list[int], v
         add("")
     add("The chart does not show these ratios: its axis is ORT ÷ ours, read the other way round.")
     add("")
+
+
+def write_paired_only(out: Path, paired: dict, repo: Path) -> int:
+    """The page of a results folder that holds only a side-by-side run (`make bench-paired` before any `make bench`)."""
+    lines = ["# Benchmarks: side by side in one process", "",
+             "<!-- Generated by tools/benchmarks/report.py from a `make bench-paired` run; edit the script, not this page. -->",
+             "", f"Library `{paired.get('library_path', '?')}`; source: {tree_state(repo)}. This folder has no "
+             "BenchmarkDotNet results: `make bench` runs both and shows these ratios beside its own.", ""]
+    side_by_side.section(lines.append, paired, fmt_us, beside_targets=False)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
 
 
 def main() -> int:
@@ -569,8 +682,12 @@ def main() -> int:
     repo = Path(args.repo).resolve()
     suites = {name: read_results(results, cls) for name, cls in SUITES.items()}
     suites = {name: data for name, data in suites.items() if data}
+    paired = side_by_side.read_paired(results)
+    if not suites and not paired:
+        raise SystemExit(f"no *{{{','.join(SUITES.values())}}}-report.csv under {results / 'results'} and no "
+                         f"paired.json in {results}: run the benchmark first")
     if not suites:
-        raise SystemExit(f"no *{{{','.join(SUITES.values())}}}-report.csv under {results / 'results'}: run the benchmark first")
+        return write_paired_only(Path(args.out), paired, repo)
     measurements = {key: m for data in suites.values() for key, m in data.items()}
     env_path = results / "environment.json"
     env = json.loads(env_path.read_text(encoding="utf-8")) if env_path.is_file() else {}
@@ -608,17 +725,20 @@ def main() -> int:
 
     chart_series: dict = {}
     if "depthwise" in suites:
-        depthwise_section(add, suites["depthwise"], shapes["depthwise"], thread_counts, chart_series)
+        depthwise_section(add, suites["depthwise"], shapes["depthwise"], thread_counts, chart_series, paired)
     if "conv2d" in suites:
-        conv2d_section(add, suites["conv2d"], shapes["conv2d"], thread_counts, chart_series)
+        conv2d_section(add, suites["conv2d"], shapes["conv2d"], thread_counts, chart_series, paired)
     if "separable" in suites:
-        separable_section(add, suites["separable"], shapes["separable"], thread_counts, chart_series)
+        separable_section(add, suites["separable"], shapes["separable"], thread_counts, chart_series, paired)
     validation = env.get("validation") or []
     if "half" in suites:
-        half_section(add, suites["half"], shapes["half"], thread_counts, [r for r in validation if r.get("Op") == "half"])
+        half_section(add, suites["half"], shapes["half"], thread_counts, [r for r in validation if r.get("Op") == "half"],
+                     paired)
 
     if "half" in suites:
         repeat_section(add, suites, thread_counts)
+    if paired:
+        side_by_side.section(add, paired, fmt_us)
 
     anchor_rows = [(shape, t, anchor[t - 1], measurements[("OnnxRuntime", shape, t, "NCHW")]["median_us"])
                    for shape, anchor in ORT_ANCHORS_US.items() for t in thread_counts
@@ -670,6 +790,11 @@ def main() -> int:
         "that run. Each case runs in its own process: BenchmarkDotNet's pilot stage picks the calls per iteration "
         "for the iteration time, then warm-up iterations, then the measured iterations; the tables show their "
         "**median** per call. No overhead subtraction (an empty call costs ~1 ns).")
+    if paired:
+        add("- **Side by side.** The ratios the targets are judged on were also measured by `--paired`, both sides "
+            "interleaved in one process (section *Side by side in one process*), because this VM's speed drifts "
+            "by up to 1.5x within a run (*The same call measured twice*): a ratio of two medians measured minutes "
+            "apart carries that drift, a median of per-round ratios mostly does not.")
     add("- **Warm.** The same preallocated (pinned) input, filters and output are reused on every call, so the "
         "data stay in cache at the level that fits them. The benchmark code allocates nothing in the timed call "
         "(see the allocation note above for what MemoryDiagnoser counts).")
@@ -722,7 +847,7 @@ def main() -> int:
     add(f"- **Duration.** BenchmarkDotNet part: {wall:.0f} s for {env.get('benchmark_cases', '?')} cases"
         if isinstance(wall, (int, float)) else "- **Duration.** unknown")
     if args.total_seconds:
-        lines[-1] += f"; whole `make bench` recipe (benchmark, Python overhead, report): {args.total_seconds:.0f} s"
+        lines[-1] += f"; whole `make bench` recipe (BenchmarkDotNet, side-by-side run, Python overhead, report): {args.total_seconds:.0f} s"
     lines[-1] += "."
     failed = env.get("failed_cases") or []
     if failed:
@@ -733,12 +858,14 @@ def main() -> int:
     add("```sh")
     add("make bench                     # standard preset, all ops; builds the library, runs everything, rewrites this page")
     add("make bench BENCH_PRESET=quick  # faster pipeline check")
+    add("make bench-paired              # only the side-by-side run, into the same results folder, then this page")
     add("make bench BENCH_OPS=conv2d,half                 # some of the ops (depthwise, conv2d, separable, half)")
     add("DEPTHWISE_BENCH_SHAPES='7x7,pw1x1' make bench    # a subset of the layers (substrings of the labels, every op)")
     add("```")
     add("")
-    add("Raw results: `build/benchmarks/results/` (BenchmarkDotNet's CSV and GitHub markdown, one per op) and "
-        "`build/benchmarks/environment.json`.")
+    add("Raw results: `build/benchmarks/results/` (BenchmarkDotNet's CSV and GitHub markdown, one per op), "
+        "`build/benchmarks/environment.json` and `build/benchmarks/paired.json` (the side-by-side run, per-round "
+        "ratios included).")
     add("")
 
     out = Path(args.out)
