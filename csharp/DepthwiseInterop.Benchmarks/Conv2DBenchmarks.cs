@@ -21,13 +21,13 @@ public class Conv2DBenchmarks : RunnerBenchmark
     ];
 
     [GlobalSetup(Target = nameof(Native))]
-    public void SetupNative() => UseNative(new NativeRunner(new TensorData(Shape), Layout.NHWC));
+    public void SetupNative() => UseNative(new NativeRunner(Inputs(Shape), Layout.NHWC));
 
     [GlobalSetup(Target = nameof(Managed))]
-    public void SetupManaged() => UseManaged(new ManagedRunner(new TensorData(Shape), Layout.NHWC));
+    public void SetupManaged() => UseManaged(new ManagedRunner(Inputs(Shape), Layout.NHWC));
 
     [GlobalSetup(Target = nameof(OnnxRuntime))]
-    public void SetupOnnxRuntime() => UseOnnxRuntime(new TensorData(Shape));
+    public void SetupOnnxRuntime() => UseOnnxRuntime(Inputs(Shape));
 
     /// <summary>di_conv2d through the C ABI (the NativeAOT .so), NHWC: the product path.</summary>
     [Benchmark]

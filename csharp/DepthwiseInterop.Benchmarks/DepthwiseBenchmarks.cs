@@ -26,10 +26,10 @@ public class DepthwiseBenchmarks : RunnerBenchmark
         select implementation;
 
     [GlobalSetup(Target = nameof(Native))]
-    public void SetupNative() => UseNative(new NativeRunner(new TensorData(Shape), Layout));
+    public void SetupNative() => UseNative(new NativeRunner(Inputs(Shape), Layout));
 
     [GlobalSetup(Target = nameof(Managed))]
-    public void SetupManaged() => UseManaged(new ManagedRunner(new TensorData(Shape), Layout));
+    public void SetupManaged() => UseManaged(new ManagedRunner(Inputs(Shape), Layout));
 
     [GlobalSetup(Target = nameof(Reference))]
     public void SetupReference()
@@ -43,11 +43,11 @@ public class DepthwiseBenchmarks : RunnerBenchmark
         if (isa is not null && isa != "scalar")
             throw new InvalidOperationException($"{Benchmarks.ReferenceJob.CapVariable}=scalar did not take: the managed library uses {isa}");
         ManagedSettings.TrySetThreads(1);
-        Use(new ManagedRunner(new TensorData(Shape), Layout));
+        Use(new ManagedRunner(Inputs(Shape), Layout));
     }
 
     [GlobalSetup(Target = nameof(OnnxRuntime))]
-    public void SetupOnnxRuntime() => UseOnnxRuntime(new TensorData(Shape));
+    public void SetupOnnxRuntime() => UseOnnxRuntime(Inputs(Shape));
 
     /// <summary>This library through its C ABI (the NativeAOT .so): the product path.</summary>
     [Benchmark]

@@ -24,13 +24,13 @@ public class HalfPrecisionBenchmarks : RunnerBenchmark
         layout == Layout.NHWC || Equals(shape, BenchmarkShapes.HalfNchw);
 
     [GlobalSetup(Target = nameof(Float32))]
-    public void SetupFloat32() => UseNative(new NativeRunner(new TensorData(Shape), Layout));
+    public void SetupFloat32() => UseNative(new NativeRunner(Inputs(Shape), Layout));
 
     [GlobalSetup(Target = nameof(Float16))]
-    public void SetupFloat16() => UseNative(new NativeHalfRunner(new TensorData(Shape), Layout, HalfType.Float16));
+    public void SetupFloat16() => UseNative(new NativeHalfRunner(Inputs(Shape), Layout, HalfType.Float16));
 
     [GlobalSetup(Target = nameof(BFloat16))]
-    public void SetupBFloat16() => UseNative(new NativeHalfRunner(new TensorData(Shape), Layout, HalfType.BFloat16));
+    public void SetupBFloat16() => UseNative(new NativeHalfRunner(Inputs(Shape), Layout, HalfType.BFloat16));
 
     /// <summary>DI_DTYPE_FLOAT32 through the C ABI: the same call as the depthwise / conv2d suites' Native rows.</summary>
     [Benchmark]

@@ -15,19 +15,20 @@ public static class HalfValidation
         var results = new List<Validation.Result>();
         foreach (var shape in suite.Shapes)
         {
-            var data = new TensorData(shape);
+            using var data = new TensorData(shape);
             foreach (var layout in new[] { Layout.NHWC, Layout.NCHW }.Where(l => HalfPrecisionBenchmarks.Measured(shape, l)))
             foreach (var type in HalfType.All)
             {
                 float[] expected;
-                using (var float32 = new NativeRunner(data.Select(type.Round), layout))
+                using (var rounded = data.Select(type.Round))
+                using (var float32 = new NativeRunner(rounded, layout))
                 {
                     float32.Run();
-                    expected = float32.Output;
+                    expected = float32.Output.Span.ToArray();
                 }
                 using var half = new NativeHalfRunner(data, layout, type);
                 half.Run();
-                float[] actual = half.Output;
+                ReadOnlySpan<float> actual = half.Output.Span;
                 double maxValue = expected.Max(v => Math.Abs((double)v));
                 double accumulation = Taps(shape) * Math.ScaleB(1.0, -24) * Math.Max(1.0, maxValue);
                 double maxDiff = 0, worst = 0;   // worst: largest |diff| ÷ its allowance

@@ -4,7 +4,7 @@ namespace DepthwiseInterop.Benchmarks;
 public sealed class ManagedRunner : IConvolutionRunner
 {
     private readonly TensorData data;
-    private readonly float[] input;
+    private readonly NativeBuffer<float> input;
     private readonly long[] inputShape;
     private readonly long[] filterShape;
     private readonly bool depthwise;
@@ -27,17 +27,17 @@ public sealed class ManagedRunner : IConvolutionRunner
         options = SameOptions(layout, stride);
     }
 
-    public float[] Output { get; }
+    public NativeBuffer<float> Output { get; }
 
     public Layout Layout { get; }
 
     public void Run()
     {
-        if (depthwise) Convolution.DepthwiseConv2D<float>(input, inputShape, data.Filter, filterShape, Output, options);
-        else Convolution.Conv2D<float>(input, inputShape, data.Filter, filterShape, Output, options);
+        if (depthwise) Convolution.DepthwiseConv2D<float>(input.Span, inputShape, data.Filter.Span, filterShape, Output.Span, options);
+        else Convolution.Conv2D<float>(input.Span, inputShape, data.Filter.Span, filterShape, Output.Span, options);
     }
 
-    public void Dispose() { }
+    public void Dispose() => Output.Dispose();
 
     public static ConvolutionOptions SameOptions(Layout layout, int stride) => new()
     {
@@ -52,7 +52,7 @@ public sealed class ManagedRunner : IConvolutionRunner
 public sealed class ManagedSeparableRunner : IConvolutionRunner
 {
     private readonly TensorData data;
-    private readonly float[] input;
+    private readonly NativeBuffer<float> input;
     private readonly long[] inputShape;
     private readonly ConvolutionOptions options;
 
@@ -67,12 +67,12 @@ public sealed class ManagedSeparableRunner : IConvolutionRunner
         options = ManagedRunner.SameOptions(layout, s.S);
     }
 
-    public float[] Output { get; }
+    public NativeBuffer<float> Output { get; }
 
     public Layout Layout { get; }
 
-    public void Run() => Convolution.SeparableConv2D<float>(input, inputShape, data.Filters[0], data.Shape.FilterShapes[0],
-        data.Filters[1], data.Shape.FilterShapes[1], Output, options);
+    public void Run() => Convolution.SeparableConv2D<float>(input.Span, inputShape, data.Filters[0].Span, data.Shape.FilterShapes[0],
+        data.Filters[1].Span, data.Shape.FilterShapes[1], Output.Span, options);
 
-    public void Dispose() { }
+    public void Dispose() => Output.Dispose();
 }

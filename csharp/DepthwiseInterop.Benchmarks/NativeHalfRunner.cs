@@ -6,10 +6,10 @@ namespace DepthwiseInterop.Benchmarks;
 /// </summary>
 public sealed unsafe class NativeHalfRunner : IConvolutionRunner
 {
-    private readonly ushort[] input;
-    private readonly ushort[] filter;
-    private readonly ushort[] outputBits;
-    private readonly float[] widened;
+    private readonly NativeBuffer<ushort> input;
+    private readonly NativeBuffer<ushort> filter;
+    private readonly NativeBuffer<ushort> outputBits;
+    private readonly NativeBuffer<float> widened;
     private readonly NativeCall call;
     private bool outputStale;
 
@@ -19,7 +19,7 @@ public sealed unsafe class NativeHalfRunner : IConvolutionRunner
         Layout = layout;
         input = ToBits(data.Input(layout), type);
         filter = ToBits(data.Filter, type);
-        outputBits = GC.AllocateArray<ushort>(checked((int)data.Shape.OutputCount), pinned: true);
+        outputBits = new NativeBuffer<ushort>(checked((int)data.Shape.OutputCount));
         widened = data.NewOutput();
         call = NativeCall.For(data.Shape, layout);
     }
@@ -29,13 +29,15 @@ public sealed unsafe class NativeHalfRunner : IConvolutionRunner
     public Layout Layout { get; }
 
     /// <summary>The last result widened to float32, for checks: converted here, on first read after a run, not in <see cref="Run"/>.</summary>
-    public float[] Output
+    public NativeBuffer<float> Output
     {
         get
         {
             if (outputStale)
             {
-                for (int i = 0; i < widened.Length; i++) widened[i] = Type.FromBits(outputBits[i]);
+                Span<float> values = widened.Span;
+                ReadOnlySpan<ushort> bits = outputBits.Span;
+                for (int i = 0; i < values.Length; i++) values[i] = Type.FromBits(bits[i]);
                 outputStale = false;
             }
             return widened;
@@ -44,17 +46,25 @@ public sealed unsafe class NativeHalfRunner : IConvolutionRunner
 
     public void Run()
     {
-        fixed (ushort* x = input, w = filter, y = outputBits)
-            call.Invoke(Type.Dtype, x, input.Length, w, filter.Length, y, outputBits.Length);
+        call.Invoke(Type.Dtype, input.Pointer, input.Length, filter.Pointer, filter.Length, outputBits.Pointer, outputBits.Length);
         outputStale = true;
     }
 
-    public void Dispose() => call.Dispose();
-
-    private static ushort[] ToBits(float[] values, HalfType type)
+    public void Dispose()
     {
-        var bits = GC.AllocateArray<ushort>(values.Length, pinned: true);
-        for (int i = 0; i < values.Length; i++) bits[i] = type.ToBits(values[i]);
-        return bits;
+        call.Dispose();
+        input.Dispose();
+        filter.Dispose();
+        outputBits.Dispose();
+        widened.Dispose();
+    }
+
+    private static NativeBuffer<ushort> ToBits(NativeBuffer<float> values, HalfType type)
+    {
+        var buffer = new NativeBuffer<ushort>(values.Length);
+        Span<ushort> bits = buffer.Span;
+        ReadOnlySpan<float> source = values.Span;
+        for (int i = 0; i < bits.Length; i++) bits[i] = type.ToBits(source[i]);
+        return buffer;
     }
 }

@@ -36,11 +36,8 @@ internal sealed unsafe class NativeCall : IDisposable
         return parameters;
     }
 
-    public void Invoke(float[] input, float[] filter, float[] output)
-    {
-        fixed (float* x = input, w = filter, y = output)
-            Invoke(NativeApi.DtypeFloat32, x, input.Length, w, filter.Length, y, output.Length);
-    }
+    public void Invoke(NativeBuffer<float> input, NativeBuffer<float> filter, NativeBuffer<float> output) =>
+        Invoke(NativeApi.DtypeFloat32, input.Pointer, input.Length, filter.Pointer, filter.Length, output.Pointer, output.Length);
 
     /// <summary>The call with buffers of any di_dtype (float16 and bfloat16: uint16_t bit patterns); counts in elements.</summary>
     public void Invoke(int dtype, void* input, long inputCount, void* filter, long filterCount, void* output, long outputCount)
@@ -72,7 +69,7 @@ internal sealed unsafe class NativeCall : IDisposable
 public sealed class NativeRunner : IConvolutionRunner
 {
     private readonly TensorData data;
-    private readonly float[] input;
+    private readonly NativeBuffer<float> input;
     private readonly NativeCall call;
 
     public NativeRunner(TensorData data, Layout layout)
@@ -84,7 +81,7 @@ public sealed class NativeRunner : IConvolutionRunner
         call = NativeCall.For(data.Shape, layout);
     }
 
-    public float[] Output { get; }
+    public NativeBuffer<float> Output { get; }
 
     public Layout Layout { get; }
 
@@ -93,7 +90,7 @@ public sealed class NativeRunner : IConvolutionRunner
     public void Dispose()
     {
         call.Dispose();
-        GC.KeepAlive(data);
+        Output.Dispose();
     }
 }
 
@@ -101,7 +98,7 @@ public sealed class NativeRunner : IConvolutionRunner
 public sealed unsafe class NativeSeparableRunner : IConvolutionRunner
 {
     private readonly TensorData data;
-    private readonly float[] input;
+    private readonly NativeBuffer<float> input;
     private readonly long* shapes;          // input [0..4), depthwise filter [4..8), pointwise filter [8..12)
     private readonly ConvParams* parameters;
 
@@ -120,27 +117,24 @@ public sealed unsafe class NativeSeparableRunner : IConvolutionRunner
         parameters = NativeCall.NewParameters(layout, s.S);
     }
 
-    public float[] Output { get; }
+    public NativeBuffer<float> Output { get; }
 
     public Layout Layout { get; }
 
     public void Run()
     {
-        float[] depthwiseFilter = data.Filters[0], pointwiseFilter = data.Filters[1];
-        fixed (float* x = input, dw = depthwiseFilter, pw = pointwiseFilter, y = Output)
-        {
-            int status = NativeApi.di_separable_conv2d(NativeApi.DtypeFloat32, x, input.Length, shapes, 4,
-                dw, depthwiseFilter.Length, shapes + 4, 4, pw, pointwiseFilter.Length, shapes + 8, 4,
-                parameters, y, Output.Length);
-            if (status != 0) NativeApi.Check(status, "di_separable_conv2d");
-        }
+        NativeBuffer<float> depthwiseFilter = data.Filters[0], pointwiseFilter = data.Filters[1];
+        int status = NativeApi.di_separable_conv2d(NativeApi.DtypeFloat32, input.Pointer, input.Length, shapes, 4,
+            depthwiseFilter.Pointer, depthwiseFilter.Length, shapes + 4, 4, pointwiseFilter.Pointer, pointwiseFilter.Length, shapes + 8, 4,
+            parameters, Output.Pointer, Output.Length);
+        if (status != 0) NativeApi.Check(status, "di_separable_conv2d");
     }
 
     public void Dispose()
     {
         NativeMemory.Free(shapes);
         NativeMemory.Free(parameters);
-        GC.KeepAlive(data);
+        Output.Dispose();
     }
 }
 
@@ -152,8 +146,8 @@ public sealed unsafe class NativeSeparableRunner : IConvolutionRunner
 public sealed class NativeTwoCallsRunner : IConvolutionRunner
 {
     private readonly TensorData data;
-    private readonly float[] input;
-    private readonly float[] intermediate;
+    private readonly NativeBuffer<float> input;
+    private readonly NativeBuffer<float> intermediate;
     private readonly NativeCall depthwise;
     private readonly NativeCall pointwise;
 
@@ -164,13 +158,13 @@ public sealed class NativeTwoCallsRunner : IConvolutionRunner
         Layout = layout;
         input = data.Input(layout);
         Output = data.NewOutput();
-        intermediate = GC.AllocateArray<float>(checked((int)s.Depthwise.OutputCount), pinned: true);
+        intermediate = new NativeBuffer<float>(checked((int)s.Depthwise.OutputCount));
         depthwise = new NativeCall(depthwise: true, layout, s.InputShape(layout), s.Depthwise.FilterShape, s.S);
         // 1x1 with stride 1: SAME and VALID are the same problem (no padding).
         pointwise = new NativeCall(depthwise: false, layout, s.Depthwise.OutputShape(layout), s.Pointwise.FilterShape, 1);
     }
 
-    public float[] Output { get; }
+    public NativeBuffer<float> Output { get; }
 
     public Layout Layout { get; }
 
@@ -184,6 +178,7 @@ public sealed class NativeTwoCallsRunner : IConvolutionRunner
     {
         depthwise.Dispose();
         pointwise.Dispose();
-        GC.KeepAlive(data);
+        intermediate.Dispose();
+        Output.Dispose();
     }
 }

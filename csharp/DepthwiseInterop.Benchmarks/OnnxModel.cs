@@ -23,7 +23,7 @@ public static class OnnxModel
         int K, int Stride, int Groups, int InPerGroup, int OutC, SamePadding Rows, SamePadding Columns);
 
     /// <summary>The model bytes; <paramref name="tfFilters"/> are TensorFlow's filters in the op's order.</summary>
-    public static byte[] For(IBenchmarkShape shape, IReadOnlyList<float[]> tfFilters) => shape switch
+    public static byte[] For(IBenchmarkShape shape, IReadOnlyList<NativeBuffer<float>> tfFilters) => shape switch
     {
         DepthwiseShape s => Build("depthwise_conv2d", s, [(DepthwiseNode(s, InputName, OutputName, "W"), tfFilters[0])]),
         Conv2DShape s => Build("conv2d", s, [(Conv2DNode(s, InputName, OutputName, "W"), tfFilters[0])]),
@@ -55,7 +55,7 @@ public static class OnnxModel
         return weights;
     }
 
-    private static byte[] Build(string graphName, IBenchmarkShape s, IReadOnlyList<(ConvNode Node, float[] TfFilter)> nodes)
+    private static byte[] Build(string graphName, IBenchmarkShape s, IReadOnlyList<(ConvNode Node, NativeBuffer<float> TfFilter)> nodes)
     {
         var graph = new ProtoWriter();
         foreach (var (n, _) in nodes)
@@ -77,7 +77,7 @@ public static class OnnxModel
         graph.String(2, graphName);                                // GraphProto.name
         foreach (var (n, tfFilter) in nodes)
         {
-            float[] weights = OnnxWeights(n, tfFilter);
+            float[] weights = OnnxWeights(n, tfFilter.Span);
             graph.Message(5, t =>                                  // GraphProto.initializer (TensorProto)
             {
                 foreach (long d in new long[] { n.OutC, n.InPerGroup, n.K, n.K }) t.Varint(1, d);   // dims

@@ -1,16 +1,16 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace DepthwiseInterop.Benchmarks;
 
 /// <summary>
 /// "OnnxRuntime": the problem's ONNX model (<see cref="OnnxModel.For"/>), NCHW, weights as initializers, graph
 /// optimisation ALL (ORT's NCHWc fast path; its reorders are inside the timed call), IntraOpNumThreads = the
-/// row's threads, input and output bound as OrtValues over preallocated pinned arrays, session.Run with
-/// RunOptions.
+/// row's threads, input and output bound as OrtValues over the preallocated 64-byte aligned native buffers
+/// (ORT's CPU allocator aligns its own tensors to 64 bytes too), session.Run with RunOptions.
 /// </summary>
 public sealed class OnnxRuntimeRunner : IConvolutionRunner
 {
-    private readonly TensorData data;
     private readonly SessionOptions sessionOptions;
     private readonly InferenceSession session;
     private readonly RunOptions runOptions = new();
@@ -23,7 +23,6 @@ public sealed class OnnxRuntimeRunner : IConvolutionRunner
 
     public OnnxRuntimeRunner(TensorData data, int threads)
     {
-        this.data = data;
         var s = data.Shape;
         Output = data.NewOutput();
         sessionOptions = new SessionOptions
@@ -34,13 +33,13 @@ public sealed class OnnxRuntimeRunner : IConvolutionRunner
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
         session = new InferenceSession(OnnxModel.For(s, data.Filters), sessionOptions);
-        inputValue = OrtValue.CreateTensorValueFromMemory(data.InputNchw, s.InputShape(Layout.NCHW));
-        outputValue = OrtValue.CreateTensorValueFromMemory(Output, s.OutputShape(Layout.NCHW));
+        inputValue = Bind(data.InputNchw, s.InputShape(Layout.NCHW));
+        outputValue = Bind(Output, s.OutputShape(Layout.NCHW));
         inputValues = [inputValue];
         outputValues = [outputValue];
     }
 
-    public float[] Output { get; }
+    public NativeBuffer<float> Output { get; }
 
     public Layout Layout => Layout.NCHW;
 
@@ -53,6 +52,11 @@ public sealed class OnnxRuntimeRunner : IConvolutionRunner
         runOptions.Dispose();
         session.Dispose();
         sessionOptions.Dispose();
-        GC.KeepAlive(data);
+        Output.Dispose();
     }
+
+    /// <summary>A float tensor OrtValue over <paramref name="buffer"/>'s memory (no copy); the buffer must outlive it.</summary>
+    private static unsafe OrtValue Bind(NativeBuffer<float> buffer, long[] shape) =>
+        OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, shape,
+            (IntPtr)buffer.Pointer, buffer.Bytes);
 }

@@ -104,6 +104,7 @@ Console.WriteLine($"native library : {NativeApi.LibraryPath} (version {NativeApi
 Console.WriteLine($"kernels        : native {NativeApi.CpuIsa() ?? "(no di_cpu_isa)"}, managed {ManagedSettings.IsaName ?? "(no ComputeSettings)"}; " +
     $"thread setting: native {NativeApi.HasThreadSetting}, managed {ManagedSettings.HasThreadSetting}");
 Console.WriteLine($"onnxruntime    : {OrtEnv.Instance().GetVersionString()}");
+Console.WriteLine($"tensors        : native buffers on {NativeBuffer.Alignment}-byte boundaries (as TensorFlow's and ORT's allocators)");
 Console.WriteLine($"shapes         : {string.Join(", ", suites.Select(suite => $"{suite.Name} {suite.Shapes.Count}"))}; preset {preset}");
 Console.WriteLine($"FMA peak       : {Roofline.PeakPerCore / 1e9:F1} GFLOP/s per core, {Roofline.PeakSource}" +
     (measuredPeak is null ? "" : $"; median trial {measuredPeak.MedianFlopsPerSecond / 1e9:F1}"));
@@ -127,6 +128,7 @@ var environment = new Dictionary<string, object?>
     ["isa_cap_variable"] = Environment.GetEnvironmentVariable(ReferenceJob.CapVariable),
     ["loadavg_start"] = LoadAverage(),
     ["onnxruntime"] = OrtEnv.Instance().GetVersionString(),
+    ["tensor_alignment_bytes"] = NativeBuffer.Alignment,
     ["benchmarkdotnet"] = typeof(BenchmarkRunner).Assembly.GetName().Version?.ToString(),
     ["preset"] = preset,
     ["job"] = new Dictionary<string, object?>

@@ -9,6 +9,8 @@ namespace DepthwiseInterop.Benchmarks;
 /// </summary>
 public abstract class RunnerBenchmark
 {
+    private TensorData? inputs;
+
     protected IConvolutionRunner? Runner { get; private set; }
 
     [Params(1, 2)]
@@ -35,10 +37,15 @@ public abstract class RunnerBenchmark
     /// <summary>For a runner that sets its own threads (the scalar reference).</summary>
     protected void Use(IConvolutionRunner runner) => Runner = runner;
 
+    /// <summary>The case's inputs, made once in its [GlobalSetup] and freed in <see cref="Cleanup"/> after the runner reading them.</summary>
+    protected TensorData Inputs(IBenchmarkShape shape) => inputs = new TensorData(shape);
+
     [GlobalCleanup]
     public void Cleanup()
     {
         Runner?.Dispose();
         Runner = null;
+        inputs?.Dispose();
+        inputs = null;
     }
 }

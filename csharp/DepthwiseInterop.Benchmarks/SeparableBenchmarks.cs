@@ -22,16 +22,16 @@ public class SeparableBenchmarks : RunnerBenchmark
     ];
 
     [GlobalSetup(Target = nameof(Native))]
-    public void SetupNative() => UseNative(new NativeSeparableRunner(new TensorData(Shape), Layout.NHWC));
+    public void SetupNative() => UseNative(new NativeSeparableRunner(Inputs(Shape), Layout.NHWC));
 
     [GlobalSetup(Target = nameof(NativeTwoCalls))]
-    public void SetupNativeTwoCalls() => UseNative(new NativeTwoCallsRunner(new TensorData(Shape), Layout.NHWC));
+    public void SetupNativeTwoCalls() => UseNative(new NativeTwoCallsRunner(Inputs(Shape), Layout.NHWC));
 
     [GlobalSetup(Target = nameof(Managed))]
-    public void SetupManaged() => UseManaged(new ManagedSeparableRunner(new TensorData(Shape), Layout.NHWC));
+    public void SetupManaged() => UseManaged(new ManagedSeparableRunner(Inputs(Shape), Layout.NHWC));
 
     [GlobalSetup(Target = nameof(OnnxRuntime))]
-    public void SetupOnnxRuntime() => UseOnnxRuntime(new TensorData(Shape));
+    public void SetupOnnxRuntime() => UseOnnxRuntime(Inputs(Shape));
 
     /// <summary>di_separable_conv2d, one C ABI call: the product path.</summary>
     [Benchmark]

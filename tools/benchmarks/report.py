@@ -795,9 +795,15 @@ def main() -> int:
             "interleaved in one process (section *Side by side in one process*), because this VM's speed drifts "
             "by up to 1.5x within a run (*The same call measured twice*): a ratio of two medians measured minutes "
             "apart carries that drift, a median of per-round ratios mostly does not.")
-    add("- **Warm.** The same preallocated (pinned) input, filters and output are reused on every call, so the "
+    alignment = env.get("tensor_alignment_bytes")
+    add("- **Warm.** The same preallocated input, filters and output are reused on every call, so the "
         "data stay in cache at the level that fits them. The benchmark code allocates nothing in the timed call "
-        "(see the allocation note above for what MemoryDiagnoser counts).")
+        "(see the allocation note above for what MemoryDiagnoser counts)."
+        + (f" Every tensor starts on a {alignment}-byte boundary (native memory), as TensorFlow's and ONNX Runtime's "
+           "CPU allocators place theirs, rather than at a pinned array's offset that changes from process to process "
+           "and made the 32-byte loads and stores straddle cache lines a varying share of the time (up to 25% on a "
+           "3x3 call); NumPy arrays usually sit 16 bytes past a line, which is why the Python wrapper's results are "
+           "64-byte aligned (since commit 74d4497)." if alignment else " Inputs and outputs are pinned managed arrays."))
     job_environment = (env.get("job") or {}).get("environment") or []
     if job_environment:
         add(f"- **JIT.** Every case's process runs with {', '.join(f'`{v}`' for v in job_environment)}: the Managed "
@@ -816,7 +822,7 @@ def main() -> int:
         "`group = C`; conv2d: one `Conv` with `group` = the number of groups; separable: two `Conv` nodes (group = C, "
         "then 1x1) through an intermediate tensor. `GraphOptimizationLevel.ORT_ENABLE_ALL` (its NCHWc fast path: "
         "the reorders to and from NCHWc are inside the timed call); input and output `OrtValue`s over "
-        "preallocated pinned arrays; `session.Run(RunOptions, names, values, names, values)`.")
+        "the preallocated buffers; `session.Run(RunOptions, names, values, names, values)`.")
     validation = [r for r in validation if r.get("Op") != "half"]   # checked against ORT; the half rows are in their section
     if validation:
         worst = max(validation, key=lambda r: r.get("MaxAbsDiff", 0))

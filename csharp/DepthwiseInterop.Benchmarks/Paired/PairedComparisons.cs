@@ -37,9 +37,9 @@ public static class PairedComparisons
             ratios.Add(new("Native NHWC share of the FMA peak", 3, 0, RateShare: true));
             ratios.Add(new("Native NCHW share of the FMA peak", 3, 1, RateShare: true));
         }
-        yield return new PairedGroup("depthwise", shape.ToString(), threads, () =>
+        yield return new PairedGroup("depthwise", shape.ToString(), threads, inputs =>
         {
-            var data = new TensorData(shape);
+            var data = Inputs(shape, inputs);
             List<PairedSide> sides =
             [
                 PairedSide.Of("Native", shape, threads, new NativeRunner(data, Layout.NHWC)),
@@ -64,17 +64,25 @@ public static class PairedComparisons
         var single = shape with { C = shape.C * shape.M, M = 1 };
         if (single.Flops != shape.Flops || single.OutputCount != shape.OutputCount)
             throw new InvalidOperationException($"{shape} and {single} differ in work: their time ratio is not their GFLOP/s ratio");
-        return new PairedGroup("depthwise-multiplier", $"{shape} vs {single} {layout}", threads, () =>
+        return new PairedGroup("depthwise-multiplier", $"{shape} vs {single} {layout}", threads, inputs =>
         [
-            PairedSide.Of("Native", shape, threads, new NativeRunner(new TensorData(shape), layout)),
-            PairedSide.Of("Native", single, threads, new NativeRunner(new TensorData(single), layout)),
+            PairedSide.Of("Native", shape, threads, new NativeRunner(Inputs(shape, inputs), layout)),
+            PairedSide.Of("Native", single, threads, new NativeRunner(Inputs(single, inputs), layout)),
         ], [new($"multiplier 1 ÷ m{shape.M} time (m{shape.M} GFLOP/s ÷ multiplier 1's)", 1, 0)]);
     }
 
+    /// <summary>The inputs of <paramref name="shape"/>, added to <paramref name="inputs"/> for the runner to free after the group's sides.</summary>
+    private static TensorData Inputs(IBenchmarkShape shape, List<IDisposable> inputs)
+    {
+        var data = new TensorData(shape);
+        inputs.Add(data);
+        return data;
+    }
+
     private static PairedGroup Conv2D(IBenchmarkShape shape, int threads) =>
-        new("conv2d", shape.ToString()!, threads, () =>
+        new("conv2d", shape.ToString()!, threads, inputs =>
         {
-            var data = new TensorData(shape);
+            var data = Inputs(shape, inputs);
             return
             [
                 PairedSide.Of("Native", shape, threads, new NativeRunner(data, Layout.NHWC)),
@@ -83,9 +91,9 @@ public static class PairedComparisons
         }, [new("ORT ÷ Native", 1, 0)]);
 
     private static PairedGroup Separable(IBenchmarkShape shape, int threads) =>
-        new("separable", shape.ToString()!, threads, () =>
+        new("separable", shape.ToString()!, threads, inputs =>
         {
-            var data = new TensorData(shape);
+            var data = Inputs(shape, inputs);
             return
             [
                 PairedSide.Of("Native", shape, threads, new NativeSeparableRunner(data, Layout.NHWC)),
@@ -97,9 +105,9 @@ public static class PairedComparisons
     private static IEnumerable<PairedGroup> Half(IBenchmarkShape shape, int threads) =>
         from layout in new[] { Layout.NHWC, Layout.NCHW }
         where HalfPrecisionBenchmarks.Measured(shape, layout)
-        select new PairedGroup("half", $"{shape} {layout}", threads, () =>
+        select new PairedGroup("half", $"{shape} {layout}", threads, inputs =>
         {
-            var data = new TensorData(shape);
+            var data = Inputs(shape, inputs);
             return
             [
                 PairedSide.Of("Float32", shape, threads, new NativeRunner(data, layout)),

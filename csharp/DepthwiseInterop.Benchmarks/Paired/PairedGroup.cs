@@ -11,7 +11,9 @@ public sealed record PairedRatio(string Label, int Numerator, int Denominator, b
 /// <summary>
 /// Sides timed against each other in the same rounds, and the ratios between them that the report needs.
 /// The sides are made only when the group runs (<paramref name="CreateSides"/>), so one group's buffers and
-/// ORT session exist at a time; <paramref name="Threads"/> is what the native library is set to for the group.
+/// ORT session exist at a time; it adds the inputs the sides read (shared, so no side owns them) to the list
+/// it is given, which the runner frees after the sides. <paramref name="Threads"/> is what the native library
+/// is set to for the group.
 /// </summary>
-public sealed record PairedGroup(string Suite, string Label, int Threads, Func<List<PairedSide>> CreateSides,
+public sealed record PairedGroup(string Suite, string Label, int Threads, Func<List<IDisposable>, List<PairedSide>> CreateSides,
     IReadOnlyList<PairedRatio> Ratios);

@@ -74,6 +74,7 @@ public static class PairedMode
         ["date_utc"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
         ["library_path"] = NativeApi.LibraryPath,
         ["library_thread_setting"] = NativeApi.HasThreadSetting,
+        ["tensor_alignment_bytes"] = NativeBuffer.Alignment,
         ["rounds"] = settings.Rounds,
         ["warmup_rounds"] = settings.WarmupRounds,
         ["burst_ms"] = settings.BurstMilliseconds,

@@ -22,7 +22,8 @@ public sealed class PairedRunner(PairedSettings settings)
         (quietSeconds, bursts) = (0, 0);
         // Every native side of a group runs at the group's thread count; ORT's was set at construction.
         NativeApi.TrySetNumThreads(group.Threads);
-        var sides = group.CreateSides();
+        var inputs = new List<IDisposable>();
+        var sides = group.CreateSides(inputs);
         try
         {
             int[] calls = sides.Select(CallsPerBurst).ToArray();
@@ -41,6 +42,7 @@ public sealed class PairedRunner(PairedSettings settings)
         finally
         {
             foreach (var side in sides) side.Dispose();
+            foreach (var input in inputs) input.Dispose();
         }
     }
 
