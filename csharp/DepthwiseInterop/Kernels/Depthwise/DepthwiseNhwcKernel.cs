@@ -12,8 +12,10 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// channels reads L / M input channels, each repeated M times in registers by the <c>TRepeat</c> policy
 /// (see <see cref="ChannelRepeat"/>), so the input is never expanded in memory. the code is written against raw <c>Vector128/256/512&lt;T&gt;</c> through
 /// <see cref="Simd.RawVector"/> so that accumulators stay in registers (one FMA instruction each).
-/// Work is split by output rows (batch × OH); three-by-three filters at unit strides with multiplier 1 or 2 run
-/// two rows of a thread's range at a time, edge columns included (DepthwiseNhwcKernel.RowPairs.cs). Otherwise the interior output columns of a row (those whose taps all
+/// Work is split by output rows (batch × OH), and for small layers on several threads by channel blocks too
+/// (NhwcChannelBlocks); three-by-three filters at unit strides with multiplier 1 or 2 run two rows of a
+/// thread's range at a time, edge columns included (DepthwiseNhwcKernel.RowPairs.cs; on narrow images an odd
+/// last row pairs with the row before it). Otherwise the interior output columns of a row (those whose taps all
 /// fall inside the input width) are cut into blocks of eight output pixels × one channel vector, so that each
 /// weight vector loaded feeds eight FMAs; for filters three or five wide at unit column stride, and three wide
 /// at column stride 2, the weights of a filter row stay in registers and each input column is loaded once for
@@ -73,6 +75,7 @@ internal static partial class DepthwiseNhwcKernel
             fixed (T* pinned = scratch)
             {
                 bool pairs = PairsRows<TRepeat>(p);
+                bool pairLoneRows = pairs && interior.End - interior.Begin < BlockPixels;
                 for (nint row = (nint)firstRow; row < (nint)endRow;)
                 {
                     // Two rows of the same image in the range run as a pair (see RowPairs); pairing changes no bit.
@@ -82,7 +85,13 @@ internal static partial class DepthwiseNhwcKernel
                         row += 2;
                         continue;
                     }
-                    Row<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0], ref scratch[windowElements]);
+                    // A lone row after a pair of the same image in this range (odd heights: 7x7, 15x15) runs as a
+                    // pair with the row before, which this thread has just computed, when single rows this narrow
+                    // would take the window copy: rewriting a row with the same bits costs less.
+                    if (pairLoneRows && row - 1 >= (nint)firstRow && row % p.OutputHeight != 0)
+                        RowPair<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row - 1, ref scratch[windowElements]);
+                    else
+                        Row<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0], ref scratch[windowElements]);
                     row++;
                 }
             }
