@@ -14,7 +14,7 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// column then reads the zero vector, so the edge pixels run in the blocks too; blocks whose rows and columns all
 /// lie inside the image run an instantiation without those tests in the channel loop (<see cref="InsideImage"/>:
 /// 7% faster on 112x112x32 and 56x56x144 in a side-by-side harness). A last remainder of up to
-/// three pixels runs one pixel at a time, a larger one as a block shifted back to end at OW. Each output adds
+/// two pixels runs one pixel at a time, a larger one as a block shifted back to end at OW. Each output adds
 /// its nine taps in the reference's order from zero, exactly as the single-row code does, so pairing changes
 /// no bit: rows are paired or not depending only on where a thread's range of rows starts and ends.
 /// </summary>
@@ -22,6 +22,11 @@ internal static partial class DepthwiseNhwcKernel
 {
     /// <summary>Output pixels per row of a pair's block.</summary>
     private const int PairPixels = 6;
+    /// <summary>
+    /// Remainders of up to this many pixels run one pixel at a time; a larger one as a block shifted back (three
+    /// pixels: 15x15 rows 9-12% faster as a block; two: 56x56 3% slower; one: 7x7 rows much slower).
+    /// </summary>
+    private const int PairRemainderPixels = 2;
 
     /// <summary>
     /// Whether rows of this problem may run in pairs: 3x3, unit strides and dilations, multiplier 1 or 2, a row of
@@ -78,7 +83,7 @@ internal static partial class DepthwiseNhwcKernel
         {
             if (ox > width - PairPixels)
             {
-                if (width - ox <= EdgeRemainderPixels)
+                if (width - ox <= PairRemainderPixels)
                 {
                     for (; ox < width; ox++)
                     {
