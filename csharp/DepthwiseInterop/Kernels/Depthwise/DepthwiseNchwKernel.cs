@@ -95,6 +95,12 @@ internal static partial class DepthwiseNchwKernel
     {
         nint lanes = Count<TVector, T>();
         var p = new Plan(g, (int)lanes, Unsafe.SizeOf<T>());
+        if (ReadsStride1InPlace<TVector, T>(p))
+        {
+            RunItemsStride1InPlace(ref Unsafe.As<T, float>(ref input), ref Unsafe.As<T, float>(ref filter), ref Unsafe.As<T, float>(ref output), p,
+                firstItem, endItem);
+            return;
+        }
         nint taps = p.FilterHeight * p.FilterWidth;
         int scratchElements = checked((int)(p.ScratchRows * p.RowPitch));
         T[] scratch = ArrayPool<T>.Shared.Rent(scratchElements);

@@ -1,0 +1,213 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static DepthwiseInterop.Kernels.Simd.RawVector;
+
+namespace DepthwiseInterop.Kernels.Depthwise;
+
+/// <summary>
+/// Three-by-three filter at stride 1 (no dilation, any padding), float32 on 256-bit AVX2 vectors: the tiles
+/// read the input rows where they are instead of a band copied to the scratch between zero columns (on
+/// MobileNet's small planes, 7x7 to 15x15, that copy and the per-plane overheads around it made the planar
+/// kernel slower than transposing to NHWC and back). A work item's output rows (the bands of the planar plan)
+/// go in groups of seven, each reading nine input rows through a table of row pointers: rows over the top or
+/// bottom padding, and rows below the image that only outputs past a short band's end read, point at a zero
+/// row. A last group of fewer than seven rows moves back to end at the band's end when the band has seven
+/// rows (recomputing rows with the same bits); shorter bands compute seven rows and store theirs. Along a row,
+/// vectors of eight output columns start at 0, 8, 16, ..., the last shifted back to end at OW (rows narrower
+/// than eight compute one vector and store their columns). Vectors whose taps read columns left of the image
+/// or right of it use masked loads (<c>vmaskmovps</c>), which read zeros there and touch no memory outside
+/// it; the others plain loads. Each output adds its nine taps in filter-row, then filter-column order from
+/// zero with the same fused multiply-adds as the band tiles, padding taps multiplying zeros, so the bits are
+/// the band kernel's.
+/// </summary>
+internal static partial class DepthwiseNchwKernel
+{
+    internal static bool BenchDisableStride1; // TEMP A/B
+
+    /// <summary>Whether <see cref="RunItemsStride1InPlace"/> serves the problem.</summary>
+    private static bool ReadsStride1InPlace<TVector, T>(in Plan p) where TVector : unmanaged where T : unmanaged =>
+        typeof(TVector) == typeof(Vector256<float>) && Avx2.IsSupported && !BenchDisableStride1
+        && p.FilterHeight == 3 && p.FilterWidth == 3 && p.StrideHeight == 1 && p.StrideWidth == 1
+        && p.DilationHeight == 1 && p.DilationWidth == 1 && p.OutputWidth > 0 && p.OutputWidth <= MaxInPlaceOutputWidth;
+
+    /// <summary>Widest output rows the in-place tiles take: two vectors (wider rows ran faster on the band kernel).</summary>
+    private const int MaxInPlaceOutputWidth = 16;
+
+    /// <summary>Whether <see cref="RunItems{TVector, T}"/> takes the stride-1 in-place path for the problem.</summary>
+    internal static bool TakesStride1InPlace<TVector, T>(in ConvolutionGeometry g) where TVector : unmanaged where T : unmanaged =>
+        ReadsStride1InPlace<TVector, T>(new Plan(g, Count<TVector, T>(), Unsafe.SizeOf<T>()));
+
+    /// <summary>Planes a run of work items computes together (one 7-row group of all of them, then the next): their rows stay in L1.</summary>
+    private const int PlanesPerRun = 16;
+
+    /// <summary>Computes work items [firstItem, endItem) of a problem <see cref="ReadsStride1InPlace"/> accepts.</summary>
+    private static unsafe void RunItemsStride1InPlace(ref float input, ref float filter, ref float output, in Plan p, long firstItem, long endItem)
+    {
+        nint width = p.Width, outputWidth = p.OutputWidth, padLeft = p.PadLeft;
+        // The zero row covers every column a vector's taps can address: from -PadLeft to past OW + 9.
+        int zeroLength = checked((int)(padLeft + width + outputWidth + 16));
+        float[] zeros = ArrayPool<float>.Shared.Rent(zeroLength);
+        Array.Clear(zeros, 0, zeroLength);
+        nint* rows = stackalloc nint[9];
+        nint* rowMasks = stackalloc nint[9];
+        // Rows narrower than a vector: a row's whole store also writes the next (8 - OW) / OW rows rounded up,
+        // which the rows after it then overwrite; the last rows of a group store only their columns.
+        nint spilledRows = outputWidth >= 8 ? 0 : (8 - outputWidth + outputWidth - 1) / outputWidth;
+        var storeMask = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create((int)Math.Min(outputWidth, 8))).AsSingle();
+        // Pinned: the masked loads take addresses, and the row table holds them.
+        fixed (float* pinnedInput = &input, pinnedOutput = &output, pinnedFilter = &filter, zeroRow = zeros)
+        try
+        {
+            float* zero = zeroRow + padLeft;
+            nint planeIn = p.Height * width, planeOut = p.OutputHeight * outputWidth, outputChannels = p.Channels * p.Multiplier;
+            for (long item = firstItem; item < endItem;)
+            {
+                // A run of planes of one image (their weights are consecutive), or the one band of a plane.
+                nint plane = (nint)(item / p.Bands), bandIndex = (nint)(item % p.Bands);
+                nint batch = plane / p.Channels, channel = plane % p.Channels;
+                nint planes = p.Bands != 1 ? 1 : (nint)Math.Min(Math.Min(endItem - item, p.Channels - channel), PlanesPerRun);
+                item += planes;
+                nint firstRow = bandIndex * p.BandRows, endRow = Math.Min(firstRow + p.BandRows, p.OutputHeight);
+                float* image = pinnedInput + plane * planeIn;
+                for (nint r = firstRow; r < endRow; r += 7)
+                {
+                    if (endRow - r < 7 && endRow - firstRow >= 7) r = endRow - 7;
+                    nint count = Math.Min(7, endRow - r);
+                    for (nint i = 0; i < 9; i++)
+                    {
+                        nint iy = r - p.PadTop + i;
+                        bool inImage = (nuint)iy < (nuint)p.Height;
+                        rows[i] = inImage ? (nint)(image + iy * width) : (nint)zero;
+                        rowMasks[i] = inImage ? -1 : 0;
+                    }
+                    for (nint m = 0; m < p.Multiplier; m++)
+                    {
+                        nint o = channel * p.Multiplier + m;
+                        float* y = pinnedOutput + (batch * outputChannels + o) * planeOut + r * outputWidth;
+                        var planesOf = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
+                        Rows7Stride1(rows, rowMasks, planesOf, -padLeft, width, Math.Max(outputWidth, 8), y, outputWidth, count,
+                            count - spilledRows, storeMask);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(zeros);
+        }
+    }
+
+    /// <summary>Consecutive input planes of one image and, for each, the output plane and weights of one multiplier index.</summary>
+    private readonly unsafe struct PlaneRun(nint planeIn, float* weights, nint tapStride, nint weightStep, nint outputStep, nint planes)
+    {
+        /// <summary>Elements from one input plane to the next.</summary>
+        public readonly nint PlaneIn = planeIn;
+        /// <summary>Tap 0's weight of the first plane; tap k is <see cref="TapStride"/> × k further, the next plane's <see cref="WeightStep"/>.</summary>
+        public readonly float* Weights = weights;
+        public readonly nint TapStride = tapStride, WeightStep = weightStep;
+        /// <summary>Elements from one output plane to the next.</summary>
+        public readonly nint OutputStep = outputStep;
+        public readonly nint Planes = planes;
+    }
+
+    /// <summary>
+    /// Seven output rows × eight columns at a time along <paramref name="vectorColumns"/> output columns (at
+    /// least eight; the last vector shifted back to end there), for each plane of <paramref name="run"/>: output
+    /// column ox of row i of plane j reads input row <paramref name="rows"/>[i + ky] (moved on by j planes where
+    /// <paramref name="rowMasks"/> is all ones; the zero row stays), column <paramref name="column"/> + ox + kx,
+    /// through masks that read zeros outside <c>[0, W)</c>. The first <paramref name="count"/> rows are stored,
+    /// <paramref name="next"/> apart, the first <paramref name="plainRows"/> of them whole and the others
+    /// through <paramref name="storeMask"/>. Same accumulation as <see cref="Rows7Taps3x3{TVector, T}"/>. The
+    /// planes run in one loop so that one plane's last multiply-adds overlap the next one's first: a call per
+    /// 7x7 plane waited on its nine-deep chains.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void Rows7Stride1(nint* rows, nint* rowMasks, in PlaneRun run, nint column, nint width, nint vectorColumns, float* y,
+        nint next, nint count, nint plainRows, Vector256<float> storeMask)
+    {
+        Vector256<int> last = Vector256.Create((int)width - 1);
+        nint tapStride = run.TapStride;
+        for (nint j = 0; j < run.Planes; j++)
+        {
+            float* w = run.Weights + j * run.WeightStep;
+            nint shift = j * run.PlaneIn * sizeof(float);
+            Vector256<float> w00 = Vector256.Create(w[0]), w01 = Vector256.Create(w[tapStride]), w02 = Vector256.Create(w[2 * tapStride]);
+            Vector256<float> w10 = Vector256.Create(w[3 * tapStride]), w11 = Vector256.Create(w[4 * tapStride]), w12 = Vector256.Create(w[5 * tapStride]);
+            Vector256<float> w20 = Vector256.Create(w[6 * tapStride]), w21 = Vector256.Create(w[7 * tapStride]), w22 = Vector256.Create(w[8 * tapStride]);
+            float* yPlane = y + j * run.OutputStep;
+            for (nint ox = 0; ; ox += 8)
+            {
+                if (ox > vectorColumns - 8) ox = vectorColumns - 8;
+                nint at = column + ox;
+                Vector256<int> columns = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create((int)at);
+                Vector256<float> m0 = InImage(columns, last), m1 = InImage(columns + Vector256<int>.One, last), m2 = InImage(columns + Vector256.Create(2), last);
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
+                Vector256<float> v;
+                float* row = RowAt(rows, rowMasks, 0, shift) + at;
+                v = Avx.MaskLoad(row, m0); a0 = Fma(v, w00, a0);
+                v = Avx.MaskLoad(row + 1, m1); a0 = Fma(v, w01, a0);
+                v = Avx.MaskLoad(row + 2, m2); a0 = Fma(v, w02, a0);
+                row = RowAt(rows, rowMasks, 1, shift) + at;
+                v = Avx.MaskLoad(row, m0); a0 = Fma(v, w10, a0); a1 = Fma(v, w00, a1);
+                v = Avx.MaskLoad(row + 1, m1); a0 = Fma(v, w11, a0); a1 = Fma(v, w01, a1);
+                v = Avx.MaskLoad(row + 2, m2); a0 = Fma(v, w12, a0); a1 = Fma(v, w02, a1);
+                row = RowAt(rows, rowMasks, 2, shift) + at;
+                v = Avx.MaskLoad(row, m0); a0 = Fma(v, w20, a0); a1 = Fma(v, w10, a1); a2 = Fma(v, w00, a2);
+                v = Avx.MaskLoad(row + 1, m1); a0 = Fma(v, w21, a0); a1 = Fma(v, w11, a1); a2 = Fma(v, w01, a2);
+                v = Avx.MaskLoad(row + 2, m2); a0 = Fma(v, w22, a0); a1 = Fma(v, w12, a1); a2 = Fma(v, w02, a2);
+                row = RowAt(rows, rowMasks, 3, shift) + at;
+                v = Avx.MaskLoad(row, m0); a1 = Fma(v, w20, a1); a2 = Fma(v, w10, a2); a3 = Fma(v, w00, a3);
+                v = Avx.MaskLoad(row + 1, m1); a1 = Fma(v, w21, a1); a2 = Fma(v, w11, a2); a3 = Fma(v, w01, a3);
+                v = Avx.MaskLoad(row + 2, m2); a1 = Fma(v, w22, a1); a2 = Fma(v, w12, a2); a3 = Fma(v, w02, a3);
+                row = RowAt(rows, rowMasks, 4, shift) + at;
+                v = Avx.MaskLoad(row, m0); a2 = Fma(v, w20, a2); a3 = Fma(v, w10, a3); a4 = Fma(v, w00, a4);
+                v = Avx.MaskLoad(row + 1, m1); a2 = Fma(v, w21, a2); a3 = Fma(v, w11, a3); a4 = Fma(v, w01, a4);
+                v = Avx.MaskLoad(row + 2, m2); a2 = Fma(v, w22, a2); a3 = Fma(v, w12, a3); a4 = Fma(v, w02, a4);
+                row = RowAt(rows, rowMasks, 5, shift) + at;
+                v = Avx.MaskLoad(row, m0); a3 = Fma(v, w20, a3); a4 = Fma(v, w10, a4); a5 = Fma(v, w00, a5);
+                v = Avx.MaskLoad(row + 1, m1); a3 = Fma(v, w21, a3); a4 = Fma(v, w11, a4); a5 = Fma(v, w01, a5);
+                v = Avx.MaskLoad(row + 2, m2); a3 = Fma(v, w22, a3); a4 = Fma(v, w12, a4); a5 = Fma(v, w02, a5);
+                row = RowAt(rows, rowMasks, 6, shift) + at;
+                v = Avx.MaskLoad(row, m0); a4 = Fma(v, w20, a4); a5 = Fma(v, w10, a5); a6 = Fma(v, w00, a6);
+                v = Avx.MaskLoad(row + 1, m1); a4 = Fma(v, w21, a4); a5 = Fma(v, w11, a5); a6 = Fma(v, w01, a6);
+                v = Avx.MaskLoad(row + 2, m2); a4 = Fma(v, w22, a4); a5 = Fma(v, w12, a5); a6 = Fma(v, w02, a6);
+                row = RowAt(rows, rowMasks, 7, shift) + at;
+                v = Avx.MaskLoad(row, m0); a5 = Fma(v, w20, a5); a6 = Fma(v, w10, a6);
+                v = Avx.MaskLoad(row + 1, m1); a5 = Fma(v, w21, a5); a6 = Fma(v, w11, a6);
+                v = Avx.MaskLoad(row + 2, m2); a5 = Fma(v, w22, a5); a6 = Fma(v, w12, a6);
+                row = RowAt(rows, rowMasks, 8, shift) + at;
+                v = Avx.MaskLoad(row, m0); a6 = Fma(v, w20, a6);
+                v = Avx.MaskLoad(row + 1, m1); a6 = Fma(v, w21, a6);
+                v = Avx.MaskLoad(row + 2, m2); a6 = Fma(v, w22, a6);
+                float* yo = yPlane + ox;
+                StoreRow(a0, yo, 0, plainRows, storeMask);
+                if (count > 1) StoreRow(a1, yo + next, 1, plainRows, storeMask);
+                if (count > 2) StoreRow(a2, yo + 2 * next, 2, plainRows, storeMask);
+                if (count > 3) StoreRow(a3, yo + 3 * next, 3, plainRows, storeMask);
+                if (count > 4) StoreRow(a4, yo + 4 * next, 4, plainRows, storeMask);
+                if (count > 5) StoreRow(a5, yo + 5 * next, 5, plainRows, storeMask);
+                if (count > 6) StoreRow(a6, yo + 6 * next, 6, plainRows, storeMask);
+                if (ox == vectorColumns - 8) break;
+            }
+        }
+    }
+
+    /// <summary>Input row <paramref name="i"/> of a group, <paramref name="shift"/> bytes on where it is an image row (the zero row stays).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float* RowAt(nint* rows, nint* rowMasks, nint i, nint shift) => (float*)(rows[i] + (shift & rowMasks[i]));
+
+    /// <summary>Lanes whose column is inside <c>[0, last]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> InImage(Vector256<int> columns, Vector256<int> last) =>
+        (Vector256.GreaterThanOrEqual(columns, Vector256<int>.Zero) & Vector256.LessThanOrEqual(columns, last)).AsSingle();
+
+    /// <summary>Stores row <paramref name="index"/> of a group whole, or only its columns once it is past <paramref name="plainRows"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreRow(Vector256<float> value, float* at, nint index, nint plainRows, Vector256<float> storeMask)
+    {
+        if (index < plainRows) value.Store(at);
+        else Avx.MaskStore(at, storeMask, value);
+    }
+}
