@@ -7,20 +7,23 @@ using static DepthwiseInterop.Kernels.Simd.RawVector;
 namespace DepthwiseInterop.Kernels.Depthwise;
 
 /// <summary>
-/// Three-by-three filter at stride 1 (no dilation, any padding), float32 on 256-bit AVX2 vectors: the tiles
-/// read the input rows where they are instead of a band copied to the scratch between zero columns (on
-/// MobileNet's small planes, 7x7 to 15x15, that copy and the per-plane overheads around it made the planar
-/// kernel slower than transposing to NHWC and back). A work item's output rows (the bands of the planar plan)
-/// go in groups of seven, each reading nine input rows through a table of row pointers: rows over the top or
-/// bottom padding, and rows below the image that only outputs past a short band's end read, point at a zero
-/// row. A last group of fewer than seven rows moves back to end at the band's end when the band has seven
-/// rows (recomputing rows with the same bits); shorter bands compute seven rows and store theirs. Along a row,
-/// vectors of eight output columns start at 0, 8, 16, ..., the last shifted back to end at OW (rows narrower
-/// than eight compute one vector and store their columns). Vectors whose taps read columns left of the image
-/// or right of it use masked loads (<c>vmaskmovps</c>), which read zeros there and touch no memory outside
-/// it; the others plain loads. Each output adds its nine taps in filter-row, then filter-column order from
-/// zero with the same fused multiply-adds as the band tiles, padding taps multiplying zeros, so the bits are
-/// the band kernel's.
+/// Three-by-three filter at stride 1 (no dilation, any padding) on output rows up to 16 wide (MobileNet's 7x7
+/// to 15x15 planes), float32 on 256-bit AVX2 vectors: the tiles read the input rows where they are instead of
+/// a band copied to the scratch between zero columns; that copy and the per-plane costs around it made the
+/// planar kernel slower than transposing to NHWC and back on these planes. Work items are the planar plan's
+/// (input plane × band; these planes are one band unless taller than 56 rows). A band's output rows go in
+/// groups of seven, each reading nine input rows through a table of row pointers: rows over the top or bottom
+/// padding, and rows below the image that only outputs past a short band's end read, point at a zero row. A
+/// last group of fewer than seven rows moves back to end at the band's end when the band has seven rows
+/// (recomputing rows with the same bits); shorter bands compute seven rows and store theirs. Along a row, one
+/// or two vectors of eight output columns, the second shifted back to end at OW; rows narrower than eight
+/// compute one vector, and a group's last row stores only its columns. Every load is masked
+/// (<c>vmaskmovps</c>): columns left or right of the image read zeros and touch no memory. One call computes a
+/// group for a run of up to 16 consecutive planes of an image (their rows stay in L1 from one group to the
+/// next): at one call per plane, a 7x7 plane's tile waited on its nine-deep multiply-add chains and on the
+/// per-plane bookkeeping around the call (7x7x960: 50 µs, against 27 in runs). Each output adds its nine taps
+/// in filter-row, then filter-column order from zero with the same fused multiply-adds as the band tiles,
+/// padding taps multiplying zeros, so the bits are the band kernel's (and NaN weights over the padding give NaN).
 /// </summary>
 internal static partial class DepthwiseNchwKernel
 {
@@ -30,10 +33,19 @@ internal static partial class DepthwiseNchwKernel
     private static bool ReadsStride1InPlace<TVector, T>(in Plan p) where TVector : unmanaged where T : unmanaged =>
         typeof(TVector) == typeof(Vector256<float>) && Avx2.IsSupported && !BenchDisableStride1
         && p.FilterHeight == 3 && p.FilterWidth == 3 && p.StrideHeight == 1 && p.StrideWidth == 1
-        && p.DilationHeight == 1 && p.DilationWidth == 1 && p.OutputWidth > 0 && p.OutputWidth <= MaxInPlaceOutputWidth;
+        && p.DilationHeight == 1 && p.DilationWidth == 1 && p.OutputWidth >= 4 && p.OutputWidth <= MaxInPlaceOutputWidth
+        && 100 * p.OutputHeight * p.OutputWidth >= MinTileUsePercent * ((p.OutputHeight + 6) / 7 * 7) * ((p.OutputWidth + 7) / 8 * 8);
 
     /// <summary>Widest output rows the in-place tiles take: two vectors (wider rows ran faster on the band kernel).</summary>
     private const int MaxInPlaceOutputWidth = 16;
+
+    /// <summary>
+    /// Share of the seven-row, eight-column tiles' outputs a plane must use for the in-place path. Measured
+    /// (µs, 1 thread, in place / previous path, transposes below 256 outputs): 7x7x64 1.8 / 2.6, 8x8x32 1.7 /
+    /// 1.7 (57% used), 12x12x32 2.9 / 2.9 and 12x12x128 11.6 / 13.4 (64%), 15x15x96 13.1 / 15.0 (67%), but
+    /// 10x10x32 2.8 / 2.3, 10x10x64 8.3 / 5.9 (45%), 11x11x64 9.1 / 6.9 (49%), 9x9x128 15.4 / 11.4 (36%).
+    /// </summary>
+    private const int MinTileUsePercent = 55;
 
     /// <summary>Whether <see cref="RunItems{TVector, T}"/> takes the stride-1 in-place path for the problem.</summary>
     internal static bool TakesStride1InPlace<TVector, T>(in ConvolutionGeometry g) where TVector : unmanaged where T : unmanaged =>
@@ -52,10 +64,9 @@ internal static partial class DepthwiseNchwKernel
         Array.Clear(zeros, 0, zeroLength);
         nint* rows = stackalloc nint[9];
         nint* rowMasks = stackalloc nint[9];
-        // Rows narrower than a vector: a row's whole store also writes the next (8 - OW) / OW rows rounded up,
-        // which the rows after it then overwrite; the last rows of a group store only their columns.
-        nint spilledRows = outputWidth >= 8 ? 0 : (8 - outputWidth + outputWidth - 1) / outputWidth;
-        var storeMask = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create((int)Math.Min(outputWidth, 8))).AsSingle();
+        // Rows narrower than a vector (four columns at least): a row's whole store also writes the start of the
+        // next row, which that row's store then overwrites; a group's last row stores only its columns.
+        nint spilledRows = outputWidth >= 8 ? 0 : 1;
         // Pinned: the masked loads take addresses, and the row table holds them.
         fixed (float* pinnedInput = &input, pinnedOutput = &output, pinnedFilter = &filter, zeroRow = zeros)
         try
@@ -88,7 +99,7 @@ internal static partial class DepthwiseNchwKernel
                         float* y = pinnedOutput + (batch * outputChannels + o) * planeOut + r * outputWidth;
                         var planesOf = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
                         Rows7Stride1(rows, rowMasks, planesOf, -padLeft, width, Math.Max(outputWidth, 8), y, outputWidth, count,
-                            count - spilledRows, storeMask);
+                            count - spilledRows);
                     }
                 }
             }
@@ -119,17 +130,28 @@ internal static partial class DepthwiseNchwKernel
     /// <paramref name="rowMasks"/> is all ones; the zero row stays), column <paramref name="column"/> + ox + kx,
     /// through masks that read zeros outside <c>[0, W)</c>. The first <paramref name="count"/> rows are stored,
     /// <paramref name="next"/> apart, the first <paramref name="plainRows"/> of them whole and the others
-    /// through <paramref name="storeMask"/>. Same accumulation as <see cref="Rows7Taps3x3{TVector, T}"/>. The
+    /// only their columns. Same accumulation as <see cref="Rows7Taps3x3{TVector, T}"/>. The
     /// planes run in one loop so that one plane's last multiply-adds overlap the next one's first: a call per
     /// 7x7 plane waited on its nine-deep chains.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static unsafe void Rows7Stride1(nint* rows, nint* rowMasks, in PlaneRun run, nint column, nint width, nint vectorColumns, float* y,
-        nint next, nint count, nint plainRows, Vector256<float> storeMask)
+        nint next, nint count, nint plainRows)
     {
-        Vector256<int> last = Vector256.Create((int)width - 1);
         Vector256<int> lastFour = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create((int)Math.Max(next - 4, 0));
         nint tapStride = run.TapStride;
+        // The column masks of the (at most two) vectors along the row, the same for every plane.
+        Vector256<float>* masks = stackalloc Vector256<float>[3 * ((MaxInPlaceOutputWidth + 7) / 8)];
+        Vector256<int> last = Vector256.Create((int)width - 1);
+        for (nint ox = 0, i = 0; ; ox += 8, i += 3)
+        {
+            if (ox > vectorColumns - 8) ox = vectorColumns - 8;
+            Vector256<int> columns = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create((int)(column + ox));
+            masks[i] = InImage(columns, last);
+            masks[i + 1] = InImage(columns + Vector256<int>.One, last);
+            masks[i + 2] = InImage(columns + Vector256.Create(2), last);
+            if (ox == vectorColumns - 8) break;
+        }
         for (nint j = 0; j < run.Planes; j++)
         {
             float* w = run.Weights + j * run.WeightStep;
@@ -138,12 +160,11 @@ internal static partial class DepthwiseNchwKernel
             Vector256<float> w10 = Vector256.Create(w[3 * tapStride]), w11 = Vector256.Create(w[4 * tapStride]), w12 = Vector256.Create(w[5 * tapStride]);
             Vector256<float> w20 = Vector256.Create(w[6 * tapStride]), w21 = Vector256.Create(w[7 * tapStride]), w22 = Vector256.Create(w[8 * tapStride]);
             float* yPlane = y + j * run.OutputStep;
-            for (nint ox = 0; ; ox += 8)
+            for (nint ox = 0, i = 0; ; ox += 8, i += 3)
             {
                 if (ox > vectorColumns - 8) ox = vectorColumns - 8;
                 nint at = column + ox;
-                Vector256<int> columns = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create((int)at);
-                Vector256<float> m0 = InImage(columns, last), m1 = InImage(columns + Vector256<int>.One, last), m2 = InImage(columns + Vector256.Create(2), last);
+                Vector256<float> m0 = masks[i], m1 = masks[i + 1], m2 = masks[i + 2];
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
                 Vector256<float> v;
                 float* row = RowAt(rows, rowMasks, 0, shift) + at;
@@ -183,13 +204,13 @@ internal static partial class DepthwiseNchwKernel
                 v = Avx.MaskLoad(row + 1, m1); a6 = Fma(v, w21, a6);
                 v = Avx.MaskLoad(row + 2, m2); a6 = Fma(v, w22, a6);
                 float* yo = yPlane + ox;
-                StoreRow(a0, yo, 0, plainRows, next, lastFour, storeMask);
-                if (count > 1) StoreRow(a1, yo + next, 1, plainRows, next, lastFour, storeMask);
-                if (count > 2) StoreRow(a2, yo + 2 * next, 2, plainRows, next, lastFour, storeMask);
-                if (count > 3) StoreRow(a3, yo + 3 * next, 3, plainRows, next, lastFour, storeMask);
-                if (count > 4) StoreRow(a4, yo + 4 * next, 4, plainRows, next, lastFour, storeMask);
-                if (count > 5) StoreRow(a5, yo + 5 * next, 5, plainRows, next, lastFour, storeMask);
-                if (count > 6) StoreRow(a6, yo + 6 * next, 6, plainRows, next, lastFour, storeMask);
+                StoreRow(a0, yo, 0, plainRows, next, lastFour);
+                if (count > 1) StoreRow(a1, yo + next, 1, plainRows, next, lastFour);
+                if (count > 2) StoreRow(a2, yo + 2 * next, 2, plainRows, next, lastFour);
+                if (count > 3) StoreRow(a3, yo + 3 * next, 3, plainRows, next, lastFour);
+                if (count > 4) StoreRow(a4, yo + 4 * next, 4, plainRows, next, lastFour);
+                if (count > 5) StoreRow(a5, yo + 5 * next, 5, plainRows, next, lastFour);
+                if (count > 6) StoreRow(a6, yo + 6 * next, 6, plainRows, next, lastFour);
                 if (ox == vectorColumns - 8) break;
             }
         }
@@ -205,20 +226,19 @@ internal static partial class DepthwiseNchwKernel
         (Vector256.GreaterThanOrEqual(columns, Vector256<int>.Zero) & Vector256.LessThanOrEqual(columns, last)).AsSingle();
 
     /// <summary>
-    /// Stores row <paramref name="index"/> of a group whole, or only its <paramref name="columns"/> (fewer than
-    /// eight) once it is past <paramref name="plainRows"/>: from four columns on, as two overlapping 128-bit
-    /// stores, the second of the last four columns (<paramref name="lastFour"/> picks them), since the masked
-    /// store (<c>vmaskmovps</c> to memory) took a fifth of the time of 7x7 planes; below four, masked.
+    /// Stores row <paramref name="index"/> of a group whole, or only its <paramref name="columns"/> (four to
+    /// seven) once it is past <paramref name="plainRows"/>: as two overlapping 128-bit stores, the second of the
+    /// last four columns (<paramref name="lastFour"/> picks them). (The masked store, <c>vmaskmovps</c> to
+    /// memory, took a fifth of the time of 7x7 planes.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StoreRow(Vector256<float> value, float* at, nint index, nint plainRows, nint columns, Vector256<int> lastFour, Vector256<float> storeMask)
+    private static unsafe void StoreRow(Vector256<float> value, float* at, nint index, nint plainRows, nint columns, Vector256<int> lastFour)
     {
         if (index < plainRows) value.Store(at);
-        else if (columns >= 4)
+        else
         {
             value.GetLower().Store(at);
             Avx2.PermuteVar8x32(value, lastFour).GetLower().Store(at + columns - 4);
         }
-        else Avx.MaskStore(at, storeMask, value);
     }
 }

@@ -10,11 +10,11 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// The planar kernel's 3x3 stride-1 path that reads the input rows in place (float32, 256-bit AVX2 vectors,
 /// output rows up to 16 wide): the same bits as the band kernel (which the 128-bit vectors still take), within
 /// the reference's bound, and the same bits whatever the split into work items. The cases reach every branch:
-/// rows of one vector and of two (the second shifted back), rows narrower than a vector stored as two 128-bit
-/// halves (4 to 7 columns) or masked (1 to 3 columns, whose whole stores spill over more than one row),
-/// groups of seven rows, a last group moved back, planes lower than seven rows, bands of one plane each (tall
-/// planes), runs of planes cut at the run length and at the image's end (batch 2), multiplier 2, and SAME,
-/// VALID and explicit paddings (top and left up to 2, columns read left of the image and right of it).
+/// rows of one vector and of two (the second shifted back), rows narrower than a vector (4 to 7 columns, the
+/// last row of a group stored as two 128-bit halves), groups of seven rows, a last group moved back, planes
+/// lower than seven rows, bands of one plane each (tall planes), runs of planes cut at the run length and at
+/// the image's end (batch 2), multiplier 2, and SAME, VALID and explicit paddings (top and left up to 2,
+/// columns read left of the image and right of it). Planes whose tiles would waste too much go elsewhere.
 /// </summary>
 public sealed class NchwStride1InPlaceTests
 {
@@ -32,16 +32,14 @@ public sealed class NchwStride1InPlaceTests
             (1, 3, 15, 15, 1, same, "SAME 15x15: 15 rows = 7 + 7 + 1, the last group moved back"),
             (1, 3, 16, 16, 1, same, "SAME 16x16: two whole-width vectors"),
             (1, 3, 9, 8, 1, same, "SAME 9x8: one vector exactly, 9 rows = 7 + 2"),
-            (1, 3, 11, 9, 2, same, "SAME 11x9 multiplier 2: 9 columns"),
-            (1, 5, 5, 5, 1, same, "SAME 5x5: 5 rows, 5 columns"),
-            (1, 5, 3, 4, 1, same, "SAME 3x4: 4 columns, rows below the plane read the zero row"),
-            (2, 3, 6, 3, 1, same, "SAME 6x3: 3 columns, masked stores"),
-            (1, 3, 4, 1, 1, same, "SAME 4x1: 1 column"),
-            (1, 2, 9, 2, 1, same, "SAME 9x2: 2 columns"),
-            (1, 3, 12, 12, 1, valid, "VALID 12x12: 10 columns, no padding"),
+            (1, 3, 7, 9, 2, same, "SAME 7x9 multiplier 2: 9 columns"),
+            (1, 5, 7, 5, 1, same, "SAME 7x5: 5 columns"),
+            (2, 3, 13, 5, 1, same, "SAME 13x5 batch 2: 5 columns, 13 rows = 7 + 6 moved back"),
+            (1, 3, 6, 16, 1, same, "SAME 6x16: 6 rows, the rows below them read the zero row"),
+            (1, 3, 16, 10, 1, valid, "VALID 16x10: 8 columns, no padding"),
             (1, 3, 9, 18, 1, valid, "VALID 9x18: 16 columns from an 18-wide plane"),
-            (1, 3, 10, 10, 2, Explicit(2, 0, 2, 0), "explicit top 2 left 2, multiplier 2"),
-            (1, 3, 8, 6, 1, Explicit(0, 2, 0, 2), "explicit bottom 2 right 2"),
+            (1, 3, 12, 14, 2, Explicit(2, 0, 2, 0), "explicit top 2 left 2, multiplier 2"),
+            (1, 3, 7, 6, 1, Explicit(0, 2, 0, 2), "explicit bottom 2 right 2, 6 columns"),
             (1, 2, 130, 14, 1, same, "SAME 130x14: bands of 56 rows, one plane a work item"),
             (2, 2, 60, 5, 2, same, "SAME 60x5 batch 2 multiplier 2: two bands, 5 columns"),
         };
@@ -85,9 +83,22 @@ public sealed class NchwStride1InPlaceTests
         TierComparison.CompareEveryTier<float>(g, seed, null);
     }
 
+    [TestCase(10, 10, 3)] // 45% of the tiles' outputs used
+    [TestCase(9, 9, 3)]
+    [TestCase(5, 5, 3)]
+    [TestCase(14, 3, 3)] // narrower than four columns
+    [TestCase(14, 17, 3)] // wider than two vectors
+    [TestCase(14, 14, 5)]
+    public void PlanesTheTilesSuitBadlyKeepToTheOtherPaths(int height, int width, int filter)
+    {
+        var options = new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same };
+        var g = ShapeInference.DepthwiseConv2D([1, 4, height, width], [filter, filter, 4, 1], options);
+        Assert.That(DepthwiseNchwKernel.TakesStride1InPlace<Vector256<float>, float>(g), Is.False);
+    }
+
     [TestCase(7, 7)]
     [TestCase(14, 14)]
-    [TestCase(6, 3)]
+    [TestCase(7, 5)]
     public void NonFiniteWeightsOverThePaddingGiveNaNAsInTheReference(int height, int width)
     {
         Assume.That(Avx2.IsSupported, "the in-place path needs AVX2");
