@@ -21,7 +21,6 @@ internal static unsafe class ChannelBlockTransposes
     /// <summary>Input elements per block, about (with the output block, in L2); at least one block per thread.</summary>
     private const long TargetElements = 1 << 16;
     private const long ParallelThresholdMacs = 1L << 18;
-    internal static bool BenchOldBlocks; // TEMP A/B
 
     /// <summary>Whether this path takes the problem: multiplier 1, NCHW, vector transposes, at least a vector of channels.</summary>
     public static bool Supports<T>(in ConvolutionGeometry g, int lanes) =>
@@ -43,7 +42,7 @@ internal static unsafe class ChannelBlockTransposes
         long wanted = Math.Max(threads, (g.InputChannels * g.InputHeight * g.InputWidth + TargetElements - 1) / TargetElements);
         // A multiple of the threads: three blocks on two threads left one thread idle for a third of the time
         // (dw5x5 14x14x672 at 2 threads: 129 µs, 1.44x the NHWC kernel's time).
-        if (!BenchOldBlocks) wanted = (wanted + threads - 1) / threads * threads;
+        wanted = (wanted + threads - 1) / threads * threads;
         long blocks = Math.Clamp(wanted, 1, g.InputChannels / RawVector.Count<TVector, T>());
         fixed (T* inputPointer = input)
         fixed (T* filterPointer = filter)

@@ -27,11 +27,9 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// </summary>
 internal static partial class DepthwiseNchwKernel
 {
-    internal static bool BenchDisableStride1; // TEMP A/B
-
     /// <summary>Whether <see cref="RunItemsStride1InPlace"/> serves the problem.</summary>
     private static bool ReadsStride1InPlace<TVector, T>(in Plan p) where TVector : unmanaged where T : unmanaged =>
-        typeof(TVector) == typeof(Vector256<float>) && Avx2.IsSupported && !BenchDisableStride1
+        typeof(TVector) == typeof(Vector256<float>) && Avx2.IsSupported
         && p.FilterHeight == 3 && p.FilterWidth == 3 && p.StrideHeight == 1 && p.StrideWidth == 1
         && p.DilationHeight == 1 && p.DilationWidth == 1 && p.OutputWidth >= 4 && p.OutputWidth <= MaxInPlaceOutputWidth
         && 100 * p.OutputHeight * p.OutputWidth >= MinTileUsePercent * ((p.OutputHeight + 6) / 7 * 7) * ((p.OutputWidth + 7) / 8 * 8);
@@ -41,9 +39,10 @@ internal static partial class DepthwiseNchwKernel
 
     /// <summary>
     /// Share of the seven-row, eight-column tiles' outputs a plane must use for the in-place path. Measured
-    /// (µs, 1 thread, in place / previous path, transposes below 256 outputs): 7x7x64 1.8 / 2.6, 8x8x32 1.7 /
-    /// 1.7 (57% used), 12x12x32 2.9 / 2.9 and 12x12x128 11.6 / 13.4 (64%), 15x15x96 13.1 / 15.0 (67%), but
-    /// 10x10x32 2.8 / 2.3, 10x10x64 8.3 / 5.9 (45%), 11x11x64 9.1 / 6.9 (49%), 9x9x128 15.4 / 11.4 (36%).
+    /// (µs, 1 thread, in place / previous path, the transposes below 256 outputs): 7x7x64 1.8 / 2.6 (88% used),
+    /// 8x8x32 1.7 / 1.7 (57%), 12x12x128 11.6 / 13.4 but 12x12x64 6.1 / 5.7 and 12x12x32 3.0 / 2.8 (64%),
+    /// 15x15x32 4.5 / 4.9 and 15x15x96 12.9 / 15.6 (67%), 13x13x960 96 / 113 (75%); below: 10x10x32 2.8 /
+    /// 2.3, 10x10x64 8.3 / 5.9 (45%), 11x11x64 9.1 / 6.9 (49%), 9x9x128 15.4 / 11.4 (36%).
     /// </summary>
     private const int MinTileUsePercent = 55;
 

@@ -58,7 +58,7 @@ internal static partial class DepthwiseNchwKernel
         // In-place vectors at 0, 8, ... up to the last in-place column, then edge vectors on to OW (with masked
         // loads), the last shifted back to end there. (Ending the in-place ones exactly at the last in-place
         // column cost a shifted-back vector more: five vectors for the 28 columns of 56x56 planes, not four.)
-        nint wholeEnd = BenchDisableStride1 ? LastInPlaceColumn(p) + 8 : LastInPlaceColumn(p) / 8 * 8 + 8, edges = (outputWidth - wholeEnd + 7) / 8;
+        nint wholeEnd = LastInPlaceColumn(p) / 8 * 8 + 8, edges = (outputWidth - wholeEnd + 7) / 8;
         // Rows + 1: a zero row past the copied ones, the 15th row of a group whose only row below the image is that one.
         float[] padded = ArrayPool<float>.Shared.Rent(checked((int)((GroupInputRows + 1) * width)));
         ZeroElements(ref padded[0], GroupInputRows * width, (GroupInputRows + 1) * width);
