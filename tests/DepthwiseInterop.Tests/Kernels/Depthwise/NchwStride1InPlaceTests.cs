@@ -11,8 +11,8 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// output rows up to 16 wide): the same bits as the band kernel (which the 128-bit vectors still take), within
 /// the reference's bound, and the same bits whatever the split into work items. The cases reach every branch:
 /// rows of one vector and of two (the second shifted back), rows narrower than a vector (4 to 7 columns, the
-/// last row of a group stored as two 128-bit halves), groups of seven rows, a last group moved back, planes
-/// lower than seven rows, bands of one plane each (tall planes), runs of planes cut at the run length and at
+/// last row of a group stored as two 128-bit halves), groups of seven, six and five rows, a last group moved
+/// back, planes and bands lower than five rows, bands of one plane each (tall planes), runs of planes cut at the run length and at
 /// the image's end (batch 2), multiplier 2, and SAME, VALID and explicit paddings (top and left up to 2,
 /// columns read left of the image and right of it). Planes whose tiles would waste too much go elsewhere.
 /// </summary>
@@ -29,19 +29,20 @@ public sealed class NchwStride1InPlaceTests
         {
             (1, 40, 7, 7, 1, same, "SAME 7x7: one group, 7 columns as two halves, runs of 16 + 16 + 8 planes"),
             (2, 20, 14, 14, 1, same, "SAME 14x14 batch 2: two vectors, runs cut at the image's end"),
-            (1, 3, 15, 15, 1, same, "SAME 15x15: 15 rows = 7 + 7 + 1, the last group moved back"),
-            (1, 3, 16, 16, 1, same, "SAME 16x16: two whole-width vectors"),
-            (1, 3, 9, 8, 1, same, "SAME 9x8: one vector exactly, 9 rows = 7 + 2"),
+            (1, 3, 15, 15, 1, same, "SAME 15x15: 15 rows = 5 + 5 + 5"),
+            (1, 3, 16, 16, 1, same, "SAME 16x16: two whole-width vectors, 16 rows = 6 + 6 + 4 moved back"),
+            (1, 3, 9, 8, 1, same, "SAME 9x8: one vector exactly, 9 rows = 5 + 4 moved back"),
             (1, 3, 7, 9, 2, same, "SAME 7x9 multiplier 2: 9 columns"),
             (1, 5, 7, 5, 1, same, "SAME 7x5: 5 columns"),
             (2, 3, 13, 5, 1, same, "SAME 13x5 batch 2: 5 columns, 13 rows = 7 + 6 moved back"),
             (1, 3, 6, 16, 1, same, "SAME 6x16: 6 rows, the rows below them read the zero row"),
+            (1, 3, 4, 8, 1, same, "SAME 4x8: 4 rows, a five-row group"),
             (1, 3, 16, 10, 1, valid, "VALID 16x10: 8 columns, no padding"),
             (1, 3, 9, 18, 1, valid, "VALID 9x18: 16 columns from an 18-wide plane"),
             (1, 3, 12, 14, 2, Explicit(2, 0, 2, 0), "explicit top 2 left 2, multiplier 2"),
             (1, 3, 7, 6, 1, Explicit(0, 2, 0, 2), "explicit bottom 2 right 2, 6 columns"),
             (1, 2, 130, 14, 1, same, "SAME 130x14: bands of 56 rows, one plane a work item"),
-            (2, 2, 60, 5, 2, same, "SAME 60x5 batch 2 multiplier 2: two bands, 5 columns"),
+            (2, 2, 60, 5, 2, same, "SAME 60x5 batch 2 multiplier 2: bands of 56 and 4 rows, 5 columns"),
         };
         int seed = 900;
         foreach (var c in cases)
