@@ -33,20 +33,18 @@ internal static partial class DepthwiseNchwKernel
     private static bool ReadsStride1InPlace<TVector, T>(in Plan p) where TVector : unmanaged where T : unmanaged =>
         typeof(TVector) == typeof(Vector256<float>) && Avx2.IsSupported
         && p.FilterHeight == 3 && p.FilterWidth == 3 && p.StrideHeight == 1 && p.StrideWidth == 1
-        && p.DilationHeight == 1 && p.DilationWidth == 1 && p.OutputWidth >= 4 && p.OutputWidth <= MaxInPlaceOutputWidth
-        && 100 * p.OutputHeight * p.OutputWidth >= MinTileUsePercent * ((p.OutputHeight + 6) / 7 * 7) * ((p.OutputWidth + 7) / 8 * 8);
-
-    /// <summary>Widest output rows the in-place tiles take: two vectors (wider rows ran faster on the band kernel).</summary>
-    private const int MaxInPlaceOutputWidth = 16;
+        && p.DilationHeight == 1 && p.DilationWidth == 1 && p.OutputWidth >= 4 && p.OutputWidth <= MaxInPlaceOutputWidth;
 
     /// <summary>
-    /// Share of the seven-row, eight-column tiles' outputs a plane must use for the in-place path. Measured
-    /// (µs, 1 thread, in place / previous path, the transposes below 256 outputs): 7x7x64 1.8 / 2.6 (88% used),
-    /// 8x8x32 1.7 / 1.7 (57%), 12x12x128 11.6 / 13.4 but 12x12x64 6.1 / 5.7 and 12x12x32 3.0 / 2.8 (64%),
-    /// 15x15x32 4.5 / 4.9 and 15x15x96 12.9 / 15.6 (67%), 13x13x960 96 / 113 (75%); below: 10x10x32 2.8 /
-    /// 2.3, 10x10x64 8.3 / 5.9 (45%), 11x11x64 9.1 / 6.9 (49%), 9x9x128 15.4 / 11.4 (36%).
+    /// Widest output rows the in-place tiles take: two vectors (28 and 30 wide rows ran faster on the band
+    /// kernel). Up to there they beat the previous path (the transposes below 169 or 256 outputs a plane,
+    /// else the band kernel) on every plane measured (1 thread, µs, in place / previous): 4x4x512 9.6 / 16.7,
+    /// 5x5x512 10.1 / 23.7, 10x4x256 9.7 / 20.4, 7x7x64 1.8 / 2.6, 9x9x32 2.1 / 2.7, 9x9x128 8.3 / 10.2,
+    /// 10x10x32 2.2 / 2.2, 10x10x64 4.2-4.4 / 4.3-4.4, 10x10x256 17.0 / 23.7, 11x11x64 4.9 / 5.2, 12x12x128
+    /// 10.4 / 13.4, 13x13x960 96 / 113, 15x15x96 10.2 / 15.6, 16x16x64 7.5 / 10.5. Rows narrower than four
+    /// columns stay on the other paths (the stores of a group's last row assume four).
     /// </summary>
-    private const int MinTileUsePercent = 55;
+    private const int MaxInPlaceOutputWidth = 16;
 
     /// <summary>Whether <see cref="RunItems{TVector, T}"/> takes the stride-1 in-place path for the problem.</summary>
     internal static bool TakesStride1InPlace<TVector, T>(in ConvolutionGeometry g) where TVector : unmanaged where T : unmanaged =>

@@ -53,10 +53,10 @@ internal static class FastDepthwiseConvolution
     /// through the expanding copies). For multiplier 1 the planar kernel loses on small planes (its per-plane
     /// costs: the band copy, rounding rows and columns up to its tiles), so it takes planes of at least
     /// <see cref="PlanarMinimumOutputs"/> outputs, or fewer channels than a vector (the NHWC kernel needs one),
-    /// except where it reads 3x3 stride-1 planes in place (float32, 256-bit; rows 5 to 16 wide that fill its
-    /// tiles well), which beats the transposes on every plane size it takes (1 thread, µs, in place /
-    /// transposes: 7x7x960 27 / 38, 14x14x384 38 / 49, 14x14x576 57 / 73, 15x15x64 8.4 / 10.3, 13x13x960
-    /// 95 / 111, 7x7x64 1.8 / 2.6; see DepthwiseNchwKernel.Stride1InPlace.cs for the planes it leaves).
+    /// except where it reads 3x3 stride-1 planes in place (float32, 256-bit, rows 4 to 16 wide), which beats
+    /// the transposes on every plane size it takes (1 thread, µs, in place / transposes: 7x7x960 27 / 37,
+    /// 14x14x384 38 / 48, 14x14x576 57 / 73, 15x15x64 8.6 / 9.5, 5x5x512 10 / 24; more in
+    /// DepthwiseNchwKernel.Stride1InPlace.cs).
     /// </summary>
     private static bool UsePlanar<T>(in ConvolutionGeometry g, int lanes) =>
         g.DataFormat == DataFormat.NCHW && PlanarFits(g)
