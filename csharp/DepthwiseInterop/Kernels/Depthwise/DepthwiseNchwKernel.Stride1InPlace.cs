@@ -17,9 +17,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// table of row pointers: rows over the top or bottom padding, and rows below the image that only outputs
 /// past a short band's end read, point at a zero row. A last, shorter group moves back to end at the band's
 /// end (recomputing rows with the same bits); a band shorter than five rows computes five and stores its
-/// own. Along a row, one
-/// or two vectors of eight output columns, the second shifted back to end at OW; rows narrower than eight
-/// compute one vector, and a group's last row stores only its columns. Every load is masked
+/// own. Along a row, one or two vectors of eight output columns, the second shifted back to end at OW; rows
+/// narrower than eight compute one vector, and a group's last row stores only its columns. Every load is masked
 /// (<c>vmaskmovps</c>): columns left or right of the image read zeros and touch no memory. One call computes a
 /// group for a run of up to 16 consecutive planes of an image (their rows stay in L1 from one group to the
 /// next): at one call per plane, a 7x7 plane's tile waited on its nine-deep multiply-add chains and on the
@@ -128,8 +127,9 @@ internal static partial class DepthwiseNchwKernel
     }
 
     /// <summary>
-    /// <typeparamref name="TRows"/> (five to seven) output rows × eight columns at a time along <paramref name="vectorColumns"/> output columns (at
-    /// least eight; the last vector shifted back to end there), for each plane of <paramref name="run"/>: output
+    /// <typeparamref name="TRows"/> (five to seven) output rows × eight columns at a time along
+    /// <paramref name="vectorColumns"/> output columns (at least eight; the last vector shifted back to end
+    /// there), for each plane of <paramref name="run"/>: output
     /// column ox of row i of plane j reads input row <paramref name="rows"/>[i + ky] (moved on by j planes where
     /// <paramref name="rowMasks"/> is all ones; the zero row stays), column <paramref name="column"/> + ox + kx,
     /// through masks that read zeros outside <c>[0, W)</c>. The first <paramref name="count"/> rows are stored,
