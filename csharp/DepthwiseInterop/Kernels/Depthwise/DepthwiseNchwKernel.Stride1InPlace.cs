@@ -99,10 +99,13 @@ internal static partial class DepthwiseNchwKernel
                         nint o = channel * p.Multiplier + m;
                         float* y = pinnedOutput + (batch * outputChannels + o) * planeOut + r * outputWidth;
                         var planesOf = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
-                        nint vectorColumns = Math.Max(outputWidth, 8), plainRows = count - spilledRows;
-                        if (groupRows == 5) RowGroupStride1<FiveRows>(rows, rowMasks, planesOf, -padLeft, width, vectorColumns, y, outputWidth, count, plainRows);
-                        else if (groupRows == 6) RowGroupStride1<SixRows>(rows, rowMasks, planesOf, -padLeft, width, vectorColumns, y, outputWidth, count, plainRows);
-                        else RowGroupStride1<SevenRows>(rows, rowMasks, planesOf, -padLeft, width, vectorColumns, y, outputWidth, count, plainRows);
+                        nint columns = Math.Max(outputWidth, 8), plainRows = count - spilledRows;
+                        if (groupRows == 5)
+                            RowGroupStride1<FiveRows>(rows, rowMasks, planesOf, -padLeft, width, columns, y, outputWidth, count, plainRows);
+                        else if (groupRows == 6)
+                            RowGroupStride1<SixRows>(rows, rowMasks, planesOf, -padLeft, width, columns, y, outputWidth, count, plainRows);
+                        else
+                            RowGroupStride1<SevenRows>(rows, rowMasks, planesOf, -padLeft, width, columns, y, outputWidth, count, plainRows);
                     }
                 }
             }
