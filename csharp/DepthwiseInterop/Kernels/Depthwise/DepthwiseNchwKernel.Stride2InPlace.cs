@@ -55,8 +55,10 @@ internal static partial class DepthwiseNchwKernel
         ref float band, ref nint offsets)
     {
         nint width = p.Width, outputWidth = p.OutputWidth;
-        // Vectors from 0 to the last in-place one, then edge vectors on to OW (with masked loads).
-        nint last = LastInPlaceColumn(p), edges = (outputWidth - (last + 8) + 7) / 8;
+        // In-place vectors at 0, 8, ... up to the last in-place column, then edge vectors on to OW (with masked
+        // loads), the last shifted back to end there. (Ending the in-place ones exactly at the last in-place
+        // column cost a shifted-back vector more: five vectors for the 28 columns of 56x56 planes, not four.)
+        nint wholeEnd = LastInPlaceColumn(p) / 8 * 8 + 8, edges = (outputWidth - wholeEnd + 7) / 8;
         // Rows + 1: a zero row past the copied ones, the 15th row of a group whose only row below the image is that one.
         float[] padded = ArrayPool<float>.Shared.Rent(checked((int)((GroupInputRows + 1) * width)));
         ZeroElements(ref padded[0], GroupInputRows * width, (GroupInputRows + 1) * width);
@@ -109,11 +111,11 @@ internal static partial class DepthwiseNchwKernel
                         nint o = channel * p.Multiplier + m;
                         for (nint k = 0; k < 9; k++) Unsafe.Add(ref weights, k) = Unsafe.Add(ref filter, k * outputChannels + o);
                         ref float y = ref Unsafe.Add(ref output, (batch * outputChannels + o) * planeOut + r * outputWidth);
-                        Rows7Stride2(ref source, width, ref lastRow, ref weights, ref y, outputWidth, rows, last + 8, new WholeTaps());
+                        Rows7Stride2(ref source, width, ref lastRow, ref weights, ref y, outputWidth, rows, wholeEnd, new WholeTaps());
                         for (nint e = 0; e < edges; e++)
                         {
                             // Past the last in-place vector, 8 columns at a time, the last shifted back to end at OW.
-                            nint ox = Math.Min(last + 8 + 8 * e, outputWidth - 8);
+                            nint ox = Math.Min(wholeEnd + 8 * e, outputWidth - 8);
                             Rows7Stride2(ref Unsafe.Add(ref source, 2 * ox), width, ref Unsafe.Add(ref lastRow, 2 * ox), ref weights,
                                 ref Unsafe.Add(ref y, ox), outputWidth, rows, 8, new MaskedTaps(width - 2 * ox));
                         }

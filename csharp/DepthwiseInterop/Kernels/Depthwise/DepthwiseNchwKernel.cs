@@ -25,9 +25,10 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// rows narrower than a vector are computed whole on the zero-padded scratch into the stack and stored in
 /// part. Every output adds its taps in the reference's order (filter row, then column) from zero, whatever
 /// tile computes it, so results do not depend on how the work is split between threads. Taps over the
-/// padding multiply zeros, as in TensorFlow (a NaN weight there gives NaN). Float32 3x3 at stride 2 on AVX2
-/// without left or top padding skips the band copy and reads the input rows in place (same work items, same
-/// bits; see DepthwiseNchwKernel.Stride2InPlace.cs).
+/// padding multiply zeros, as in TensorFlow (a NaN weight there gives NaN). Float32 3x3 on AVX2 skips the
+/// band copy and reads the input rows in place (same work items, same bits) at stride 2 without left or top
+/// padding (DepthwiseNchwKernel.Stride2InPlace.cs) and at stride 1 on rows up to 16 wide
+/// (DepthwiseNchwKernel.Stride1InPlace.cs).
 /// </summary>
 internal static partial class DepthwiseNchwKernel
 {
@@ -95,6 +96,12 @@ internal static partial class DepthwiseNchwKernel
     {
         nint lanes = Count<TVector, T>();
         var p = new Plan(g, (int)lanes, Unsafe.SizeOf<T>());
+        if (ReadsStride1InPlace<TVector, T>(p))
+        {
+            RunItemsStride1InPlace(ref Unsafe.As<T, float>(ref input), ref Unsafe.As<T, float>(ref filter), ref Unsafe.As<T, float>(ref output), p,
+                firstItem, endItem);
+            return;
+        }
         nint taps = p.FilterHeight * p.FilterWidth;
         int scratchElements = checked((int)(p.ScratchRows * p.RowPitch));
         T[] scratch = ArrayPool<T>.Shared.Rent(scratchElements);

@@ -25,7 +25,9 @@ internal static class FastDepthwiseConvolution
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The planar kernel vectorises along W, so any channel count suits it.
-        long channels = UsePlanar(g, Vector256<T>.Count) ? long.MaxValue : g.OutputChannels; // C * M
+        // (The in-place stride-1 tiles are 256-bit: a wider tier would take the band kernel.)
+        long channels = !UsePlanar<T>(g, Vector256<T>.Count) ? g.OutputChannels // C * M
+            : ReadsInPlaceAtStride1<T>(g, Vector256<T>.Count) ? Vector256<T>.Count : long.MaxValue;
         if (channels != long.MaxValue)
         {
             // Blocks near the padding copy their input window (filter rows × block columns × channels) to
@@ -50,11 +52,20 @@ internal static class FastDepthwiseConvolution
     /// Multipliers above 1 always do (56x56x72 M=2 and 28x28x96 M=4: 132 and 101 µs planar against 642 and 417
     /// through the expanding copies). For multiplier 1 the planar kernel loses on small planes (its per-plane
     /// costs: the band copy, rounding rows and columns up to its tiles), so it takes planes of at least
-    /// <see cref="PlanarMinimumOutputs"/> outputs, or fewer channels than a vector (the NHWC kernel needs one).
+    /// <see cref="PlanarMinimumOutputs"/> outputs, or fewer channels than a vector (the NHWC kernel needs one),
+    /// except where it reads 3x3 stride-1 planes in place (float32, 256-bit, rows 4 to 16 wide), which beats
+    /// the transposes on every plane size it takes (1 thread, µs, in place / transposes: 7x7x960 27 / 37,
+    /// 14x14x384 38 / 48, 14x14x576 57 / 73, 15x15x64 8.6 / 9.5, 5x5x512 10 / 24; more in
+    /// DepthwiseNchwKernel.Stride1InPlace.cs).
     /// </summary>
-    private static bool UsePlanar(in ConvolutionGeometry g, int lanes) =>
+    private static bool UsePlanar<T>(in ConvolutionGeometry g, int lanes) =>
         g.DataFormat == DataFormat.NCHW && PlanarFits(g)
-        && (g.OutputChannelsPerGroup > 1 || g.OutputHeight * g.OutputWidth >= PlanarMinimumOutputs(g) || g.OutputChannels < lanes);
+        && (g.OutputChannelsPerGroup > 1 || ReadsInPlaceAtStride1<T>(g, lanes) || g.OutputHeight * g.OutputWidth >= PlanarMinimumOutputs(g)
+            || g.OutputChannels < lanes);
+
+    /// <summary>Whether the planar kernel at this vector width reads the input in place at stride 1 (3x3, float32, 256-bit).</summary>
+    private static bool ReadsInPlaceAtStride1<T>(in ConvolutionGeometry g, int lanes) =>
+        typeof(T) == typeof(float) && lanes == Vector256<float>.Count && DepthwiseNchwKernel.TakesStride1InPlace<Vector256<float>, float>(g);
 
     /// <summary>
     /// Output pixels per plane from which the planar kernel beats the transposes, multiplier 1. Measured at one
@@ -90,7 +101,7 @@ internal static class FastDepthwiseConvolution
     {
         long multiplier = g.OutputChannelsPerGroup;
         int lanes = RawVector.Count<TVector, T>();
-        if (UsePlanar(g, lanes))
+        if (UsePlanar<T>(g, lanes))
             RunPlanesInParallel<TVector, T>(input, filter, output, g);
         else if (ChannelBlockTransposes.Supports<T>(g, lanes))
             ChannelBlockTransposes.Run<TVector, T>(input, filter, output, g);
