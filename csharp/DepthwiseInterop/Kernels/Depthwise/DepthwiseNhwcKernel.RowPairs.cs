@@ -39,7 +39,7 @@ internal static partial class DepthwiseNhwcKernel
 
     /// <summary>
     /// Work items for a thread pool: pairs of output rows of an image (the last one single when OH is odd) when
-    /// rows pair, so that no range of items splits a pair; output rows otherwise. See <see cref="RunItems{TVector, T, TRepeat}(ref T, ref T, ref T, in ConvolutionGeometry, long, long)"/>.
+    /// rows pair, so that no range of items splits a pair; output rows otherwise. See <see cref="RunItems{TVector, T, TRepeat}"/>.
     /// </summary>
     public static long WorkItems<TVector, T, TRepeat>(in ConvolutionGeometry g)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat =>
@@ -47,24 +47,18 @@ internal static partial class DepthwiseNhwcKernel
 
     /// <summary>Computes work items [firstItem, endItem) of <see cref="WorkItems{TVector, T, TRepeat}"/>: a contiguous range of output rows.</summary>
     public static void RunItems<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstItem, long endItem)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat =>
-        RunItems<TVector, T, TRepeat>(ref input, ref filter, ref output, g, firstItem, endItem, 0, g.OutputChannels);
-
-    /// <summary>The same for output channels [<paramref name="channelBegin"/>, <paramref name="channelEnd"/>) only (see RunRows).</summary>
-    public static void RunItems<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstItem, long endItem,
-        long channelBegin, long channelEnd)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         long rows = g.Batch * g.OutputHeight;
         if (WorkItems<TVector, T, TRepeat>(g) == rows)
         {
-            RunRows<TVector, T, TRepeat>(ref input, ref filter, ref output, g, firstItem, endItem, channelBegin, channelEnd);
+            RunRows<TVector, T, TRepeat>(ref input, ref filter, ref output, g, firstItem, endItem);
             return;
         }
         long pairsPerImage = (g.OutputHeight + 1) / 2, height = g.OutputHeight;
         RunRows<TVector, T, TRepeat>(ref input, ref filter, ref output, g,
             Math.Min(rows, firstItem / pairsPerImage * height + 2 * (firstItem % pairsPerImage)),
-            Math.Min(rows, endItem / pairsPerImage * height + 2 * (endItem % pairsPerImage)), channelBegin, channelEnd);
+            Math.Min(rows, endItem / pairsPerImage * height + 2 * (endItem % pairsPerImage)));
     }
 
     /// <summary>Output rows <paramref name="row"/> and <paramref name="row"/> + 1 of the same image.</summary>

@@ -45,23 +45,10 @@ internal static partial class DepthwiseNhwcKernel
     /// Needs <c>g.OutputChannels >= TVector.Count</c> and <typeparamref name="TRepeat"/> matching the channel
     /// multiplier; with M &gt; 1 the input must be pinned.
     /// </remarks>
-    public static void RunRows<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat =>
-        RunRows<TVector, T, TRepeat>(ref input, ref filter, ref output, g, firstRow, endRow, 0, g.OutputChannels);
-
-    /// <summary>
-    /// The same for output channels [<paramref name="channelBegin"/>, <paramref name="channelEnd"/>) only: at
-    /// least a vector of them, <paramref name="channelBegin"/> a multiple of the vector width. Channels are
-    /// independent, so any split computes the same bits.
-    /// </summary>
-    public static unsafe void RunRows<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow,
-        long channelBegin, long channelEnd)
+    public static unsafe void RunRows<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
-        var p = new Plan(g, Count<TVector, T>(), (nint)(channelEnd - channelBegin));
-        input = ref Unsafe.Add(ref input, (nint)channelBegin / TRepeat.Multiplier);
-        filter = ref Unsafe.Add(ref filter, (nint)channelBegin);
-        output = ref Unsafe.Add(ref output, (nint)channelBegin);
+        var p = new Plan(g, Count<TVector, T>());
         // The window scratch of the narrow-row path, then one zero vector read by taps over the padding.
         int windowElements = checked((int)(p.FilterHeight * p.WindowColumns * p.ChunkChannels));
         int scratchElements = windowElements + Count<TVector, T>();
@@ -161,10 +148,10 @@ internal static partial class DepthwiseNhwcKernel
             ref T y = ref Unsafe.Add(ref outputRowStart, ox * p.Channels);
             for (nint c = 0; ; c += chunk)
             {
-                if (c > p.ChannelCount - chunk) c = p.ChannelCount - chunk;
+                if (c > p.Channels - chunk) c = p.Channels - chunk;
                 FillWindow(ref image, p, topRow, leftColumn, first, end, c / TRepeat.Multiplier, chunk / TRepeat.Multiplier, ref scratch);
                 Compute<TVector, T, TRepeat, InsideImage>(ref scratch, 0, p.WindowColumns * (chunk / TRepeat.Multiplier), chunk / TRepeat.Multiplier, 0, p.FilterHeight, ref zero, ref filter, p, ref y, pixels, c, c + chunk - lanes);
-                if (c == p.ChannelCount - chunk) break;
+                if (c == p.Channels - chunk) break;
             }
         }
     }
@@ -198,7 +185,7 @@ internal static partial class DepthwiseNhwcKernel
     private static void EdgePixel<TVector, T, TRepeat>(ref T image, in Plan p, nint topRow, nint ox, ref T filter, ref T y)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
-        nint lanes = Count<TVector, T>(), channels = p.ChannelCount, tapStride = p.Channels, last = p.LastChannelBlock, height = p.Height, width = p.Width;
+        nint lanes = Count<TVector, T>(), channels = p.Channels, last = p.LastChannelBlock, height = p.Height, width = p.Width;
         // Input offsets: a pixel is InputChannels apart, and output channel c reads input channel c / M.
         nint inputChannels = p.InputChannels, m = TRepeat.Multiplier, inputLanes = lanes / m;
         nint filterHeight = p.FilterHeight, filterWidth = p.FilterWidth, dilationHeight = p.DilationHeight, dilationWidth = p.DilationWidth;
@@ -226,7 +213,7 @@ internal static partial class DepthwiseNhwcKernel
                     a1 = MultiplyAdd<TVector, T>(v1, Load<TVector, T>(ref weights, lanes), a1);
                     a2 = MultiplyAdd<TVector, T>(v2, Load<TVector, T>(ref weights, 2 * lanes), a2);
                     a3 = MultiplyAdd<TVector, T>(v3, Load<TVector, T>(ref weights, 3 * lanes), a3);
-                    weights = ref Unsafe.Add(ref weights, tapStride);
+                    weights = ref Unsafe.Add(ref weights, channels);
                 }
             }
             Store<TVector, T>(a0, ref y, c); Store<TVector, T>(a1, ref y, c + lanes);
@@ -246,7 +233,7 @@ internal static partial class DepthwiseNhwcKernel
                     nint ix = leftColumn + kx * dilationWidth;
                     TVector v = rowInside && (nuint)ix < (nuint)width ? TRepeat.Load<TVector, T>(ref image, (iy * width + ix) * inputChannels + c / m) : default;
                     a = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref weights, 0), a);
-                    weights = ref Unsafe.Add(ref weights, tapStride);
+                    weights = ref Unsafe.Add(ref weights, channels);
                 }
             }
             Store<TVector, T>(a, ref y, c);
@@ -614,13 +601,11 @@ internal static partial class DepthwiseNhwcKernel
         Width3Stride2,
     }
 
-    /// <summary>The geometry as native-width locals, computed once per call of <see cref="RunRows{TVector, T, TRepeat}(ref T, ref T, ref T, in ConvolutionGeometry, long, long, long, long)"/>.</summary>
+    /// <summary>The geometry as native-width locals, computed once per call of <see cref="RunRows{TVector, T, TRepeat}"/>.</summary>
     private readonly struct Plan
     {
         /// <summary>Channels is C * M (output channels, the filter's and output's pixel stride); InputChannels is C (the input's pixel stride).</summary>
         public readonly nint Height, Width, Channels, InputChannels, FilterHeight, FilterWidth, OutputHeight, OutputWidth;
-        /// <summary>Output channels this call computes, from its (offset) origin: Channels, or a block of them.</summary>
-        public readonly nint ChannelCount;
         public readonly nint StrideHeight, StrideWidth, DilationHeight, DilationWidth, PadTop, PadLeft;
         public readonly nint LastChannelBlock;
         /// <summary>Input columns one block of eight pixels reads.</summary>
@@ -631,19 +616,16 @@ internal static partial class DepthwiseNhwcKernel
         /// <summary>Channels the narrow-row path copies and computes at a time: eight vectors, or all of C if fewer.</summary>
         public readonly nint ChunkChannels;
 
-        public Plan(in ConvolutionGeometry g, int vectorCount) : this(g, vectorCount, (nint)g.OutputChannels) { }
-
-        public Plan(in ConvolutionGeometry g, int vectorCount, nint channelCount)
+        public Plan(in ConvolutionGeometry g, int vectorCount)
         {
-            ChannelCount = channelCount;
             Height = (nint)g.InputHeight; Width = (nint)g.InputWidth; Channels = (nint)g.OutputChannels; InputChannels = (nint)g.InputChannels;
             FilterHeight = (nint)g.FilterHeight; FilterWidth = (nint)g.FilterWidth;
             OutputHeight = (nint)g.OutputHeight; OutputWidth = (nint)g.OutputWidth;
             StrideHeight = (nint)g.StrideHeight; StrideWidth = (nint)g.StrideWidth;
             DilationHeight = (nint)g.DilationHeight; DilationWidth = (nint)g.DilationWidth;
             PadTop = (nint)g.PadTop; PadLeft = (nint)g.PadLeft;
-            LastChannelBlock = ChannelCount - vectorCount;
-            ChunkChannels = Math.Min(ChannelCount, 8 * vectorCount);
+            LastChannelBlock = Channels - vectorCount;
+            ChunkChannels = Math.Min(Channels, 8 * vectorCount);
             WindowColumns = (BlockPixels - 1) * StrideWidth + (FilterWidth - 1) * DilationWidth + 1;
             Kind = DilationWidth != 1 ? SlidingKind.None : (FilterWidth, StrideWidth) switch
             {

@@ -166,43 +166,28 @@ internal static class FastDepthwiseConvolution
         public T* Filter;
         public T* Output;
         public ConvolutionGeometry Geometry;
-        public long RowItems;
-        public long ChannelBlocks;
     }
 
     private static unsafe void RunRowsInParallel<TVector, T, TRepeat>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
-        long rowItems = DepthwiseNhwcKernel.WorkItems<TVector, T, TRepeat>(g);
+        long items = DepthwiseNhwcKernel.WorkItems<TVector, T, TRepeat>(g);
         long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth;
         int threads = macs < ParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
-        long blocks = NhwcChannelBlocks.For(rowItems, g.OutputChannels, RawVector.Count<TVector, T>(), threads);
         fixed (T* inputPointer = input)
         fixed (T* filterPointer = filter)
         fixed (T* outputPointer = output)
         {
-            var job = new RowJob<T>
-            {
-                Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g, RowItems = rowItems, ChannelBlocks = blocks,
-            };
-            WorkerPool.Shared.For(rowItems * blocks, threads, &RunItems<TVector, T, TRepeat>, &job);
+            var job = new RowJob<T> { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g };
+            WorkerPool.Shared.For(items, threads, &RunItems<TVector, T, TRepeat>, &job);
         }
     }
 
-    /// <summary>Items [firstItem, endItem) of (channel block, row item), block-major: one kernel call per block the range touches.</summary>
     private static unsafe void RunItems<TVector, T, TRepeat>(void* context, long firstItem, long endItem)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         ref RowJob<T> job = ref Unsafe.AsRef<RowJob<T>>(context);
-        while (firstItem < endItem)
-        {
-            long block = firstItem / job.RowItems, blockStart = block * job.RowItems;
-            long runEnd = Math.Min(endItem, blockStart + job.RowItems);
-            var (channelBegin, channelEnd) = NhwcChannelBlocks.Range(block, job.ChannelBlocks, job.Geometry.OutputChannels, RawVector.Count<TVector, T>());
-            DepthwiseNhwcKernel.RunItems<TVector, T, TRepeat>(ref *job.Input, ref *job.Filter, ref *job.Output, job.Geometry,
-                firstItem - blockStart, runEnd - blockStart, channelBegin, channelEnd);
-            firstItem = runEnd;
-        }
+        DepthwiseNhwcKernel.RunItems<TVector, T, TRepeat>(ref *job.Input, ref *job.Filter, ref *job.Output, job.Geometry, firstItem, endItem);
     }
 
     /// <summary>The planar kernel over its work items (input plane × band of output rows).</summary>
