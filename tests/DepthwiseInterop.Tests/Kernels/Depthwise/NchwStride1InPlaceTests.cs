@@ -60,31 +60,7 @@ public sealed class NchwStride1InPlaceTests
         Assert.That(DepthwiseNchwKernel.TakesStride1InPlace<Vector256<float>, float>(g), Is.True, "the case must reach the in-place path");
         Assert.That(DepthwiseNchwKernel.TakesStride1InPlace<Vector128<float>, float>(g), Is.False);
 
-        var random = new Random(seed);
-        var input = Enumerable.Range(0, (int)g.InputElementCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        var filter = Enumerable.Range(0, (int)g.FilterElementCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        long items = DepthwiseNchwKernel.WorkItems(g, 8, sizeof(float));
-        var inPlace = Run<Vector256<float>>(input, filter, g, [0, items]);
-        var band = Run<Vector128<float>>(input, filter, g, [0, DepthwiseNchwKernel.WorkItems(g, 4, sizeof(float))]);
-        Assert.That(inPlace, Is.EqualTo(band), "in place against the band kernel");
-        // Work items one at a time and in uneven runs: the same bits.
-        var singly = Run<Vector256<float>>(input, filter, g, Enumerable.Range(0, (int)items + 1).Select(i => (long)i).ToArray());
-        Assert.That(singly, Is.EqualTo(inPlace), "one work item at a time");
-        var split = Run<Vector256<float>>(input, filter, g, [0, items / 3, items / 3 + 1, items]);
-        Assert.That(split, Is.EqualTo(inPlace), "uneven runs of work items");
-
-        var expected = new float[g.OutputElementCount];
-        ReferenceConvolution.Run<float>(input, filter, expected, g);
-        var magnitude = new double[g.OutputElementCount];
-        ReferenceConvolution.Run<double>(input.Select(v => (double)Math.Abs(v)).ToArray(), filter.Select(v => (double)Math.Abs(v)).ToArray(), magnitude, g);
-        double epsilon = MathF.BitIncrement(1f) - 1f;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double bound = 2 * 9 * epsilon * magnitude[i]; // as in TierComparison: 2 · taps · eps · Σ|x·w|
-            Assert.That(Math.Abs(inPlace[i] - (double)expected[i]), Is.LessThanOrEqualTo(bound), $"element {i}");
-        }
-        // And through the dispatcher on every tier (which takes this kernel, the band kernel or the transposes).
-        TierComparison.CompareEveryTier<float>(g, seed, null);
+        PlanarInPlaceCheck.AssertMatchesBandKernelAndReference(g, seed);
     }
 
     [TestCase(14, 3, 3)] // narrower than four columns
@@ -113,19 +89,10 @@ public sealed class NchwStride1InPlaceTests
         filter[8 * 4 + 2] = float.PositiveInfinity; // bottom-right tap of channel 2: infinity times a padding zero
         var expected = new float[g.OutputElementCount];
         ReferenceConvolution.Run<float>(input, filter, expected, g);
-        var got = Run<Vector256<float>>(input, filter, g, [0, DepthwiseNchwKernel.WorkItems(g, 8, sizeof(float))]);
+        var got = PlanarInPlaceCheck.Run<Vector256<float>>(input, filter, g, [0, DepthwiseNchwKernel.WorkItems(g, 8, sizeof(float))]);
         Assert.That(expected.Count(float.IsNaN), Is.GreaterThan(0), "the case must exercise NaN from padding");
         for (int i = 0; i < got.Length; i++)
             Assert.That(float.IsNaN(got[i]), Is.EqualTo(float.IsNaN(expected[i])), $"NaN pattern differs at {i}");
-    }
-
-    /// <summary>Runs the planar kernel's work items in the runs [cuts[k], cuts[k + 1]).</summary>
-    private static float[] Run<TVector>(float[] input, float[] filter, in ConvolutionGeometry g, long[] cuts) where TVector : unmanaged
-    {
-        var output = Enumerable.Repeat(12345f, (int)g.OutputElementCount).ToArray();
-        for (int k = 0; k + 1 < cuts.Length; k++)
-            DepthwiseNchwKernel.RunItems<TVector, float>(ref input[0], ref filter[0], ref output[0], g, cuts[k], cuts[k + 1]);
-        return output;
     }
 }
 
