@@ -13,7 +13,8 @@ namespace DepthwiseInterop.Kernels.Conv2D;
 /// offset table and packs the filter for the chosen vector width (or leaves the packing to the work items, see
 /// <see cref="Conv2DNhwcKernel.Plan.Packed"/>), brings an NCHW input to NHWC (and the output back) through
 /// scratch buffers (<see cref="LayoutConversion"/>), and runs the kernel's work items (pixel panels × ranges of channel blocks) on the worker
-/// pool. Scratch buffers come from the shared array pool; nothing else is allocated per call.
+/// pool, claimed one by one unless they are tiny (see <see cref="ChunksPerThread"/>). Scratch buffers come from the shared array pool;
+/// nothing else is allocated per call.
 /// </summary>
 internal static class FastConv2D
 {
