@@ -57,8 +57,10 @@ internal sealed unsafe class WorkerPool
     /// <summary>
     /// Runs <paramref name="body"/>(context, first, end) over [0, items) on up to <paramref name="threads"/>
     /// threads and returns when every item is done. <paramref name="context"/> must stay valid until then.
+    /// The items are cut into at most <paramref name="chunksPerThread"/> chunks per thread: a job whose items are
+    /// already coarse (a panel of a dense conv) asks for more, so that the last chunk leaves no thread idle long.
     /// </summary>
-    public void For(long items, int threads, delegate*<void*, long, long, void> body, void* context)
+    public void For(long items, int threads, delegate*<void*, long, long, void> body, void* context, int chunksPerThread = ChunksPerThread)
     {
         threads = (int)Math.Min(Math.Min(threads, ThreadCount), items);
         if (threads <= 1 || t_inJob || !_gate.TryEnter())
@@ -72,7 +74,7 @@ internal sealed unsafe class WorkerPool
             _body = body;
             _context = context;
             _items = items;
-            _chunkCount = Math.Min(items, (long)threads * ChunksPerThread);
+            _chunkCount = Math.Min(items, (long)threads * Math.Max(chunksPerThread, 1));
             _chunkSize = (items + _chunkCount - 1) / _chunkCount;
             _nextChunk = 0;
             _running = threads - 1;

@@ -45,6 +45,35 @@ public sealed unsafe class WorkerPoolTests
         }
     }
 
+    /// <summary>Any chunk count per thread (one item per chunk, or fewer chunks than threads) still covers every item once.</summary>
+    [TestCase(33, 2, int.MaxValue)]
+    [TestCase(20, 2, 1000)]
+    [TestCase(1000, 3, 16)]
+    [TestCase(7, 2, 1)]
+    [TestCase(5, 8, 0)]
+    public void EveryItemRunsExactlyOnceWithAnyChunkCount(int items, int threads, int chunksPerThread)
+    {
+        int previous = ComputeSettings.ThreadCount;
+        try
+        {
+            ComputeSettings.ThreadCount = threads;
+            for (int round = 0; round < 50; round++)
+            {
+                var perItem = new int[items];
+                fixed (int* pointer = perItem)
+                {
+                    var counts = new Counts { PerItem = pointer };
+                    WorkerPool.Shared.For(items, threads, &Mark, &counts, chunksPerThread);
+                }
+                Assert.That(perItem, Is.All.EqualTo(1), $"round {round}");
+            }
+        }
+        finally
+        {
+            ComputeSettings.ThreadCount = previous;
+        }
+    }
+
     [Test]
     public void ConcurrentCallersEachGetTheirWholeJob()
     {
