@@ -13,6 +13,8 @@ namespace DepthwiseInterop.Benchmarks.Paired;
 /// </summary>
 public sealed class PairedRunner(PairedSettings settings)
 {
+    private const int MinimumCallsPerBurst = 10;
+
     private double quietSeconds;
     private int bursts;
 
@@ -71,13 +73,18 @@ public sealed class PairedRunner(PairedSettings settings)
 
     /// <summary>
     /// Calls for a burst's time twice: the first pass absorbs the first calls' costs (lazy setup, page faults,
-    /// a thread pool starting its workers), the second's time per call sets the calls per burst.
+    /// a thread pool starting its workers), the second's time per call sets the calls per burst. Both start on
+    /// a quiet process, as the bursts do: a calibration that ran beside another side's spinning pool threads
+    /// (just built) once gave a 2-thread side three calls per burst, whose first call, waking the blocked
+    /// worker, then dominated every burst. At least <see cref="MinimumCallsPerBurst"/> calls for the same reason.
     /// </summary>
     private int CallsPerBurst(PairedSide side)
     {
         double target = settings.BurstMilliseconds / 1e3;
+        QuietThreads.Wait(TimeSpan.FromMilliseconds(settings.QuietTimeoutMilliseconds));
         SecondsPerCall(side, target);
-        return Math.Max(1, (int)Math.Round(target / SecondsPerCall(side, target)));
+        QuietThreads.Wait(TimeSpan.FromMilliseconds(settings.QuietTimeoutMilliseconds));
+        return Math.Max(MinimumCallsPerBurst, (int)Math.Round(target / SecondsPerCall(side, target)));
     }
 
     private static double SecondsPerCall(PairedSide side, double atLeastSeconds)
