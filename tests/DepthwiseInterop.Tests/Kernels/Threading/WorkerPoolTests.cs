@@ -17,41 +17,21 @@ public sealed unsafe class WorkerPoolTests
         for (long i = first; i < end; i++) Interlocked.Increment(ref counts->PerItem[i]);
     }
 
-    [TestCase(1, 1)]
-    [TestCase(7, 2)]
-    [TestCase(1000, 2)]
-    [TestCase(1000, 3)]
-    [TestCase(12345, 8)]
-    public void EveryItemRunsExactlyOnce(int items, int threads)
-    {
-        int previous = ComputeSettings.ThreadCount;
-        try
-        {
-            ComputeSettings.ThreadCount = threads;
-            for (int round = 0; round < 50; round++)
-            {
-                var perItem = new int[items];
-                fixed (int* pointer = perItem)
-                {
-                    var counts = new Counts { PerItem = pointer };
-                    WorkerPool.Shared.For(items, threads, &Mark, &counts);
-                }
-                Assert.That(perItem, Is.All.EqualTo(1), $"round {round}");
-            }
-        }
-        finally
-        {
-            ComputeSettings.ThreadCount = previous;
-        }
-    }
-
-    /// <summary>Any chunk count per thread (one item per chunk, or fewer chunks than threads) still covers every item once.</summary>
+    /// <summary>
+    /// Every item runs once, at the pool's default chunking (chunksPerThread null) and at any chunk count per
+    /// thread (one item per chunk, or fewer chunks than threads).
+    /// </summary>
+    [TestCase(1, 1, null)]
+    [TestCase(7, 2, null)]
+    [TestCase(1000, 2, null)]
+    [TestCase(1000, 3, null)]
+    [TestCase(12345, 8, null)]
     [TestCase(33, 2, int.MaxValue)]
     [TestCase(20, 2, 1000)]
     [TestCase(1000, 3, 16)]
     [TestCase(7, 2, 1)]
     [TestCase(5, 8, 0)]
-    public void EveryItemRunsExactlyOnceWithAnyChunkCount(int items, int threads, int chunksPerThread)
+    public void EveryItemRunsExactlyOnce(int items, int threads, int? chunksPerThread)
     {
         int previous = ComputeSettings.ThreadCount;
         try
@@ -63,7 +43,8 @@ public sealed unsafe class WorkerPoolTests
                 fixed (int* pointer = perItem)
                 {
                     var counts = new Counts { PerItem = pointer };
-                    WorkerPool.Shared.For(items, threads, &Mark, &counts, chunksPerThread);
+                    if (chunksPerThread is int chunks) WorkerPool.Shared.For(items, threads, &Mark, &counts, chunks);
+                    else WorkerPool.Shared.For(items, threads, &Mark, &counts);
                 }
                 Assert.That(perItem, Is.All.EqualTo(1), $"round {round}");
             }
