@@ -56,13 +56,6 @@ internal static class Conv2DNhwcKernel
     /// <summary>How far ahead a packing tile prefetches filter rows (measured: 8, 16 and 32 all ~4% faster than none, 8 steadiest).</summary>
     private const int PrefetchRowsAhead = 8;
 
-    /// <summary>
-    /// The most bytes of a block's weights a panel's tiles run through before the next chunk of rows (sums stored
-    /// and reloaded between chunks): a 3x3 64->64 block of 2 × 8 floats holds 36 KiB, more than Zen 3's 32 KiB L1,
-    /// so without chunks every tile streamed its weights from L2.
-    /// </summary>
-    public const int WeightChunkBytes = 16 * 1024;
-
     /// <summary>A panel table entry: window origin offset, first input row, first input column, output offset.</summary>
     private const int EntrySize = 4;
 
@@ -93,10 +86,8 @@ internal static class Conv2DNhwcKernel
         public readonly bool Packed;
         /// <summary>Work items are panels × splits; a split is a contiguous range of (group, block) units.</summary>
         public readonly nint Panels, Splits, Units;
-        /// <summary>Bytes of one weight row of one vector, and the most bytes of a block's weights a chunk of rows holds (see <see cref="ChunkRows"/>).</summary>
-        public readonly nint VectorBytes, ChunkBytes;
 
-        public Plan(in ConvolutionGeometry g, int lanes, int vectorBytes, int threads, int chunkBytes = WeightChunkBytes)
+        public Plan(in ConvolutionGeometry g, int lanes, int vectorBytes, int threads)
         {
             Height = (nint)g.InputHeight; Width = (nint)g.InputWidth; Channels = (nint)g.InputChannels;
             FilterHeight = (nint)g.FilterHeight; FilterWidth = (nint)g.FilterWidth; ChannelsPerGroup = (nint)g.ChannelsPerGroup;
@@ -118,8 +109,6 @@ internal static class Conv2DNhwcKernel
             (InteriorColumnBegin, InteriorColumnEnd) = ((nint)columns.Begin, (nint)columns.End);
             (InteriorRowBegin, InteriorRowEnd) = ((nint)rows.Begin, (nint)rows.End);
             Lanes = lanes;
-            VectorBytes = vectorBytes;
-            ChunkBytes = chunkBytes;
             Vectors = (OutputChannelsPerGroup + lanes - 1) / lanes;
             MaxBlock = vectorBytes == 64 ? 4 : 2;
             BlocksPerGroup = BlockCount(Vectors, MaxBlock);
@@ -138,16 +127,6 @@ internal static class Conv2DNhwcKernel
 
         /// <summary>Elements of the weights of the widest block (3 vectors when the widest is 2: see <see cref="BlockCount"/>).</summary>
         public long BlockLength => (long)Math.Max(MaxBlock, 3) * Lanes * Taps;
-
-        /// <summary>
-        /// Weight rows per chunk for a block of <paramref name="size"/> vectors: the fewest chunks of at most
-        /// <see cref="ChunkBytes"/>, their rows spread evenly (576 rows of 2 × 32 B: 3 chunks of 192, one filter row each).
-        /// </summary>
-        public nint ChunkRows(nint size)
-        {
-            nint rowBytes = size * VectorBytes, chunks = (Taps * rowBytes + ChunkBytes - 1) / ChunkBytes;
-            return (Taps + chunks - 1) / chunks;
-        }
     }
 
     /// <summary>Blocks a group's vectors form: all of <c>maxBlock</c> vectors, then one or two narrower ones.</summary>
@@ -355,23 +334,20 @@ internal static class Conv2DNhwcKernel
         nint smallTiles = (TP.Value - count % TP.Value) % TP.Value;
         if (smallTiles * TQ.Value > count) smallTiles = 0;
         nint large = count - smallTiles * TQ.Value;
-        ref nint small = ref Unsafe.Add(ref entries, large * EntrySize);
-        // With weights still in the filter, the first tile of each chunk packs the chunk's rows as it reads them; the others read the packed copy.
+        // With weights still in the filter, the first tile packs them as it reads them; the others read the packed copy.
         nint packing = TW.FromFilter && large > 0 ? Math.Min(TP.Value, large) : 0;
-        nint smallPacking = TW.FromFilter && large == 0 ? TQ.Value : 0;
-        nint chunkRows = p.ChunkRows(TB.Value);
-        for (nint k0 = 0; k0 < p.Taps; k0 += chunkRows)
+        if (packing != 0)
+            Tiles<TVector, T, TO, TW, TP, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, packing, interiorEnd, group, firstVector);
+        Tiles<TVector, T, TO, PackedWeights, TP, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref Unsafe.Add(ref entries, packing * EntrySize),
+            large - packing, interiorEnd - packing, group, firstVector);
+        if (smallTiles != 0)
         {
-            nint k1 = Math.Min(p.Taps, k0 + chunkRows);
-            if (packing != 0)
-                Tiles<TVector, T, TO, TW, TP, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, packing, interiorEnd, group, firstVector, k0, k1);
-            Tiles<TVector, T, TO, PackedWeights, TP, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref Unsafe.Add(ref entries, packing * EntrySize),
-                large - packing, interiorEnd - packing, group, firstVector, k0, k1);
-            if (smallTiles == 0) continue;
+            ref nint small = ref Unsafe.Add(ref entries, large * EntrySize);
+            nint smallPacking = TW.FromFilter && large == 0 ? TQ.Value : 0;
             if (smallPacking != 0)
-                Tiles<TVector, T, TO, TW, TQ, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref small, smallPacking, interiorEnd - large, group, firstVector, k0, k1);
+                Tiles<TVector, T, TO, TW, TQ, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref small, smallPacking, interiorEnd - large, group, firstVector);
             Tiles<TVector, T, TO, PackedWeights, TQ, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref Unsafe.Add(ref small, smallPacking * EntrySize),
-                smallTiles * TQ.Value - smallPacking, interiorEnd - large - smallPacking, group, firstVector, k0, k1);
+                smallTiles * TQ.Value - smallPacking, interiorEnd - large - smallPacking, group, firstVector);
         }
     }
 
@@ -382,7 +358,7 @@ internal static class Conv2DNhwcKernel
     /// 8 × 4; the type arguments fold the unused accumulators away.
     /// </summary>
     private static unsafe void Tiles<TVector, T, TO, TW, TP, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T filter, ref T output, in Plan p,
-        ref nint entries, nint count, nint interiorEnd, nint group, nint firstVector, nint k0, nint k1)
+        ref nint entries, nint count, nint interiorEnd, nint group, nint firstVector)
         where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets where TW : struct, IWeightSource where TP : struct, ITileSize where TB : struct, ITileSize
     {
         int P = TP.Value, B = TB.Value;
@@ -410,18 +386,6 @@ internal static class Conv2DNhwcKernel
             TVector a50 = default, a51 = default, a52 = default, a53 = default;
             TVector a60 = default, a61 = default, a62 = default, a63 = default;
             TVector a70 = default, a71 = default, a72 = default, a73 = default;
-            // A later chunk carries on from the sums the earlier ones stored: each output keeps its order of terms.
-            if (k0 != 0)
-            {
-                Load<TVector, T, TB>(ref output, Unsafe.Add(ref e, 3), c0, c1, c2, c3, out a00, out a01, out a02, out a03);
-                if (P > 1) Load<TVector, T, TB>(ref output, Unsafe.Add(ref e, 1 * EntrySize + 3), c0, c1, c2, c3, out a10, out a11, out a12, out a13);
-                if (P > 2) Load<TVector, T, TB>(ref output, Unsafe.Add(ref e, 2 * EntrySize + 3), c0, c1, c2, c3, out a20, out a21, out a22, out a23);
-                if (P > 3) Load<TVector, T, TB>(ref output, Unsafe.Add(ref e, 3 * EntrySize + 3), c0, c1, c2, c3, out a30, out a31, out a32, out a33);
-                if (P > 4) Load<TVector, T, TB>(ref output, Unsafe.Add(ref e, 4 * EntrySize + 3), c0, c1, c2, c3, out a40, out a41, out a42, out a43);
-                if (P > 5) Load<TVector, T, TB>(ref output, Unsafe.Add(ref e, 5 * EntrySize + 3), c0, c1, c2, c3, out a50, out a51, out a52, out a53);
-                if (P > 6) Load<TVector, T, TB>(ref output, Unsafe.Add(ref e, 6 * EntrySize + 3), c0, c1, c2, c3, out a60, out a61, out a62, out a63);
-                if (P > 7) Load<TVector, T, TB>(ref output, Unsafe.Add(ref e, 7 * EntrySize + 3), c0, c1, c2, c3, out a70, out a71, out a72, out a73);
-            }
             // Interior pixels read tap k of their window at s + k (s = the window origin, fixed for the tile);
             // edge pixels get s per tap: the tap's input, or the zero buffer.
             ref T s0 = ref zero, s1 = ref zero, s2 = ref zero, s3 = ref zero;
@@ -437,22 +401,19 @@ internal static class Conv2DNhwcKernel
                 if (P > 6) s6 = ref Unsafe.Add(ref input, Unsafe.Add(ref e, 6 * EntrySize) + groupInput);
                 if (P > 7) s7 = ref Unsafe.Add(ref input, Unsafe.Add(ref e, 7 * EntrySize) + groupInput);
             }
-            ref T packTarget = ref Unsafe.Add(ref weights, k0 * B * lanes);
-            ref T w = ref TW.FromFilter ? ref Unsafe.Add(ref filter, c0 + k0 * rowStride) : ref packTarget;
-            // Interior tiles run the chunk's weight rows in one loop, the input offset of row k coming from the
+            ref T w = ref TW.FromFilter ? ref Unsafe.Add(ref filter, c0) : ref weights;
+            ref T packTarget = ref weights;
+            // Interior tiles run every weight row in one loop, the input offset of row k coming from the
             // offset table (no per-tap loop: short runs such as 8 channels per group would pay a loop exit,
-            // usually mispredicted, every few iterations); edge tiles run one tap at a time (the chunk's first
-            // and last taps may be partial).
+            // usually mispredicted, every few iterations); edge tiles run one tap at a time.
             ref int offsets = ref interior ? ref interiorOffsets : ref Unsafe.Add(ref interiorOffsets, p.Taps);
-            nint k = k0, firstTap = k0 / p.ChannelsPerGroup;
-            nint ky = firstTap / p.FilterWidth, kx = firstTap - ky * p.FilterWidth, runEnd = (firstTap + 1) * p.ChannelsPerGroup;
-            while (k < k1)
+            nint runs = interior ? 1 : p.FilterHeight * p.FilterWidth;
+            nint runLength = interior ? p.Taps : p.ChannelsPerGroup;
+            nint k = 0, ky = 0, kx = 0;
+            for (nint run = 0; run < runs; run++)
             {
-                nint end = k1;
                 if (!interior)
                 {
-                    end = Math.Min(k1, runEnd);
-                    runEnd += p.ChannelsPerGroup;
                     nint dy = ky * p.DilationHeight, dx = kx * p.DilationWidth, tap = ky * p.TapRow + kx * p.TapColumn + groupInput;
                     s0 = ref Source(ref input, ref zero, ref e, p, tap, dy, dx);
                     if (P > 1) s1 = ref Source(ref input, ref zero, ref Unsafe.Add(ref e, 1 * EntrySize), p, tap, dy, dx);
@@ -464,7 +425,7 @@ internal static class Conv2DNhwcKernel
                     if (P > 7) s7 = ref Source(ref input, ref zero, ref Unsafe.Add(ref e, 7 * EntrySize), p, tap, dy, dx);
                     if (++kx == p.FilterWidth) { kx = 0; ky++; }
                 }
-                for (; k < end; k++)
+                for (nint end = k + runLength; k < end; k++)
                 {
                     nint i = TO.Channel ? k : Unsafe.Add(ref offsets, k);
                     TVector w0 = RawVector.Load<TVector, T>(in w);
@@ -571,18 +532,6 @@ internal static class Conv2DNhwcKernel
         nint iy = Unsafe.Add(ref entry, 1) + dy, ix = Unsafe.Add(ref entry, 2) + dx;
         if ((nuint)iy < (nuint)p.Height && (nuint)ix < (nuint)p.Width) return ref Unsafe.Add(ref input, entry + tap);
         return ref zero;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Load<TVector, T, TB>(ref T output, nint pixel, nint c0, nint c1, nint c2, nint c3,
-        out TVector a0, out TVector a1, out TVector a2, out TVector a3)
-        where TVector : unmanaged where T : unmanaged where TB : struct, ITileSize
-    {
-        ref T y = ref Unsafe.Add(ref output, pixel);
-        a0 = RawVector.Load<TVector, T>(in Unsafe.Add(ref y, c0));
-        a1 = TB.Value > 1 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref y, c1)) : default;
-        a2 = TB.Value > 2 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref y, c2)) : default;
-        a3 = TB.Value > 3 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref y, c3)) : default;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
