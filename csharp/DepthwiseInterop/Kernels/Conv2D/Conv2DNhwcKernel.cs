@@ -23,7 +23,9 @@ namespace DepthwiseInterop.Kernels.Conv2D;
 /// channels). A tile with an edge pixel goes tap by tap and points the taps in the padding at a zero buffer, so
 /// they still multiply zero by the weight (TensorFlow semantics: a NaN or infinite weight over padding gives NaN).
 /// A panel is walked once per channel block, so the block's weights stay in cache across it (in L2 when they exceed
-/// L1: splitting K into L1-sized chunks, sums stored and reloaded, measured no faster on Zen 3). A group's last
+/// L1: splitting K into L1-sized chunks, sums stored and reloaded, measured no faster on Zen 3, also as the median
+/// of per-round old/new ratios on the loaded VM: 3x3 56x56x64->64 0.95-1.03 with 8-24 KiB chunks, pointwise
+/// 7x7x960->320 0.90-0.97, the smaller chunks the slower; 48- or 192-pixel panels were slower too). A group's last
 /// channel vector is shifted back to end at the group's last channel (recomputing identical values), so there are
 /// no scalar tails. Every output sums its terms in the reference's order (filter row, filter column, input channel)
 /// whatever tile computes it, so results do not depend on how the work is split between threads.
@@ -53,7 +55,11 @@ internal static class Conv2DNhwcKernel
     /// </summary>
     public const int ItemsPerThread = 16;
 
-    /// <summary>How far ahead a packing tile prefetches filter rows (measured: 8, 16 and 32 all ~4% faster than none, 8 steadiest).</summary>
+    /// <summary>
+    /// How far ahead a packing tile prefetches filter rows (measured: 8, 16 and 32 all ~4% faster than none, 8
+    /// steadiest; re-measured against 8 as the median of per-round ratios on the loaded VM, pointwise 7x7x960->320:
+    /// 32 rows 1.06-1.10 in one session and 0.99-1.03 in the next, 7x7x320->1280 0.97-0.98, so no steady gain).
+    /// </summary>
     private const int PrefetchRowsAhead = 8;
 
     /// <summary>A panel table entry: window origin offset, first input row, first input column, output offset.</summary>
