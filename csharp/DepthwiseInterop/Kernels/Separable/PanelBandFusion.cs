@@ -91,7 +91,7 @@ internal static unsafe class PanelBandFusion
     }
 
     /// <summary>Whether some output row's window lies wholly in the padding (a band of it would read no input row: the banded path handles that).</summary>
-    private static bool HasRowsInPaddingOnly(in ConvolutionGeometry d) =>
+    internal static bool HasRowsInPaddingOnly(in ConvolutionGeometry d) =>
         (d.FilterHeight - 1) * d.DilationHeight + 1 <= d.PadTop || (d.OutputHeight - 1) * d.StrideHeight - d.PadTop >= d.InputHeight;
 
     /// <summary>A 1x1 stride-1 unpadded conv: each output pixel reads the intermediate pixel at its own index, whatever the image's shape.</summary>
