@@ -13,8 +13,9 @@ namespace DepthwiseInterop.Kernels.Separable;
 /// blocking: the output pixels (batch × OH × OW, flattened) are cut into bands of whole pointwise panels
 /// (<see cref="Conv2DNhwcKernel.PanelPixels"/> pixels each, as many as make about <see cref="BandIntermediateElements"/>
 /// intermediate elements); a band is a work item of the pool. For a band, the depthwise kernel writes the
-/// intermediate rows its pixels lie in to a per-chunk buffer (a row that a band shares with the next one, when a
-/// band ends inside a row, is moved to the buffer's start rather than computed again), and the pointwise stage,
+/// intermediate rows its pixels lie in to a per-chunk buffer, an even count of them so that the kernel runs them
+/// as row pairs (rows computed ahead, and the row a band ends inside, move to the buffer's start for the next band
+/// rather than being computed again), and the pointwise stage,
 /// a 1x1 conv over the band's pixels, runs as a flat GEMM on them while they are in L2: every panel full except
 /// the problem's last, as in the unfused call. The pointwise filter is packed and the offset table built once
 /// per call, shared by all bands and threads. The kernels sum each output in the same order whatever rows or
@@ -46,8 +47,9 @@ internal static unsafe class PanelBandFusion
         long pixels = d.Batch * d.OutputHeight * d.OutputWidth;
         long panelsPerBand = Math.Max(1, bandIntermediateElements / (Conv2DNhwcKernel.PanelPixels * d.OutputChannels));
         long bandPixels = panelsPerBand * Conv2DNhwcKernel.PanelPixels;
-        // The rows a band's pixels lie in: one more than its whole rows when it starts inside a row.
-        long bandRows = Math.Min((bandPixels - 1) / d.OutputWidth + 2, d.Batch * d.OutputHeight);
+        // The rows a band's pixels lie in (one more than its whole rows when it starts inside a row), and one
+        // computed ahead to complete a pair.
+        long bandRows = (bandPixels - 1) / d.OutputWidth + 3;
         var fullPlan = new Conv2DNhwcKernel.Plan(FlatGemm(p, Math.Min(bandPixels, pixels)), pointwise.Lanes, pointwise.VectorBytes, threads: 1);
 
         T[]? packed = null, zero = null;
@@ -148,36 +150,40 @@ internal static unsafe class PanelBandFusion
     {
         ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
         var d = job.Depthwise;
-        long width = d.OutputWidth, rowElements = width * d.OutputChannels;
+        long width = d.OutputWidth, rowElements = width * d.OutputChannels, totalRows = d.Batch * d.OutputHeight;
         T[] rented = ArrayPool<T>.Shared.Rent(checked((int)job.BufferElements));
         try
         {
             fixed (T* buffer = rented)
             {
-                // The last row of the previous band when that band ended inside it (the next band starts there).
-                long carriedRow = -1;
-                T* carried = null;
+                // The buffer holds depthwise rows [bufferRow, computedEnd) of the flattened (batch, row) space.
+                long bufferRow = 0, computedEnd = 0;
                 for (long band = firstBand; band < endBand; band++)
                 {
                     long firstPixel = band * job.BandPixels, endPixel = Math.Min(job.Pixels, firstPixel + job.BandPixels);
                     long firstRow = firstPixel / width, endRow = (endPixel - 1) / width + 1;
+                    // Rows the previous band computed beyond its own (the row it ended inside, or the extra row of
+                    // a pair) move to the buffer's start rather than being computed again.
                     long computeFrom = firstRow;
-                    if (carriedRow == firstRow)
+                    if (computedEnd > firstRow && bufferRow <= firstRow)
                     {
-                        new Span<T>(carried, (int)rowElements).CopyTo(new Span<T>(buffer, (int)rowElements));
-                        computeFrom++;
+                        long carried = (computedEnd - firstRow) * rowElements;
+                        new Span<T>(buffer + (firstRow - bufferRow) * rowElements, (int)carried).CopyTo(new Span<T>(buffer, (int)carried));
+                        computeFrom = computedEnd;
                     }
-                    DepthwiseRows(ref job, computeFrom, endRow, buffer + (computeFrom - firstRow) * rowElements);
+                    // An even count of rows, so that the kernel runs them all as pairs (a lone row is slower); the
+                    // extra row, if any, is carried to the next band.
+                    long computeEnd = Math.Max(endRow, computeFrom);
+                    if ((computeEnd - computeFrom) % 2 == 1 && computeEnd < totalRows && computeEnd % d.OutputHeight != 0) computeEnd++;
+                    DepthwiseRows(ref job, computeFrom, computeEnd, buffer + (computeFrom - firstRow) * rowElements);
+                    bufferRow = firstRow;
+                    computedEnd = computeEnd;
 
                     var plan = new Conv2DNhwcKernel.Plan(FlatGemm(job.Pointwise, endPixel - firstPixel), job.Lanes, job.VectorBytes, threads: 1);
                     T* bandInput = buffer + (firstPixel - firstRow * width) * d.OutputChannels;
                     T* bandOutput = job.Output + firstPixel * job.Pointwise.OutputChannels;
                     job.PointwiseItems(ref *bandInput, ref *job.PointwiseFilter, ref *job.Packed, ref *job.Zero, ref *job.Offsets, ref *bandOutput,
                         plan, 0, plan.Items);
-
-                    bool endsInsideRow = endPixel % width != 0;
-                    carriedRow = endsInsideRow ? endRow - 1 : -1;
-                    carried = buffer + (endRow - 1 - firstRow) * rowElements;
                 }
             }
         }
