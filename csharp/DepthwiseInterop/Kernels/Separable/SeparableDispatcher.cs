@@ -19,7 +19,7 @@ internal static class SeparableDispatcher
     {
         if (geometry.OutputElementCount == 0) return;
         RequireSupportedIntermediate(geometry);
-        if (allowFused && PanelBandFusion.TryRun(input, depthwiseFilter, pointwiseFilter, output, geometry, isa)) return;
+        if (allowFused && KernelBandFusion.TryRun(input, depthwiseFilter, pointwiseFilter, output, geometry, isa)) return;
         if (allowFused && FusedSeparableConvolution.TryRun(input, depthwiseFilter, pointwiseFilter, output, geometry, isa)) return;
         RunInTwoStages(input, depthwiseFilter, pointwiseFilter, output, geometry, isa);
     }

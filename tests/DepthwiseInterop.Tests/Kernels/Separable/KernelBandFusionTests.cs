@@ -7,13 +7,13 @@ using DepthwiseInterop.Tests.Support;
 namespace DepthwiseInterop.Tests.Kernels.Separable;
 
 /// <summary>
-/// <see cref="PanelBandFusion"/> gives the bits of the unfused path (depthwise into a whole intermediate, then
-/// pointwise) on random NHWC problems sized so that bands of one, two and five panels cross rows (a band that
-/// ends inside a row hands it to the next), images (batch) and the problem's end, rows wider than a band, every
-/// padding mode, strides, dilations and multipliers 1, 2 and 4, on every tier and thread count; and it declines
-/// the problems its kernels do not take, which the other paths then compute.
+/// <see cref="KernelBandFusion"/> gives the bits of the unfused path (depthwise into a whole intermediate, then
+/// pointwise) on random NHWC problems cut into bands of two rows, of about one panel (its pointwise filter packed
+/// as it goes) and of the default size (the filter packed once), with shorter last bands, bands over the top and
+/// bottom padding, several images, every padding mode, strides, dilations and multipliers 1, 2 and 4, on every
+/// tier and thread count; and it declines the problems its kernels do not take, which the other paths then compute.
 /// </summary>
-public sealed class PanelBandFusionTests
+public sealed class KernelBandFusionTests
 {
     private static readonly VectorIsa[] Tiers = [VectorIsa.Sse2, VectorIsa.Avx2, VectorIsa.Avx512];
 
@@ -40,7 +40,7 @@ public sealed class PanelBandFusionTests
                 Seed: 2000 + i);
             yield return new TestCaseData(c).SetArgDisplayNames(c.ToString());
         }
-        // Rows wider than a band of one panel (bands inside a row), and a 56x56 MobileNet block cut into many bands.
+        // Rows wider than a panel, and a 56x56 MobileNet block cut into many bands.
         yield return new TestCaseData(new SeparableConvolutionTests.Case(false, "SAME", 2, 3, 130, 16, 3, 3, 1, 24, 1, 1, 1, 1, 0, 0, 0, 0, 9))
             .SetArgDisplayNames("rows of 130 pixels");
         yield return new TestCaseData(new SeparableConvolutionTests.Case(false, "SAME", 1, 56, 56, 32, 3, 3, 1, 24, 1, 1, 1, 1, 0, 0, 0, 0, 10))
@@ -75,8 +75,10 @@ public sealed class PanelBandFusionTests
     {
         var g = geometry;
         long intermediateChannels = g.Depthwise.OutputChannels;
-        long[] bandSizes = [1, 2 * Conv2DNhwcKernel.PanelPixels * intermediateChannels, 5 * Conv2DNhwcKernel.PanelPixels * intermediateChannels];
-        bool expected = !PanelBandFusion.HasRowsInPaddingOnly(g.Depthwise);
+        // (band intermediate elements, minimum panels per band): two rows; about one panel; the defaults.
+        (long Elements, long Panels)[] bandSizes = [(1, 0), (Conv2DNhwcKernel.PanelPixels * intermediateChannels, 0),
+            (KernelBandFusion.BandIntermediateElements, KernelBandFusion.MinimumBandPanels)];
+        bool expected = !KernelBandFusion.HasRowsInPaddingOnly(g.Depthwise);
         foreach (var isa in Tiers)
         {
             var unfused = new T[g.OutputElementCount];
@@ -84,18 +86,35 @@ public sealed class PanelBandFusionTests
             // Multiplier 4 needs four lanes: SSE2 holds two doubles, and that problem takes the expanding copies.
             int lanes = (isa == VectorIsa.Sse2 ? 16 : 32) / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
             bool expectedAtTier = expected && lanes % g.Depthwise.OutputChannelsPerGroup == 0;
-            foreach (long band in bandSizes)
+            foreach (var band in bandSizes)
             {
                 ThreadCounts.AssertSameBitsForEveryThreadCount(() =>
                 {
                     var fused = new T[g.OutputElementCount];
-                    bool ran = PanelBandFusion.TryRun<T>(input, depthwise, pointwise, fused, g, isa, band, fusionThreshold: 0);
+                    bool ran = KernelBandFusion.TryRun<T>(input, depthwise, pointwise, fused, g, isa, band.Elements, fusionThreshold: 0,
+                        minimumBandPanels: band.Panels);
                     Assert.That(ran, Is.EqualTo(expectedAtTier), "whether the problem fuses");
-                    if (ran) Assert.That(fused, Is.EqualTo(unfused), $"{typeof(T).Name} {isa}, bands of {band} intermediate elements");
+                    if (ran) Assert.That(fused, Is.EqualTo(unfused), $"{typeof(T).Name} {isa}, bands of {band.Elements} intermediate elements, {band.Panels} panels");
                     return fused;
                 });
             }
         }
+    }
+
+    [Test]
+    public void BandsAreEvenRowCountsSharedOutOnSeveralThreads()
+    {
+        var g = ShapeInference.SeparableConv2D([1, 56, 56, 144], [3, 3, 144, 1], [1, 1, 144, 24], new ConvolutionOptions { Padding = PaddingMode.Same }).Depthwise;
+        var small = ShapeInference.SeparableConv2D([1, 14, 14, 576], [3, 3, 576, 1], [1, 1, 576, 96], new ConvolutionOptions { Padding = PaddingMode.Same }).Depthwise;
+        Assert.Multiple(() =>
+        {
+            // 32K elements are 4.06 rows of 56x144, three panels 5.14 rows: six rows, at one thread and at two (ten bands).
+            Assert.That(KernelBandFusion.RowsPerBand(g, KernelBandFusion.BandIntermediateElements, KernelBandFusion.MinimumBandPanels, 1), Is.EqualTo(6));
+            Assert.That(KernelBandFusion.RowsPerBand(g, KernelBandFusion.BandIntermediateElements, KernelBandFusion.MinimumBandPanels, 2), Is.EqualTo(6));
+            // Three panels of 14-pixel rows exceed the image: one band at one thread, bands of two rows at two.
+            Assert.That(KernelBandFusion.RowsPerBand(small, KernelBandFusion.BandIntermediateElements, KernelBandFusion.MinimumBandPanels, 1), Is.EqualTo(14));
+            Assert.That(KernelBandFusion.RowsPerBand(small, KernelBandFusion.BandIntermediateElements, KernelBandFusion.MinimumBandPanels, 2), Is.EqualTo(2));
+        });
     }
 
     [Test]
@@ -118,7 +137,7 @@ public sealed class PanelBandFusionTests
     private static bool Runs<T>(long[] inputShape, long[] depthwiseShape, long[] pointwiseShape, ConvolutionOptions options) where T : unmanaged
     {
         var g = ShapeInference.SeparableConv2D(inputShape, depthwiseShape, pointwiseShape, options);
-        return PanelBandFusion.TryRun<T>(new T[g.InputElementCount], new T[g.DepthwiseFilterElementCount], new T[g.PointwiseFilterElementCount],
+        return KernelBandFusion.TryRun<T>(new T[g.InputElementCount], new T[g.DepthwiseFilterElementCount], new T[g.PointwiseFilterElementCount],
             new T[g.OutputElementCount], g, VectorIsa.Avx2, fusionThreshold: 0);
     }
 }
