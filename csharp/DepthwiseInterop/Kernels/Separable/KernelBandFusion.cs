@@ -11,9 +11,8 @@ namespace DepthwiseInterop.Kernels.Separable;
 /// <summary>
 /// Fused separable_conv2d for float and double, NHWC, calling the two stages' SIMD kernels directly. Layout and
 /// blocking: each image's output rows are cut into bands of an even number of rows (so that the depthwise kernel
-/// runs them all as row pairs) holding about <see cref="BandIntermediateElements"/> intermediate elements and at
-/// least <see cref="MinimumBandPanels"/> pointwise panels of <see cref="Conv2DNhwcKernel.PanelPixels"/> pixels (so
-/// that the pointwise kernel reads a filter packed once per call); a band is a work item of the pool. For a band,
+/// runs them all as row pairs) holding about <see cref="BandIntermediateElements"/> intermediate elements; a band
+/// is a work item of the pool. For a band,
 /// the depthwise kernel writes the band's intermediate rows to a per-chunk buffer that stays in L2, and the
 /// pointwise stage, a 1x1 conv, runs on them at once as a flat GEMM over the band's pixels (bands start on row
 /// boundaries, so no row is shared or computed twice). The pointwise filter is packed and its offset table built
@@ -24,8 +23,6 @@ internal static unsafe class KernelBandFusion
 {
     /// <summary>Intermediate elements a band aims at (rounded up to an even number of rows).</summary>
     internal const long BandIntermediateElements = 1 << 15;
-    /// <summary>Pointwise panels a band holds at least: from three on, the pointwise kernel reads the packed filter (see Conv2DNhwcKernel.Plan.Packed).</summary>
-    internal const long MinimumBandPanels = 3;
     /// <summary>Bands a multi-threaded call aims at per thread, so that the threads end close together.</summary>
     internal const long BandsPerThread = 3;
     /// <summary>
@@ -39,7 +36,7 @@ internal static unsafe class KernelBandFusion
     /// <summary>Computes the problem if both stages run on the NHWC SIMD kernels; false otherwise (another path must).</summary>
     public static bool TryRun<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> depthwiseFilter, ReadOnlySpan<T> pointwiseFilter, Span<T> output,
         in SeparableConvolutionGeometry g, VectorIsa isa, long bandIntermediateElements = BandIntermediateElements,
-        long fusionThreshold = FusionThresholdElements, long minimumBandPanels = MinimumBandPanels) where T : unmanaged
+        long fusionThreshold = FusionThresholdElements) where T : unmanaged
     {
         // Half and bfloat16 round the intermediate through float32 kernels: the banded path keeps their bits.
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double)) return false;
@@ -52,7 +49,7 @@ internal static unsafe class KernelBandFusion
 
         long macs = d.OutputElementCount * (d.FilterHeight * d.FilterWidth + p.OutputChannelsPerGroup);
         int threads = macs < ParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
-        long rowsPerBand = RowsPerBand(d, bandIntermediateElements, minimumBandPanels, threads);
+        long rowsPerBand = RowsPerBand(d, bandIntermediateElements, threads);
         long bandsPerImage = (d.OutputHeight + rowsPerBand - 1) / rowsPerBand, bands = d.Batch * bandsPerImage;
         var fullPlan = new Conv2DNhwcKernel.Plan(FlatGemm(p, rowsPerBand * d.OutputWidth), pointwise.Lanes, pointwise.VectorBytes, threads: 1);
 
@@ -96,16 +93,17 @@ internal static unsafe class KernelBandFusion
     }
 
     /// <summary>
-    /// Output rows per band: enough for <paramref name="bandIntermediateElements"/> and for <paramref name="minimumBandPanels"/>
-    /// panels, rounded up to an even count (row pairs), at most the image's; but, on several threads, few enough for
-    /// <see cref="BandsPerThread"/> bands per thread where rows allow (an image of 14 rows would otherwise be one band
-    /// for one thread: its smaller bands then pack the pointwise filter as they go, see Conv2DNhwcKernel.Plan.Packed).
+    /// Output rows per band: enough for <paramref name="bandIntermediateElements"/>, rounded up to an even count (row
+    /// pairs), at most the image's; but, on several threads, few enough for <see cref="BandsPerThread"/> bands per
+    /// thread where rows allow (a 14-row image would otherwise be two bands). Bands of fewer than three pointwise
+    /// panels pack the pointwise filter as they go rather than read the copy packed once (Conv2DNhwcKernel.Plan.Packed):
+    /// measured at one thread, 14x14x576->96 in bands of 6 rows ran 1.07x the two calls, in one band of the whole
+    /// image (packed once, but the intermediate and the input no longer in L2 together) 1.01x.
     /// </summary>
-    internal static long RowsPerBand(in ConvolutionGeometry d, long bandIntermediateElements, long minimumBandPanels, int threads)
+    internal static long RowsPerBand(in ConvolutionGeometry d, long bandIntermediateElements, int threads)
     {
         long rowElements = d.OutputWidth * d.OutputChannels;
-        long rows = Math.Max((bandIntermediateElements + rowElements - 1) / rowElements,
-            (minimumBandPanels * Conv2DNhwcKernel.PanelPixels + d.OutputWidth - 1) / d.OutputWidth);
+        long rows = (bandIntermediateElements + rowElements - 1) / rowElements;
         if (threads > 1)
         {
             long imageRows = d.Batch * d.OutputHeight, wanted = BandsPerThread * threads;

@@ -9,7 +9,7 @@ namespace DepthwiseInterop.Tests.Kernels.Separable;
 /// <summary>
 /// <see cref="KernelBandFusion"/> gives the bits of the unfused path (depthwise into a whole intermediate, then
 /// pointwise) on random NHWC problems cut into bands of two rows, of about one panel (its pointwise filter packed
-/// as it goes) and of the default size (the filter packed once), with shorter last bands, bands over the top and
+/// as it goes), of the default size and of whole images (the filter packed once), with shorter last bands, bands over the top and
 /// bottom padding, several images, every padding mode, strides, dilations and multipliers 1, 2 and 4, on every
 /// tier and thread count; and it declines the problems its kernels do not take, which the other paths then compute.
 /// </summary>
@@ -75,9 +75,8 @@ public sealed class KernelBandFusionTests
     {
         var g = geometry;
         long intermediateChannels = g.Depthwise.OutputChannels;
-        // (band intermediate elements, minimum panels per band): two rows; about one panel; the defaults.
-        (long Elements, long Panels)[] bandSizes = [(1, 0), (Conv2DNhwcKernel.PanelPixels * intermediateChannels, 0),
-            (KernelBandFusion.BandIntermediateElements, KernelBandFusion.MinimumBandPanels)];
+        // Bands of two rows, of about one panel, of the default size, and of whole images.
+        long[] bandSizes = [1, Conv2DNhwcKernel.PanelPixels * intermediateChannels, KernelBandFusion.BandIntermediateElements, long.MaxValue / 2];
         bool expected = !KernelBandFusion.HasRowsInPaddingOnly(g.Depthwise);
         foreach (var isa in Tiers)
         {
@@ -86,15 +85,14 @@ public sealed class KernelBandFusionTests
             // Multiplier 4 needs four lanes: SSE2 holds two doubles, and that problem takes the expanding copies.
             int lanes = (isa == VectorIsa.Sse2 ? 16 : 32) / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
             bool expectedAtTier = expected && lanes % g.Depthwise.OutputChannelsPerGroup == 0;
-            foreach (var band in bandSizes)
+            foreach (long band in bandSizes)
             {
                 ThreadCounts.AssertSameBitsForEveryThreadCount(() =>
                 {
                     var fused = new T[g.OutputElementCount];
-                    bool ran = KernelBandFusion.TryRun<T>(input, depthwise, pointwise, fused, g, isa, band.Elements, fusionThreshold: 0,
-                        minimumBandPanels: band.Panels);
+                    bool ran = KernelBandFusion.TryRun<T>(input, depthwise, pointwise, fused, g, isa, band, fusionThreshold: 0);
                     Assert.That(ran, Is.EqualTo(expectedAtTier), "whether the problem fuses");
-                    if (ran) Assert.That(fused, Is.EqualTo(unfused), $"{typeof(T).Name} {isa}, bands of {band.Elements} intermediate elements, {band.Panels} panels");
+                    if (ran) Assert.That(fused, Is.EqualTo(unfused), $"{typeof(T).Name} {isa}, bands of {band} intermediate elements");
                     return fused;
                 });
             }
@@ -108,12 +106,14 @@ public sealed class KernelBandFusionTests
         var small = ShapeInference.SeparableConv2D([1, 14, 14, 576], [3, 3, 576, 1], [1, 1, 576, 96], new ConvolutionOptions { Padding = PaddingMode.Same }).Depthwise;
         Assert.Multiple(() =>
         {
-            // 32K elements are 4.06 rows of 56x144, three panels 5.14 rows: six rows, at one thread and at two (ten bands).
-            Assert.That(KernelBandFusion.RowsPerBand(g, KernelBandFusion.BandIntermediateElements, KernelBandFusion.MinimumBandPanels, 1), Is.EqualTo(6));
-            Assert.That(KernelBandFusion.RowsPerBand(g, KernelBandFusion.BandIntermediateElements, KernelBandFusion.MinimumBandPanels, 2), Is.EqualTo(6));
-            // Three panels of 14-pixel rows exceed the image: one band at one thread, bands of two rows at two.
-            Assert.That(KernelBandFusion.RowsPerBand(small, KernelBandFusion.BandIntermediateElements, KernelBandFusion.MinimumBandPanels, 1), Is.EqualTo(14));
-            Assert.That(KernelBandFusion.RowsPerBand(small, KernelBandFusion.BandIntermediateElements, KernelBandFusion.MinimumBandPanels, 2), Is.EqualTo(2));
+            // 32K elements are 4.06 rows of 56x144: six rows (even), at one thread and at two (ten bands).
+            Assert.That(KernelBandFusion.RowsPerBand(g, KernelBandFusion.BandIntermediateElements, 1), Is.EqualTo(6));
+            Assert.That(KernelBandFusion.RowsPerBand(g, KernelBandFusion.BandIntermediateElements, 2), Is.EqualTo(6));
+            // 4.06 rows of 14x576: six rows at one thread; at two, two rows (seven bands, three per thread and one).
+            Assert.That(KernelBandFusion.RowsPerBand(small, KernelBandFusion.BandIntermediateElements, 1), Is.EqualTo(6));
+            Assert.That(KernelBandFusion.RowsPerBand(small, KernelBandFusion.BandIntermediateElements, 2), Is.EqualTo(2));
+            // Bands never exceed the image.
+            Assert.That(KernelBandFusion.RowsPerBand(small, long.MaxValue / 2, 1), Is.EqualTo(14));
         });
     }
 
