@@ -12,11 +12,11 @@ namespace DepthwiseInterop.Kernels.Separable;
 /// Fused separable_conv2d for float and double, NHWC, calling the two stages' SIMD kernels directly. Layout and
 /// blocking: each image's output rows are cut into bands of an even number of rows (so that the depthwise kernel
 /// runs them all as row pairs) holding about <see cref="BandIntermediateElements"/> intermediate elements; a band
-/// is a work item of the pool. For a band,
-/// the depthwise kernel writes the band's intermediate rows to a per-chunk buffer that stays in L2, and the
-/// pointwise stage, a 1x1 conv, runs on them at once as a flat GEMM over the band's pixels (bands start on row
-/// boundaries, so no row is shared or computed twice). The pointwise filter is packed and its offset table built
-/// once per call, shared by all bands and threads. The kernels sum each output in the same order whatever rows or
+/// is a work item of the pool. For a band, the depthwise kernel writes the band's intermediate rows to a per-chunk
+/// buffer that stays in L2, and the pointwise stage, a 1x1 conv, runs on them at once as a flat GEMM over the band's
+/// pixels (bands start on row boundaries, so no row is shared or computed twice). The pointwise filter is packed
+/// (for bands of three panels or more) and its offset table built once per call, shared by all bands and threads;
+/// no per-band dispatch, planning or scratch beyond a cheap plan struct. The kernels sum each output in the same order whatever rows or
 /// pixels they are given, so the result has the bits of the two ops called one after the other.
 /// </summary>
 internal static unsafe class KernelBandFusion

@@ -8,10 +8,11 @@ namespace DepthwiseInterop.Tests.Kernels.Separable;
 
 /// <summary>
 /// <see cref="KernelBandFusion"/> gives the bits of the unfused path (depthwise into a whole intermediate, then
-/// pointwise) on random NHWC problems cut into bands of two rows, of about one panel (its pointwise filter packed
-/// as it goes), of the default size and of whole images (the filter packed once), with shorter last bands, bands over the top and
-/// bottom padding, several images, every padding mode, strides, dilations and multipliers 1, 2 and 4, on every
-/// tier and thread count; and it declines the problems its kernels do not take, which the other paths then compute.
+/// pointwise) on random NHWC problems cut into bands of two rows, of about one panel (the pointwise filter packed
+/// as the kernel goes), of the default size and of whole images (packed once per call where a band holds three
+/// panels: the 56x56 and 130-wide cases), with shorter last bands, bands over the top and bottom padding, several
+/// images, every padding mode, strides, dilations and multipliers 1, 2 and 4, on every tier and thread count; and
+/// it declines the problems its kernels do not take, which the other paths then compute.
 /// </summary>
 public sealed class KernelBandFusionTests
 {
