@@ -10,9 +10,10 @@ namespace DepthwiseInterop.Kernels.Separable;
 
 /// <summary>
 /// Fused separable_conv2d for float and double, NHWC, calling the two stages' SIMD kernels directly. Layout and
-/// blocking: each image's output rows are cut into bands of an even number of rows (so that the depthwise kernel
-/// runs them all as row pairs) holding about <see cref="BandIntermediateElements"/> intermediate elements; a band
-/// is a work item of the pool. For a band, the depthwise kernel writes the band's intermediate rows to a per-chunk
+/// blocking: each image's output rows are cut into bands of an even number of rows at stride 1 (so that the
+/// depthwise kernel runs them all as row pairs) holding about <see cref="BandIntermediateElements"/> intermediate
+/// elements, or fewer so that they share out evenly between threads (see <see cref="RowsPerBand"/>); a band is a
+/// work item of the pool. For a band, the depthwise kernel writes the band's intermediate rows to a per-chunk
 /// buffer that stays in L2, and the pointwise stage, a 1x1 conv, runs on them at once as a flat GEMM over the band's
 /// pixels (bands start on row boundaries, so no row is shared or computed twice). The pointwise filter is packed
 /// (for bands of three panels or more) and its offset table built once per call, shared by all bands and threads;
@@ -23,8 +24,6 @@ internal static unsafe class KernelBandFusion
 {
     /// <summary>Intermediate elements a band aims at (rounded up to an even number of rows).</summary>
     internal const long BandIntermediateElements = 1 << 15;
-    /// <summary>Bands a multi-threaded call aims at per thread, so that the threads end close together.</summary>
-    internal const long BandsPerThread = 3;
     /// <summary>
     /// Below this many intermediate elements the two stages run unfused. Measured at one thread (thread CPU time,
     /// 21 alternated rounds): 14x14x576->96 (113K elements) fused 1.04-1.07x faster than the two calls.
@@ -93,23 +92,29 @@ internal static unsafe class KernelBandFusion
     }
 
     /// <summary>
-    /// Output rows per band: enough for <paramref name="bandIntermediateElements"/>, rounded up to an even count (row
-    /// pairs), at most the image's; but, on several threads, few enough for <see cref="BandsPerThread"/> bands per
-    /// thread where rows allow (a 14-row image would otherwise be two bands). Bands of fewer than three pointwise
-    /// panels pack the pointwise filter as they go rather than read the copy packed once (Conv2DNhwcKernel.Plan.Packed):
-    /// measured at one thread, 14x14x576->96 in bands of 6 rows ran 1.07x the two calls, in one band of the whole
-    /// image (packed once, but the intermediate and the input no longer in L2 together) 1.01x.
+    /// Output rows per band: enough for <paramref name="bandIntermediateElements"/>, rounded up to an even count at
+    /// row stride 1 (where the depthwise kernel runs rows in pairs), at most the image's. On several threads, the
+    /// size from there down to a quarter of it whose bands share out best (fewest rows on the busiest thread): 28
+    /// rows on 2 threads go as 4 bands of 7, not 7 bands of 4 (4 against 3), 56 rows as 14 bands of 4, not 10 of 6.
+    /// Bands of fewer than three pointwise panels pack the pointwise filter as they go rather than read the copy
+    /// packed once (Conv2DNhwcKernel.Plan.Packed): measured at one thread, 14x14x576->96 in bands of 6 rows ran
+    /// 1.07x the two calls, in one band of the whole image (packed once, but the intermediate and the input no
+    /// longer in L2 together) 1.01x.
     /// </summary>
     internal static long RowsPerBand(in ConvolutionGeometry d, long bandIntermediateElements, int threads)
     {
-        long rowElements = d.OutputWidth * d.OutputChannels;
+        long rowElements = d.OutputWidth * d.OutputChannels, step = d.StrideHeight == 1 ? 2 : 1;
         long rows = (bandIntermediateElements + rowElements - 1) / rowElements;
-        if (threads > 1)
+        long limit = Math.Min(rows + (step - rows % step) % step, d.OutputHeight);
+        if (threads <= 1) return limit;
+        long best = limit, bestCost = long.MaxValue;
+        for (long candidate = limit; candidate >= Math.Max(1, limit / 4); candidate -= candidate % step == 0 ? step : candidate % step)
         {
-            long imageRows = d.Batch * d.OutputHeight, wanted = BandsPerThread * threads;
-            rows = Math.Min(rows, Math.Max(2, imageRows / wanted));
+            long bands = d.Batch * ((d.OutputHeight + candidate - 1) / candidate);
+            long cost = (bands + threads - 1) / threads * candidate;
+            if (cost < bestCost) (best, bestCost) = (candidate, cost);
         }
-        return Math.Min(rows + rows % 2, d.OutputHeight);
+        return best;
     }
 
     /// <summary>Whether some output row's window lies wholly in the padding (a band of it would read no input row: the banded path handles that).</summary>

@@ -101,20 +101,27 @@ public sealed class KernelBandFusionTests
     }
 
     [Test]
-    public void BandsAreEvenRowCountsSharedOutOnSeveralThreads()
+    public void BandsAreEvenRowCountsAtStride1AndShareOutEvenly()
     {
-        var g = ShapeInference.SeparableConv2D([1, 56, 56, 144], [3, 3, 144, 1], [1, 1, 144, 24], new ConvolutionOptions { Padding = PaddingMode.Same }).Depthwise;
-        var small = ShapeInference.SeparableConv2D([1, 14, 14, 576], [3, 3, 576, 1], [1, 1, 576, 96], new ConvolutionOptions { Padding = PaddingMode.Same }).Depthwise;
+        var same = new ConvolutionOptions { Padding = PaddingMode.Same };
+        var g = ShapeInference.SeparableConv2D([1, 56, 56, 144], [3, 3, 144, 1], [1, 1, 144, 24], same).Depthwise;
+        var strided = ShapeInference.SeparableConv2D([1, 56, 56, 144], [3, 3, 144, 1], [1, 1, 144, 32], same with { StrideHeight = 2, StrideWidth = 2 }).Depthwise;
+        var small = ShapeInference.SeparableConv2D([1, 14, 14, 576], [3, 3, 576, 1], [1, 1, 576, 96], same).Depthwise;
+        long Rows(in ConvolutionGeometry d, int threads) => KernelBandFusion.RowsPerBand(d, KernelBandFusion.BandIntermediateElements, threads);
         Assert.Multiple(() =>
         {
-            // 32K elements are 4.06 rows of 56x144: six rows (even), at one thread and at two (ten bands).
-            Assert.That(KernelBandFusion.RowsPerBand(g, KernelBandFusion.BandIntermediateElements, 1), Is.EqualTo(6));
-            Assert.That(KernelBandFusion.RowsPerBand(g, KernelBandFusion.BandIntermediateElements, 2), Is.EqualTo(6));
-            // 4.06 rows of 14x576: six rows at one thread; at two, two rows (seven bands, three per thread and one).
-            Assert.That(KernelBandFusion.RowsPerBand(small, KernelBandFusion.BandIntermediateElements, 1), Is.EqualTo(6));
-            Assert.That(KernelBandFusion.RowsPerBand(small, KernelBandFusion.BandIntermediateElements, 2), Is.EqualTo(2));
+            // 32K elements are 4.06 rows of 56x144: six (even) at one thread; at two, 14 bands of 4 rows (7 each) rather than 10 of 6 (5 and 5, but 30 rows against 28).
+            Assert.That(Rows(g, 1), Is.EqualTo(6));
+            Assert.That(Rows(g, 2), Is.EqualTo(4));
+            // 8.1 rows of 28x144 at stride 2, where rows do not pair: nine at one thread; at two, 4 bands of 7 rows.
+            Assert.That(Rows(strided, 1), Is.EqualTo(9));
+            Assert.That(Rows(strided, 2), Is.EqualTo(7));
+            // 4.06 rows of 14x576: six at one thread; at two, four (4, 4, 4 and 2 rows: 8 on the busiest thread, against 12 for bands of six).
+            Assert.That(Rows(small, 1), Is.EqualTo(6));
+            Assert.That(Rows(small, 2), Is.EqualTo(4));
             // Bands never exceed the image.
             Assert.That(KernelBandFusion.RowsPerBand(small, long.MaxValue / 2, 1), Is.EqualTo(14));
+            Assert.That(KernelBandFusion.RowsPerBand(small, long.MaxValue / 2, 3), Is.LessThanOrEqualTo(14));
         });
     }
 
