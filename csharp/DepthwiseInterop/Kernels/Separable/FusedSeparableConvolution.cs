@@ -11,7 +11,9 @@ namespace DepthwiseInterop.Kernels.Separable;
 /// stage, so the intermediate never travels through memory. Bands are the thread pool's work items; each
 /// band runs both stages on its own thread with the same kernels as the unfused path, so the result has the
 /// same bits as the two ops. Small problems, whose intermediate fits in cache anyway, and NCHW (a band of
-/// rows is not contiguous there) take the unfused path.
+/// rows is not contiguous there) take the unfused path. Float and double problems whose stages run on the NHWC
+/// SIMD kernels go to <see cref="KernelBandFusion"/> first, which calls those kernels without this path's
+/// per-band dispatch; this one keeps float16, bfloat16 and the problems that one declines.
 /// </summary>
 internal static unsafe class FusedSeparableConvolution
 {

@@ -3,8 +3,8 @@ using System.Buffers;
 namespace DepthwiseInterop.Kernels.Separable;
 
 /// <summary>
-/// Runs a validated separable problem: fused in bands of rows where <see cref="FusedSeparableConvolution"/>
-/// takes it, otherwise the depthwise stage into a pooled intermediate and then the pointwise stage. Both give
+/// Runs a validated separable problem: fused in bands of rows where <see cref="KernelBandFusion"/> (float and
+/// double on the SIMD kernels) or else <see cref="FusedSeparableConvolution"/> takes it, otherwise the depthwise stage into a pooled intermediate and then the pointwise stage. Both give
 /// the bits of the two ops called one after the other (the intermediate is rounded to the element type).
 /// </summary>
 internal static class SeparableDispatcher
@@ -19,6 +19,7 @@ internal static class SeparableDispatcher
     {
         if (geometry.OutputElementCount == 0) return;
         RequireSupportedIntermediate(geometry);
+        if (allowFused && KernelBandFusion.TryRun(input, depthwiseFilter, pointwiseFilter, output, geometry, isa)) return;
         if (allowFused && FusedSeparableConvolution.TryRun(input, depthwiseFilter, pointwiseFilter, output, geometry, isa)) return;
         RunInTwoStages(input, depthwiseFilter, pointwiseFilter, output, geometry, isa);
     }
