@@ -16,9 +16,13 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// last, shorter group moves back to end at the band's end (recomputing rows with the same bits), and a band
 /// shorter than five rows computes five and stores its own. Along a row, one vector of eight output columns at
 /// a time with the nine weights in registers (the seven-row tile of <see cref="Rows7Taps3x3{TVector, T}"/>), the
-/// last vector shifted back to end at OW. The vectors whose taps stay inside the image columns (all but the
-/// first and the last on SAME planes) take plain unaligned loads; the others, whose taps reach left or right of
-/// the image, take masked loads (<c>vmaskmovps</c>), which read zeros there and touch no memory. Each output
+/// last vector shifted back to end at OW; one method runs a whole band (the weights stay in registers across
+/// its groups). The vectors whose taps stay inside the image columns (all but the first and the last on SAME
+/// planes) take plain unaligned loads; SAME's first vector masks only its tap 0 (column -1) and its last only
+/// its tap 2 (column W), with the other taps plain; any other vector whose taps leave the image masks all
+/// three. The masked loads (<c>vmaskmovps</c>) read zeros outside the image and touch no memory there (a tile
+/// of masked loads took about twice the time of a plain one; 28x28 planes, of four vectors a row, ran no
+/// faster in place than on the band copy while their two edge vectors masked all their taps). Each output
 /// adds its nine taps in filter-row, then filter-column order from zero with the same fused multiply-adds as
 /// the band tiles, padding taps multiplying zeros, so the bits are the band kernel's (and NaN weights over the
 /// padding give NaN).
@@ -87,9 +91,8 @@ internal static partial class DepthwiseNchwKernel
 
     /// <summary>
     /// A band's output rows in groups of <typeparamref name="TRows"/>, the weights in registers for the whole
-    /// band (per group and per vector, a call and the weights' broadcasts took a third of the time of 30x30
-    /// planes). Along a row: the vectors before the first whole one and after the last whole one (see
-    /// <see cref="RunItemsStride1Wide"/>), masked where their taps leave the image, and the whole ones plain.
+    /// band (a call and the weights' broadcasts per group and vector took a third of the time of 30x30 planes;
+    /// calls per kind of vector running all the groups measured slower than this, 60x60 and 28x28 5-15%).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     [SkipLocalsInit]
@@ -102,19 +105,7 @@ internal static partial class DepthwiseNchwKernel
         Vector256<float> w20 = Vector256.Create(w[6 * t]), w21 = Vector256.Create(w[7 * t]), w22 = Vector256.Create(w[8 * t]);
         nint* rows = stackalloc nint[9];
         Vector256<float>* masks = stackalloc Vector256<float>[3];
-        // Vector starts ox (multiples of eight, and OW - 8) whose taps, input columns ox - PadLeft to
-        // ox - PadLeft + 9, all lie in [0, W): from the first multiple of eight at or past PadLeft to the last
-        // start at or before W + PadLeft - 10 (OW - 8 if it is one; else a multiple of eight).
-        nint lastStart = outputWidth - 8, wholeHigh = width + padLeft - 10;
-        nint wholeFirst = (padLeft + 7) / 8 * 8;
-        nint wholeLast = lastStart <= wholeHigh ? lastStart : wholeHigh >= 0 ? wholeHigh / 8 * 8 : -1;
-        bool anyWhole = wholeFirst <= wholeLast;
-        // Before the whole vectors: the one vector of SAME's one padding column (only its tap 0 leaves the
-        // image), or masked vectors. After them: one vector whose taps 0 and 1 stay inside (SAME), or masked ones.
-        bool leftEdge = anyWhole && padLeft == 1;
-        nint maskedLeftEnd = !anyWhole ? lastStart + 8 : leftEdge ? 0 : wholeFirst;
-        nint rightStart = anyWhole && wholeLast < lastStart ? Math.Min(wholeLast + 8, lastStart) : outputWidth;
-        bool rightEdge = rightStart == lastStart && rightStart - padLeft + 8 <= width - 1;
+        nint lastStart = outputWidth - 8, lastColumn = width - 1;
         nint groupRows = TRows.Count, next = outputWidth;
         for (nint r = b.FirstRow; r < b.EndRow; r += groupRows)
         {
@@ -126,36 +117,26 @@ internal static partial class DepthwiseNchwKernel
                 rows[i] = (nuint)iy < (nuint)b.Height ? (nint)(b.Image + iy * width) : (nint)b.Zero;
             }
             float* y = b.Y + r * outputWidth;
-            if (leftEdge)
+            // Vectors at 0, 8, ..., the last shifted back to end at OW; the taps of the one at ox read input
+            // columns at = ox - PadLeft to at + 9.
+            for (nint ox = 0; ; ox += 8)
             {
-                ColumnMasks(-1, width, masks);
-                WideTile<TRows, LeftEdgeLoads>(rows, -1, masks, w00, w01, w02, w10, w11, w12, w20, w21, w22, y, next, count);
-            }
-            for (nint ox = 0; ox < maskedLeftEnd; ox += 8)
-            {
-                nint at = Math.Min(ox, lastStart);
-                ColumnMasks(at - padLeft, width, masks);
-                WideTile<TRows, MaskedLoads>(rows, at - padLeft, masks, w00, w01, w02, w10, w11, w12, w20, w21, w22, y + at, next, count);
-            }
-            if (anyWhole)
-                for (nint ox = wholeFirst; ; ox += 8)
+                if (ox > lastStart) ox = lastStart;
+                nint at = ox - padLeft;
+                if (at >= 0 && at + 9 <= lastColumn)
+                    WideTile<TRows, PlainLoads>(rows, at, masks, w00, w01, w02, w10, w11, w12, w20, w21, w22, y + ox, next, count);
+                else
                 {
-                    if (ox > wholeLast) ox = wholeLast;
-                    WideTile<TRows, PlainLoads>(rows, ox - padLeft, masks, w00, w01, w02, w10, w11, w12, w20, w21, w22, y + ox, next, count);
-                    if (ox == wholeLast) break;
+                    ColumnMasks(at, width, masks);
+                    if (at == -1 && at + 9 <= lastColumn)
+                        WideTile<TRows, LeftEdgeLoads>(rows, at, masks, w00, w01, w02, w10, w11, w12, w20, w21, w22, y + ox, next, count);
+                    else if (at >= 0 && at + 8 <= lastColumn)
+                        WideTile<TRows, RightEdgeLoads>(rows, at, masks, w00, w01, w02, w10, w11, w12, w20, w21, w22, y + ox, next, count);
+                    else
+                        WideTile<TRows, MaskedLoads>(rows, at, masks, w00, w01, w02, w10, w11, w12, w20, w21, w22, y + ox, next, count);
                 }
-            if (rightEdge)
-            {
-                ColumnMasks(lastStart - padLeft, width, masks);
-                WideTile<TRows, RightEdgeLoads>(rows, lastStart - padLeft, masks, w00, w01, w02, w10, w11, w12, w20, w21, w22, y + lastStart, next, count);
+                if (ox == lastStart) break;
             }
-            else
-                for (nint ox = rightStart; ox < outputWidth; ox += 8)
-                {
-                    nint at = Math.Min(ox, lastStart);
-                    ColumnMasks(at - padLeft, width, masks);
-                    WideTile<TRows, MaskedLoads>(rows, at - padLeft, masks, w00, w01, w02, w10, w11, w12, w20, w21, w22, y + at, next, count);
-                }
         }
     }
 
@@ -246,8 +227,9 @@ internal static partial class DepthwiseNchwKernel
     }
 
     /// <summary>
-    /// Only tap 0 reaches left of the image (the first vector at one column of left padding): that tap masked,
-    /// the others plain (a tile of masked loads took about twice the time of a plain one).
+    /// Only tap 0 reaches left of the image (the vector whose taps start at column -1): that tap masked, the
+    /// others plain. (A plain load from column -1 with that lane blended to zero, where column -1 is in the
+    /// input, measured 8-20% slower on 28x28 and 30x30 planes.)
     /// </summary>
     private readonly struct LeftEdgeLoads : IRowLoads
     {

@@ -9,10 +9,11 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// <summary>
 /// The planar kernel's 3x3 stride-1 path that reads rows wider than 16 columns in place (float32, 256-bit AVX2
 /// vectors): the same bits as the band kernel (which the 128-bit vectors still take), within the reference's
-/// bound, and the same bits whatever the split into work items. The cases reach every branch: SAME's left
-/// edge vector (tap 0 masked) and right edge vector (tap 2 masked), plain vectors only (VALID), masked vectors
-/// on the left (left padding 2 and 9) and on the right (one or several, right padding 2 and 12), all vectors
-/// masked (no vector's taps inside the image), widths 17, 24, 30, 41 and 60 (the last vector shifted back or
+/// bound, and the same bits whatever the split into work items. The cases reach every kind of vector: the left
+/// edge one (taps from column -1: tap 0 masked; SAME, and left padding 9), the right edge one (tap 2 reaching
+/// column W: SAME, right padding 12), plain vectors only (VALID), vectors masking all taps on the left (left
+/// padding 2 and 9) and on the right (right padding 2 and 12), all vectors masked (no vector's taps inside the
+/// image), widths 17, 24, 30, 41 and 60 (the last vector shifted back or
 /// not), groups of five, six and seven rows, a last group moved back, bands lower than five rows, bands of
 /// 56 rows, batch 2 and multiplier 2.
 /// </summary>
@@ -37,9 +38,9 @@ public sealed class NchwStride1WideTests
             (1, 2, 20, 30, 1, valid, "VALID 20x30: 28 columns, plain vectors only"),
             (1, 2, 12, 27, 1, valid, "VALID 12x27: 25 columns, plain, the last shifted back"),
             (1, 2, 14, 30, 1, Explicit(2, 0, 2, 0), "explicit top 2 left 2: one masked vector on the left"),
-            (1, 2, 11, 40, 1, Explicit(0, 2, 9, 0), "explicit bottom 2 left 9: two masked vectors on the left"),
+            (1, 2, 11, 40, 1, Explicit(0, 2, 9, 0), "explicit bottom 2 left 9: a masked vector, then a left edge one"),
             (1, 2, 13, 30, 1, Explicit(1, 1, 1, 2), "explicit right 2: a masked last vector, taps 0 and 1 reaching the padding"),
-            (2, 2, 10, 33, 2, Explicit(1, 1, 0, 12), "explicit right 12, batch 2, multiplier 2: several masked vectors on the right"),
+            (2, 2, 10, 33, 2, Explicit(1, 1, 0, 12), "explicit right 12, batch 2, multiplier 2: a right edge vector, then masked ones"),
             (1, 2, 8, 10, 1, Explicit(1, 1, 5, 5), "explicit left 5 right 5 on a 10-wide plane: every vector masked"),
             (1, 2, 70, 20, 1, same, "SAME 70x20: bands of 56 and 14 rows"),
         };
