@@ -64,7 +64,7 @@ public sealed class NchwStride1InPlaceTests
     }
 
     [TestCase(14, 3, 3)] // narrower than four columns
-    [TestCase(14, 17, 3)] // wider than two vectors
+    [TestCase(14, 17, 3)] // wider than two vectors (the wide in-place path: NchwStride1WideTests)
     [TestCase(14, 14, 5)]
     public void PlanesOutsideTheInPlaceTilesKeepToTheOtherPaths(int height, int width, int filter)
     {
