@@ -4,12 +4,12 @@ using static DepthwiseInterop.Kernels.Simd.RawVector;
 namespace DepthwiseInterop.Kernels.Depthwise;
 
 /// <summary>
-/// Pairs of output rows for three-by-three filters at unit strides and dilations, multiplier 1 or 2 (whose
-/// channel repeat needs no index register; multiplier 4's does, and a pair has no register left), at most one
+/// Pairs of output rows for three-by-three filters at unit strides and dilations, any multiplier, at most one
 /// padding column on either side (SAME or VALID): output rows r and r + 1 read input rows t .. t + 3, so a pass
-/// over both loads each of those four rows once (blocks of six pixels × one channel vector: eight input
-/// columns per row) where two single-row passes load six. Twelve accumulators; the three weights of one filter
-/// row in registers, the second output row's weights as memory operands of its multiply-adds (they stay in
+/// over both loads each of those four rows once where two single-row passes load six. Multiplier 1 runs blocks
+/// of six pixels × one channel vector (eight input columns per row, twelve accumulators), multipliers 2 and 4
+/// blocks of four (DepthwiseNhwcKernel.RowPairsNarrow.cs: their channel repeat takes registers). The three
+/// weights of one filter row in registers, the second output row's weights as memory operands of its multiply-adds (they stay in
 /// L1). A block's first or last input column may lie in the padding (the row's first and last blocks): that
 /// column then reads the zero vector, so the edge pixels run in the blocks too; blocks whose rows and columns all
 /// lie inside the image run an instantiation without those tests in the channel loop (<see cref="InsideImage"/>:
@@ -29,12 +29,12 @@ internal static partial class DepthwiseNhwcKernel
     private const int PairRemainderPixels = 2;
 
     /// <summary>
-    /// Whether rows of this problem may run in pairs: 3x3, unit strides and dilations, multiplier 1 or 2, a row of
-    /// at least one block, and every block's inner six input columns inside the image (a left padding of at
-    /// most one column, and the last block's sixth column at most the last input column).
+    /// Whether rows of this problem may run in pairs: 3x3, unit strides and dilations, a row of at least six
+    /// pixels, and every block's inner input columns inside the image (a left padding of at
+    /// most one column, and the last block's last inner column at most the last input column).
     /// </summary>
     private static bool PairsRows<TRepeat>(in Plan p) where TRepeat : struct, IChannelRepeat =>
-        TRepeat.Multiplier <= 2 && p.Kind == SlidingKind.Width3 && p.FilterHeight == 3 && p.StrideHeight == 1 && p.DilationHeight == 1
+        p.Kind == SlidingKind.Width3 && p.FilterHeight == 3 && p.StrideHeight == 1 && p.DilationHeight == 1
         && p.OutputWidth >= PairPixels && p.PadLeft <= 1 && p.OutputWidth - p.PadLeft <= p.Width - 1;
 
     /// <summary>
@@ -73,9 +73,10 @@ internal static partial class DepthwiseNhwcKernel
         nint nextRow = p.OutputWidth * p.Channels, width = p.OutputWidth;
         nint rowOffset = topRow * p.Width * p.InputChannels, rowStep = p.Width * p.InputChannels;
         bool interiorRows = rowsBegin == 0 && rowsEnd == 4;
-        for (nint ox = 0; ox < width; ox += PairPixels)
+        nint pixels = PairBlockPixels<TRepeat>();
+        for (nint ox = 0; ox < width; ox += pixels)
         {
-            if (ox > width - PairPixels)
+            if (ox > width - pixels)
             {
                 if (width - ox <= PairRemainderPixels)
                 {
@@ -86,18 +87,38 @@ internal static partial class DepthwiseNhwcKernel
                     }
                     break;
                 }
-                ox = width - PairPixels;
+                ox = width - pixels;
             }
-            // The block reads input columns ox - PadLeft + j, j = 0..7; column j = 1 is always inside.
+            // The block reads input columns ox - PadLeft + j, j = 0..pixels + 1; column j = 1 is always inside.
             nint second = ox - p.PadLeft + 1;
-            bool leftPadding = second == 0, rightPadding = second + 6 == p.Width;
+            bool leftPadding = second == 0, rightPadding = second + pixels == p.Width;
             if (interiorRows && !leftPadding && !rightPadding)
-                Pair3<TVector, T, TRepeat, InsideImage>(ref Unsafe.Add(ref image, second * p.InputChannels), rowOffset, rowStep, p.InputChannels,
+                PairBlock<TVector, T, TRepeat, InsideImage>(ref Unsafe.Add(ref image, second * p.InputChannels), rowOffset, rowStep, p.InputChannels,
                     rowsBegin, rowsEnd, false, false, ref zero, ref filter, p, ref Unsafe.Add(ref y, ox * p.Channels), nextRow);
             else
-                Pair3<TVector, T, TRepeat, MayReadPadding>(ref Unsafe.Add(ref image, second * p.InputChannels), rowOffset, rowStep, p.InputChannels,
+                PairBlock<TVector, T, TRepeat, MayReadPadding>(ref Unsafe.Add(ref image, second * p.InputChannels), rowOffset, rowStep, p.InputChannels,
                     rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref Unsafe.Add(ref y, ox * p.Channels), nextRow);
         }
+    }
+
+    /// <summary>
+    /// Output pixels per row of a pair's block. Multiplier 1 keeps six: four-pixel blocks measured 0.95-1.20x
+    /// across 7x7 to 112x112 shapes side by side on the loaded VM (mostly faster, 14x14x576 and 28x28x192 at two
+    /// threads slower), not conclusive enough to switch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint PairBlockPixels<TRepeat>() where TRepeat : struct, IChannelRepeat => TRepeat.Multiplier == 1 ? PairPixels : NarrowPairPixels;
+
+    /// <summary>The block kernel of <see cref="PairBlockPixels{TRepeat}"/>'s width; the arguments are those of <see cref="Pair3{TVector, T, TRepeat, TBounds}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PairBlock<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, bool leftPadding, bool rightPadding,
+        ref T zero, ref T filter, in Plan p, ref T y, nint nextRow)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
+    {
+        if (TRepeat.Multiplier != 1)
+            Pair3Narrow<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
+        else
+            Pair3<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// (see <see cref="ChannelRepeat"/>), so the input is never expanded in memory. the code is written against raw <c>Vector128/256/512&lt;T&gt;</c> through
 /// <see cref="Simd.RawVector"/> so that accumulators stay in registers (one FMA instruction each).
 /// Work is split by output rows (batch × OH; splitting small layers' channels into blocks as well measured 10%
-/// slower at two threads); three-by-three filters at unit strides with multiplier 1 or 2 run two rows of a
+/// slower at two threads); three-by-three filters at unit strides (any multiplier) run two rows of a
 /// thread's range at a time, edge columns included (DepthwiseNhwcKernel.RowPairs.cs; on narrow images an odd
 /// last row pairs with the row before it). Otherwise the interior output columns of a row (those whose taps all
 /// fall inside the input width) are cut into blocks of eight output pixels × one channel vector, so that each

@@ -9,7 +9,8 @@ using DepthwiseInterop.Tests.Support;
 namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 
 /// <summary>
-/// The NHWC kernel's paired rows (3x3, unit strides, multiplier 1 or 2): blocks whose first or last column lies in
+/// The NHWC kernel's paired rows (3x3, unit strides; six-pixel blocks for multiplier 1, four-pixel blocks for
+/// multipliers 2 and 4): blocks whose first or last column lies in
 /// the padding, remainders run pixel by pixel or as a shifted block, padding rows above and below, images
 /// whose row count is odd (no pair across two images). Each case is checked against the reference on every
 /// tier, and bitwise against the same kernel run one row per call (which never pairs rows).
@@ -43,6 +44,40 @@ public sealed class DepthwiseNhwcRowPairTests
                 .SetArgDisplayNames(string.Join("x", shape), $"m{multiplier}", $"{padding}");
     }
 
+    private static IEnumerable<TestCaseData> NarrowPairCases()
+    {
+        var random = new Random(20261127);
+        // Four-pixel blocks of multipliers 2 and 4: widths 6..13 reach every remainder of four (0..3, the last
+        // one a shifted block) with and without edge columns; channel counts give whole and shifted last vectors.
+        foreach (int multiplier in new[] { 2, 4 })
+        foreach (int width in new[] { 6, 7, 8, 9, 10, 11, 12, 13 })
+        foreach (var (padding, explicitPads) in new (PaddingMode, long[]?)[]
+                 { (PaddingMode.Same, null), (PaddingMode.Valid, null), (PaddingMode.Explicit, [1, 0, 0, 1]), (PaddingMode.Explicit, [2, 1, 1, 1]) })
+        {
+            int height = random.Next(1, 8), batch = random.Next(1, 3), channels = random.Next(multiplier == 2 ? 4 : 2, 13);
+            if (padding == PaddingMode.Valid && width < 8) continue;
+            if (padding != PaddingMode.Same) height = Math.Max(height, 3 - (int)(explicitPads is null ? 0 : explicitPads[0] + explicitPads[1]));
+            var options = new ConvolutionOptions { Padding = padding };
+            if (explicitPads is not null)
+                options = options with { PadTop = explicitPads[0], PadBottom = explicitPads[1], PadLeft = explicitPads[2], PadRight = explicitPads[3] };
+            yield return new TestCaseData(new long[] { batch, height, width, channels }, multiplier, options, random.Next())
+                .SetArgDisplayNames($"{batch}x{height}x{width}x{channels}", $"m{multiplier}", $"{padding}{(explicitPads is null ? "" : "[" + string.Join(",", explicitPads) + "]")}");
+        }
+        // Pairs and blocks wholly inside the image (no padding tests) next to ones over the padding.
+        foreach (var (shape, multiplier, padding) in new (long[], int, PaddingMode)[]
+                 { ([1, 9, 26, 6], 4, PaddingMode.Same), ([2, 10, 31, 5], 4, PaddingMode.Valid), ([1, 12, 23, 20], 2, PaddingMode.Same) })
+            yield return new TestCaseData(shape, multiplier, new ConvolutionOptions { Padding = padding }, random.Next())
+                .SetArgDisplayNames(string.Join("x", shape), $"m{multiplier}", $"{padding}");
+    }
+
+    [TestCaseSource(nameof(NarrowPairCases))]
+    public void NarrowPairedRowsMatchTheReferenceOnEveryTier(long[] inputShape, int multiplier, ConvolutionOptions options, int seed) =>
+        PairedRowsMatchTheReferenceOnEveryTier(inputShape, multiplier, options, seed);
+
+    [TestCaseSource(nameof(NarrowPairCases))]
+    public void NarrowPairedRowsGiveTheBitsOfRowsComputedOneAtATime(long[] inputShape, int multiplier, ConvolutionOptions options, int seed) =>
+        PairedRowsGiveTheBitsOfRowsComputedOneAtATime(inputShape, multiplier, options, seed);
+
     [TestCaseSource(nameof(PairCases))]
     public void PairedRowsMatchTheReferenceOnEveryTier(long[] inputShape, int multiplier, ConvolutionOptions options, int seed)
     {
@@ -61,6 +96,13 @@ public sealed class DepthwiseNhwcRowPairTests
             AssertPairsChangeNoBit<Vector256<float>, float, RepeatNone>(geometry, seed);
             AssertPairsChangeNoBit<Vector128<double>, double, RepeatNone>(geometry, seed);
             if (geometry.OutputChannels >= Vector512<float>.Count) AssertPairsChangeNoBit<Vector512<float>, float, RepeatNone>(geometry, seed);
+        }
+        else if (multiplier == 4)
+        {
+            AssertPairsChangeNoBit<Vector128<float>, float, RepeatFour>(geometry, seed);
+            AssertPairsChangeNoBit<Vector256<float>, float, RepeatFour>(geometry, seed);
+            AssertPairsChangeNoBit<Vector256<double>, double, RepeatFour>(geometry, seed);
+            if (geometry.OutputChannels >= Vector512<float>.Count) AssertPairsChangeNoBit<Vector512<float>, float, RepeatFour>(geometry, seed);
         }
         else
         {
