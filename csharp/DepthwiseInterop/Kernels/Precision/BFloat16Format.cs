@@ -1,7 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace DepthwiseInterop.Kernels.Precision;
 
@@ -21,28 +19,17 @@ internal readonly struct BFloat16Format : IReducedPrecisionFormat, IWidenBits, I
     public static Vector<uint> Widen(Vector<uint> bits) => bits;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<ushort> Narrow(Vector<uint> low, Vector<uint> high)
-    {
-        if (Vector<byte>.Count == 32 && Avx.IsSupported)
-        {
-            // One unordered comparison finds a NaN in either vector: the pairs without one (nearly all) skip the
-            // NaN selection, 5 of the 19 operations per 16 values.
-            var anyNaN = Avx.CompareUnordered(low.AsVector256().AsSingle(), high.AsVector256().AsSingle());
-            if (Avx.TestZ(anyNaN, anyNaN)) return SpanConversion.PackLowHalves(RoundNumber(low), RoundNumber(high));
-        }
-        return SpanConversion.PackLowHalves(Round(low), Round(high));
-    }
+    public static Vector<ushort> Narrow(Vector<uint> low, Vector<uint> high) => SpanConversion.PackLowHalves(Round(low), Round(high));
 
-    /// <summary>The top half rounded to nearest, ties to even, by the bits below it (a carry can reach the exponent, as it should).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<uint> RoundNumber(Vector<uint> single) =>
-        (single + new Vector<uint>(0x7FFF) + ((single >>> 16) & Vector<uint>.One)) >>> 16;
-
+    // Skipping the NaN selection for pairs of vectors without a NaN (one unordered comparison and a test) measured
+    // 1.2x slower in L1 on Zen 3: the selection costs less than the branch.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<uint> Round(Vector<uint> single)
     {
+        var upper = single >>> 16;
+        var rounded = (single + new Vector<uint>(0x7FFF) + (upper & Vector<uint>.One)) >>> 16;
         // Only a NaN differs from itself: one float comparison instead of masking and comparing the bits.
         var isNumber = Vector.AsVectorUInt32(Vector.Equals(Vector.AsVectorSingle(single), Vector.AsVectorSingle(single)));
-        return Vector.ConditionalSelect(isNumber, RoundNumber(single), (single >>> 16) | new Vector<uint>(0x0040));
+        return Vector.ConditionalSelect(isNumber, rounded, upper | new Vector<uint>(0x0040));
     }
 }
