@@ -7,7 +7,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// <summary>
 /// An NHWC problem (depthwise or conv2d) in 16 bits, band by band: a band is some output rows of one image (sized so that the input
 /// rows it reads hold about <see cref="ReducedPrecisionJob.BandInputElements"/> elements, so they stay in the
-/// L2 cache, an even count at unit row stride where the depthwise kernel pairs rows; a conv2d's bands are larger, see
+/// L2 cache; for the depthwise rows kernel an even count at unit row stride, where it pairs 3x3 rows; a conv2d's bands are larger, see
 /// <see cref="Run"/>), the work item of the thread pool. A band takes its widened input rows from the thread's
 /// <see cref="InputRowWindow"/> (consecutive bands of a chunk share their halo rows, widened once). A depthwise band whose
 /// float32 call would run the NHWC rows kernel calls that kernel directly (<see cref="NhwcDepthwiseRows"/>, picked once per
