@@ -19,7 +19,12 @@ internal readonly struct BFloat16Format : IReducedPrecisionFormat, IWidenBits, I
     public static Vector<uint> Widen(Vector<uint> bits) => bits;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<uint> Narrow(Vector<uint> single)
+    public static Vector<ushort> Narrow(Vector<uint> low, Vector<uint> high) => SpanConversion.PackLowHalves(Round(low), Round(high));
+
+    // Skipping the NaN selection for pairs of vectors without a NaN (one unordered comparison and a test) measured
+    // 1.2x slower in L1 on Zen 3: the selection costs less than the branch.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<uint> Round(Vector<uint> single)
     {
         var upper = single >>> 16;
         var rounded = (single + new Vector<uint>(0x7FFF) + (upper & Vector<uint>.One)) >>> 16;

@@ -39,7 +39,24 @@ internal readonly struct HalfFormat : IReducedPrecisionFormat, IWidenBits, INarr
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<uint> Narrow(Vector<uint> single)
+    public static Vector<ushort> Narrow(Vector<uint> low, Vector<uint> high)
+    {
+        if (Vector<byte>.Count == 32 && Avx2.IsSupported)
+        {
+            // The signs join after packing: a signed saturating pack of the float bits gives 0x8000 or more for
+            // every negative value (NaNs with high mantissa bits included) and at most 0x7FFF for every positive
+            // one, so one mask per 16 values keeps just the sign (3 operations instead of 6).
+            var magnitudes = Avx2.PackUnsignedSaturate(NarrowMagnitude(low).AsVector256().AsInt32(), NarrowMagnitude(high).AsVector256().AsInt32());
+            var signs = Avx2.PackSignedSaturate(low.AsVector256().AsInt32(), high.AsVector256().AsInt32()).AsUInt16() & Vector256.Create((ushort)0x8000);
+            return Avx2.Permute4x64((magnitudes | signs).AsUInt64(), 0b11_01_10_00).AsUInt16().AsVector();
+        }
+        return SpanConversion.PackLowHalves(NarrowMagnitude(low) | ((low & new Vector<uint>(0x8000_0000)) >>> 16),
+            NarrowMagnitude(high) | ((high & new Vector<uint>(0x8000_0000)) >>> 16));
+    }
+
+    /// <summary>The half's bits without the sign, in the low half of each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<uint> NarrowMagnitude(Vector<uint> single)
     {
         var absolute = single & new Vector<uint>(0x7FFF_FFFF);
         var rounded = Vector.AsVectorSingle(absolute) * Vector.AsVectorSingle(new Vector<uint>(ScaleToInfinity)) * Vector.AsVectorSingle(new Vector<uint>(ScaleToZero));
@@ -48,16 +65,15 @@ internal readonly struct HalfFormat : IReducedPrecisionFormat, IWidenBits, INarr
         var exponent = Vector.AsVectorInt32(absolute & new Vector<uint>(0x7F80_0000));
         var bias = Vector.Max(exponent, new Vector<int>((int)(SmallestBias >>> 1))) + new Vector<int>(0x0780_0000);
         rounded += Vector.AsVectorSingle(bias);
-        var sign = (single ^ absolute) >>> 16;
         if (Vector<byte>.Count == 32 && Avx.IsSupported)
         {
             // MAXPS returns its second operand when the first is NaN: a negative float (so never the larger of
             // the two for a number) whose bits ExponentAndMantissa turns into the quiet NaN 0x7E00.
             var standIn = Avx.Max(rounded.AsVector256(), Vector256.Create(NaNStandIn).AsSingle()).AsVector();
-            return ExponentAndMantissa(Vector.AsVectorUInt32(standIn)) | sign;
+            return ExponentAndMantissa(Vector.AsVectorUInt32(standIn));
         }
         var isNaN = Vector.AsVectorUInt32(Vector.GreaterThan(Vector.AsVectorInt32(absolute), new Vector<int>(0x7F80_0000)));
-        return Vector.ConditionalSelect(isNaN, new Vector<uint>(0x7E00), ExponentAndMantissa(Vector.AsVectorUInt32(rounded))) | sign;
+        return Vector.ConditionalSelect(isNaN, new Vector<uint>(0x7E00), ExponentAndMantissa(Vector.AsVectorUInt32(rounded)));
     }
 
     /// <summary>The half's exponent and mantissa from the biased sum's bits (a carry out of the mantissa lands in the exponent).</summary>

@@ -25,11 +25,13 @@ internal static unsafe class ReducedPrecisionConvolution
     private const long ConversionChunk = 1 << 16;
 
     /// <summary>
-    /// Runs a validated problem with a non-empty input; <paramref name="bandInputElements"/> sizes the bands and blocks, and
-    /// <paramref name="conv2DBandsPerThread"/> (0: by size alone) a conv2d's bands (tests make them tiny).
+    /// Runs a validated problem with a non-empty input; <paramref name="bandInputElements"/> sizes the bands and blocks,
+    /// <paramref name="conv2DBandsPerThread"/> (0: by size alone) a conv2d's bands, and <paramref name="rowsPerNarrow"/> how many
+    /// output rows an NHWC depthwise band computes before narrowing them (tests vary all three).
     /// </summary>
     public static void Run<TFormat>(ReadOnlySpan<ushort> input, ReadOnlySpan<ushort> filter, Span<ushort> output, in ConvolutionGeometry g, VectorIsa isa,
-        long bandInputElements = DefaultBandInputElements, long conv2DBandsPerThread = DefaultConv2DBandsPerThread) where TFormat : IReducedPrecisionFormat
+        long bandInputElements = DefaultBandInputElements, long conv2DBandsPerThread = DefaultConv2DBandsPerThread,
+        long rowsPerNarrow = NhwcRowBands.DefaultRowsPerNarrow) where TFormat : IReducedPrecisionFormat
     {
         float[] filterSingle = ArrayPool<float>.Shared.Rent(filter.Length);
         try
@@ -40,7 +42,7 @@ internal static unsafe class ReducedPrecisionConvolution
             fixed (ushort* outputPointer = output)
             {
                 var job = new ReducedPrecisionJob { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g, Isa = isa,
-                    BandInputElements = bandInputElements, Conv2DBandsPerThread = conv2DBandsPerThread };
+                    BandInputElements = bandInputElements, Conv2DBandsPerThread = conv2DBandsPerThread, RowsPerNarrow = rowsPerNarrow };
                 if (g.DataFormat == DataFormat.NHWC) NhwcRowBands.Run<TFormat>(ref job);
                 else if (g.Kind == ConvolutionKind.DepthwiseConv2D) NchwChannelBlocks.Run<TFormat>(ref job);
                 else RunWhole<TFormat>(ref job);

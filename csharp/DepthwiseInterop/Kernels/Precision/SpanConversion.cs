@@ -60,9 +60,9 @@ internal static class SpanConversion
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void NarrowOne<TNarrow>(ref float from, ref ushort to) where TNarrow : INarrowBits
     {
-        var low = TNarrow.Narrow(Vector.AsVectorUInt32(Vector.LoadUnsafe(ref from)));
-        var high = TNarrow.Narrow(Vector.AsVectorUInt32(Vector.LoadUnsafe(ref from, (nuint)Vector<uint>.Count)));
-        Vector.StoreUnsafe(PackLowHalves(low, high), ref to);
+        var low = Vector.AsVectorUInt32(Vector.LoadUnsafe(ref from));
+        var high = Vector.AsVectorUInt32(Vector.LoadUnsafe(ref from, (nuint)Vector<uint>.Count));
+        Vector.StoreUnsafe(TNarrow.Narrow(low, high), ref to);
     }
 
     /// <summary>
@@ -91,7 +91,7 @@ internal static class SpanConversion
     /// <see cref="Vector.Narrow(Vector{uint}, Vector{uint})"/>, which masks both inputs first.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<ushort> PackLowHalves(Vector<uint> low, Vector<uint> high)
+    internal static Vector<ushort> PackLowHalves(Vector<uint> low, Vector<uint> high)
     {
         if (Vector<byte>.Count == 32 && Avx2.IsSupported)
         {
@@ -108,8 +108,11 @@ internal interface IWidenBits
     static abstract Vector<uint> Widen(Vector<uint> bits);
 }
 
-/// <summary>float32 bits to a 16-bit pattern (in the low half of each lane).</summary>
+/// <summary>
+/// Two vectors of float32 bits to their 16-bit patterns, in order (both at once, so that a format can test or pack the
+/// pair together; <see cref="SpanConversion.PackLowHalves"/> packs lanes that hold their pattern in the low half).
+/// </summary>
 internal interface INarrowBits
 {
-    static abstract Vector<uint> Narrow(Vector<uint> bits);
+    static abstract Vector<ushort> Narrow(Vector<uint> low, Vector<uint> high);
 }

@@ -81,7 +81,8 @@ public sealed class ReducedPrecisionConvolutionTests
         }
     }
 
-    internal static void CheckEveryTierAndBand<TFormat>(ConvCase c, bool nonFinite) where TFormat : IReducedPrecisionFormat
+    internal static void CheckEveryTierAndBand<TFormat>(ConvCase c, bool nonFinite, long rowsPerNarrow = NhwcRowBands.DefaultRowsPerNarrow)
+        where TFormat : IReducedPrecisionFormat
     {
         var geometry = ShapeInference.Infer(c.Kind, c.InputShape, c.FilterShape, c.Options);
         var random = new Random(c.Seed);
@@ -109,8 +110,9 @@ public sealed class ReducedPrecisionConvolutionTests
                 (ReducedPrecisionConvolution.DefaultBandInputElements, ReducedPrecisionConvolution.DefaultConv2DBandsPerThread)))
             {
                 var got = Enumerable.Repeat((ushort)0xABCD, expected.Length).ToArray();
-                ReducedPrecisionConvolution.Run<TFormat>(input, filter, got, geometry, isa, band, conv2DBandsPerThread);
-                Assert.That(got, Is.EqualTo(expected), $"{isa}, bands of {band} input elements, {conv2DBandsPerThread} conv2d bands per thread");
+                ReducedPrecisionConvolution.Run<TFormat>(input, filter, got, geometry, isa, band, conv2DBandsPerThread, rowsPerNarrow);
+                Assert.That(got, Is.EqualTo(expected),
+                    $"{isa}, bands of {band} input elements, {conv2DBandsPerThread} conv2d bands per thread, narrowed {rowsPerNarrow} rows at a time");
             }
         }
     }
