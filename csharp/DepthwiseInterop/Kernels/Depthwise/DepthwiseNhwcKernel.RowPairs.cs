@@ -6,9 +6,10 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// <summary>
 /// Pairs of output rows for three-by-three filters at unit strides and dilations, any multiplier, at most one
 /// padding column on either side (SAME or VALID): output rows r and r + 1 read input rows t .. t + 3, so a pass
-/// over both loads each of those four rows once where two single-row passes load six. Multiplier 1 runs blocks
-/// of six pixels × one channel vector (eight input columns per row, twelve accumulators), multipliers 2 and 4
-/// blocks of four (DepthwiseNhwcKernel.RowPairsNarrow.cs: their channel repeat takes registers). The three
+/// over both loads each of those four rows once where two single-row passes load six. Blocks are four pixels ×
+/// one channel vector (six input columns per row, eight accumulators; DepthwiseNhwcKernel.RowPairsNarrow.cs),
+/// or six pixels (eight input columns, twelve accumulators) for multiplier 1 on 512-bit vectors, whose 32
+/// registers hold them (see <see cref="PairBlockPixels{TVector, TRepeat}"/>). The three
 /// weights of one filter row in registers, the second output row's weights as memory operands of its multiply-adds (they stay in
 /// L1). A block's first or last input column may lie in the padding (the row's first and last blocks): that
 /// column then reads the zero vector, so the edge pixels run in the blocks too; blocks whose rows and columns all
@@ -73,7 +74,7 @@ internal static partial class DepthwiseNhwcKernel
         nint nextRow = p.OutputWidth * p.Channels, width = p.OutputWidth;
         nint rowOffset = topRow * p.Width * p.InputChannels, rowStep = p.Width * p.InputChannels;
         bool interiorRows = rowsBegin == 0 && rowsEnd == 4;
-        nint pixels = PairBlockPixels<TRepeat>();
+        nint pixels = PairBlockPixels<TVector, TRepeat>();
         for (nint ox = 0; ox < width; ox += pixels)
         {
             if (ox > width - pixels)
@@ -102,20 +103,24 @@ internal static partial class DepthwiseNhwcKernel
     }
 
     /// <summary>
-    /// Output pixels per row of a pair's block. Multiplier 1 keeps six: four-pixel blocks measured 0.95-1.20x
-    /// across 7x7 to 112x112 shapes side by side on the loaded VM (mostly faster, 14x14x576 and 28x28x192 at two
-    /// threads slower), not conclusive enough to switch.
+    /// Output pixels per row of a pair's block: six (twelve accumulators) only where the registers hold them, i.e.
+    /// multiplier 1 on 512-bit vectors (32 registers); four otherwise. With 16 registers the JIT spilled the six-pixel
+    /// block's accumulators: four-pixel blocks for multiplier 1 measured 1.02-1.20x faster side by side (AVX2, 31
+    /// alternated rounds each, 1 thread: 112x112x32 1.12-1.17, 56x56x144 1.15-1.17, 28x28x192 1.15, 60x60x64
+    /// 1.14-1.15, 15x15x64 1.16-1.20, 14x14 and 7x7 layers 1.04-1.07, 30x30x64 0.97-1.02; 2 threads 1.01-1.21),
+    /// with the same bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nint PairBlockPixels<TRepeat>() where TRepeat : struct, IChannelRepeat => TRepeat.Multiplier == 1 ? PairPixels : NarrowPairPixels;
+    private static unsafe nint PairBlockPixels<TVector, TRepeat>() where TVector : unmanaged where TRepeat : struct, IChannelRepeat =>
+        TRepeat.Multiplier == 1 && sizeof(TVector) == 64 ? PairPixels : NarrowPairPixels;
 
-    /// <summary>The block kernel of <see cref="PairBlockPixels{TRepeat}"/>'s width; the arguments are those of <see cref="Pair3{TVector, T, TRepeat, TBounds}"/>.</summary>
+    /// <summary>The block kernel of <see cref="PairBlockPixels{TVector, TRepeat}"/>'s width; the arguments are those of <see cref="Pair3{TVector, T, TRepeat, TBounds}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PairBlock<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, bool leftPadding, bool rightPadding,
         ref T zero, ref T filter, in Plan p, ref T y, nint nextRow)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
     {
-        if (TRepeat.Multiplier != 1)
+        if (PairBlockPixels<TVector, TRepeat>() == NarrowPairPixels)
             Pair3Narrow<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
         else
             Pair3<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);

@@ -4,11 +4,12 @@ using static DepthwiseInterop.Kernels.Simd.RawVector;
 namespace DepthwiseInterop.Kernels.Depthwise;
 
 /// <summary>
-/// Row pairs (see DepthwiseNhwcKernel.RowPairs.cs) for multipliers 2 and 4, in blocks of four pixels × one
-/// channel vector: eight accumulators, three weights, the repeated input vector and what its repeat needs (the
-/// vpermilps index of multiplier 4, see <see cref="ChannelRepeat"/>) leave the JIT registers for its copies of the
-/// second row's weights. With six-pixel blocks it spilled accumulators instead: in a side-by-side harness four
-/// pixels ran 56x56x72 m2 1.17x and 28x28x48 m4 1.3x faster (m4 had run single rows). Each input row of a block is
+/// Row pairs (see DepthwiseNhwcKernel.RowPairs.cs) in blocks of four pixels × one channel vector, for every
+/// multiplier on 128- and 256-bit vectors (16 registers): eight accumulators, three weights, the input vector and
+/// what a multiplier's repeat needs (the vpermilps index of multiplier 4, see <see cref="ChannelRepeat"/>) leave
+/// the JIT registers for its copies of the second row's weights. With six-pixel blocks it spilled accumulators
+/// instead: in a side-by-side harness four pixels ran 56x56x72 m2 1.17x and 28x28x48 m4 1.3x faster (m4 had run
+/// single rows), and multiplier 1 1.02-1.20x faster. Each input row of a block is
 /// six columns, the first or last of which may lie in the padding. The same taps in the same order as every
 /// other path, so pairing changes no bit.
 /// </summary>

@@ -9,8 +9,8 @@ using DepthwiseInterop.Tests.Support;
 namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 
 /// <summary>
-/// The NHWC kernel's paired rows (3x3, unit strides; six-pixel blocks for multiplier 1, four-pixel blocks for
-/// multipliers 2 and 4): blocks whose first or last column lies in
+/// The NHWC kernel's paired rows (3x3, unit strides; four-pixel blocks, six-pixel ones for multiplier 1 on
+/// 512-bit vectors): blocks whose first or last column lies in
 /// the padding, remainders run pixel by pixel or as a shifted block, padding rows above and below, images
 /// whose row count is odd (no pair across two images). Each case is checked against the reference on every
 /// tier, and bitwise against the same kernel run one row per call (which never pairs rows).
@@ -20,7 +20,7 @@ public sealed class DepthwiseNhwcRowPairTests
     private static IEnumerable<TestCaseData> PairCases()
     {
         var random = new Random(20261126);
-        // Widths 6..20 reach every remainder of six (0..5) with and without edge columns; heights 1..7 reach
+        // Widths 6..20 reach every remainder of six (0..5) and of four (0..3) with and without edge columns; heights 1..7 reach
         // pairs over the top and bottom padding and an unpaired last row.
         foreach (int width in new[] { 6, 7, 8, 9, 10, 11, 12, 13, 14, 17, 20 })
         foreach (var (padding, explicitPads) in new (PaddingMode, long[]?)[]
