@@ -14,8 +14,9 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// L1). A block's first or last input column may lie in the padding (the row's first and last blocks): that
 /// column then reads the zero vector, so the edge pixels run in the blocks too; blocks whose rows and columns all
 /// lie inside the image run an instantiation without those tests in the channel loop (<see cref="InsideImage"/>:
-/// 7% faster on 112x112x32 and 56x56x144 in a side-by-side harness). A last remainder of up to
-/// two pixels runs one pixel at a time, a larger one as a block shifted back to end at OW. Each output adds
+/// 7% faster on 112x112x32 and 56x56x144 in a side-by-side harness). A last remainder of one
+/// pixel (of up to two after six-pixel blocks) runs one pixel at a time, a larger one as a block shifted back to
+/// end at OW. Each output adds
 /// its nine taps in the reference's order from zero, exactly as the single-row code does, so pairing changes
 /// no bit: rows are paired or not depending only on where a thread's range of rows starts and ends.
 /// </summary>
@@ -24,10 +25,12 @@ internal static partial class DepthwiseNhwcKernel
     /// <summary>Output pixels per row of a pair's block.</summary>
     private const int PairPixels = 6;
     /// <summary>
-    /// Remainders of up to this many pixels run one pixel at a time; a larger one as a block shifted back (three
-    /// pixels: 15x15 rows 9-12% faster as a block; two: 56x56 3% slower; one: 7x7 rows much slower).
+    /// Remainders of up to this many pixels run one pixel at a time; a larger one as a block shifted back. Six-pixel
+    /// blocks: three pixels 9-12% faster on 15x15 rows as a block; two 3% slower on 56x56; one much slower on 7x7.
+    /// Four-pixel blocks: two pixels as a shifted block 2-11% faster (14x14x384, 14x14x576, 14x14x96 m4, 30x30x64,
+    /// 58x58x64, 1 and 2 threads, 41 alternated rounds each).
     /// </summary>
-    private const int PairRemainderPixels = 2;
+    private static nint PairRemainderPixels(nint blockPixels) => blockPixels == NarrowPairPixels ? 1 : 2;
 
     /// <summary>
     /// Whether rows of this problem may run in pairs: 3x3, unit strides and dilations, a row of at least six
@@ -79,7 +82,7 @@ internal static partial class DepthwiseNhwcKernel
         {
             if (ox > width - pixels)
             {
-                if (width - ox <= PairRemainderPixels)
+                if (width - ox <= PairRemainderPixels(pixels))
                 {
                     for (; ox < width; ox++)
                     {
