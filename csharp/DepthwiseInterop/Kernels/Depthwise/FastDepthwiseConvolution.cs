@@ -28,13 +28,7 @@ internal static class FastDepthwiseConvolution
         // (The in-place stride-1 tiles are 256-bit: a wider tier would take the band kernel.)
         long channels = !UsePlanar<T>(g, Vector256<T>.Count) ? g.OutputChannels // C * M
             : ReadsInPlaceAtStride1<T>(g, Vector256<T>.Count) ? Vector256<T>.Count : long.MaxValue;
-        if (channels != long.MaxValue)
-        {
-            // Blocks near the padding copy their input window (filter rows × block columns × channels) to
-            // scratch; windows that large (huge dilations or strides) are left to the reference.
-            long windowColumns = 7 * g.StrideWidth + (g.FilterWidth - 1) * g.DilationWidth + 1;
-            if (windowColumns > 1 << 20 || g.FilterHeight * windowColumns > (1 << 24) / Math.Max(channels, 1)) return false;
-        }
+        if (channels != long.MaxValue && !WindowCopyFits(g, channels)) return false;
         // The kernels run on raw Vector128/256/512 (see RawVector for why not wrapper structs).
         if (isa >= VectorIsa.Avx512 && channels >= Vector512<T>.Count && Vector512.IsHardwareAccelerated)
             Run<Vector512<T>, T>(input, filter, output, g);
@@ -45,6 +39,45 @@ internal static class FastDepthwiseConvolution
         else
             return false;
         return true;
+    }
+
+    /// <summary>
+    /// Blocks near the padding copy their input window (filter rows × block columns × channels) to scratch;
+    /// windows that large (huge dilations or strides) are left to the reference.
+    /// </summary>
+    private static bool WindowCopyFits(in ConvolutionGeometry g, long channels)
+    {
+        long windowColumns = 7 * g.StrideWidth + (g.FilterWidth - 1) * g.DilationWidth + 1;
+        return windowColumns <= 1 << 20 && g.FilterHeight * windowColumns <= (1 << 24) / Math.Max(channels, 1);
+    }
+
+    /// <summary>
+    /// The NHWC rows kernel (<see cref="DepthwiseNhwcKernel.RunRows{TVector, T, TRepeat}"/>) that <see cref="TryRun"/>
+    /// would run on an NHWC depthwise problem: the widest vector of the tier that the channels fill, multiplier 1 or
+    /// one the kernel repeats in registers. Null where the call would take another path. For callers that run the
+    /// kernel on pieces of a problem themselves (the fused separable and 16-bit paths), picked once per call; the
+    /// kernel sums each output in the same order whatever rows it is given, so their bits are this call's.
+    /// </summary>
+    public static unsafe delegate*<ref T, ref T, ref T, in ConvolutionGeometry, long, long, void> NhwcRowsKernel<T>(in ConvolutionGeometry g, VectorIsa isa)
+        where T : unmanaged
+    {
+        long channels = g.OutputChannels;
+        if (g.Kind != ConvolutionKind.DepthwiseConv2D || g.DataFormat != DataFormat.NHWC || !WindowCopyFits(g, channels)) return null;
+        if (isa >= VectorIsa.Avx512 && channels >= Vector512<T>.Count && Vector512.IsHardwareAccelerated)
+            return NhwcRowsKernel<Vector512<T>, T>(g.OutputChannelsPerGroup);
+        if (isa >= VectorIsa.Avx2 && channels >= Vector256<T>.Count && Vector256.IsHardwareAccelerated)
+            return NhwcRowsKernel<Vector256<T>, T>(g.OutputChannelsPerGroup);
+        if (isa >= VectorIsa.Sse2 && channels >= Vector128<T>.Count && Vector128.IsHardwareAccelerated)
+            return NhwcRowsKernel<Vector128<T>, T>(g.OutputChannelsPerGroup);
+        return null;
+    }
+
+    private static unsafe delegate*<ref T, ref T, ref T, in ConvolutionGeometry, long, long, void> NhwcRowsKernel<TVector, T>(long multiplier)
+        where TVector : unmanaged where T : unmanaged
+    {
+        if (multiplier == 1) return &DepthwiseNhwcKernel.RunRows<TVector, T, RepeatNone>;
+        if (!ChannelRepeat.Supports(multiplier, RawVector.Count<TVector, T>())) return null;
+        return multiplier == 2 ? &DepthwiseNhwcKernel.RunRows<TVector, T, RepeatTwo> : &DepthwiseNhwcKernel.RunRows<TVector, T, RepeatFour>;
     }
 
     /// <summary>

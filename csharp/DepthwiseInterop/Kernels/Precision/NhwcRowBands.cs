@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using DepthwiseInterop.Kernels.Threading;
+using DepthwiseInterop.Kernels.Depthwise;
 
 namespace DepthwiseInterop.Kernels.Precision;
 
@@ -10,7 +11,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// L2 cache; for the depthwise rows kernel an even count at unit row stride, where it pairs 3x3 rows; a conv2d's bands are larger, see
 /// <see cref="Run"/>), the work item of the thread pool. A band takes its widened input rows from the thread's
 /// <see cref="InputRowWindow"/> (consecutive bands of a chunk share their halo rows, widened once). A depthwise band whose
-/// float32 call would run the NHWC rows kernel calls that kernel directly (<see cref="NhwcDepthwiseRows"/>, picked once per
+/// float32 call would run the NHWC rows kernel calls that kernel directly (<see cref="FastDepthwiseConvolution.NhwcRowsKernel{T}"/>, picked once per
 /// call) on the band as a problem of its own (<see cref="BandGeometry"/>), <see cref="ReducedPrecisionJob.RowsPerNarrow"/>
 /// output rows at a time, each group narrowed as soon as it is written, while it is still in L1; any other band runs the
 /// float32 dispatcher and narrows its output rows after it.
@@ -33,7 +34,7 @@ internal static unsafe class NhwcRowBands
         long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth * (conv2D ? g.ChannelsPerGroup : 1);
         int threads = macs < (conv2D ? Conv2DParallelThresholdMacs : DepthwiseParallelThresholdMacs) ? 1 : WorkerPool.ThreadCount;
         long bandSize = job.BandInputElements / (inputRowElements * inputRowsPerOutputRow);
-        job.DepthwiseRows = NhwcDepthwiseRows.Select(g, job.Isa);
+        job.DepthwiseRows = FastDepthwiseConvolution.NhwcRowsKernel<float>(g, job.Isa);
         // An odd band at unit stride would leave its last row unpaired (a single row costs more than half a pair).
         if (job.DepthwiseRows != null && g.StrideHeight == 1 && bandSize > 1) bandSize &= ~1L;
         // A conv2d call builds its tap offsets and packs its filter, and does far more arithmetic per element

@@ -17,7 +17,7 @@ internal unsafe struct ReducedPrecisionJob
     /// <summary>Output rows of an NHWC band, or channels of an NCHW block (the last of an image may be smaller).</summary>
     public long BandSize;
     public long BandsPerImage;
-    /// <summary>An NHWC depthwise call's float32 rows kernel (<see cref="NhwcDepthwiseRows"/>), or null: bands then run the dispatcher.</summary>
+    /// <summary>An NHWC depthwise call's float32 rows kernel (<see cref="Depthwise.FastDepthwiseConvolution.NhwcRowsKernel{T}"/>), or null: bands then run the dispatcher.</summary>
     public delegate*<ref float, ref float, ref float, in ConvolutionGeometry, long, long, void> DepthwiseRows;
     /// <summary>Output rows the rows kernel computes before they are narrowed (while still in L1/L2).</summary>
     public long RowsPerNarrow;

@@ -42,7 +42,7 @@ internal static unsafe class KernelBandFusion
         var d = g.Depthwise;
         var p = g.Pointwise;
         if (d.DataFormat != DataFormat.NHWC || d.InputElementCount == 0 || g.IntermediateElementCount < fusionThreshold || HasRowsInPaddingOnly(d) || !IsFlatGemm(p)) return false;
-        var depthwiseRows = DepthwiseRows<T>(d, isa);
+        var depthwiseRows = FastDepthwiseConvolution.NhwcRowsKernel<T>(d, isa);
         var pointwise = PointwiseStage<T>.Select(p, isa);
         if (depthwiseRows == null || pointwise.Items == null) return false;
 
@@ -132,33 +132,6 @@ internal static unsafe class KernelBandFusion
         Batch = 1, InputHeight = 1, InputWidth = pixels, OutputHeight = 1, OutputWidth = pixels,
         InputElementCount = pixels * p.InputChannels, OutputElementCount = pixels * p.OutputChannels,
     };
-
-    /// <summary>
-    /// The NHWC depthwise kernel the unfused call would run (see FastDepthwiseConvolution: the widest vector that
-    /// the channels fill, multiplier 1 or one the kernel repeats in registers), or null where it would take another.
-    /// </summary>
-    private static delegate*<ref T, ref T, ref T, in ConvolutionGeometry, long, long, void> DepthwiseRows<T>(in ConvolutionGeometry d, VectorIsa isa)
-        where T : unmanaged
-    {
-        long channels = d.OutputChannels, multiplier = d.OutputChannelsPerGroup;
-        long windowColumns = 7 * d.StrideWidth + (d.FilterWidth - 1) * d.DilationWidth + 1;
-        if (windowColumns > 1 << 20 || d.FilterHeight * windowColumns > (1 << 24) / Math.Max(channels, 1)) return null;
-        if (isa >= VectorIsa.Avx512 && channels >= Vector512<T>.Count && Vector512.IsHardwareAccelerated)
-            return DepthwiseRows<Vector512<T>, T>(multiplier);
-        if (isa >= VectorIsa.Avx2 && channels >= Vector256<T>.Count && Vector256.IsHardwareAccelerated)
-            return DepthwiseRows<Vector256<T>, T>(multiplier);
-        if (isa >= VectorIsa.Sse2 && channels >= Vector128<T>.Count && Vector128.IsHardwareAccelerated)
-            return DepthwiseRows<Vector128<T>, T>(multiplier);
-        return null;
-    }
-
-    private static delegate*<ref T, ref T, ref T, in ConvolutionGeometry, long, long, void> DepthwiseRows<TVector, T>(long multiplier)
-        where TVector : unmanaged where T : unmanaged
-    {
-        if (multiplier == 1) return &DepthwiseNhwcKernel.RunRows<TVector, T, RepeatNone>;
-        if (!ChannelRepeat.Supports(multiplier, RawVector.Count<TVector, T>())) return null;
-        return multiplier == 2 ? &DepthwiseNhwcKernel.RunRows<TVector, T, RepeatTwo> : &DepthwiseNhwcKernel.RunRows<TVector, T, RepeatFour>;
-    }
 
     private struct Job<T> where T : unmanaged
     {

@@ -1,4 +1,5 @@
 using DepthwiseInterop.Kernels;
+using DepthwiseInterop.Kernels.Depthwise;
 using DepthwiseInterop.Kernels.Precision;
 using DepthwiseInterop.Kernels.Simd;
 using DepthwiseInterop.Tests.Support;
@@ -6,7 +7,7 @@ using DepthwiseInterop.Tests.Support;
 namespace DepthwiseInterop.Tests.Kernels.Precision;
 
 /// <summary>
-/// NHWC depthwise bands that call the float32 rows kernel directly (<see cref="NhwcDepthwiseRows"/>) and narrow a few rows
+/// NHWC depthwise bands that call the float32 rows kernel directly (<see cref="FastDepthwiseConvolution.NhwcRowsKernel{T}"/>) and narrow a few rows
 /// at a time: the kernel is picked where the float32 call would run it and only there, and the result has the float32
 /// call's bits rounded once whatever the rows per narrowing (one row, so pairs split; the default pair; three, so a pair
 /// and a lone row; more than a band), the band size and the tier: multipliers 1, 2 and 4 (the kernel's three
@@ -58,13 +59,13 @@ public sealed class NhwcDepthwiseRowsTests
         long[] inputShape = format == DataFormat.NHWC ? [1, 6, 6, channels] : [1, channels, 6, 6];
         var g = ShapeInference.DepthwiseConv2D(inputShape, [3, 3, channels, multiplier], new ConvolutionOptions { DataFormat = format });
         foreach (var isa in new[] { VectorIsa.Sse2, VectorIsa.Avx2, VectorIsa.Avx512 })
-            Assert.That(NhwcDepthwiseRows.Select(g, isa) != null, Is.EqualTo(picked), isa.ToString());
+            Assert.That(FastDepthwiseConvolution.NhwcRowsKernel<float>(g, isa) != null, Is.EqualTo(picked), isa.ToString());
     }
 
     [Test]
     public unsafe void Conv2DBandsKeepTheDispatcher()
     {
         var g = ShapeInference.Conv2D([1, 6, 6, 16], [3, 3, 16, 16], new ConvolutionOptions());
-        Assert.That(NhwcDepthwiseRows.Select(g, VectorIsa.Avx2) == null, Is.True);
+        Assert.That(FastDepthwiseConvolution.NhwcRowsKernel<float>(g, VectorIsa.Avx2) == null, Is.True);
     }
 }
