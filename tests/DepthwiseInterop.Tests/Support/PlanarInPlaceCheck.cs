@@ -40,6 +40,37 @@ public static class PlanarInPlaceCheck
         TierComparison.CompareEveryTier<float>(g, seed, null);
     }
 
+    /// <summary>
+    /// A NaN weight on a tap over the top-left padding and an infinite one over the bottom-right: the in-place tiles
+    /// multiply the padding's zeros as the reference does, so NaN lands exactly where the reference puts it.
+    /// </summary>
+    public static void AssertPaddingNaNsAsInTheReference(in ConvolutionGeometry g, int seed)
+    {
+        var random = new Random(seed);
+        var input = Enumerable.Range(0, (int)g.InputElementCount).Select(_ => (float)random.NextDouble()).ToArray();
+        var filter = Enumerable.Range(0, (int)g.FilterElementCount).Select(_ => (float)random.NextDouble()).ToArray();
+        long tapStride = g.OutputChannels; // filter [3, 3, C, M]: one tap holds C·M weights
+        filter[0 * tapStride + 1] = float.NaN; // top-left tap of channel 1: over the padding for the first row and column
+        filter[8 * tapStride + 2] = float.PositiveInfinity; // bottom-right tap of channel 2: infinity times a padding zero
+        var expected = new float[g.OutputElementCount];
+        ReferenceConvolution.Run<float>(input, filter, expected, g);
+        var got = Run<Vector256<float>>(input, filter, g, [0, DepthwiseNchwKernel.WorkItems(g, 8, sizeof(float))]);
+        Assert.That(expected.Count(float.IsNaN), Is.GreaterThan(0), "the case must exercise NaN from padding");
+        for (int i = 0; i < got.Length; i++)
+            Assert.That(float.IsNaN(got[i]), Is.EqualTo(float.IsNaN(expected[i])), $"NaN pattern differs at {i}");
+    }
+
+    /// <summary>A 3x3 SAME NCHW problem of batch 2 through the public API: the same bits at every thread count.</summary>
+    public static void AssertSameBitsForEveryThreadCount(int channels, int height, int width, int multiplier, int stride)
+    {
+        var random = new Random(channels + height);
+        long[] inputShape = [2, channels, height, width], filterShape = [3, 3, channels, multiplier];
+        var options = new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same, StrideHeight = stride, StrideWidth = stride };
+        var input = Enumerable.Range(0, 2 * channels * height * width).Select(_ => (float)random.NextDouble()).ToArray();
+        var filterValues = Enumerable.Range(0, 9 * channels * multiplier).Select(_ => (float)random.NextDouble()).ToArray();
+        ThreadCounts.AssertSameBitsForEveryThreadCount(() => Convolution.DepthwiseConv2D(input, inputShape, filterValues, filterShape, options).Values);
+    }
+
     /// <summary>Runs the planar kernel's work items in the runs [cuts[k], cuts[k + 1]).</summary>
     public static float[] Run<TVector>(float[] input, float[] filter, in ConvolutionGeometry g, long[] cuts) where TVector : unmanaged
     {

@@ -79,17 +79,7 @@ public sealed class NchwStride1WideTests
         var options = new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same };
         var g = ShapeInference.DepthwiseConv2D([1, 4, height, width], [3, 3, 4, 1], options);
         Assert.That(DepthwiseNchwKernel.TakesStride1WideInPlace<Vector256<float>, float>(g), Is.True);
-        var random = new Random(height * width);
-        var input = Enumerable.Range(0, (int)g.InputElementCount).Select(_ => (float)random.NextDouble()).ToArray();
-        var filter = Enumerable.Range(0, (int)g.FilterElementCount).Select(_ => (float)random.NextDouble()).ToArray();
-        filter[0 * 4 + 1] = float.NaN; // top-left tap of channel 1: over the padding for the first row and column
-        filter[8 * 4 + 2] = float.PositiveInfinity; // bottom-right tap of channel 2: infinity times a padding zero
-        var expected = new float[g.OutputElementCount];
-        ReferenceConvolution.Run<float>(input, filter, expected, g);
-        var got = PlanarInPlaceCheck.Run<Vector256<float>>(input, filter, g, [0, DepthwiseNchwKernel.WorkItems(g, 8, sizeof(float))]);
-        Assert.That(expected.Count(float.IsNaN), Is.GreaterThan(0), "the case must exercise NaN from padding");
-        for (int i = 0; i < got.Length; i++)
-            Assert.That(float.IsNaN(got[i]), Is.EqualTo(float.IsNaN(expected[i])), $"NaN pattern differs at {i}");
+        PlanarInPlaceCheck.AssertPaddingNaNsAsInTheReference(g, height * width);
     }
 }
 
@@ -102,11 +92,6 @@ public sealed class NchwStride1WideDeterminismTests
     [TestCase(5, 120, 60, 1)] // several bands a plane
     public void ResultsAreBitwiseIdenticalForEveryThreadCount(int channels, int height, int width, int multiplier)
     {
-        var random = new Random(channels + height);
-        long[] inputShape = [2, channels, height, width], filterShape = [3, 3, channels, multiplier];
-        var options = new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same };
-        var input = Enumerable.Range(0, 2 * channels * height * width).Select(_ => (float)random.NextDouble()).ToArray();
-        var filterValues = Enumerable.Range(0, 9 * channels * multiplier).Select(_ => (float)random.NextDouble()).ToArray();
-        ThreadCounts.AssertSameBitsForEveryThreadCount(() => Convolution.DepthwiseConv2D(input, inputShape, filterValues, filterShape, options).Values);
+        PlanarInPlaceCheck.AssertSameBitsForEveryThreadCount(channels, height, width, multiplier, stride: 1);
     }
 }

@@ -69,11 +69,6 @@ public sealed class NchwStride2InPlaceDeterminismTests
     [TestCase(4, 112, 112, 1)] // 14-row bands
     public void ResultsAreBitwiseIdenticalForEveryThreadCount(int channels, int height, int width, int multiplier)
     {
-        var random = new Random(channels + height);
-        long[] inputShape = [2, channels, height, width], filterShape = [3, 3, channels, multiplier];
-        var options = new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same, StrideHeight = 2, StrideWidth = 2 };
-        var input = Enumerable.Range(0, 2 * channels * height * width).Select(_ => (float)random.NextDouble()).ToArray();
-        var filterValues = Enumerable.Range(0, 9 * channels * multiplier).Select(_ => (float)random.NextDouble()).ToArray();
-        ThreadCounts.AssertSameBitsForEveryThreadCount(() => Convolution.DepthwiseConv2D(input, inputShape, filterValues, filterShape, options).Values);
+        PlanarInPlaceCheck.AssertSameBitsForEveryThreadCount(channels, height, width, multiplier, stride: 2);
     }
 }
