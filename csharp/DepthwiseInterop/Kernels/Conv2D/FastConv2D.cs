@@ -25,20 +25,27 @@ internal static class FastConv2D
     public static bool TryRun<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g, VectorIsa isa)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        long outputsPerGroup = g.OutputChannelsPerGroup;
+        switch (VectorBytes<T>(g, isa))
+        {
+            case 64: Run<Vector512<T>, T>(input, filter, output, g); return true;
+            case 32: Run<Vector256<T>, T>(input, filter, output, g); return true;
+            case 16: Run<Vector128<T>, T>(input, filter, output, g); return true;
+            default: return false;
+        }
+    }
+
+    /// <summary>
+    /// The vector width in bytes that <see cref="TryRun"/> runs the problem at: the widest of the tier that fits the
+    /// output channels of a group, or 0 when the reference must take it. (Callers that run the kernel on pieces of
+    /// a problem themselves, such as the fused separable path, pick their width here too.)
+    /// </summary>
+    internal static int VectorBytes<T>(in ConvolutionGeometry g, VectorIsa isa) where T : unmanaged
+    {
         // The kernel keeps tap offsets in 32 bits; geometries beyond that (huge dilations) go to the reference.
         // (In double: the product of four 31-bit values can overflow 64 bits.)
         double lastTapOffset = ((double)(g.FilterHeight - 1) * g.DilationHeight * g.InputWidth + (double)(g.FilterWidth - 1) * g.DilationWidth + 1) * g.InputChannels;
-        if (lastTapOffset > int.MaxValue || (double)g.FilterHeight * g.FilterWidth * g.ChannelsPerGroup > int.MaxValue / 2) return false;
-        if (isa >= VectorIsa.Avx512 && outputsPerGroup >= Vector512<T>.Count && Vector512.IsHardwareAccelerated)
-            Run<Vector512<T>, T>(input, filter, output, g);
-        else if (isa >= VectorIsa.Avx2 && outputsPerGroup >= Vector256<T>.Count && Vector256.IsHardwareAccelerated)
-            Run<Vector256<T>, T>(input, filter, output, g);
-        else if (isa >= VectorIsa.Sse2 && outputsPerGroup >= Vector128<T>.Count && Vector128.IsHardwareAccelerated)
-            Run<Vector128<T>, T>(input, filter, output, g);
-        else
-            return false;
-        return true;
+        if (lastTapOffset > int.MaxValue || (double)g.FilterHeight * g.FilterWidth * g.ChannelsPerGroup > int.MaxValue / 2) return 0;
+        return RawVector.WidestVectorBytes<T>(isa, g.OutputChannelsPerGroup);
     }
 
     /// <summary>Below this many multiply-adds a call stays on the caller's thread: waking a worker costs more.</summary>
@@ -64,16 +71,10 @@ internal static class FastConv2D
         var plan = new Conv2DNhwcKernel.Plan(g, RawVector.Count<TVector, T>(), sizeof(TVector), threads);
         bool nchw = g.DataFormat == DataFormat.NCHW;
 
-        T[]? packed = null, zero = null, inputScratch = null, outputScratch = null;
-        int[]? offsets = null;
+        var scratch = new Conv2DScratch<T>(plan);
+        T[]? inputScratch = null, outputScratch = null;
         try
         {
-            offsets = ArrayPool<int>.Shared.Rent(checked((int)(2 * plan.Taps)));
-            Conv2DNhwcKernel.BuildOffsets(offsets, plan);
-            if (plan.Packed) packed = ArrayPool<T>.Shared.Rent(checked((int)plan.PackedLength + Conv2DNhwcKernel.AlignmentElements<T>()));
-            zero = ArrayPool<T>.Shared.Rent(checked((int)g.ChannelsPerGroup));
-            zero.AsSpan(0, (int)g.ChannelsPerGroup).Clear();
-
             ReadOnlySpan<T> nhwcInput = input;
             Span<T> nhwcOutput = output;
             if (nchw)
@@ -88,9 +89,9 @@ internal static class FastConv2D
 
             fixed (T* inputPointer = nhwcInput)
             fixed (T* filterPointer = filter)
-            fixed (T* packedBase = packed)
-            fixed (T* zeroPointer = zero)
-            fixed (int* offsetsPointer = offsets)
+            fixed (T* packedBase = scratch.Packed)
+            fixed (T* zeroPointer = scratch.Zero)
+            fixed (int* offsetsPointer = scratch.Offsets)
             fixed (T* outputPointer = nhwcOutput)
             {
                 T* packedPointer = Conv2DNhwcKernel.Align(packedBase);
@@ -105,9 +106,7 @@ internal static class FastConv2D
         }
         finally
         {
-            if (packed is not null) ArrayPool<T>.Shared.Return(packed);
-            if (zero is not null) ArrayPool<T>.Shared.Return(zero);
-            if (offsets is not null) ArrayPool<int>.Shared.Return(offsets);
+            scratch.Return();
             if (inputScratch is not null) ArrayPool<T>.Shared.Return(inputScratch);
             if (outputScratch is not null) ArrayPool<T>.Shared.Return(outputScratch);
         }

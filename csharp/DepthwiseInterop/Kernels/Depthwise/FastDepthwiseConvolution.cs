@@ -30,15 +30,13 @@ internal static class FastDepthwiseConvolution
             : ReadsInPlaceAtStride1<T>(g, Vector256<T>.Count) ? Vector256<T>.Count : long.MaxValue;
         if (channels != long.MaxValue && !WindowCopyFits(g, channels)) return false;
         // The kernels run on raw Vector128/256/512 (see RawVector for why not wrapper structs).
-        if (isa >= VectorIsa.Avx512 && channels >= Vector512<T>.Count && Vector512.IsHardwareAccelerated)
-            Run<Vector512<T>, T>(input, filter, output, g);
-        else if (isa >= VectorIsa.Avx2 && channels >= Vector256<T>.Count && Vector256.IsHardwareAccelerated)
-            Run<Vector256<T>, T>(input, filter, output, g);
-        else if (isa >= VectorIsa.Sse2 && channels >= Vector128<T>.Count && Vector128.IsHardwareAccelerated)
-            Run<Vector128<T>, T>(input, filter, output, g);
-        else
-            return false;
-        return true;
+        switch (RawVector.WidestVectorBytes<T>(isa, channels))
+        {
+            case 64: Run<Vector512<T>, T>(input, filter, output, g); return true;
+            case 32: Run<Vector256<T>, T>(input, filter, output, g); return true;
+            case 16: Run<Vector128<T>, T>(input, filter, output, g); return true;
+            default: return false;
+        }
     }
 
     /// <summary>
@@ -63,13 +61,13 @@ internal static class FastDepthwiseConvolution
     {
         long channels = g.OutputChannels;
         if (g.Kind != ConvolutionKind.DepthwiseConv2D || g.DataFormat != DataFormat.NHWC || !WindowCopyFits(g, channels)) return null;
-        if (isa >= VectorIsa.Avx512 && channels >= Vector512<T>.Count && Vector512.IsHardwareAccelerated)
-            return NhwcRowsKernel<Vector512<T>, T>(g.OutputChannelsPerGroup);
-        if (isa >= VectorIsa.Avx2 && channels >= Vector256<T>.Count && Vector256.IsHardwareAccelerated)
-            return NhwcRowsKernel<Vector256<T>, T>(g.OutputChannelsPerGroup);
-        if (isa >= VectorIsa.Sse2 && channels >= Vector128<T>.Count && Vector128.IsHardwareAccelerated)
-            return NhwcRowsKernel<Vector128<T>, T>(g.OutputChannelsPerGroup);
-        return null;
+        return RawVector.WidestVectorBytes<T>(isa, channels) switch
+        {
+            64 => NhwcRowsKernel<Vector512<T>, T>(g.OutputChannelsPerGroup),
+            32 => NhwcRowsKernel<Vector256<T>, T>(g.OutputChannelsPerGroup),
+            16 => NhwcRowsKernel<Vector128<T>, T>(g.OutputChannelsPerGroup),
+            _ => null,
+        };
     }
 
     private static unsafe delegate*<ref T, ref T, ref T, in ConvolutionGeometry, long, long, void> NhwcRowsKernel<TVector, T>(long multiplier)

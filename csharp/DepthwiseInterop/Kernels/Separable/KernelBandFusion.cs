@@ -52,21 +52,15 @@ internal static unsafe class KernelBandFusion
         long bandsPerImage = (d.OutputHeight + rowsPerBand - 1) / rowsPerBand, bands = d.Batch * bandsPerImage;
         var fullPlan = new Conv2DNhwcKernel.Plan(FlatGemm(p, rowsPerBand * d.OutputWidth), pointwise.Lanes, pointwise.VectorBytes, threads: 1);
 
-        T[]? packed = null, zero = null;
-        int[]? offsets = null;
+        var scratch = new Conv2DScratch<T>(fullPlan);
         try
         {
-            offsets = ArrayPool<int>.Shared.Rent(checked((int)(2 * fullPlan.Taps)));
-            Conv2DNhwcKernel.BuildOffsets(offsets, fullPlan);
-            if (fullPlan.Packed) packed = ArrayPool<T>.Shared.Rent(checked((int)fullPlan.PackedLength + Conv2DNhwcKernel.AlignmentElements<T>()));
-            zero = ArrayPool<T>.Shared.Rent(checked((int)p.ChannelsPerGroup));
-            zero.AsSpan(0, (int)p.ChannelsPerGroup).Clear();
             fixed (T* inputPointer = input)
             fixed (T* depthwisePointer = depthwiseFilter)
             fixed (T* pointwisePointer = pointwiseFilter)
-            fixed (T* packedBase = packed)
-            fixed (T* zeroPointer = zero)
-            fixed (int* offsetsPointer = offsets)
+            fixed (T* packedBase = scratch.Packed)
+            fixed (T* zeroPointer = scratch.Zero)
+            fixed (int* offsetsPointer = scratch.Offsets)
             fixed (T* outputPointer = output)
             {
                 T* packedPointer = Conv2DNhwcKernel.Align(packedBase);
@@ -84,9 +78,7 @@ internal static unsafe class KernelBandFusion
         }
         finally
         {
-            if (packed is not null) ArrayPool<T>.Shared.Return(packed);
-            if (zero is not null) ArrayPool<T>.Shared.Return(zero);
-            if (offsets is not null) ArrayPool<int>.Shared.Return(offsets);
+            scratch.Return();
         }
         return true;
     }
@@ -185,15 +177,13 @@ internal static unsafe class KernelBandFusion
         public int Lanes { get; init; }
         public int VectorBytes { get; init; }
 
-        public static PointwiseStage<T> Select(in ConvolutionGeometry p, VectorIsa isa)
+        public static PointwiseStage<T> Select(in ConvolutionGeometry p, VectorIsa isa) => FastConv2D.VectorBytes<T>(p, isa) switch
         {
-            long outputs = p.OutputChannelsPerGroup;
-            if (p.ChannelsPerGroup > int.MaxValue / 2) return default;
-            if (isa >= VectorIsa.Avx512 && outputs >= Vector512<T>.Count && Vector512.IsHardwareAccelerated) return Of<Vector512<T>>();
-            if (isa >= VectorIsa.Avx2 && outputs >= Vector256<T>.Count && Vector256.IsHardwareAccelerated) return Of<Vector256<T>>();
-            if (isa >= VectorIsa.Sse2 && outputs >= Vector128<T>.Count && Vector128.IsHardwareAccelerated) return Of<Vector128<T>>();
-            return default;
-        }
+            64 => Of<Vector512<T>>(),
+            32 => Of<Vector256<T>>(),
+            16 => Of<Vector128<T>>(),
+            _ => default,
+        };
 
         private static PointwiseStage<T> Of<TVector>() where TVector : unmanaged => new()
         {

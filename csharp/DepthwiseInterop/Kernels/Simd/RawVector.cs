@@ -69,6 +69,17 @@ internal static class RawVector
         throw new NotSupportedException();
     }
 
+    /// <summary>
+    /// The widest vector, in bytes, that tier <paramref name="isa"/> allows, that runs on vector hardware here and whose
+    /// lanes of <typeparamref name="T"/> the kernel's <paramref name="elements"/> fill (output channels, say); 0 if none
+    /// does. The kernels' dispatchers choose their width with it.
+    /// </summary>
+    public static int WidestVectorBytes<T>(VectorIsa isa, long elements) where T : unmanaged =>
+        isa >= VectorIsa.Avx512 && elements >= Vector512<T>.Count && Vector512.IsHardwareAccelerated ? 64
+        : isa >= VectorIsa.Avx2 && elements >= Vector256<T>.Count && Vector256.IsHardwareAccelerated ? 32
+        : isa >= VectorIsa.Sse2 && elements >= Vector128<T>.Count && Vector128.IsHardwareAccelerated ? 16
+        : 0;
+
     /// <summary>Whether <typeparamref name="TVector"/>'s width runs on vector hardware in this process.</summary>
     public static bool IsHardwareAccelerated<TVector>() where TVector : unmanaged =>
         Unsafe.SizeOf<TVector>() == 16 ? Vector128.IsHardwareAccelerated :
