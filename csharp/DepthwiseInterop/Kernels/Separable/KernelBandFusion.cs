@@ -70,7 +70,7 @@ internal static unsafe class KernelBandFusion
                     Input = inputPointer, DepthwiseFilter = depthwisePointer, PointwiseFilter = pointwisePointer, Packed = packedPointer,
                     Zero = zeroPointer, Offsets = offsetsPointer, Output = outputPointer, Depthwise = d, Pointwise = p,
                     DepthwiseRows = depthwiseRows, PointwiseItems = pointwise.Items, Lanes = pointwise.Lanes, VectorBytes = pointwise.VectorBytes,
-                    RowsPerBand = rowsPerBand, BandsPerImage = bandsPerImage,
+                    RowsPerBand = rowsPerBand, BandsPerImage = bandsPerImage, FullBandPlan = fullPlan,
                 };
                 // Bands are claimed one by one: a thread that ends early (or that the machine preempts) leaves at most one band to the other.
                 WorkerPool.Shared.For(bands, threads, &RunBands<T>, &job, chunksPerThread: (int)Math.Min(int.MaxValue, (bands + threads - 1) / threads));
@@ -134,6 +134,8 @@ internal static unsafe class KernelBandFusion
         public delegate*<ref T, ref T, ref T, ref T, ref int, ref T, in Conv2DNhwcKernel.Plan, long, long, void> PointwiseItems;
         public int Lanes, VectorBytes;
         public long RowsPerBand, BandsPerImage;
+        /// <summary>The pointwise plan of a whole band; only an image's last, shorter band needs its own.</summary>
+        public Conv2DNhwcKernel.Plan FullBandPlan;
     }
 
     private static void RunBands<T>(void* context, long firstBand, long endBand) where T : unmanaged
@@ -156,7 +158,8 @@ internal static unsafe class KernelBandFusion
                     T* bandInput = job.Input + (image * d.InputHeight + firstInputRow) * inputRowElements;
                     job.DepthwiseRows(ref *bandInput, ref *job.DepthwiseFilter, ref *buffer, depthwiseBand, 0, rows);
 
-                    var plan = new Conv2DNhwcKernel.Plan(FlatGemm(job.Pointwise, rows * d.OutputWidth), job.Lanes, job.VectorBytes, threads: 1);
+                    var plan = rows == job.RowsPerBand ? job.FullBandPlan
+                        : new Conv2DNhwcKernel.Plan(FlatGemm(job.Pointwise, rows * d.OutputWidth), job.Lanes, job.VectorBytes, threads: 1);
                     T* bandOutput = job.Output + (image * d.OutputHeight + firstRow) * outputRowElements;
                     job.PointwiseItems(ref *buffer, ref *job.PointwiseFilter, ref *job.Packed, ref *job.Zero, ref *job.Offsets, ref *bandOutput,
                         plan, 0, plan.Items);
