@@ -49,20 +49,24 @@ internal static partial class DepthwiseNhwcKernel
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat =>
         PairsRows<TRepeat>(new Plan(g, Count<TVector, T>())) ? g.Batch * ((g.OutputHeight + 1) / 2) : g.Batch * g.OutputHeight;
 
-    /// <summary>Computes work items [firstItem, endItem) of <see cref="WorkItems{TVector, T, TRepeat}"/>: a contiguous range of output rows.</summary>
-    public static void RunItems<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstItem, long endItem)
+    /// <summary>
+    /// Computes work items [firstItem, endItem) of <see cref="WorkItems{TVector, T, TRepeat}"/>: a contiguous range of output rows.
+    /// <c>splitWeights</c>: see <see cref="RunRows{TVector, T, TRepeat}(ref T, ref T, ref T, in ConvolutionGeometry, long, long, T*, bool)"/>.
+    /// </summary>
+    public static unsafe void RunItems<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstItem, long endItem,
+        T* splitWeights = null)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         long rows = g.Batch * g.OutputHeight;
         if (WorkItems<TVector, T, TRepeat>(g) == rows)
         {
-            RunRows<TVector, T, TRepeat>(ref input, ref filter, ref output, g, firstItem, endItem);
+            RunRows<TVector, T, TRepeat>(ref input, ref filter, ref output, g, firstItem, endItem, splitWeights, allowSplit: true);
             return;
         }
         long pairsPerImage = (g.OutputHeight + 1) / 2, height = g.OutputHeight;
         RunRows<TVector, T, TRepeat>(ref input, ref filter, ref output, g,
             Math.Min(rows, firstItem / pairsPerImage * height + 2 * (firstItem % pairsPerImage)),
-            Math.Min(rows, endItem / pairsPerImage * height + 2 * (endItem % pairsPerImage)));
+            Math.Min(rows, endItem / pairsPerImage * height + 2 * (endItem % pairsPerImage)), splitWeights, allowSplit: true);
     }
 
     /// <summary>Output rows <paramref name="row"/> and <paramref name="row"/> + 1 of the same image.</summary>

@@ -46,12 +46,26 @@ internal static partial class DepthwiseNhwcKernel
     /// multiplier; with M &gt; 1 the input must be pinned.
     /// </remarks>
     public static unsafe void RunRows<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat =>
+        RunRows<TVector, T, TRepeat>(ref input, ref filter, ref output, g, firstRow, endRow, null, allowSplit: true);
+
+    /// <summary>
+    /// Computes output rows [firstRow, endRow) as the overload above does. <c>splitWeights</c>: multiplier 2's
+    /// de-interleaved weights (<see cref="PrepareSplitWeights{TVector, T, TRepeat}"/>) when the caller prepared them once
+    /// for all its calls, or null for this call to prepare its own if it needs them. <c>allowSplit</c> false runs
+    /// multiplier 2 on the repeating loads even where the split blocks apply (tests compare the two).
+    /// </summary>
+    public static unsafe void RunRows<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow,
+        T* splitWeights, bool allowSplit)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         var p = new Plan(g, Count<TVector, T>());
-        // The window scratch of the narrow-row path, then one zero vector read by taps over the padding.
+        // The window scratch of the narrow-row path, then one zero vector read by taps over the padding, then
+        // multiplier 2's de-interleaved weights if this call prepares them.
         int windowElements = checked((int)(p.FilterHeight * p.WindowColumns * p.ChunkChannels));
-        int scratchElements = windowElements + Count<TVector, T>();
+        bool split = allowSplit && SplitsMultiplier<TRepeat>(p, Count<TVector, T>());
+        int splitElements = split && splitWeights == null ? checked((int)SplitWeightElements(p)) : 0;
+        int scratchElements = windowElements + Count<TVector, T>() + splitElements;
         T[]? rented = scratchElements > StackScratchElements ? ArrayPool<T>.Shared.Rent(scratchElements) : null;
         Span<T> scratch = rented ?? stackalloc T[StackScratchElements];
         try
@@ -61,6 +75,17 @@ internal static partial class DepthwiseNhwcKernel
             // Pinned: the repeating loads of M > 1 take pointers (see ChannelRepeat); the input is pinned by the caller.
             fixed (T* pinned = scratch)
             {
+                if (split)
+                {
+                    if (splitWeights == null)
+                    {
+                        splitWeights = pinned + windowElements + Count<TVector, T>();
+                        SplitWeights(ref filter, p, ref *splitWeights);
+                    }
+                    for (nint row = (nint)firstRow; row < (nint)endRow; row++)
+                        SplitRow<TVector, T, TRepeat>(ref input, ref filter, ref *splitWeights, ref output, p, row, ref scratch[windowElements]);
+                    return;
+                }
                 bool pairs = PairsRows<TRepeat>(p);
                 bool pairLoneRows = pairs && interior.End - interior.Begin < BlockPixels;
                 for (nint row = (nint)firstRow; row < (nint)endRow;)
@@ -601,11 +626,13 @@ internal static partial class DepthwiseNhwcKernel
         Width3Stride2,
     }
 
-    /// <summary>The geometry as native-width locals, computed once per call of <see cref="RunRows{TVector, T, TRepeat}"/>.</summary>
+    /// <summary>The geometry as native-width locals, computed once per call of <see cref="RunRows{TVector, T, TRepeat}(ref T, ref T, ref T, in ConvolutionGeometry, long, long)"/>.</summary>
     private readonly struct Plan
     {
         /// <summary>Channels is C * M (output channels, the filter's and output's pixel stride); InputChannels is C (the input's pixel stride).</summary>
         public readonly nint Height, Width, Channels, InputChannels, FilterHeight, FilterWidth, OutputHeight, OutputWidth;
+        /// <summary>Output pixels of the whole problem (every image).</summary>
+        public readonly long Pixels;
         public readonly nint StrideHeight, StrideWidth, DilationHeight, DilationWidth, PadTop, PadLeft;
         public readonly nint LastChannelBlock;
         /// <summary>Input columns one block of eight pixels reads.</summary>
@@ -621,6 +648,7 @@ internal static partial class DepthwiseNhwcKernel
             Height = (nint)g.InputHeight; Width = (nint)g.InputWidth; Channels = (nint)g.OutputChannels; InputChannels = (nint)g.InputChannels;
             FilterHeight = (nint)g.FilterHeight; FilterWidth = (nint)g.FilterWidth;
             OutputHeight = (nint)g.OutputHeight; OutputWidth = (nint)g.OutputWidth;
+            Pixels = g.Batch * g.OutputHeight * g.OutputWidth;
             StrideHeight = (nint)g.StrideHeight; StrideWidth = (nint)g.StrideWidth;
             DilationHeight = (nint)g.DilationHeight; DilationWidth = (nint)g.DilationWidth;
             PadTop = (nint)g.PadTop; PadLeft = (nint)g.PadLeft;

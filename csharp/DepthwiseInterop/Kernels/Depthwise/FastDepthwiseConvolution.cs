@@ -50,7 +50,7 @@ internal static class FastDepthwiseConvolution
     }
 
     /// <summary>
-    /// The NHWC rows kernel (<see cref="DepthwiseNhwcKernel.RunRows{TVector, T, TRepeat}"/>) that <see cref="TryRun"/>
+    /// The NHWC rows kernel (<see cref="DepthwiseNhwcKernel.RunRows{TVector, T, TRepeat}(ref T, ref T, ref T, in ConvolutionGeometry, long, long)"/>) that <see cref="TryRun"/>
     /// would run on an NHWC depthwise problem: the widest vector of the tier that the channels fill, multiplier 1 or
     /// one the kernel repeats in registers. Null where the call would take another path. For callers that run the
     /// kernel on pieces of a problem themselves (the fused separable and 16-bit paths), picked once per call; the
@@ -195,6 +195,8 @@ internal static class FastDepthwiseConvolution
     {
         public T* Input;
         public T* Filter;
+        /// <summary>Multiplier 2's de-interleaved weights, or null (see <see cref="DepthwiseNhwcKernel.PrepareSplitWeights{TVector, T, TRepeat}"/>).</summary>
+        public T* SplitWeights;
         public T* Output;
         public ConvolutionGeometry Geometry;
     }
@@ -205,12 +207,24 @@ internal static class FastDepthwiseConvolution
         long items = DepthwiseNhwcKernel.WorkItems<TVector, T, TRepeat>(g);
         long macs = g.OutputElementCount * g.FilterHeight * g.FilterWidth;
         int threads = macs < ParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
-        fixed (T* inputPointer = input)
-        fixed (T* filterPointer = filter)
-        fixed (T* outputPointer = output)
+        // Multiplier 2's de-interleaved weights, prepared once here rather than by every range of rows.
+        int splitElements = DepthwiseNhwcKernel.SplitWeightElements<TVector, T, TRepeat>(g);
+        T[]? split = splitElements > 0 ? ArrayPool<T>.Shared.Rent(splitElements) : null;
+        try
         {
-            var job = new RowJob<T> { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g };
-            WorkerPool.Shared.For(items, threads, &RunItems<TVector, T, TRepeat>, &job);
+            if (split is not null) DepthwiseNhwcKernel.PrepareSplitWeights<TVector, T, TRepeat>(filter, g, split);
+            fixed (T* inputPointer = input)
+            fixed (T* filterPointer = filter)
+            fixed (T* splitPointer = split)
+            fixed (T* outputPointer = output)
+            {
+                var job = new RowJob<T> { Input = inputPointer, Filter = filterPointer, SplitWeights = splitPointer, Output = outputPointer, Geometry = g };
+                WorkerPool.Shared.For(items, threads, &RunItems<TVector, T, TRepeat>, &job);
+            }
+        }
+        finally
+        {
+            if (split is not null) ArrayPool<T>.Shared.Return(split);
         }
     }
 
@@ -218,7 +232,7 @@ internal static class FastDepthwiseConvolution
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         ref RowJob<T> job = ref Unsafe.AsRef<RowJob<T>>(context);
-        DepthwiseNhwcKernel.RunItems<TVector, T, TRepeat>(ref *job.Input, ref *job.Filter, ref *job.Output, job.Geometry, firstItem, endItem);
+        DepthwiseNhwcKernel.RunItems<TVector, T, TRepeat>(ref *job.Input, ref *job.Filter, ref *job.Output, job.Geometry, firstItem, endItem, job.SplitWeights);
     }
 
     /// <summary>The planar kernel over its work items (input plane × band of output rows).</summary>
