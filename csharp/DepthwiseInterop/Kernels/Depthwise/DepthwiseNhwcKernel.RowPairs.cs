@@ -15,7 +15,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// column then reads the zero vector, so the edge pixels run in the blocks too; blocks whose rows and columns all
 /// lie inside the image run an instantiation without those tests in the channel loop (<see cref="InsideImage"/>:
 /// 7% faster on 112x112x32 and 56x56x144 in a side-by-side harness). A last remainder of one
-/// pixel (of up to two after six-pixel blocks) runs one pixel at a time, a larger one as a block shifted back to
+/// pixel (of up to two after six-pixel blocks) runs one pixel at a time; after four-pixel blocks a remainder of
+/// two or three runs as a block of that many pixels, after six-pixel ones a larger remainder as a block shifted back to
 /// end at OW. Each output adds
 /// its nine taps in the reference's order from zero, exactly as the single-row code does, so pairing changes
 /// no bit: rows are paired or not depending only on where a thread's range of rows starts and ends.
@@ -25,7 +26,9 @@ internal static partial class DepthwiseNhwcKernel
     /// <summary>Output pixels per row of a pair's block.</summary>
     private const int PairPixels = 6;
     /// <summary>
-    /// Remainders of up to this many pixels run one pixel at a time; a larger one as a block shifted back. Six-pixel
+    /// Remainders of up to this many pixels run one pixel at a time; a larger one as a block of its own width
+    /// (four-pixel blocks: 3-10% faster than a shifted block on 7x7x960, 14x14x384, 14x14x576, 14x14x192 m2 and
+    /// 14x14x96 m4 at 1 and 2 threads, median of 31 alternated rounds; 56x56, 58x58 and 30x30 alike) or shifted back. Six-pixel
     /// blocks: three pixels 9-12% faster on 15x15 rows as a block; two 3% slower on 56x56; one much slower on 7x7.
     /// Four-pixel blocks: two pixels as a shifted block 2-11% faster (14x14x384, 14x14x576, 14x14x96 m4, 30x30x64,
     /// 58x58x64, 1 and 2 threads, 41 alternated rounds each).
@@ -84,6 +87,7 @@ internal static partial class DepthwiseNhwcKernel
         nint pixels = PairBlockPixels<TVector, TRepeat>();
         for (nint ox = 0; ox < width; ox += pixels)
         {
+            nint blockPixels = pixels;
             if (ox > width - pixels)
             {
                 if (width - ox <= PairRemainderPixels(pixels))
@@ -95,17 +99,18 @@ internal static partial class DepthwiseNhwcKernel
                     }
                     break;
                 }
-                ox = width - pixels;
+                if (pixels == NarrowPairPixels) blockPixels = width - ox;
+                else ox = width - pixels;
             }
-            // The block reads input columns ox - PadLeft + j, j = 0..pixels + 1; column j = 1 is always inside.
+            // The block reads input columns ox - PadLeft + j, j = 0..blockPixels + 1; column j = 1 is always inside.
             nint second = ox - p.PadLeft + 1;
-            bool leftPadding = second == 0, rightPadding = second + pixels == p.Width;
+            bool leftPadding = second == 0, rightPadding = second + blockPixels == p.Width;
             if (interiorRows && !leftPadding && !rightPadding)
                 PairBlock<TVector, T, TRepeat, InsideImage>(ref Unsafe.Add(ref image, second * p.InputChannels), rowOffset, rowStep, p.InputChannels,
-                    rowsBegin, rowsEnd, false, false, ref zero, ref filter, p, ref Unsafe.Add(ref y, ox * p.Channels), nextRow);
+                    rowsBegin, rowsEnd, false, false, ref zero, ref filter, p, ref Unsafe.Add(ref y, ox * p.Channels), nextRow, blockPixels);
             else
                 PairBlock<TVector, T, TRepeat, MayReadPadding>(ref Unsafe.Add(ref image, second * p.InputChannels), rowOffset, rowStep, p.InputChannels,
-                    rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref Unsafe.Add(ref y, ox * p.Channels), nextRow);
+                    rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref Unsafe.Add(ref y, ox * p.Channels), nextRow, blockPixels);
         }
     }
 
@@ -124,11 +129,18 @@ internal static partial class DepthwiseNhwcKernel
     /// <summary>The block kernel of <see cref="PairBlockPixels{TVector, TRepeat}"/>'s width; the arguments are those of <see cref="Pair3{TVector, T, TRepeat, TBounds}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PairBlock<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, bool leftPadding, bool rightPadding,
-        ref T zero, ref T filter, in Plan p, ref T y, nint nextRow)
+        ref T zero, ref T filter, in Plan p, ref T y, nint nextRow, nint pixels)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
     {
         if (PairBlockPixels<TVector, TRepeat>() == NarrowPairPixels)
-            Pair3Narrow<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
+        {
+            if (pixels == 4)
+                Pair3Narrow<TVector, T, TRepeat, TBounds, Size4>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
+            else if (pixels == 3)
+                Pair3Narrow<TVector, T, TRepeat, TBounds, Size3>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
+            else
+                Pair3Narrow<TVector, T, TRepeat, TBounds, Size2>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
+        }
         else
             Pair3<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
     }

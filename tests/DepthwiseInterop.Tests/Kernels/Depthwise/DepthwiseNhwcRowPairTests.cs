@@ -11,7 +11,7 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// <summary>
 /// The NHWC kernel's paired rows (3x3, unit strides; four-pixel blocks, six-pixel ones for multiplier 1 on
 /// 512-bit vectors): blocks whose first or last column lies in
-/// the padding, remainders run pixel by pixel or as a shifted block, padding rows above and below, images
+/// the padding, remainders run pixel by pixel, as a two- or three-pixel block or as a shifted block, padding rows above and below, images
 /// whose row count is odd (no pair across two images). Each case is checked against the reference on every
 /// tier, and bitwise against the same kernel run one row per call (which never pairs rows).
 /// </summary>
@@ -47,8 +47,8 @@ public sealed class DepthwiseNhwcRowPairTests
     private static IEnumerable<TestCaseData> NarrowPairCases()
     {
         var random = new Random(20261127);
-        // Four-pixel blocks of multipliers 2 and 4: widths 6..13 reach every remainder of four (0..3, the last
-        // one a shifted block) with and without edge columns; channel counts give whole and shifted last vectors.
+        // Four-pixel blocks of multipliers 2 and 4: widths 6..13 reach every remainder of four (0..3: one pixel at a
+        // time, blocks of two and three) with and without edge columns; channel counts give whole and shifted last vectors.
         foreach (int multiplier in new[] { 2, 4 })
         foreach (int width in new[] { 6, 7, 8, 9, 10, 11, 12, 13 })
         foreach (var (padding, explicitPads) in new (PaddingMode, long[]?)[]

@@ -1,7 +1,7 @@
-namespace DepthwiseInterop.Kernels.Conv2D;
+namespace DepthwiseInterop.Kernels;
 
 /// <summary>
-/// A compile-time count for the conv2d micro-kernel: one kernel source takes its pixel and vector counts as
+/// A compile-time count for the kernels (the conv2d tile, the depthwise row-pair block): one kernel source takes its pixel and vector counts as
 /// type arguments, and the JIT specializes it per struct argument, folds <see cref="Value"/> to a constant and
 /// drops the accumulators a tile shape does not use (C++ would write a template parameter).
 /// </summary>
