@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using static DepthwiseInterop.Kernels.Simd.RawVector;
 
 namespace DepthwiseInterop.Kernels.Depthwise;
@@ -51,7 +52,7 @@ internal static partial class DepthwiseNhwcKernel
     {
         var p = new Plan(g, Count<TVector, T>());
         if (split.Length < SplitWeightElements(p) || filter.Length < SplitWeightElements(p)) throw new ArgumentException("spans too short for the split weights");
-        SplitWeights(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(filter), p, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(split));
+        SplitWeights(ref MemoryMarshal.GetReference(filter), p, ref MemoryMarshal.GetReference(split));
     }
 
     /// <summary>Filter <c>[3, 3, C, 2]</c> as <c>[3, 3, 2, C]</c>.</summary>
