@@ -86,9 +86,12 @@ internal static class Conv2DNhwcKernel
         /// <summary>
         /// Widest block of vectors, and blocks per group: 4 at 512 bits; at 256 bits 3 (4 × 3 tiles) when the weights
         /// are not packed once per call (one or two panels, such as a 7x7 head's 49 pixels), else 2 (6 × 2 tiles); 2 at
-        /// 128 bits. Measured side by side at 256 bits on the loaded VM (median of per-round old/new ratios): 4 × 3
-        /// tiles ran pointwise 7x7x960->320 1.01-1.07x and 7x7x320->1280 1.02-1.11x as fast as 6 × 2 (seven loads
-        /// per 12 FMAs instead of eight); on many panels (14x14, 56x56) they were 0.96-1.06x, so those keep 6 × 2.
+        /// 128 bits. Measured side by side at 256 bits, 1 thread, on the loaded VM (median of per-round old/new
+        /// ratios, 31-41 alternated rounds per session): 4 × 3 tiles (seven loads per 12 FMAs instead of eight) ran
+        /// pointwise 7x7x960->320 0.99-1.07x as fast as 6 × 2 (1.06 in most of 8 sessions), 7x7x320->1280
+        /// 1.04-1.09x, 7x7x160->960 1.08-1.13x, 10x10x256->88 1.04-1.06x, dense 3x3 7x7x512->512 1.13x, with the
+        /// same minima (no gain on a quiet core). On many panels (14x14x96->576, 14x14x384->64, 56x56 pointwise,
+        /// dense 3x3 56x56x64->64, filter packed once) they measured 0.96-1.06x, so those keep 6 × 2.
         /// </summary>
         public readonly nint MaxBlock, BlocksPerGroup;
         /// <summary>
