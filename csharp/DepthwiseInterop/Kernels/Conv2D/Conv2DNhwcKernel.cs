@@ -14,7 +14,9 @@ namespace DepthwiseInterop.Kernels.Conv2D;
 /// ahead: the filter usually comes from L3, and this saves a separate packing pass). Vectors run over output
 /// channels; a tile keeps P output pixels × B channel vectors in registers (6×2, 4×3 or 8×1 in the 16 registers of
 /// 128/256 bits; 6×4, 8×3, 8×2 or 8×1 in the 32 of 512 bits) and, per weight row (ky, kx, ci), loads B weight
-/// vectors and broadcasts one input value per pixel: B + P loads feed P × B FMAs. The output pixels are cut into
+/// vectors and broadcasts one input value per pixel: B + P loads feed P × B FMAs. Blocks are 2 vectors wide below
+/// 512 bits (6×2 tiles), except at 256 bits with one or two panels, where they are 3 wide (4×3 tiles, a remainder
+/// as 2-vector blocks): see <see cref="Plan.MaxBlock"/>. The output pixels are cut into
 /// panels of <see cref="PanelPixels"/>; a per-panel table gives each pixel its window origin, the pixels whose taps
 /// all fall inside the input (interior) first, and the panel is covered with tiles of P and P − 1 pixels, so no
 /// pixel is computed twice and tiles need not share a row. An interior tile runs all KH × KW × C/G weight rows in
@@ -81,7 +83,16 @@ internal static class Conv2DNhwcKernel
         public readonly nint Taps;
         /// <summary>Lanes per vector, and vectors per group (the last one shifted back).</summary>
         public readonly nint Lanes, Vectors;
-        /// <summary>Widest block of vectors (2 below 512 bits, 4 at 512), and blocks per group.</summary>
+        /// <summary>
+        /// Widest block of vectors, and blocks per group: 4 at 512 bits; at 256 bits 3 (4 × 3 tiles) when the weights
+        /// are not packed once per call (one or two panels, such as a 7x7 head's 49 pixels), else 2 (6 × 2 tiles); 2 at
+        /// 128 bits. Measured side by side at 256 bits, 1 thread, on the loaded VM (median of per-round old/new
+        /// ratios, 31-41 alternated rounds per session): 4 × 3 tiles (seven loads per 12 FMAs instead of eight) ran
+        /// pointwise 7x7x960->320 0.99-1.07x as fast as 6 × 2 (1.06 in most of 8 sessions), 7x7x320->1280
+        /// 1.04-1.09x, 7x7x160->960 1.08-1.13x, 10x10x256->88 1.04-1.06x, dense 3x3 7x7x512->512 1.13x, with the
+        /// same minima (no gain on a quiet core). On many panels (14x14x96->576, 14x14x384->64, 56x56 pointwise,
+        /// dense 3x3 56x56x64->64, filter packed once) they measured 0.96-1.06x, so those keep 6 × 2.
+        /// </summary>
         public readonly nint MaxBlock, BlocksPerGroup;
         /// <summary>
         /// Whether the whole filter is packed once per call (many panels reuse it); otherwise the first tile of each
@@ -116,13 +127,13 @@ internal static class Conv2DNhwcKernel
             (InteriorRowBegin, InteriorRowEnd) = ((nint)rows.Begin, (nint)rows.End);
             Lanes = lanes;
             Vectors = (OutputChannelsPerGroup + lanes - 1) / lanes;
-            MaxBlock = vectorBytes == 64 ? 4 : 2;
-            BlocksPerGroup = BlockCount(Vectors, MaxBlock);
-            Units = (nint)g.Groups * BlocksPerGroup;
             Panels = (Pixels + PanelPixels - 1) / PanelPixels;
             Packed = Panels > 2;
+            MaxBlock = vectorBytes == 64 ? 4 : vectorBytes == 32 && !Packed ? 3 : 2;
+            BlocksPerGroup = BlockCount(Vectors, MaxBlock);
+            Units = (nint)g.Groups * BlocksPerGroup;
             // Enough items for the threads to balance: split the channel blocks when there are few panels (small
-            // images, such as 7x7 or 14x14; the pointwise 7x7x960->320 gets one block of 2 vectors per item).
+            // images, such as 7x7 or 14x14; the pointwise 7x7x960->320 gets one block of 3 vectors, or of 2, per item).
             Splits = threads <= 1 ? 1 : Math.Clamp((ItemsPerThread * threads + Panels - 1) / Panels, 1, Units);
         }
 
@@ -136,14 +147,23 @@ internal static class Conv2DNhwcKernel
     }
 
     /// <summary>Blocks a group's vectors form: all of <c>maxBlock</c> vectors, then one or two narrower ones.</summary>
-    private static nint BlockCount(nint vectors, nint maxBlock) =>
-        maxBlock == 2
-            ? (vectors == 1 ? 1 : vectors / 2) // 2, 2, ..., 2 and a final 1 (only alone) or 3
-            : (vectors % 4 == 1 && vectors > 1 ? vectors / 4 + 1 : (vectors + 3) / 4); // 4, ..., 4 and r, or 3 + 2 for r = 5
+    private static nint BlockCount(nint vectors, nint maxBlock) => maxBlock switch
+    {
+        2 => vectors == 1 ? 1 : vectors / 2, // 2, 2, ..., 2 and a final 1 (only alone) or 3
+        3 => (vectors + 2) / 3, // 3, ..., 3 and a final 2, or 2 + 2 for r = 1 (1 or 2 vectors: one block)
+        _ => vectors % 4 == 1 && vectors > 1 ? vectors / 4 + 1 : (vectors + 3) / 4, // 4, ..., 4 and r, or 3 + 2 for r = 5
+    };
 
     /// <summary>First vector and vector count of block <paramref name="index"/> of a group.</summary>
     private static (nint First, nint Size) Block(nint index, nint vectors, nint maxBlock)
     {
+        if (maxBlock == 3)
+        {
+            // A remainder of one vector joins the last 3 as 2 + 2: a block of 1 would run 8 × 1 tiles, one load per 8 FMAs.
+            if (vectors < 3) return (0, vectors);
+            nint threes = vectors % 3 == 1 ? vectors / 3 - 1 : vectors / 3;
+            return index < threes ? (3 * index, 3) : (3 * threes + 2 * (index - threes), 2);
+        }
         if (maxBlock == 2)
         {
             if (vectors == 1) return (0, 1);

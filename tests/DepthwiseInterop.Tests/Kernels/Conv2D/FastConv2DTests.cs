@@ -107,6 +107,43 @@ public sealed class FastConv2DTests
         CompareEveryTier<double>(inputShape, filterShape, options, seed: width * 1000 + outputs);
     }
 
+    /// <summary>
+    /// One or two panels at 256 bits run blocks of 3 vectors in 4 × 3 tiles (tiles of 4 and 3 pixels), a group's
+    /// remainder as blocks of 2 (6 × 2 tiles): 3k vectors, 3k + 2 (a final 2), 3k + 1 (2 + 2), 1 and 2 alone; panels
+    /// of 1 pixel (a 4-pixel tile over copies), 3 and 6 (only 3-pixel tiles, the first packing the block), 9 and 49;
+    /// a last vector shifted back, padded pixels in the same tiles as interior ones, groups, and two panels.
+    /// </summary>
+    [TestCase(1, 7, 7, 960, 1, 320, 0)]   // 40 vectors of 8: 12 blocks of 3, then 2 + 2
+    [TestCase(1, 1, 3, 16, 1, 56, 0)]     // 3 pixels, 7 vectors: 3 + 2 + 2; the block's only tile (3 pixels) packs it
+    [TestCase(1, 2, 3, 24, 1, 24, 0)]     // 6 pixels, 3 vectors: two tiles of 3, the second reading the packed copy
+    [TestCase(1, 1, 1, 40, 1, 48, 0)]     // 1 pixel, 6 vectors: a tile of 4 over the pixel's copies
+    [TestCase(1, 3, 3, 20, 1, 37, 1)]     // 25 pixels with a padded border, 5 vectors (3 + 2), the last shifted back
+    [TestCase(1, 3, 3, 12, 3, 60, 0)]     // 9 pixels, 3 groups of 20 channels: 3 vectors each, the last shifted back
+    [TestCase(1, 5, 5, 64, 2, 16, 0)]     // 2 groups of 8 channels: one vector each (8 × 1 tiles)
+    [TestCase(2, 9, 10, 32, 1, 88, 0)]    // 180 pixels in two panels, 11 vectors: 3 + 3 + 3 + 2
+    public void FewPixelsRunBlocksOfThreeVectorsAt256Bits(int batch, int height, int width, int channels, int groups, int outputs, int pad)
+    {
+        var options = pad == 0
+            ? new ConvolutionOptions { Padding = PaddingMode.Valid }
+            : new ConvolutionOptions { Padding = PaddingMode.Explicit, PadTop = pad, PadBottom = pad, PadLeft = pad, PadRight = pad };
+        long[] inputShape = [batch, height, width, channels], filterShape = [1, 1, channels / groups, outputs];
+        var geometry = ShapeInference.Conv2D(inputShape, filterShape, options);
+        Assert.That((long)new Conv2DNhwcKernel.Plan(geometry, lanes: 8, vectorBytes: 32, threads: 1).MaxBlock, Is.EqualTo(3), "blocks of 3 vectors at 256 bits");
+        Assert.That((long)new Conv2DNhwcKernel.Plan(geometry, lanes: 4, vectorBytes: 16, threads: 1).MaxBlock, Is.EqualTo(2), "blocks of 2 vectors at 128 bits");
+        CompareEveryTier<float>(inputShape, filterShape, options, seed: height * 1000 + outputs);
+        CompareEveryTier<double>(inputShape, filterShape, options, seed: width * 1000 + channels);
+    }
+
+    /// <summary>More than two panels keep blocks of 2 vectors at 256 bits (6 × 2 tiles over the filter packed once).</summary>
+    [Test]
+    public void ManyPanelsKeepBlocksOfTwoVectorsAt256Bits()
+    {
+        var geometry = ShapeInference.Conv2D([1, 14, 14, 96], [1, 1, 96, 576], new ConvolutionOptions { Padding = PaddingMode.Valid });
+        var plan = new Conv2DNhwcKernel.Plan(geometry, lanes: 8, vectorBytes: 32, threads: 1);
+        Assert.That(plan.Packed, Is.True);
+        Assert.That((long)plan.MaxBlock, Is.EqualTo(2));
+    }
+
     [Test]
     public void RandomCasesHitEveryBranch()
     {

@@ -16,7 +16,7 @@ public sealed class FastConv2DWorkSplitTests
 {
     private static readonly int[] ThreadSettings = [1, 2, 3, 8];
 
-    [TestCase(1, 7, 7, 960, 1, 320, 1, 1)]  // the MobileNetV2 head: one panel of 49 pixels, 20 blocks of 2 vectors split one per item
+    [TestCase(1, 7, 7, 960, 1, 320, 1, 1)]  // the MobileNetV2 head: one panel of 49 pixels, 14 blocks (of 3 vectors at 256 bits) split one per item
     [TestCase(3, 7, 7, 240, 1, 37, 1, 1)]   // 147 pixels in two panels, each item packing its block of 2 or 3 vectors (37: the last shifted back)
     [TestCase(1, 9, 10, 64, 1, 40, 3, 3)]   // one panel of 90 pixels with edges, 5 vectors: blocks of 2 and 3 in separate items
     [TestCase(2, 23, 29, 13, 1, 37, 3, 3)]  // 14 panels (the last of 86 pixels), odd input and output channels, batch 2
@@ -55,7 +55,7 @@ public sealed class FastConv2DWorkSplitTests
     }
 
     /// <summary>The split the shapes above rely on: enough items per thread, and never more splits than blocks.</summary>
-    [TestCase(1, 7, 7, 960, 320, 1, 2, 20)]   // one panel: every block its own item (20 < 2 × ItemsPerThread)
+    [TestCase(1, 7, 7, 960, 320, 1, 2, 14)]   // one panel: every block (12 of 3 vectors, 2 of 2) its own item (14 < 2 × ItemsPerThread)
     [TestCase(1, 56, 56, 64, 64, 3, 2, 1)]    // 33 panels ≥ 2 × ItemsPerThread: one item per panel
     [TestCase(1, 14, 14, 64, 64, 3, 2, 4)]    // 3 panels: 4 blocks of 2 vectors, one per item
     [TestCase(1, 7, 7, 960, 320, 1, 1, 1)]    // one thread: no split
