@@ -159,7 +159,7 @@ internal static class Conv2DNhwcKernel
     {
         if (maxBlock == 3)
         {
-            // A remainder of one vector joins the last 3 as 2 + 2: a block of 1 would run 8 × 1 tiles, one load per 8 FMAs.
+            // A remainder of one vector joins the last 3 as 2 + 2: a block of 1 would run 8 × 1 tiles, nine loads per 8 FMAs.
             if (vectors < 3) return (0, vectors);
             nint threes = vectors % 3 == 1 ? vectors / 3 - 1 : vectors / 3;
             return index < threes ? (3 * index, 3) : (3 * threes + 2 * (index - threes), 2);
