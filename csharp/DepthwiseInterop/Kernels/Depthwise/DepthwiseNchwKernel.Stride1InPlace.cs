@@ -71,6 +71,7 @@ internal static partial class DepthwiseNchwKernel
         {
             float* zero = zeroRow + padLeft;
             nint planeIn = p.Height * width, planeOut = p.OutputHeight * outputWidth, outputChannels = p.Channels * p.Multiplier;
+            bool edgeMasks = UseEdgeTiles && MasksOnlyAtEdges(p);
             for (long item = firstItem; item < endItem;)
             {
                 // A run of planes of one image (their weights are consecutive), or the one band of a plane.
@@ -100,7 +101,9 @@ internal static partial class DepthwiseNchwKernel
                         float* y = pinnedOutput + (batch * outputChannels + o) * planeOut + r * outputWidth;
                         var planesOf = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
                         nint columns = Math.Max(outputWidth, 8), plainRows = count - spilledRows;
-                        if (groupRows == 5)
+                        if (edgeMasks && MiddleColumnStaysInTensor(p, channel + planes, r - p.PadTop))
+                            RowGroupStride1Edges(groupRows, rows, rowMasks, planesOf, width, y, outputWidth, count, plainRows);
+                        else if (groupRows == 5)
                             RowGroupStride1<FiveRows>(rows, rowMasks, planesOf, -padLeft, width, columns, y, outputWidth, count, plainRows);
                         else if (groupRows == 6)
                             RowGroupStride1<SixRows>(rows, rowMasks, planesOf, -padLeft, width, columns, y, outputWidth, count, plainRows);

@@ -1,0 +1,162 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static DepthwiseInterop.Kernels.Simd.RawVector;
+
+namespace DepthwiseInterop.Kernels.Depthwise;
+
+/// <summary>
+/// The in-place stride-1 row groups of <see cref="RowGroupStride1{TRows}"/> (five to seven output rows × one
+/// vector of eight columns, for each plane of a run) where the left padding is one column and the output is no
+/// wider than the input (SAME, or no right padding): there only the image's edges need masked loads. Output
+/// column ox reads input columns ox - 1 to ox + 1, so the middle filter column never reads left of the image,
+/// and right of it only for lanes past the output's width (not stored, or overwritten by the next row's
+/// store); the left column reads left of the image only in the vector at column 0, the right column right of
+/// it only in the vector ending at the output's last column. A row takes one vector (left and right columns
+/// masked) or two, the first at column 0 (left masked), the second ending at the last column (right masked),
+/// each a call of its own over the run's planes. With one or two masks live instead of three, the seven
+/// accumulators, the loaded vector and the masks leave registers for six to seven of the nine weights (three
+/// masks left seven, and every masked load reloaded its mask from the stack). Same accumulation order, and the
+/// same zeros under padding taps, as <see cref="RowGroupStride1{TRows}"/>, so the same bits.
+/// </summary>
+internal static partial class DepthwiseNchwKernel
+{
+    /// <summary>Whether the left, middle and right filter columns' loads need masks only at the image's edges (see the file's summary).</summary>
+    private static bool MasksOnlyAtEdges(in Plan p) => p.PadLeft == 1 && p.OutputWidth <= p.Width;
+
+    /// <summary>Whether the stride-1 in-place path runs the problem on the edge-masked groups.</summary>
+    internal static bool TakesStride1InPlaceEdges<TVector, T>(in ConvolutionGeometry g) where TVector : unmanaged where T : unmanaged
+    {
+        var p = new Plan(g, Count<TVector, T>(), Unsafe.SizeOf<T>());
+        return ReadsStride1InPlace<TVector, T>(p) && MasksOnlyAtEdges(p);
+    }
+
+    /// <summary>
+    /// Whether a group of an edge-masked run may read its middle filter column unmasked: rows narrower than
+    /// eight columns read up to column seven, past the row's end, which is past the tensor's end on the last
+    /// image row of the last plane. The kernel does not see the batch, so a run ending at an image's last
+    /// channel counts as the tensor's end (a group reads at most nine rows from <paramref name="firstInputRow"/>).
+    /// </summary>
+    private static bool MiddleColumnStaysInTensor(in Plan p, nint endChannelOfRun, nint firstInputRow) =>
+        p.Width >= 8 || endChannelOfRun < p.Channels || firstInputRow + 8 < p.Height - 1;
+
+    /// <summary>Runs <see cref="RowGroupStride1Edges{TRows, TLeft, TRight}"/> on the one or two vectors of a row group of <paramref name="groupRows"/> rows.</summary>
+    private static unsafe void RowGroupStride1Edges(nint groupRows, nint* rows, nint* rowMasks, in PlaneRun run, nint width, float* y, nint outputWidth,
+        nint count, nint plainRows)
+    {
+        if (groupRows == 5) RowGroupStride1Edges<FiveRows>(rows, rowMasks, run, width, y, outputWidth, count, plainRows);
+        else if (groupRows == 6) RowGroupStride1Edges<SixRows>(rows, rowMasks, run, width, y, outputWidth, count, plainRows);
+        else RowGroupStride1Edges<SevenRows>(rows, rowMasks, run, width, y, outputWidth, count, plainRows);
+    }
+
+    private static unsafe void RowGroupStride1Edges<TRows>(nint* rows, nint* rowMasks, in PlaneRun run, nint width, float* y, nint outputWidth,
+        nint count, nint plainRows) where TRows : struct, IGroupRows
+    {
+        Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), last = Vector256.Create((int)width - 1);
+        Vector256<float> leftMask = InImage(lanes - Vector256<int>.One, last);
+        if (outputWidth <= 8)
+        {
+            RowGroupStride1Edges<TRows, MaskedColumn, MaskedColumn>(rows, rowMasks, run, 0, leftMask, InImage(lanes + Vector256<int>.One, last), y, outputWidth,
+                count, plainRows);
+            return;
+        }
+        RowGroupStride1Edges<TRows, MaskedColumn, PlainColumn>(rows, rowMasks, run, 0, leftMask, default, y, outputWidth, count, plainRows);
+        nint second = outputWidth - 8;
+        Vector256<float> rightMask = InImage(lanes + Vector256.Create((int)second + 1), last);
+        RowGroupStride1Edges<TRows, PlainColumn, MaskedColumn>(rows, rowMasks, run, second, default, rightMask, y, outputWidth, count, plainRows);
+    }
+
+    /// <summary>Switch for the A/B harness (removed before commit).</summary>
+    internal static bool UseEdgeTiles = true;
+
+    /// <summary>
+    /// The group of <see cref="RowGroupStride1{TRows}"/> for rows that <see cref="MasksOnlyAtEdges"/> accepts:
+    /// <paramref name="vectorColumn"/> is 0 (one vector for rows up to eight wide, else the first of two) or
+    /// the output width minus eight (the second); <typeparamref name="TLeft"/> and <typeparamref name="TRight"/>
+    /// say whether the left and right filter columns load through <paramref name="leftMask"/> and
+    /// <paramref name="rightMask"/> (the lanes whose input column is inside the image).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void RowGroupStride1Edges<TRows, TLeft, TRight>(nint* rows, nint* rowMasks, in PlaneRun run, nint vectorColumn,
+        Vector256<float> leftMask, Vector256<float> rightMask, float* y, nint next, nint count, nint plainRows)
+        where TRows : struct, IGroupRows where TLeft : struct, IColumnLoad where TRight : struct, IColumnLoad
+    {
+        Vector256<int> lastFour = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create((int)Math.Max(next - 4, 0));
+        nint tapStride = run.TapStride, at = vectorColumn - 1;
+        for (nint j = 0; j < run.Planes; j++)
+        {
+            float* w = run.Weights + j * run.WeightStep;
+            nint shift = j * run.PlaneIn * sizeof(float);
+            Vector256<float> w00 = Vector256.Create(w[0]), w01 = Vector256.Create(w[tapStride]), w02 = Vector256.Create(w[2 * tapStride]);
+            Vector256<float> w10 = Vector256.Create(w[3 * tapStride]), w11 = Vector256.Create(w[4 * tapStride]), w12 = Vector256.Create(w[5 * tapStride]);
+            Vector256<float> w20 = Vector256.Create(w[6 * tapStride]), w21 = Vector256.Create(w[7 * tapStride]), w22 = Vector256.Create(w[8 * tapStride]);
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
+            Vector256<float> v;
+            float* row;
+            row = RowAt(rows, rowMasks, 0, shift) + at;
+            v = LoadColumn<TLeft>(row, leftMask); a0 = Fma(v, w00, a0);
+            v = Avx.LoadVector256(row + 1); a0 = Fma(v, w01, a0);
+            v = LoadColumn<TRight>(row + 2, rightMask); a0 = Fma(v, w02, a0);
+            row = RowAt(rows, rowMasks, 1, shift) + at;
+            v = LoadColumn<TLeft>(row, leftMask); a0 = Fma(v, w10, a0); a1 = Fma(v, w00, a1);
+            v = Avx.LoadVector256(row + 1); a0 = Fma(v, w11, a0); a1 = Fma(v, w01, a1);
+            v = LoadColumn<TRight>(row + 2, rightMask); a0 = Fma(v, w12, a0); a1 = Fma(v, w02, a1);
+            row = RowAt(rows, rowMasks, 2, shift) + at;
+            v = LoadColumn<TLeft>(row, leftMask); a0 = Fma(v, w20, a0); a1 = Fma(v, w10, a1); a2 = Fma(v, w00, a2);
+            v = Avx.LoadVector256(row + 1); a0 = Fma(v, w21, a0); a1 = Fma(v, w11, a1); a2 = Fma(v, w01, a2);
+            v = LoadColumn<TRight>(row + 2, rightMask); a0 = Fma(v, w22, a0); a1 = Fma(v, w12, a1); a2 = Fma(v, w02, a2);
+            row = RowAt(rows, rowMasks, 3, shift) + at;
+            v = LoadColumn<TLeft>(row, leftMask); a1 = Fma(v, w20, a1); a2 = Fma(v, w10, a2); a3 = Fma(v, w00, a3);
+            v = Avx.LoadVector256(row + 1); a1 = Fma(v, w21, a1); a2 = Fma(v, w11, a2); a3 = Fma(v, w01, a3);
+            v = LoadColumn<TRight>(row + 2, rightMask); a1 = Fma(v, w22, a1); a2 = Fma(v, w12, a2); a3 = Fma(v, w02, a3);
+            row = RowAt(rows, rowMasks, 4, shift) + at;
+            v = LoadColumn<TLeft>(row, leftMask); a2 = Fma(v, w20, a2); a3 = Fma(v, w10, a3); a4 = Fma(v, w00, a4);
+            v = Avx.LoadVector256(row + 1); a2 = Fma(v, w21, a2); a3 = Fma(v, w11, a3); a4 = Fma(v, w01, a4);
+            v = LoadColumn<TRight>(row + 2, rightMask); a2 = Fma(v, w22, a2); a3 = Fma(v, w12, a3); a4 = Fma(v, w02, a4);
+            row = RowAt(rows, rowMasks, 5, shift) + at;
+            v = LoadColumn<TLeft>(row, leftMask); a3 = Fma(v, w20, a3); a4 = Fma(v, w10, a4); if (TRows.Count > 5) a5 = Fma(v, w00, a5);
+            v = Avx.LoadVector256(row + 1); a3 = Fma(v, w21, a3); a4 = Fma(v, w11, a4); if (TRows.Count > 5) a5 = Fma(v, w01, a5);
+            v = LoadColumn<TRight>(row + 2, rightMask); a3 = Fma(v, w22, a3); a4 = Fma(v, w12, a4); if (TRows.Count > 5) a5 = Fma(v, w02, a5);
+            row = RowAt(rows, rowMasks, 6, shift) + at;
+            v = LoadColumn<TLeft>(row, leftMask); a4 = Fma(v, w20, a4); if (TRows.Count > 5) a5 = Fma(v, w10, a5); if (TRows.Count > 6) a6 = Fma(v, w00, a6);
+            v = Avx.LoadVector256(row + 1); a4 = Fma(v, w21, a4); if (TRows.Count > 5) a5 = Fma(v, w11, a5); if (TRows.Count > 6) a6 = Fma(v, w01, a6);
+            v = LoadColumn<TRight>(row + 2, rightMask); a4 = Fma(v, w22, a4); if (TRows.Count > 5) a5 = Fma(v, w12, a5); if (TRows.Count > 6) a6 = Fma(v, w02, a6);
+            if (TRows.Count > 5)
+            {
+                row = RowAt(rows, rowMasks, 7, shift) + at;
+                v = LoadColumn<TLeft>(row, leftMask); a5 = Fma(v, w20, a5); if (TRows.Count > 6) a6 = Fma(v, w10, a6);
+                v = Avx.LoadVector256(row + 1); a5 = Fma(v, w21, a5); if (TRows.Count > 6) a6 = Fma(v, w11, a6);
+                v = LoadColumn<TRight>(row + 2, rightMask); a5 = Fma(v, w22, a5); if (TRows.Count > 6) a6 = Fma(v, w12, a6);
+            }
+            if (TRows.Count > 6)
+            {
+                row = RowAt(rows, rowMasks, 8, shift) + at;
+                v = LoadColumn<TLeft>(row, leftMask); a6 = Fma(v, w20, a6);
+                v = Avx.LoadVector256(row + 1); a6 = Fma(v, w21, a6);
+                v = LoadColumn<TRight>(row + 2, rightMask); a6 = Fma(v, w22, a6);
+            }
+            float* yo = y + j * run.OutputStep + vectorColumn;
+            StoreRow(a0, yo, 0, plainRows, next, lastFour);
+            if (count > 1) StoreRow(a1, yo + next, 1, plainRows, next, lastFour);
+            if (count > 2) StoreRow(a2, yo + 2 * next, 2, plainRows, next, lastFour);
+            if (count > 3) StoreRow(a3, yo + 3 * next, 3, plainRows, next, lastFour);
+            if (count > 4) StoreRow(a4, yo + 4 * next, 4, plainRows, next, lastFour);
+            if (TRows.Count > 5 && count > 5) StoreRow(a5, yo + 5 * next, 5, plainRows, next, lastFour);
+            if (TRows.Count > 6 && count > 6) StoreRow(a6, yo + 6 * next, 6, plainRows, next, lastFour);
+        }
+    }
+
+    /// <summary>A filter column's loads: through a mask (zeros outside the image, no memory touched there) or plain.</summary>
+    private interface IColumnLoad
+    {
+        static abstract bool Masked { get; }
+    }
+
+    private struct MaskedColumn : IColumnLoad { public static bool Masked => true; }
+
+    private struct PlainColumn : IColumnLoad { public static bool Masked => false; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> LoadColumn<TLoad>(float* at, Vector256<float> mask) where TLoad : struct, IColumnLoad =>
+        TLoad.Masked ? Avx.MaskLoad(at, mask) : Avx.LoadVector256(at);
+}
