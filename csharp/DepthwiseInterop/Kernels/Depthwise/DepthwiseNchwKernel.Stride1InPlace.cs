@@ -101,8 +101,10 @@ internal static partial class DepthwiseNchwKernel
                         float* y = pinnedOutput + (batch * outputChannels + o) * planeOut + r * outputWidth;
                         var planesOf = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
                         nint columns = Math.Max(outputWidth, 8), plainRows = count - spilledRows;
-                        if (edgeMasks && MiddleColumnStaysInTensor(p, channel + planes, r - p.PadTop))
-                            RowGroupStride1Edges(groupRows, rows, rowMasks, planesOf, width, y, outputWidth, count, plainRows);
+                        nint firstInputRow = r - p.PadTop;
+                        if (edgeMasks && MiddleColumnStaysInTensor(p, channel + planes, firstInputRow) && ReadsAtMostOneZeroRowEachSide(p, firstInputRow, groupRows))
+                            RowGroupStride1Edges(groupRows, firstInputRow < 0, firstInputRow + groupRows + 2 > p.Height,
+                                new EdgeGroup(image + firstInputRow * width, zero, width, y, outputWidth, count, plainRows), planesOf);
                         else if (groupRows == 5)
                             RowGroupStride1<FiveRows>(rows, rowMasks, planesOf, -padLeft, width, columns, y, outputWidth, count, plainRows);
                         else if (groupRows == 6)

@@ -40,31 +40,84 @@ internal static partial class DepthwiseNchwKernel
     private static bool MiddleColumnStaysInTensor(in Plan p, nint endChannelOfRun, nint firstInputRow) =>
         p.Width >= 8 || endChannelOfRun < p.Channels || firstInputRow + 8 < p.Height - 1;
 
-    /// <summary>Runs <see cref="RowGroupStride1Edges{TRows, TLeft, TRight}"/> on the one or two vectors of a row group of <paramref name="groupRows"/> rows.</summary>
-    private static unsafe void RowGroupStride1Edges(nint groupRows, nint* rows, nint* rowMasks, in PlaneRun run, nint width, float* y, nint outputWidth,
-        nint count, nint plainRows)
+    /// <summary>
+    /// Whether a group whose input rows start at image row <paramref name="firstInputRow"/> reads at most one
+    /// zero row above the image and one below (the rows <see cref="GroupRow"/> addresses).
+    /// </summary>
+    private static bool ReadsAtMostOneZeroRowEachSide(in Plan p, nint firstInputRow, nint groupRows) =>
+        firstInputRow >= -1 && firstInputRow + groupRows + 2 <= p.Height + 1;
+
+    /// <summary>A row group of an edge-masked run: where its rows are, and where its outputs go.</summary>
+    private readonly unsafe struct EdgeGroup(float* firstRow, float* zero, nint width, float* output, nint outputWidth, nint count, nint plainRows)
     {
-        if (groupRows == 5) RowGroupStride1Edges<FiveRows>(rows, rowMasks, run, width, y, outputWidth, count, plainRows);
-        else if (groupRows == 6) RowGroupStride1Edges<SixRows>(rows, rowMasks, run, width, y, outputWidth, count, plainRows);
-        else RowGroupStride1Edges<SevenRows>(rows, rowMasks, run, width, y, outputWidth, count, plainRows);
+        /// <summary>Where the group's first input row is in the run's first plane (one row above the image when that row is padding).</summary>
+        public readonly float* FirstRow = firstRow;
+        /// <summary>The zero row the padding rows read.</summary>
+        public readonly float* Zero = zero;
+        public readonly nint Width = width;
+        /// <summary>The group's first output row in the run's first plane.</summary>
+        public readonly float* Output = output;
+        public readonly nint OutputWidth = outputWidth, Count = count, PlainRows = plainRows;
     }
 
-    private static unsafe void RowGroupStride1Edges<TRows>(nint* rows, nint* rowMasks, in PlaneRun run, nint width, float* y, nint outputWidth,
-        nint count, nint plainRows) where TRows : struct, IGroupRows
+    /// <summary>
+    /// Runs <see cref="RowGroupStride1Edges{TRows, TLeft, TRight, TTop, TBottom}"/> on a group of
+    /// <paramref name="groupRows"/> rows reading a zero row above the image or not (<paramref name="topZero"/>),
+    /// and below it or not (<paramref name="bottomZero"/>).
+    /// </summary>
+    private static void RowGroupStride1Edges(nint groupRows, bool topZero, bool bottomZero, in EdgeGroup group, in PlaneRun run)
     {
-        Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), last = Vector256.Create((int)width - 1);
+        if (groupRows == 5) RowGroupStride1Edges<FiveRows>(topZero, bottomZero, group, run);
+        else if (groupRows == 6) RowGroupStride1Edges<SixRows>(topZero, bottomZero, group, run);
+        else RowGroupStride1Edges<SevenRows>(topZero, bottomZero, group, run);
+    }
+
+    private static void RowGroupStride1Edges<TRows>(bool topZero, bool bottomZero, in EdgeGroup group, in PlaneRun run) where TRows : struct, IGroupRows
+    {
+        if (topZero && bottomZero) RowGroupStride1Edges<TRows, ZeroRow, ZeroRow>(group, run);
+        else if (topZero) RowGroupStride1Edges<TRows, ZeroRow, ImageRow>(group, run);
+        else if (bottomZero) RowGroupStride1Edges<TRows, ImageRow, ZeroRow>(group, run);
+        else RowGroupStride1Edges<TRows, ImageRow, ImageRow>(group, run);
+    }
+
+    /// <summary>The group's one vector (rows up to eight wide) or two.</summary>
+    private static void RowGroupStride1Edges<TRows, TTop, TBottom>(in EdgeGroup group, in PlaneRun run)
+        where TRows : struct, IGroupRows where TTop : struct, IZeroRow where TBottom : struct, IZeroRow
+    {
+        Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), last = Vector256.Create((int)group.Width - 1);
         Vector256<float> leftMask = InImage(lanes - Vector256<int>.One, last);
-        if (outputWidth <= 8)
+        if (group.OutputWidth <= 8)
         {
-            RowGroupStride1Edges<TRows, MaskedColumn, MaskedColumn>(rows, rowMasks, run, 0, leftMask, InImage(lanes + Vector256<int>.One, last), y, outputWidth,
-                count, plainRows);
+            Vector256<float> rightMask = InImage(lanes + Vector256<int>.One, last);
+            RowGroupStride1Edges<TRows, MaskedColumn, MaskedColumn, TTop, TBottom>(group, run, 0, leftMask, rightMask);
             return;
         }
-        RowGroupStride1Edges<TRows, MaskedColumn, PlainColumn>(rows, rowMasks, run, 0, leftMask, default, y, outputWidth, count, plainRows);
-        nint second = outputWidth - 8;
-        Vector256<float> rightMask = InImage(lanes + Vector256.Create((int)second + 1), last);
-        RowGroupStride1Edges<TRows, PlainColumn, MaskedColumn>(rows, rowMasks, run, second, default, rightMask, y, outputWidth, count, plainRows);
+        RowGroupStride1Edges<TRows, MaskedColumn, PlainColumn, TTop, TBottom>(group, run, 0, leftMask, default);
+        nint second = group.OutputWidth - 8;
+        Vector256<float> secondRightMask = InImage(lanes + Vector256.Create((int)second + 1), last);
+        RowGroupStride1Edges<TRows, PlainColumn, MaskedColumn, TTop, TBottom>(group, run, second, default, secondRightMask);
     }
+
+    /// <summary>
+    /// Input row <paramref name="i"/> of a group of <typeparamref name="TRows"/> rows: the zero row for the
+    /// first row (<typeparamref name="TTop"/>) or the last (<typeparamref name="TBottom"/>), else the image row
+    /// <paramref name="i"/> rows below <paramref name="first"/>, <paramref name="shift"/> bytes on. With the
+    /// row known when compiled, this is an address computation where the row table took two loads and three adds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float* GroupRow<TRows, TTop, TBottom>(nint i, float* first, nint shift, nint width, float* zero)
+        where TRows : struct, IGroupRows where TTop : struct, IZeroRow where TBottom : struct, IZeroRow =>
+        (TTop.Zero && i == 0) || (TBottom.Zero && i == TRows.Count + 1) ? zero : (float*)((byte*)first + shift) + i * width;
+
+    /// <summary>Whether a group's first (or last) input row is the zero row.</summary>
+    private interface IZeroRow
+    {
+        static abstract bool Zero { get; }
+    }
+
+    private struct ZeroRow : IZeroRow { public static bool Zero => true; }
+
+    private struct ImageRow : IZeroRow { public static bool Zero => false; }
 
     /// <summary>Switch for the A/B harness (removed before commit).</summary>
     internal static bool UseEdgeTiles = true;
@@ -77,10 +130,13 @@ internal static partial class DepthwiseNchwKernel
     /// <paramref name="rightMask"/> (the lanes whose input column is inside the image).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void RowGroupStride1Edges<TRows, TLeft, TRight>(nint* rows, nint* rowMasks, in PlaneRun run, nint vectorColumn,
-        Vector256<float> leftMask, Vector256<float> rightMask, float* y, nint next, nint count, nint plainRows)
+    private static unsafe void RowGroupStride1Edges<TRows, TLeft, TRight, TTop, TBottom>(in EdgeGroup group, in PlaneRun run, nint vectorColumn,
+        Vector256<float> leftMask, Vector256<float> rightMask)
         where TRows : struct, IGroupRows where TLeft : struct, IColumnLoad where TRight : struct, IColumnLoad
+        where TTop : struct, IZeroRow where TBottom : struct, IZeroRow
     {
+        float* y = group.Output, zero = group.Zero, first = group.FirstRow;
+        nint next = group.OutputWidth, count = group.Count, plainRows = group.PlainRows, stride = group.Width;
         Vector256<int> lastFour = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create((int)Math.Max(next - 4, 0));
         nint tapStride = run.TapStride, at = vectorColumn - 1;
         for (nint j = 0; j < run.Planes; j++)
@@ -93,44 +149,44 @@ internal static partial class DepthwiseNchwKernel
             Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
             Vector256<float> v;
             float* row;
-            row = RowAt(rows, rowMasks, 0, shift) + at;
+            row = GroupRow<TRows, TTop, TBottom>(0, first, shift, stride, zero) + at;
             v = LoadColumn<TLeft>(row, leftMask); a0 = Fma(v, w00, a0);
             v = Avx.LoadVector256(row + 1); a0 = Fma(v, w01, a0);
             v = LoadColumn<TRight>(row + 2, rightMask); a0 = Fma(v, w02, a0);
-            row = RowAt(rows, rowMasks, 1, shift) + at;
+            row = GroupRow<TRows, TTop, TBottom>(1, first, shift, stride, zero) + at;
             v = LoadColumn<TLeft>(row, leftMask); a0 = Fma(v, w10, a0); a1 = Fma(v, w00, a1);
             v = Avx.LoadVector256(row + 1); a0 = Fma(v, w11, a0); a1 = Fma(v, w01, a1);
             v = LoadColumn<TRight>(row + 2, rightMask); a0 = Fma(v, w12, a0); a1 = Fma(v, w02, a1);
-            row = RowAt(rows, rowMasks, 2, shift) + at;
+            row = GroupRow<TRows, TTop, TBottom>(2, first, shift, stride, zero) + at;
             v = LoadColumn<TLeft>(row, leftMask); a0 = Fma(v, w20, a0); a1 = Fma(v, w10, a1); a2 = Fma(v, w00, a2);
             v = Avx.LoadVector256(row + 1); a0 = Fma(v, w21, a0); a1 = Fma(v, w11, a1); a2 = Fma(v, w01, a2);
             v = LoadColumn<TRight>(row + 2, rightMask); a0 = Fma(v, w22, a0); a1 = Fma(v, w12, a1); a2 = Fma(v, w02, a2);
-            row = RowAt(rows, rowMasks, 3, shift) + at;
+            row = GroupRow<TRows, TTop, TBottom>(3, first, shift, stride, zero) + at;
             v = LoadColumn<TLeft>(row, leftMask); a1 = Fma(v, w20, a1); a2 = Fma(v, w10, a2); a3 = Fma(v, w00, a3);
             v = Avx.LoadVector256(row + 1); a1 = Fma(v, w21, a1); a2 = Fma(v, w11, a2); a3 = Fma(v, w01, a3);
             v = LoadColumn<TRight>(row + 2, rightMask); a1 = Fma(v, w22, a1); a2 = Fma(v, w12, a2); a3 = Fma(v, w02, a3);
-            row = RowAt(rows, rowMasks, 4, shift) + at;
+            row = GroupRow<TRows, TTop, TBottom>(4, first, shift, stride, zero) + at;
             v = LoadColumn<TLeft>(row, leftMask); a2 = Fma(v, w20, a2); a3 = Fma(v, w10, a3); a4 = Fma(v, w00, a4);
             v = Avx.LoadVector256(row + 1); a2 = Fma(v, w21, a2); a3 = Fma(v, w11, a3); a4 = Fma(v, w01, a4);
             v = LoadColumn<TRight>(row + 2, rightMask); a2 = Fma(v, w22, a2); a3 = Fma(v, w12, a3); a4 = Fma(v, w02, a4);
-            row = RowAt(rows, rowMasks, 5, shift) + at;
+            row = GroupRow<TRows, TTop, TBottom>(5, first, shift, stride, zero) + at;
             v = LoadColumn<TLeft>(row, leftMask); a3 = Fma(v, w20, a3); a4 = Fma(v, w10, a4); if (TRows.Count > 5) a5 = Fma(v, w00, a5);
             v = Avx.LoadVector256(row + 1); a3 = Fma(v, w21, a3); a4 = Fma(v, w11, a4); if (TRows.Count > 5) a5 = Fma(v, w01, a5);
             v = LoadColumn<TRight>(row + 2, rightMask); a3 = Fma(v, w22, a3); a4 = Fma(v, w12, a4); if (TRows.Count > 5) a5 = Fma(v, w02, a5);
-            row = RowAt(rows, rowMasks, 6, shift) + at;
+            row = GroupRow<TRows, TTop, TBottom>(6, first, shift, stride, zero) + at;
             v = LoadColumn<TLeft>(row, leftMask); a4 = Fma(v, w20, a4); if (TRows.Count > 5) a5 = Fma(v, w10, a5); if (TRows.Count > 6) a6 = Fma(v, w00, a6);
             v = Avx.LoadVector256(row + 1); a4 = Fma(v, w21, a4); if (TRows.Count > 5) a5 = Fma(v, w11, a5); if (TRows.Count > 6) a6 = Fma(v, w01, a6);
             v = LoadColumn<TRight>(row + 2, rightMask); a4 = Fma(v, w22, a4); if (TRows.Count > 5) a5 = Fma(v, w12, a5); if (TRows.Count > 6) a6 = Fma(v, w02, a6);
             if (TRows.Count > 5)
             {
-                row = RowAt(rows, rowMasks, 7, shift) + at;
+                row = GroupRow<TRows, TTop, TBottom>(7, first, shift, stride, zero) + at;
                 v = LoadColumn<TLeft>(row, leftMask); a5 = Fma(v, w20, a5); if (TRows.Count > 6) a6 = Fma(v, w10, a6);
                 v = Avx.LoadVector256(row + 1); a5 = Fma(v, w21, a5); if (TRows.Count > 6) a6 = Fma(v, w11, a6);
                 v = LoadColumn<TRight>(row + 2, rightMask); a5 = Fma(v, w22, a5); if (TRows.Count > 6) a6 = Fma(v, w12, a6);
             }
             if (TRows.Count > 6)
             {
-                row = RowAt(rows, rowMasks, 8, shift) + at;
+                row = GroupRow<TRows, TTop, TBottom>(8, first, shift, stride, zero) + at;
                 v = LoadColumn<TLeft>(row, leftMask); a6 = Fma(v, w20, a6);
                 v = Avx.LoadVector256(row + 1); a6 = Fma(v, w21, a6);
                 v = LoadColumn<TRight>(row + 2, rightMask); a6 = Fma(v, w22, a6);

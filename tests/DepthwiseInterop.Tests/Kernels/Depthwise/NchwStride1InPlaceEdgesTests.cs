@@ -9,7 +9,8 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// <summary>
 /// The stride-1 in-place groups that mask only the image's edges (left padding of one column, output no wider
 /// than the input): the band kernel's bits and the reference's bound on rows of one vector (narrower than eight,
-/// exactly eight) and of two, groups of five, six and seven rows, no right padding (the middle column read up to
+/// exactly eight) and of two, groups of five, six and seven rows, groups reading a zero row above, below, both or
+/// neither (and groups reading two, which go to the all-masked groups), no right padding (the middle column read up to
 /// the row's end, or past it on planes narrower than eight), runs ending at an image's last channel (which read
 /// the middle column masked on their last rows) in the middle of a batch and at its end; and no read past the
 /// input's end, with the input's last element against an unreadable page.
@@ -32,7 +33,10 @@ public sealed class NchwStride1InPlaceEdgesTests
             (1, 3, 8, 8, 1, same, true, "SAME 8x8: one vector, both edges masked, middle column within the row"),
             (1, 17, 7, 8, 1, Explicit(1, 1, 1, 0), true, "left 1 right 0, 8 wide: 7 columns, the middle column reads the row's last"),
             (2, 17, 9, 6, 1, Explicit(1, 1, 1, 0), true, "left 1 right 0, 6 wide, batch 2: 5 columns, 9 rows = 5 + 4 moved back"),
-            (1, 3, 10, 12, 1, Explicit(0, 2, 1, 0), true, "top 0 bottom 2 left 1 right 0, 12 wide: 11 columns, two vectors"),
+            (1, 3, 10, 12, 1, Explicit(0, 2, 1, 0), true, "top 0 bottom 2 left 1 right 0, 12 wide: 11 columns, two vectors, two zero rows below the last group"),
+            (1, 3, 9, 9, 1, Explicit(2, 1, 1, 1), true, "top 2 left 1: two zero rows above the first group (the row table's groups)"),
+            (1, 3, 4, 8, 1, same, true, "SAME 4x8: a five-row group over four rows, two zero rows below"),
+            (1, 3, 6, 16, 1, same, true, "SAME 6x16: one six-row group, a zero row above and below"),
             (1, 3, 9, 9, 1, Explicit(1, 1, 1, 2), false, "left 1 right 2: wider than the input, every column masked"),
             (1, 3, 9, 9, 1, Explicit(1, 1, 0, 2), false, "left 0: every column masked"),
         };
