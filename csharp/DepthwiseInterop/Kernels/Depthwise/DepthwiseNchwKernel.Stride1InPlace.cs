@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -71,7 +72,7 @@ internal static partial class DepthwiseNchwKernel
         {
             float* zero = zeroRow + padLeft;
             nint planeIn = p.Height * width, planeOut = p.OutputHeight * outputWidth, outputChannels = p.Channels * p.Multiplier;
-            bool edgeMasks = UseEdgeTiles && MasksOnlyAtEdges(p);
+            bool edgeMasks = UseEdgeTiles && MasksOnlyAtEdges(p), edgeGroupsOfFiveToEight = edgeMasks && EdgeGroupsFitEveryBand(p) && UseEightRows;
             for (long item = firstItem; item < endItem;)
             {
                 // A run of planes of one image (their weights are consecutive), or the one band of a plane.
@@ -84,8 +85,10 @@ internal static partial class DepthwiseNchwKernel
                 // Groups of five to seven rows, as even as they go: 15 rows as 5 + 5 + 5 rather than 7 + 7 + 7
                 // (the last moved back for one row).
                 nint bandRows = endRow - firstRow, groupRows = Math.Clamp((bandRows + (bandRows + 6) / 7 - 1) / ((bandRows + 6) / 7), 5, 7);
+                bool evenEdgeGroups = edgeGroupsOfFiveToEight && bandRows >= 5;
                 for (nint r = firstRow; r < endRow; r += groupRows)
                 {
+                    if (evenEdgeGroups) groupRows = EdgeGroupRows(endRow - r);
                     if (endRow - r < groupRows && bandRows >= groupRows) r = endRow - groupRows;
                     nint count = Math.Min(groupRows, endRow - r);
                     for (nint i = 0; i < 9; i++)
@@ -103,9 +106,13 @@ internal static partial class DepthwiseNchwKernel
                         nint columns = Math.Max(outputWidth, 8), plainRows = count - spilledRows;
                         nint firstInputRow = r - p.PadTop;
                         if (edgeMasks && MiddleColumnStaysInTensor(p, channel + planes, firstInputRow) && ReadsAtMostOneZeroRowEachSide(p, firstInputRow, groupRows))
+                        {
                             RowGroupStride1Edges(groupRows, firstInputRow < 0, firstInputRow + groupRows + 2 > p.Height,
                                 new EdgeGroup(image + firstInputRow * width, zero, width, y, outputWidth, count, plainRows), planesOf);
-                        else if (groupRows == 5)
+                            continue;
+                        }
+                        Debug.Assert(groupRows <= 7, "eight-row groups only come where every group takes the edge-masked path");
+                        if (groupRows == 5)
                             RowGroupStride1<FiveRows>(rows, rowMasks, planesOf, -padLeft, width, columns, y, outputWidth, count, plainRows);
                         else if (groupRows == 6)
                             RowGroupStride1<SixRows>(rows, rowMasks, planesOf, -padLeft, width, columns, y, outputWidth, count, plainRows);

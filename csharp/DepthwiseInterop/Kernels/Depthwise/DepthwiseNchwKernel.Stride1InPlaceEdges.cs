@@ -32,6 +32,28 @@ internal static partial class DepthwiseNchwKernel
     }
 
     /// <summary>
+    /// Whether every band of the problem can go in groups of five to eight rows, all on the edge-masked path:
+    /// rows at least eight wide (the middle column stays in the row) and at most one padding row above and below
+    /// (no group reads two zero rows on a side, which the eight-row groups' row table would need).
+    /// </summary>
+    private static bool EdgeGroupsFitEveryBand(in Plan p) =>
+        p.Width >= 8 && p.PadTop <= 1 && p.OutputHeight + 2 - p.Height - p.PadTop <= 1;
+
+    /// <summary>
+    /// Rows of the next group where <paramref name="remainingRows"/> of a band are left (at least five in the
+    /// band): as even as they go in groups of at most eight (15 rows as 8 + 7, where groups of at most seven
+    /// went 5 + 5 + 5: fewer, taller tiles), at least five (a last group of four moves back).
+    /// </summary>
+    private static nint EdgeGroupRows(nint remainingRows)
+    {
+        nint groups = (remainingRows + 7) / 8;
+        return Math.Max((remainingRows + groups - 1) / groups, 5);
+    }
+
+    /// <summary>Switch for the A/B harness (removed before commit).</summary>
+    internal static bool UseEightRows = true;
+
+    /// <summary>
     /// Whether a group of an edge-masked run may read its middle filter column unmasked: rows narrower than
     /// eight columns read up to column seven, past the row's end, which is past the tensor's end on the last
     /// image row of the last plane. The kernel does not see the batch, so a run ending at an image's last
@@ -69,7 +91,8 @@ internal static partial class DepthwiseNchwKernel
     {
         if (groupRows == 5) RowGroupStride1Edges<FiveRows>(topZero, bottomZero, group, run);
         else if (groupRows == 6) RowGroupStride1Edges<SixRows>(topZero, bottomZero, group, run);
-        else RowGroupStride1Edges<SevenRows>(topZero, bottomZero, group, run);
+        else if (groupRows == 7) RowGroupStride1Edges<SevenRows>(topZero, bottomZero, group, run);
+        else RowGroupStride1Edges<EightRows>(topZero, bottomZero, group, run);
     }
 
     private static void RowGroupStride1Edges<TRows>(bool topZero, bool bottomZero, in EdgeGroup group, in PlaneRun run) where TRows : struct, IGroupRows
@@ -115,6 +138,8 @@ internal static partial class DepthwiseNchwKernel
         static abstract bool Zero { get; }
     }
 
+    private struct EightRows : IGroupRows { public static int Count => 8; }
+
     private struct ZeroRow : IZeroRow { public static bool Zero => true; }
 
     private struct ImageRow : IZeroRow { public static bool Zero => false; }
@@ -146,7 +171,7 @@ internal static partial class DepthwiseNchwKernel
             Vector256<float> w00 = Vector256.Create(w[0]), w01 = Vector256.Create(w[tapStride]), w02 = Vector256.Create(w[2 * tapStride]);
             Vector256<float> w10 = Vector256.Create(w[3 * tapStride]), w11 = Vector256.Create(w[4 * tapStride]), w12 = Vector256.Create(w[5 * tapStride]);
             Vector256<float> w20 = Vector256.Create(w[6 * tapStride]), w21 = Vector256.Create(w[7 * tapStride]), w22 = Vector256.Create(w[8 * tapStride]);
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
             Vector256<float> v;
             float* row;
             row = GroupRow<TRows, TTop, TBottom>(0, first, shift, stride, zero) + at;
@@ -180,16 +205,23 @@ internal static partial class DepthwiseNchwKernel
             if (TRows.Count > 5)
             {
                 row = GroupRow<TRows, TTop, TBottom>(7, first, shift, stride, zero) + at;
-                v = LoadColumn<TLeft>(row, leftMask); a5 = Fma(v, w20, a5); if (TRows.Count > 6) a6 = Fma(v, w10, a6);
-                v = Avx.LoadVector256(row + 1); a5 = Fma(v, w21, a5); if (TRows.Count > 6) a6 = Fma(v, w11, a6);
-                v = LoadColumn<TRight>(row + 2, rightMask); a5 = Fma(v, w22, a5); if (TRows.Count > 6) a6 = Fma(v, w12, a6);
+                v = LoadColumn<TLeft>(row, leftMask); a5 = Fma(v, w20, a5); if (TRows.Count > 6) a6 = Fma(v, w10, a6); if (TRows.Count > 7) a7 = Fma(v, w00, a7);
+                v = Avx.LoadVector256(row + 1); a5 = Fma(v, w21, a5); if (TRows.Count > 6) a6 = Fma(v, w11, a6); if (TRows.Count > 7) a7 = Fma(v, w01, a7);
+                v = LoadColumn<TRight>(row + 2, rightMask); a5 = Fma(v, w22, a5); if (TRows.Count > 6) a6 = Fma(v, w12, a6); if (TRows.Count > 7) a7 = Fma(v, w02, a7);
             }
             if (TRows.Count > 6)
             {
                 row = GroupRow<TRows, TTop, TBottom>(8, first, shift, stride, zero) + at;
-                v = LoadColumn<TLeft>(row, leftMask); a6 = Fma(v, w20, a6);
-                v = Avx.LoadVector256(row + 1); a6 = Fma(v, w21, a6);
-                v = LoadColumn<TRight>(row + 2, rightMask); a6 = Fma(v, w22, a6);
+                v = LoadColumn<TLeft>(row, leftMask); a6 = Fma(v, w20, a6); if (TRows.Count > 7) a7 = Fma(v, w10, a7);
+                v = Avx.LoadVector256(row + 1); a6 = Fma(v, w21, a6); if (TRows.Count > 7) a7 = Fma(v, w11, a7);
+                v = LoadColumn<TRight>(row + 2, rightMask); a6 = Fma(v, w22, a6); if (TRows.Count > 7) a7 = Fma(v, w12, a7);
+            }
+            if (TRows.Count > 7)
+            {
+                row = GroupRow<TRows, TTop, TBottom>(9, first, shift, stride, zero) + at;
+                v = LoadColumn<TLeft>(row, leftMask); a7 = Fma(v, w20, a7);
+                v = Avx.LoadVector256(row + 1); a7 = Fma(v, w21, a7);
+                v = LoadColumn<TRight>(row + 2, rightMask); a7 = Fma(v, w22, a7);
             }
             float* yo = y + j * run.OutputStep + vectorColumn;
             StoreRow(a0, yo, 0, plainRows, next, lastFour);
@@ -199,6 +231,7 @@ internal static partial class DepthwiseNchwKernel
             if (count > 4) StoreRow(a4, yo + 4 * next, 4, plainRows, next, lastFour);
             if (TRows.Count > 5 && count > 5) StoreRow(a5, yo + 5 * next, 5, plainRows, next, lastFour);
             if (TRows.Count > 6 && count > 6) StoreRow(a6, yo + 6 * next, 6, plainRows, next, lastFour);
+            if (TRows.Count > 7 && count > 7) StoreRow(a7, yo + 7 * next, 7, plainRows, next, lastFour);
         }
     }
 

@@ -9,7 +9,8 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// <summary>
 /// The stride-1 in-place groups that mask only the image's edges (left padding of one column, output no wider
 /// than the input): the band kernel's bits and the reference's bound on rows of one vector (narrower than eight,
-/// exactly eight) and of two, groups of five, six and seven rows, groups reading a zero row above, below, both or
+/// exactly eight) and of two, groups of five to eight rows (eight only on planes at least eight wide with at
+/// most one padding row above and below, else five to seven), groups reading a zero row above, below, both or
 /// neither (and groups reading two, which go to the all-masked groups), no right padding (the middle column read up to
 /// the row's end, or past it on planes narrower than eight), runs ending at an image's last channel (which read
 /// the middle column masked on their last rows) in the middle of a batch and at its end; and no read past the
@@ -28,9 +29,14 @@ public sealed class NchwStride1InPlaceEdgesTests
             (2, 20, 7, 7, 1, same, true, "SAME 7x7 batch 2: runs of 16 + 4, each image's last run masked on its last rows"),
             (1, 18, 7, 6, 1, same, true, "SAME 7x6: rows narrower than eight, runs of 16 + 2"),
             (1, 3, 14, 14, 1, same, true, "SAME 14x14: two vectors, 7 + 7 rows"),
-            (1, 3, 15, 15, 2, same, true, "SAME 15x15 multiplier 2: 5 + 5 + 5 rows"),
+            (1, 3, 15, 15, 2, same, true, "SAME 15x15 multiplier 2: 8 + 7 rows"),
+            (2, 3, 16, 16, 1, same, true, "SAME 16x16 batch 2: 8 + 8 rows"),
             (1, 3, 12, 16, 1, same, true, "SAME 12x16: two whole vectors, 6 + 6 rows"),
-            (1, 3, 8, 8, 1, same, true, "SAME 8x8: one vector, both edges masked, middle column within the row"),
+            (1, 3, 17, 9, 1, same, true, "SAME 17x9: 6 + 6 + 5 rows, the second vector one column on"),
+            (1, 3, 9, 12, 1, same, true, "SAME 9x12: 5 + 4 rows, the last group moved back to five"),
+            (1, 3, 8, 8, 1, same, true, "SAME 8x8: one eight-row group of one vector, both edges masked, middle column within the row"),
+            (1, 2, 130, 16, 1, same, true, "SAME 130x16: bands of 56 rows (seven groups of eight) and 18 (6 + 6 + 6)"),
+            (1, 3, 16, 9, 1, Explicit(1, 0, 1, 0), true, "top 1 bottom 0 left 1 right 0: 15 x 8 outputs, 8 + 7 rows, no zero row below"),
             (1, 17, 7, 8, 1, Explicit(1, 1, 1, 0), true, "left 1 right 0, 8 wide: 7 columns, the middle column reads the row's last"),
             (2, 17, 9, 6, 1, Explicit(1, 1, 1, 0), true, "left 1 right 0, 6 wide, batch 2: 5 columns, 9 rows = 5 + 4 moved back"),
             (1, 3, 10, 12, 1, Explicit(0, 2, 1, 0), true, "top 0 bottom 2 left 1 right 0, 12 wide: 11 columns, two vectors, two zero rows below the last group"),
