@@ -20,7 +20,11 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// end (recomputing rows with the same bits); a band shorter than five rows computes five and stores its
 /// own. Along a row, one or two vectors of eight output columns, the second shifted back to end at OW; rows
 /// narrower than eight compute one vector, and a group's last row stores only its columns. Every load is masked
-/// (<c>vmaskmovps</c>): columns left or right of the image read zeros and touch no memory. One call computes a
+/// (<c>vmaskmovps</c>): columns left or right of the image read zeros and touch no memory. Where the left
+/// padding is one column and the output no wider than the input (SAME), the groups of
+/// <see cref="RowGroupStride1Edges{TRows, TLeft, TRight, TTop, TBottom}"/> take over: masks only at the
+/// image's edges, rows addressed from the group's first, and on planes at least eight wide with at most one
+/// padding row above and below, groups of five to eight rows (15 rows as 8 + 7). One call computes a
 /// group for a run of up to 16 consecutive planes of an image (their rows stay in L1 from one group to the
 /// next): at one call per plane, a 7x7 plane's tile waited on its nine-deep multiply-add chains and on the
 /// per-plane bookkeeping around the call (7x7x960: 50 µs, against 27 in runs). Each output adds its nine taps
@@ -72,7 +76,7 @@ internal static partial class DepthwiseNchwKernel
         {
             float* zero = zeroRow + padLeft;
             nint planeIn = p.Height * width, planeOut = p.OutputHeight * outputWidth, outputChannels = p.Channels * p.Multiplier;
-            bool edgeMasks = UseEdgeTiles && MasksOnlyAtEdges(p), edgeGroupsOfFiveToEight = edgeMasks && EdgeGroupsFitEveryBand(p) && UseEightRows;
+            bool edgeMasks = MasksOnlyAtEdges(p), edgeGroupsOfFiveToEight = edgeMasks && EdgeGroupsFitEveryBand(p);
             for (long item = firstItem; item < endItem;)
             {
                 // A run of planes of one image (their weights are consecutive), or the one band of a plane.
@@ -105,7 +109,7 @@ internal static partial class DepthwiseNchwKernel
                         var planesOf = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
                         nint columns = Math.Max(outputWidth, 8), plainRows = count - spilledRows;
                         nint firstInputRow = r - p.PadTop;
-                        if (edgeMasks && MiddleColumnStaysInTensor(p, channel + planes, firstInputRow) && ReadsAtMostOneZeroRowEachSide(p, firstInputRow, groupRows))
+                        if (edgeMasks && MiddleColumnStaysInTensor(p, channel + planes, firstInputRow, groupRows) && ReadsAtMostOneZeroRowEachSide(p, firstInputRow, groupRows))
                         {
                             RowGroupStride1Edges(groupRows, firstInputRow < 0, firstInputRow + groupRows + 2 > p.Height,
                                 new EdgeGroup(image + firstInputRow * width, zero, width, y, outputWidth, count, plainRows), planesOf);
