@@ -22,7 +22,7 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// narrower than eight compute one vector, and a group's last row stores only its columns. Every load is masked
 /// (<c>vmaskmovps</c>): columns left or right of the image read zeros and touch no memory. Where the left
 /// padding is one column and the output no wider than the input (SAME), the groups of
-/// <see cref="RowGroupStride1Edges{TRows, TLeft, TRight, TTop, TBottom}"/> take over: masks only at the
+/// <see cref="RowGroupStride1Edges{TRows, TTop, TBottom}"/> take over: masks only at the
 /// image's edges, rows addressed from the group's first, and on planes at least eight wide with at most one
 /// padding row above and below, groups of five to eight rows (15 rows as 8 + 7). One call computes a
 /// group for a run of up to 16 consecutive planes of an image (their rows stay in L1 from one group to the

@@ -13,10 +13,10 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// only for lanes past the output's width (not stored, or overwritten by the next row's store); the left column
 /// reads left of the image only in the vector at column 0, the right column right of it only in the vector
 /// ending at the last column. A row takes one vector (left and right columns masked) or two, the first at
-/// column 0 (left masked), the second ending at the last column (right masked), each a call of its own over
-/// the run's planes. With one or two masks live instead of three, the accumulators, the loaded vector and the
-/// masks leave registers for most of the nine weights (three masks left seven, and every masked load reloaded
-/// its mask from the stack). A group's input rows are consecutive image rows, but for at most one zero row
+/// column 0 (left masked), the second ending at the last column (right masked), both in one pass over the
+/// run's planes (the weights broadcast once a plane, the two tiles' chains overlapping). With two masks live
+/// instead of three, the accumulators, the loaded vector and the masks leave registers for most of the nine
+/// weights (three masks left seven, and every masked load reloaded its mask from the stack). A group's input rows are consecutive image rows, but for at most one zero row
 /// above and one below, known when compiled: a row's address is the group's first row plus a multiple of the
 /// width (the row table took two loads and three adds a row); a group reading two zero rows on a side, or
 /// the middle column past the input's end, takes the all-masked groups. Groups are five to seven rows as there,
@@ -86,7 +86,7 @@ internal static partial class DepthwiseNchwKernel
     }
 
     /// <summary>
-    /// Runs <see cref="RowGroupStride1Edges{TRows, TLeft, TRight, TTop, TBottom}"/> on a group of
+    /// Runs <see cref="RowGroupStride1Edges{TRows, TTop, TBottom}"/> on a group of
     /// <paramref name="groupRows"/> rows reading a zero row above the image or not (<paramref name="topZero"/>),
     /// and below it or not (<paramref name="bottomZero"/>).
     /// </summary>
@@ -114,14 +114,11 @@ internal static partial class DepthwiseNchwKernel
         Vector256<float> leftMask = InImage(lanes - Vector256<int>.One, last);
         if (group.OutputWidth <= 8)
         {
-            Vector256<float> rightMask = InImage(lanes + Vector256<int>.One, last);
-            RowGroupStride1Edges<TRows, MaskedColumn, MaskedColumn, TTop, TBottom>(group, run, 0, leftMask, rightMask);
+            RowGroupStride1EdgesOne<TRows, TTop, TBottom>(group, run, leftMask, InImage(lanes + Vector256<int>.One, last));
             return;
         }
-        RowGroupStride1Edges<TRows, MaskedColumn, PlainColumn, TTop, TBottom>(group, run, 0, leftMask, default);
         nint second = group.OutputWidth - 8;
-        Vector256<float> secondRightMask = InImage(lanes + Vector256.Create((int)second + 1), last);
-        RowGroupStride1Edges<TRows, PlainColumn, MaskedColumn, TTop, TBottom>(group, run, second, default, secondRightMask);
+        RowGroupStride1EdgesPair<TRows, TTop, TBottom>(group, run, second, leftMask, InImage(lanes + Vector256.Create((int)second + 1), last));
     }
 
     /// <summary>
@@ -148,91 +145,135 @@ internal static partial class DepthwiseNchwKernel
     private struct ImageRow : IZeroRow { public static bool Zero => false; }
 
     /// <summary>
-    /// The group of <see cref="RowGroupStride1{TRows}"/> for rows that <see cref="MasksOnlyAtEdges"/> accepts:
-    /// <paramref name="vectorColumn"/> is 0 (one vector for rows up to eight wide, else the first of two) or
-    /// the output width minus eight (the second); <typeparamref name="TLeft"/> and <typeparamref name="TRight"/>
-    /// say whether the left and right filter columns load through <paramref name="leftMask"/> and
-    /// <paramref name="rightMask"/> (the lanes whose input column is inside the image).
+    /// The group of <see cref="RowGroupStride1{TRows}"/> for rows up to eight wide that <see cref="MasksOnlyAtEdges"/>
+    /// accepts: one vector at column 0, its left and right filter columns loaded through <paramref name="leftMask"/>
+    /// and <paramref name="rightMask"/> (the lanes whose input column is inside the image).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void RowGroupStride1Edges<TRows, TLeft, TRight, TTop, TBottom>(in EdgeGroup group, in PlaneRun run, nint vectorColumn,
+    private static unsafe void RowGroupStride1EdgesOne<TRows, TTop, TBottom>(in EdgeGroup group, in PlaneRun run,
         Vector256<float> leftMask, Vector256<float> rightMask)
+        where TRows : struct, IGroupRows where TTop : struct, IZeroRow where TBottom : struct, IZeroRow
+    {
+        Vector256<int> lastFour = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create((int)Math.Max(group.OutputWidth - 4, 0));
+        for (nint j = 0; j < run.Planes; j++)
+        {
+            var weights = new Weights3x3(run.Weights + j * run.WeightStep, run.TapStride);
+            nint shift = j * run.PlaneIn * sizeof(float);
+            EdgeTile<TRows, MaskedColumn, MaskedColumn, TTop, TBottom>(weights, group, shift, 0, leftMask, rightMask, group.Output + j * run.OutputStep, lastFour);
+        }
+    }
+
+    /// <summary>
+    /// The two vectors of rows wider than eight in one pass over the run's planes: the first at column 0 (left
+    /// column masked), the second at <paramref name="second"/>, ending at the last column (right column masked).
+    /// One pass rather than one a vector: the weights broadcast once a plane, and the two tiles' independent
+    /// multiply-add chains overlap (14x14 and 15x15 1.08-1.15x).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void RowGroupStride1EdgesPair<TRows, TTop, TBottom>(in EdgeGroup group, in PlaneRun run, nint second,
+        Vector256<float> leftMask, Vector256<float> rightMask)
+        where TRows : struct, IGroupRows where TTop : struct, IZeroRow where TBottom : struct, IZeroRow
+    {
+        nint next = group.OutputWidth;
+        Vector256<int> lastFour = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create((int)Math.Max(next - 4, 0));
+        for (nint j = 0; j < run.Planes; j++)
+        {
+            var weights = new Weights3x3(run.Weights + j * run.WeightStep, run.TapStride);
+            nint shift = j * run.PlaneIn * sizeof(float);
+            float* y = group.Output + j * run.OutputStep;
+            EdgeTile<TRows, MaskedColumn, PlainColumn, TTop, TBottom>(weights, group, shift, 0, leftMask, default, y, lastFour);
+            EdgeTile<TRows, PlainColumn, MaskedColumn, TTop, TBottom>(weights, group, shift, second, default, rightMask, y, lastFour);
+        }
+    }
+
+    /// <summary>The nine weights of a plane, each in all lanes.</summary>
+    private readonly struct Weights3x3
+    {
+        public readonly Vector256<float> W00, W01, W02, W10, W11, W12, W20, W21, W22;
+
+        /// <param name="w">Tap 0's weight.</param>
+        /// <param name="tapStride">Elements from one tap's weight to the next.</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe Weights3x3(float* w, nint tapStride)
+        {
+            W00 = Vector256.Create(w[0]); W01 = Vector256.Create(w[tapStride]); W02 = Vector256.Create(w[2 * tapStride]);
+            W10 = Vector256.Create(w[3 * tapStride]); W11 = Vector256.Create(w[4 * tapStride]); W12 = Vector256.Create(w[5 * tapStride]);
+            W20 = Vector256.Create(w[6 * tapStride]); W21 = Vector256.Create(w[7 * tapStride]); W22 = Vector256.Create(w[8 * tapStride]);
+        }
+    }
+
+    /// <summary>One plane's group of one vector at <paramref name="vectorColumn"/>, stored from <paramref name="y"/> (the group's first output row of the plane).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void EdgeTile<TRows, TLeft, TRight, TTop, TBottom>(in Weights3x3 weights, in EdgeGroup group, nint shift, nint vectorColumn,
+        Vector256<float> leftMask, Vector256<float> rightMask, float* y, Vector256<int> lastFour)
         where TRows : struct, IGroupRows where TLeft : struct, IColumnLoad where TRight : struct, IColumnLoad
         where TTop : struct, IZeroRow where TBottom : struct, IZeroRow
     {
-        float* y = group.Output, zero = group.Zero, first = group.FirstRow;
-        nint next = group.OutputWidth, count = group.Count, plainRows = group.PlainRows, stride = group.Width;
-        Vector256<int> lastFour = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create((int)Math.Max(next - 4, 0));
-        nint tapStride = run.TapStride, at = vectorColumn - 1;
-        for (nint j = 0; j < run.Planes; j++)
+        float* zero = group.Zero, first = group.FirstRow;
+        nint next = group.OutputWidth, count = group.Count, plainRows = group.PlainRows, stride = group.Width, at = vectorColumn - 1;
+        Vector256<float> w00 = weights.W00, w01 = weights.W01, w02 = weights.W02, w10 = weights.W10, w11 = weights.W11, w12 = weights.W12;
+        Vector256<float> w20 = weights.W20, w21 = weights.W21, w22 = weights.W22;
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        Vector256<float> v;
+        float* row;
+        row = GroupRow<TRows, TTop, TBottom>(0, first, shift, stride, zero) + at;
+        v = LoadColumn<TLeft>(row, leftMask); a0 = Fma(v, w00, a0);
+        v = Avx.LoadVector256(row + 1); a0 = Fma(v, w01, a0);
+        v = LoadColumn<TRight>(row + 2, rightMask); a0 = Fma(v, w02, a0);
+        row = GroupRow<TRows, TTop, TBottom>(1, first, shift, stride, zero) + at;
+        v = LoadColumn<TLeft>(row, leftMask); a0 = Fma(v, w10, a0); a1 = Fma(v, w00, a1);
+        v = Avx.LoadVector256(row + 1); a0 = Fma(v, w11, a0); a1 = Fma(v, w01, a1);
+        v = LoadColumn<TRight>(row + 2, rightMask); a0 = Fma(v, w12, a0); a1 = Fma(v, w02, a1);
+        row = GroupRow<TRows, TTop, TBottom>(2, first, shift, stride, zero) + at;
+        v = LoadColumn<TLeft>(row, leftMask); a0 = Fma(v, w20, a0); a1 = Fma(v, w10, a1); a2 = Fma(v, w00, a2);
+        v = Avx.LoadVector256(row + 1); a0 = Fma(v, w21, a0); a1 = Fma(v, w11, a1); a2 = Fma(v, w01, a2);
+        v = LoadColumn<TRight>(row + 2, rightMask); a0 = Fma(v, w22, a0); a1 = Fma(v, w12, a1); a2 = Fma(v, w02, a2);
+        row = GroupRow<TRows, TTop, TBottom>(3, first, shift, stride, zero) + at;
+        v = LoadColumn<TLeft>(row, leftMask); a1 = Fma(v, w20, a1); a2 = Fma(v, w10, a2); a3 = Fma(v, w00, a3);
+        v = Avx.LoadVector256(row + 1); a1 = Fma(v, w21, a1); a2 = Fma(v, w11, a2); a3 = Fma(v, w01, a3);
+        v = LoadColumn<TRight>(row + 2, rightMask); a1 = Fma(v, w22, a1); a2 = Fma(v, w12, a2); a3 = Fma(v, w02, a3);
+        row = GroupRow<TRows, TTop, TBottom>(4, first, shift, stride, zero) + at;
+        v = LoadColumn<TLeft>(row, leftMask); a2 = Fma(v, w20, a2); a3 = Fma(v, w10, a3); a4 = Fma(v, w00, a4);
+        v = Avx.LoadVector256(row + 1); a2 = Fma(v, w21, a2); a3 = Fma(v, w11, a3); a4 = Fma(v, w01, a4);
+        v = LoadColumn<TRight>(row + 2, rightMask); a2 = Fma(v, w22, a2); a3 = Fma(v, w12, a3); a4 = Fma(v, w02, a4);
+        row = GroupRow<TRows, TTop, TBottom>(5, first, shift, stride, zero) + at;
+        v = LoadColumn<TLeft>(row, leftMask); a3 = Fma(v, w20, a3); a4 = Fma(v, w10, a4); if (TRows.Count > 5) a5 = Fma(v, w00, a5);
+        v = Avx.LoadVector256(row + 1); a3 = Fma(v, w21, a3); a4 = Fma(v, w11, a4); if (TRows.Count > 5) a5 = Fma(v, w01, a5);
+        v = LoadColumn<TRight>(row + 2, rightMask); a3 = Fma(v, w22, a3); a4 = Fma(v, w12, a4); if (TRows.Count > 5) a5 = Fma(v, w02, a5);
+        row = GroupRow<TRows, TTop, TBottom>(6, first, shift, stride, zero) + at;
+        v = LoadColumn<TLeft>(row, leftMask); a4 = Fma(v, w20, a4); if (TRows.Count > 5) a5 = Fma(v, w10, a5); if (TRows.Count > 6) a6 = Fma(v, w00, a6);
+        v = Avx.LoadVector256(row + 1); a4 = Fma(v, w21, a4); if (TRows.Count > 5) a5 = Fma(v, w11, a5); if (TRows.Count > 6) a6 = Fma(v, w01, a6);
+        v = LoadColumn<TRight>(row + 2, rightMask); a4 = Fma(v, w22, a4); if (TRows.Count > 5) a5 = Fma(v, w12, a5); if (TRows.Count > 6) a6 = Fma(v, w02, a6);
+        if (TRows.Count > 5)
         {
-            float* w = run.Weights + j * run.WeightStep;
-            nint shift = j * run.PlaneIn * sizeof(float);
-            Vector256<float> w00 = Vector256.Create(w[0]), w01 = Vector256.Create(w[tapStride]), w02 = Vector256.Create(w[2 * tapStride]);
-            Vector256<float> w10 = Vector256.Create(w[3 * tapStride]), w11 = Vector256.Create(w[4 * tapStride]), w12 = Vector256.Create(w[5 * tapStride]);
-            Vector256<float> w20 = Vector256.Create(w[6 * tapStride]), w21 = Vector256.Create(w[7 * tapStride]), w22 = Vector256.Create(w[8 * tapStride]);
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            Vector256<float> v;
-            float* row;
-            row = GroupRow<TRows, TTop, TBottom>(0, first, shift, stride, zero) + at;
-            v = LoadColumn<TLeft>(row, leftMask); a0 = Fma(v, w00, a0);
-            v = Avx.LoadVector256(row + 1); a0 = Fma(v, w01, a0);
-            v = LoadColumn<TRight>(row + 2, rightMask); a0 = Fma(v, w02, a0);
-            row = GroupRow<TRows, TTop, TBottom>(1, first, shift, stride, zero) + at;
-            v = LoadColumn<TLeft>(row, leftMask); a0 = Fma(v, w10, a0); a1 = Fma(v, w00, a1);
-            v = Avx.LoadVector256(row + 1); a0 = Fma(v, w11, a0); a1 = Fma(v, w01, a1);
-            v = LoadColumn<TRight>(row + 2, rightMask); a0 = Fma(v, w12, a0); a1 = Fma(v, w02, a1);
-            row = GroupRow<TRows, TTop, TBottom>(2, first, shift, stride, zero) + at;
-            v = LoadColumn<TLeft>(row, leftMask); a0 = Fma(v, w20, a0); a1 = Fma(v, w10, a1); a2 = Fma(v, w00, a2);
-            v = Avx.LoadVector256(row + 1); a0 = Fma(v, w21, a0); a1 = Fma(v, w11, a1); a2 = Fma(v, w01, a2);
-            v = LoadColumn<TRight>(row + 2, rightMask); a0 = Fma(v, w22, a0); a1 = Fma(v, w12, a1); a2 = Fma(v, w02, a2);
-            row = GroupRow<TRows, TTop, TBottom>(3, first, shift, stride, zero) + at;
-            v = LoadColumn<TLeft>(row, leftMask); a1 = Fma(v, w20, a1); a2 = Fma(v, w10, a2); a3 = Fma(v, w00, a3);
-            v = Avx.LoadVector256(row + 1); a1 = Fma(v, w21, a1); a2 = Fma(v, w11, a2); a3 = Fma(v, w01, a3);
-            v = LoadColumn<TRight>(row + 2, rightMask); a1 = Fma(v, w22, a1); a2 = Fma(v, w12, a2); a3 = Fma(v, w02, a3);
-            row = GroupRow<TRows, TTop, TBottom>(4, first, shift, stride, zero) + at;
-            v = LoadColumn<TLeft>(row, leftMask); a2 = Fma(v, w20, a2); a3 = Fma(v, w10, a3); a4 = Fma(v, w00, a4);
-            v = Avx.LoadVector256(row + 1); a2 = Fma(v, w21, a2); a3 = Fma(v, w11, a3); a4 = Fma(v, w01, a4);
-            v = LoadColumn<TRight>(row + 2, rightMask); a2 = Fma(v, w22, a2); a3 = Fma(v, w12, a3); a4 = Fma(v, w02, a4);
-            row = GroupRow<TRows, TTop, TBottom>(5, first, shift, stride, zero) + at;
-            v = LoadColumn<TLeft>(row, leftMask); a3 = Fma(v, w20, a3); a4 = Fma(v, w10, a4); if (TRows.Count > 5) a5 = Fma(v, w00, a5);
-            v = Avx.LoadVector256(row + 1); a3 = Fma(v, w21, a3); a4 = Fma(v, w11, a4); if (TRows.Count > 5) a5 = Fma(v, w01, a5);
-            v = LoadColumn<TRight>(row + 2, rightMask); a3 = Fma(v, w22, a3); a4 = Fma(v, w12, a4); if (TRows.Count > 5) a5 = Fma(v, w02, a5);
-            row = GroupRow<TRows, TTop, TBottom>(6, first, shift, stride, zero) + at;
-            v = LoadColumn<TLeft>(row, leftMask); a4 = Fma(v, w20, a4); if (TRows.Count > 5) a5 = Fma(v, w10, a5); if (TRows.Count > 6) a6 = Fma(v, w00, a6);
-            v = Avx.LoadVector256(row + 1); a4 = Fma(v, w21, a4); if (TRows.Count > 5) a5 = Fma(v, w11, a5); if (TRows.Count > 6) a6 = Fma(v, w01, a6);
-            v = LoadColumn<TRight>(row + 2, rightMask); a4 = Fma(v, w22, a4); if (TRows.Count > 5) a5 = Fma(v, w12, a5); if (TRows.Count > 6) a6 = Fma(v, w02, a6);
-            if (TRows.Count > 5)
-            {
-                row = GroupRow<TRows, TTop, TBottom>(7, first, shift, stride, zero) + at;
-                v = LoadColumn<TLeft>(row, leftMask); a5 = Fma(v, w20, a5); if (TRows.Count > 6) a6 = Fma(v, w10, a6); if (TRows.Count > 7) a7 = Fma(v, w00, a7);
-                v = Avx.LoadVector256(row + 1); a5 = Fma(v, w21, a5); if (TRows.Count > 6) a6 = Fma(v, w11, a6); if (TRows.Count > 7) a7 = Fma(v, w01, a7);
-                v = LoadColumn<TRight>(row + 2, rightMask); a5 = Fma(v, w22, a5); if (TRows.Count > 6) a6 = Fma(v, w12, a6); if (TRows.Count > 7) a7 = Fma(v, w02, a7);
-            }
-            if (TRows.Count > 6)
-            {
-                row = GroupRow<TRows, TTop, TBottom>(8, first, shift, stride, zero) + at;
-                v = LoadColumn<TLeft>(row, leftMask); a6 = Fma(v, w20, a6); if (TRows.Count > 7) a7 = Fma(v, w10, a7);
-                v = Avx.LoadVector256(row + 1); a6 = Fma(v, w21, a6); if (TRows.Count > 7) a7 = Fma(v, w11, a7);
-                v = LoadColumn<TRight>(row + 2, rightMask); a6 = Fma(v, w22, a6); if (TRows.Count > 7) a7 = Fma(v, w12, a7);
-            }
-            if (TRows.Count > 7)
-            {
-                row = GroupRow<TRows, TTop, TBottom>(9, first, shift, stride, zero) + at;
-                v = LoadColumn<TLeft>(row, leftMask); a7 = Fma(v, w20, a7);
-                v = Avx.LoadVector256(row + 1); a7 = Fma(v, w21, a7);
-                v = LoadColumn<TRight>(row + 2, rightMask); a7 = Fma(v, w22, a7);
-            }
-            float* yo = y + j * run.OutputStep + vectorColumn;
-            StoreRow(a0, yo, 0, plainRows, next, lastFour);
-            if (count > 1) StoreRow(a1, yo + next, 1, plainRows, next, lastFour);
-            if (count > 2) StoreRow(a2, yo + 2 * next, 2, plainRows, next, lastFour);
-            if (count > 3) StoreRow(a3, yo + 3 * next, 3, plainRows, next, lastFour);
-            if (count > 4) StoreRow(a4, yo + 4 * next, 4, plainRows, next, lastFour);
-            if (TRows.Count > 5 && count > 5) StoreRow(a5, yo + 5 * next, 5, plainRows, next, lastFour);
-            if (TRows.Count > 6 && count > 6) StoreRow(a6, yo + 6 * next, 6, plainRows, next, lastFour);
-            if (TRows.Count > 7 && count > 7) StoreRow(a7, yo + 7 * next, 7, plainRows, next, lastFour);
+            row = GroupRow<TRows, TTop, TBottom>(7, first, shift, stride, zero) + at;
+            v = LoadColumn<TLeft>(row, leftMask); a5 = Fma(v, w20, a5); if (TRows.Count > 6) a6 = Fma(v, w10, a6); if (TRows.Count > 7) a7 = Fma(v, w00, a7);
+            v = Avx.LoadVector256(row + 1); a5 = Fma(v, w21, a5); if (TRows.Count > 6) a6 = Fma(v, w11, a6); if (TRows.Count > 7) a7 = Fma(v, w01, a7);
+            v = LoadColumn<TRight>(row + 2, rightMask); a5 = Fma(v, w22, a5); if (TRows.Count > 6) a6 = Fma(v, w12, a6); if (TRows.Count > 7) a7 = Fma(v, w02, a7);
         }
+        if (TRows.Count > 6)
+        {
+            row = GroupRow<TRows, TTop, TBottom>(8, first, shift, stride, zero) + at;
+            v = LoadColumn<TLeft>(row, leftMask); a6 = Fma(v, w20, a6); if (TRows.Count > 7) a7 = Fma(v, w10, a7);
+            v = Avx.LoadVector256(row + 1); a6 = Fma(v, w21, a6); if (TRows.Count > 7) a7 = Fma(v, w11, a7);
+            v = LoadColumn<TRight>(row + 2, rightMask); a6 = Fma(v, w22, a6); if (TRows.Count > 7) a7 = Fma(v, w12, a7);
+        }
+        if (TRows.Count > 7)
+        {
+            row = GroupRow<TRows, TTop, TBottom>(9, first, shift, stride, zero) + at;
+            v = LoadColumn<TLeft>(row, leftMask); a7 = Fma(v, w20, a7);
+            v = Avx.LoadVector256(row + 1); a7 = Fma(v, w21, a7);
+            v = LoadColumn<TRight>(row + 2, rightMask); a7 = Fma(v, w22, a7);
+        }
+        float* yo = y + vectorColumn;
+                StoreRow(a0, yo, 0, plainRows, next, lastFour);
+        if (count > 1) StoreRow(a1, yo + next, 1, plainRows, next, lastFour);
+        if (count > 2) StoreRow(a2, yo + 2 * next, 2, plainRows, next, lastFour);
+        if (count > 3) StoreRow(a3, yo + 3 * next, 3, plainRows, next, lastFour);
+        if (count > 4) StoreRow(a4, yo + 4 * next, 4, plainRows, next, lastFour);
+        if (TRows.Count > 5 && count > 5) StoreRow(a5, yo + 5 * next, 5, plainRows, next, lastFour);
+        if (TRows.Count > 6 && count > 6) StoreRow(a6, yo + 6 * next, 6, plainRows, next, lastFour);
+        if (TRows.Count > 7 && count > 7) StoreRow(a7, yo + 7 * next, 7, plainRows, next, lastFour);
     }
 
     /// <summary>A filter column's loads: through a mask (zeros outside the image, no memory touched there) or plain.</summary>
