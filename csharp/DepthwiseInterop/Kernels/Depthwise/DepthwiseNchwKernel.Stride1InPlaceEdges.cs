@@ -16,10 +16,11 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// column 0 (left masked), the second ending at the last column (right masked), both in one pass over the
 /// run's planes (the weights broadcast once a plane, the two tiles' chains overlapping). With two masks live
 /// instead of three, the accumulators, the loaded vector and the masks leave registers for most of the nine
-/// weights (three masks left seven, and every masked load reloaded its mask from the stack). A group's input rows are consecutive image rows, but for at most one zero row
-/// above and one below, known when compiled: a row's address is the group's first row plus a multiple of the
-/// width (the row table took two loads and three adds a row); a group reading two zero rows on a side, or
-/// the middle column past the input's end, takes the all-masked groups. Groups are five to seven rows as there,
+/// weights (three masks left seven, and every masked load reloaded its mask from the stack). A group's input
+/// rows are consecutive image rows, but for at most one zero row above and one below, known when compiled: a
+/// row's address is the group's first row plus a multiple of the width (the row table took two loads and three
+/// adds a row); a group reading two zero rows on a side, or the middle column past the input's end, takes the
+/// all-masked groups. Groups are five to seven rows as there,
 /// or five to eight where every group of the bands comes here (planes at least eight wide, at most one padding
 /// row above and below): 15 rows as 8 + 7 rather than 5 + 5 + 5, 16 as 8 + 8 rather than 6 + 6 + 6 (fewer
 /// tiles, fewer rows read twice; 15x15 1.06-1.08x, 16x16 1.17x). Same accumulation order, and the same zeros
