@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -19,7 +20,11 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// end (recomputing rows with the same bits); a band shorter than five rows computes five and stores its
 /// own. Along a row, one or two vectors of eight output columns, the second shifted back to end at OW; rows
 /// narrower than eight compute one vector, and a group's last row stores only its columns. Every load is masked
-/// (<c>vmaskmovps</c>): columns left or right of the image read zeros and touch no memory. One call computes a
+/// (<c>vmaskmovps</c>): columns left or right of the image read zeros and touch no memory. Where the left
+/// padding is one column and the output no wider than the input (SAME), the groups of
+/// <see cref="RowGroupStride1Edges{TRows, TTop, TBottom}"/> take over: masks only at the
+/// image's edges, rows addressed from the group's first, and on planes at least eight wide with at most one
+/// padding row above and below, groups of five to eight rows (15 rows as 8 + 7). One call computes a
 /// group for a run of up to 16 consecutive planes of an image (their rows stay in L1 from one group to the
 /// next): at one call per plane, a 7x7 plane's tile waited on its nine-deep multiply-add chains and on the
 /// per-plane bookkeeping around the call (7x7x960: 50 µs, against 27 in runs). Each output adds its nine taps
@@ -71,6 +76,7 @@ internal static partial class DepthwiseNchwKernel
         {
             float* zero = zeroRow + padLeft;
             nint planeIn = p.Height * width, planeOut = p.OutputHeight * outputWidth, outputChannels = p.Channels * p.Multiplier;
+            bool edgeMasks = MasksOnlyAtEdges(p), edgeGroupsOfFiveToEight = edgeMasks && EdgeGroupsFitEveryBand(p);
             for (long item = firstItem; item < endItem;)
             {
                 // A run of planes of one image (their weights are consecutive), or the one band of a plane.
@@ -83,8 +89,10 @@ internal static partial class DepthwiseNchwKernel
                 // Groups of five to seven rows, as even as they go: 15 rows as 5 + 5 + 5 rather than 7 + 7 + 7
                 // (the last moved back for one row).
                 nint bandRows = endRow - firstRow, groupRows = Math.Clamp((bandRows + (bandRows + 6) / 7 - 1) / ((bandRows + 6) / 7), 5, 7);
+                bool evenEdgeGroups = edgeGroupsOfFiveToEight && bandRows >= 5;
                 for (nint r = firstRow; r < endRow; r += groupRows)
                 {
+                    if (evenEdgeGroups) groupRows = EdgeGroupRows(endRow - r);
                     if (endRow - r < groupRows && bandRows >= groupRows) r = endRow - groupRows;
                     nint count = Math.Min(groupRows, endRow - r);
                     for (nint i = 0; i < 9; i++)
@@ -100,6 +108,14 @@ internal static partial class DepthwiseNchwKernel
                         float* y = pinnedOutput + (batch * outputChannels + o) * planeOut + r * outputWidth;
                         var planesOf = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
                         nint columns = Math.Max(outputWidth, 8), plainRows = count - spilledRows;
+                        nint firstInputRow = r - p.PadTop;
+                        if (edgeMasks && MiddleColumnStaysInTensor(p, channel + planes, firstInputRow, groupRows) && ReadsAtMostOneZeroRowEachSide(p, firstInputRow, groupRows))
+                        {
+                            RowGroupStride1Edges(groupRows, firstInputRow < 0, firstInputRow + groupRows + 2 > p.Height,
+                                new EdgeGroup(image + firstInputRow * width, zero, width, y, outputWidth, count, plainRows), planesOf);
+                            continue;
+                        }
+                        Debug.Assert(groupRows <= 7, "eight-row groups only come where every group takes the edge-masked path");
                         if (groupRows == 5)
                             RowGroupStride1<FiveRows>(rows, rowMasks, planesOf, -padLeft, width, columns, y, outputWidth, count, plainRows);
                         else if (groupRows == 6)

@@ -29,9 +29,9 @@ public sealed class NchwStride1InPlaceTests
         {
             (1, 40, 7, 7, 1, same, "SAME 7x7: one group, 7 columns as two halves, runs of 16 + 16 + 8 planes"),
             (2, 20, 14, 14, 1, same, "SAME 14x14 batch 2: two vectors, runs cut at the image's end"),
-            (1, 3, 15, 15, 1, same, "SAME 15x15: 15 rows = 5 + 5 + 5"),
-            (1, 3, 16, 16, 1, same, "SAME 16x16: two whole-width vectors, 16 rows = 6 + 6 + 4 moved back"),
-            (1, 3, 9, 8, 1, same, "SAME 9x8: one vector exactly, 9 rows = 5 + 4 moved back"),
+            (1, 3, 15, 15, 1, same, "SAME 15x15: 15 rows = 8 + 7"),
+            (1, 3, 16, 16, 1, same, "SAME 16x16: two whole-width vectors, 16 rows = 8 + 8"),
+            (1, 3, 9, 8, 1, same, "SAME 9x8: one vector exactly, 9 rows = 5 + 4 moved back to five"),
             (1, 3, 7, 9, 2, same, "SAME 7x9 multiplier 2: 9 columns"),
             (1, 5, 7, 5, 1, same, "SAME 7x5: 5 columns"),
             (2, 3, 13, 5, 1, same, "SAME 13x5 batch 2: 5 columns, 13 rows = 7 + 6 moved back"),
