@@ -244,7 +244,7 @@ internal static class Conv2DNhwcKernel
 
     /// <summary>
     /// Computes work items [firstItem, endItem) (item = panel × splits + split). <paramref name="zero"/> holds at
-    /// least 2 × <see cref="Plan.ChannelsPerGroup"/> zeros (a group pair's); <paramref name="packed"/> is from <see cref="PackFilter{TVector, T}"/>.
+    /// least <see cref="Plan.ChannelsPerGroup"/> zeros (twice that with <see cref="Plan.GroupPairs"/>); <paramref name="packed"/> is from <see cref="PackFilter{TVector, T}"/>.
     /// </summary>
     public static unsafe void RunItems<TVector, T>(ref T input, ref T filter, ref T packed, ref T zero, ref int offsets, ref T output, in Plan p, long firstItem, long endItem)
         where TVector : unmanaged where T : unmanaged
