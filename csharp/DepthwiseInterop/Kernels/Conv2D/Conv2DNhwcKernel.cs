@@ -16,7 +16,10 @@ namespace DepthwiseInterop.Kernels.Conv2D;
 /// 128/256 bits; 6×4, 8×3, 8×2 or 8×1 in the 32 of 512 bits) and, per weight row (ky, kx, ci), loads B weight
 /// vectors and broadcasts one input value per pixel: B + P loads feed P × B FMAs. Blocks are 2 vectors wide below
 /// 512 bits (6×2 tiles), except at 256 bits with one or two panels, where they are 3 wide (4×3 tiles, a remainder
-/// as 2-vector blocks): see <see cref="Plan.MaxBlock"/>. The output pixels are cut into
+/// as 2-vector blocks): see <see cref="Plan.MaxBlock"/>. Groups of exactly one vector (grouped convs with as many
+/// output channels per group as lanes) run in pairs of neighbouring groups below 512 bits, packed as one block of 2
+/// vectors, in 6 × 2 tiles whose second vector broadcasts its input from the next group's channels: 14 loads per
+/// 12 FMAs, but 12 independent sums instead of the 8 × 1 tile's 8 (see <see cref="Plan.GroupPairs"/>). The output pixels are cut into
 /// panels of <see cref="PanelPixels"/>; a per-panel table gives each pixel its window origin, the pixels whose taps
 /// all fall inside the input (interior) first, and the panel is covered with tiles of P and P − 1 pixels, so no
 /// pixel is computed twice and tiles need not share a row. An interior tile runs all KH × KW × C/G weight rows in
@@ -101,8 +104,20 @@ internal static class Conv2DNhwcKernel
         /// copy of all of it).
         /// </summary>
         public readonly bool Packed;
-        /// <summary>Work items are panels × splits; a split is a contiguous range of (group, block) units.</summary>
-        public readonly nint Panels, Splits, Units;
+        /// <summary>
+        /// Whether groups of exactly one vector run in pairs of neighbouring groups (6 × 2 tiles, see
+        /// <see cref="IBlockGroups"/>), a unit being a pair (the last alone when the group count is odd), packed
+        /// as one block of two vectors: below 512 bits. Measured side by side at 256 bits, 1 thread, on the loaded
+        /// VM (median of per-round ratios, 21-31 rounds): 3x3 28x28x256->256 in 32 groups 1.12-1.18x as fast as
+        /// 8 × 1 tiles, 14x14x256 1.29x, 2 threads 1.12-1.18x. These kernels run at the pace of their loads
+        /// (broadcasts included), not their FMAs: both tiles load 1.25 values per FMA, and one broadcast less per
+        /// pixel (wrong sums, a probe) ran 1.5x. Tiles that walk input columns so that one broadcast feeds up to 3
+        /// pixels (20 broadcasts, 36 weight loads per 36 FMAs, in two halves of 3 pixels) ran 0.88-0.90x as fast
+        /// as the pairs, and fully unrolled ones were not inlined by the JIT.
+        /// </summary>
+        public readonly bool GroupPairs;
+        /// <summary>Work items are panels × splits; a split is a contiguous range of units: (group, block), or group pairs.</summary>
+        public readonly nint Panels, Splits, Units, Groups;
 
         public Plan(in ConvolutionGeometry g, int lanes, int vectorBytes, int threads)
         {
@@ -131,7 +146,9 @@ internal static class Conv2DNhwcKernel
             Packed = Panels > 2;
             MaxBlock = vectorBytes == 64 ? 4 : vectorBytes == 32 && !Packed ? 3 : 2;
             BlocksPerGroup = BlockCount(Vectors, MaxBlock);
-            Units = (nint)g.Groups * BlocksPerGroup;
+            Groups = (nint)g.Groups;
+            GroupPairs = Vectors == 1 && Groups > 1 && vectorBytes < 64;
+            Units = GroupPairs ? (Groups + 1) / 2 : Groups * BlocksPerGroup;
             // Enough items for the threads to balance: split the channel blocks when there are few panels (small
             // images, such as 7x7 or 14x14; the pointwise 7x7x960->320 gets one block of 3 vectors, or of 2, per item).
             Splits = threads <= 1 ? 1 : Math.Clamp((ItemsPerThread * threads + Panels - 1) / Panels, 1, Units);
@@ -140,9 +157,9 @@ internal static class Conv2DNhwcKernel
         public long Items => (long)Panels * Splits;
 
         /// <summary>Elements of the packed filter.</summary>
-        public long PackedLength => (long)Units / BlocksPerGroup * Vectors * Lanes * Taps;
+        public long PackedLength => (long)Groups * Vectors * Lanes * Taps;
 
-        /// <summary>Elements of the weights of the widest block (3 vectors when the widest is 2: see <see cref="BlockCount"/>).</summary>
+        /// <summary>Elements of the weights of the widest block (3 vectors when the widest is 2: see <see cref="BlockCount"/>; a group pair's 2 fit).</summary>
         public long BlockLength => (long)Math.Max(MaxBlock, 3) * Lanes * Taps;
     }
 
@@ -179,14 +196,15 @@ internal static class Conv2DNhwcKernel
     /// <summary>
     /// Packs filter <c>[KH, KW, C/G, Cout]</c> as <c>[group][block][ky][kx][ci][vector of block][lane]</c>: the
     /// weights a tile reads, in the order it reads them. Vector j of a group holds its output channels
-    /// <c>min(j × lanes, M − lanes)</c> onwards (M output channels per group).
+    /// <c>min(j × lanes, M − lanes)</c> onwards (M output channels per group). With <see cref="Plan.GroupPairs"/>,
+    /// a pair is one block whose vector j is group 2i + j's (in the room of those two groups).
     /// </summary>
     public static void PackFilter<TVector, T>(ReadOnlySpan<T> filter, Span<T> packed, in Plan p)
         where TVector : unmanaged where T : unmanaged
     {
         ref T source = ref MemoryMarshal.GetReference(filter);
         ref T destination = ref MemoryMarshal.GetReference(packed);
-        nint groups = p.Units / p.BlocksPerGroup, lastVector = p.OutputChannelsPerGroup - p.Lanes;
+        nint groups = p.Groups, lastVector = p.OutputChannelsPerGroup - p.Lanes;
         nint blockRows = p.Lanes * p.Taps; // a block of B vectors takes B × blockRows elements
         // Row by row (the source's order, so it streams), scattering each row's vectors to their blocks.
         for (nint row = 0; row < p.Taps; row++)
@@ -195,6 +213,12 @@ internal static class Conv2DNhwcKernel
             for (nint group = 0; group < groups; group++)
             {
                 ref T groupRow = ref Unsafe.Add(ref sourceRow, group * p.OutputChannelsPerGroup);
+                if (p.GroupPairs && (group | 1) < groups)
+                {
+                    ref T pairRow = ref Unsafe.Add(ref destination, (group & ~1) * blockRows + row * 2 * p.Lanes + (group & 1) * p.Lanes);
+                    RawVector.Store<TVector, T>(RawVector.Load<TVector, T>(in groupRow), ref pairRow);
+                    continue;
+                }
                 ref T groupBlocks = ref Unsafe.Add(ref destination, group * p.Vectors * blockRows);
                 for (nint b = 0; b < p.BlocksPerGroup; b++)
                 {
@@ -226,7 +250,7 @@ internal static class Conv2DNhwcKernel
 
     /// <summary>
     /// Computes work items [firstItem, endItem) (item = panel × splits + split). <paramref name="zero"/> holds at
-    /// least <see cref="Plan.ChannelsPerGroup"/> zeros; <paramref name="packed"/> is from <see cref="PackFilter{TVector, T}"/>.
+    /// least <see cref="Plan.ChannelsPerGroup"/> zeros (twice that with <see cref="Plan.GroupPairs"/>); <paramref name="packed"/> is from <see cref="PackFilter{TVector, T}"/>.
     /// </summary>
     public static unsafe void RunItems<TVector, T>(ref T input, ref T filter, ref T packed, ref T zero, ref int offsets, ref T output, in Plan p, long firstItem, long endItem)
         where TVector : unmanaged where T : unmanaged
@@ -262,8 +286,9 @@ internal static class Conv2DNhwcKernel
             nint unitEnd = (split + 1) * p.Units / p.Splits;
             for (nint unit = split * p.Units / p.Splits; unit < unitEnd; unit++)
             {
-                nint group = unit / p.BlocksPerGroup;
-                var (first, size) = Block(unit % p.BlocksPerGroup, p.Vectors, p.MaxBlock);
+                nint group = p.GroupPairs ? 2 * unit : unit / p.BlocksPerGroup;
+                // A pair's two one-vector groups run as a block of 2 (a lone last group as a block of 1).
+                var (first, size) = p.GroupPairs ? (0, group + 1 < p.Groups ? 2 : 1) : Block(unit % p.BlocksPerGroup, p.Vectors, p.MaxBlock);
                 // A 1x1 filter reads input channel k for weight row k: no offset table load per row.
                 bool oneTap = p.FilterHeight * p.FilterWidth == 1;
                 if (p.Packed)
@@ -290,16 +315,17 @@ internal static class Conv2DNhwcKernel
     {
         if (Unsafe.SizeOf<TVector>() == 64)
         {
-            if (size == 4) Panel<TVector, T, TO, TW, Size6, Size5, Size4>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
-            else if (size == 3) Panel<TVector, T, TO, TW, Size8, Size7, Size3>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
-            else if (size == 2) Panel<TVector, T, TO, TW, Size8, Size7, Size2>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
-            else Panel<TVector, T, TO, TW, Size8, Size7, Size1>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            if (size == 4) Panel<TVector, T, TO, TW, Size6, Size5, Size4, OneGroup>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            else if (size == 3) Panel<TVector, T, TO, TW, Size8, Size7, Size3, OneGroup>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            else if (size == 2) Panel<TVector, T, TO, TW, Size8, Size7, Size2, OneGroup>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            else Panel<TVector, T, TO, TW, Size8, Size7, Size1, OneGroup>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
         }
         else
         {
-            if (size == 2) Panel<TVector, T, TO, TW, Size6, Size5, Size2>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
-            else if (size == 3) Panel<TVector, T, TO, TW, Size4, Size3, Size3>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
-            else Panel<TVector, T, TO, TW, Size8, Size7, Size1>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            if (size == 2 && p.GroupPairs) Panel<TVector, T, TO, TW, Size6, Size5, Size2, GroupPair>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            else if (size == 2) Panel<TVector, T, TO, TW, Size6, Size5, Size2, OneGroup>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            else if (size == 3) Panel<TVector, T, TO, TW, Size4, Size3, Size3, OneGroup>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
+            else Panel<TVector, T, TO, TW, Size8, Size7, Size1, OneGroup>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, count, interiorEnd, group, first);
         }
     }
 
@@ -353,9 +379,9 @@ internal static class Conv2DNhwcKernel
     /// computed twice; that needs n ≥ b(P − 1) (always true from n = (P − 1)²), and smaller panels end with a tile
     /// that repeats its last pixel (the table's copies).
     /// </summary>
-    private static void Panel<TVector, T, TO, TW, TP, TQ, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T filter, ref T output, in Plan p,
+    private static void Panel<TVector, T, TO, TW, TP, TQ, TB, TG>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T filter, ref T output, in Plan p,
         ref nint entries, nint count, nint interiorEnd, nint group, nint firstVector)
-        where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets where TW : struct, IWeightSource where TP : struct, ITileSize where TQ : struct, ITileSize where TB : struct, ITileSize
+        where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets where TW : struct, IWeightSource where TP : struct, ITileSize where TQ : struct, ITileSize where TB : struct, ITileSize where TG : struct, IBlockGroups
     {
         nint smallTiles = (TP.Value - count % TP.Value) % TP.Value;
         if (smallTiles * TQ.Value > count) smallTiles = 0;
@@ -363,16 +389,16 @@ internal static class Conv2DNhwcKernel
         // With weights still in the filter, the first tile packs them as it reads them; the others read the packed copy.
         nint packing = TW.FromFilter && large > 0 ? Math.Min(TP.Value, large) : 0;
         if (packing != 0)
-            Tiles<TVector, T, TO, TW, TP, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, packing, interiorEnd, group, firstVector);
-        Tiles<TVector, T, TO, PackedWeights, TP, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref Unsafe.Add(ref entries, packing * EntrySize),
+            Tiles<TVector, T, TO, TW, TP, TB, TG>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref entries, packing, interiorEnd, group, firstVector);
+        Tiles<TVector, T, TO, PackedWeights, TP, TB, TG>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref Unsafe.Add(ref entries, packing * EntrySize),
             large - packing, interiorEnd - packing, group, firstVector);
         if (smallTiles != 0)
         {
             ref nint small = ref Unsafe.Add(ref entries, large * EntrySize);
             nint smallPacking = TW.FromFilter && large == 0 ? TQ.Value : 0;
             if (smallPacking != 0)
-                Tiles<TVector, T, TO, TW, TQ, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref small, smallPacking, interiorEnd - large, group, firstVector);
-            Tiles<TVector, T, TO, PackedWeights, TQ, TB>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref Unsafe.Add(ref small, smallPacking * EntrySize),
+                Tiles<TVector, T, TO, TW, TQ, TB, TG>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref small, smallPacking, interiorEnd - large, group, firstVector);
+            Tiles<TVector, T, TO, PackedWeights, TQ, TB, TG>(ref input, ref zero, ref interiorOffsets, ref weights, ref filter, ref output, p, ref Unsafe.Add(ref small, smallPacking * EntrySize),
                 smallTiles * TQ.Value - smallPacking, interiorEnd - large - smallPacking, group, firstVector);
         }
     }
@@ -383,15 +409,17 @@ internal static class Conv2DNhwcKernel
     /// <paramref name="filter"/> and packed there, see <see cref="IWeightSource"/>). The loops are written for up to
     /// 8 × 4; the type arguments fold the unused accumulators away.
     /// </summary>
-    private static unsafe void Tiles<TVector, T, TO, TW, TP, TB>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T filter, ref T output, in Plan p,
+    private static unsafe void Tiles<TVector, T, TO, TW, TP, TB, TG>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T filter, ref T output, in Plan p,
         ref nint entries, nint count, nint interiorEnd, nint group, nint firstVector)
-        where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets where TW : struct, IWeightSource where TP : struct, ITileSize where TB : struct, ITileSize
+        where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets where TW : struct, IWeightSource where TP : struct, ITileSize where TB : struct, ITileSize where TG : struct, IBlockGroups
     {
         int P = TP.Value, B = TB.Value;
         nint lanes = RawVector.Count<TVector, T>(), lastVector = p.OutputChannelsPerGroup - lanes;
         nint groupOutput = group * p.OutputChannelsPerGroup, groupInput = group * p.ChannelsPerGroup;
         nint c0 = groupOutput + Math.Min(firstVector * lanes, lastVector);
-        nint c1 = groupOutput + Math.Min((firstVector + 1) * lanes, lastVector);
+        // A group pair's second vector is the next group's (whose input is a group's channels on, see pairInput).
+        nint c1 = TG.Pair ? groupOutput + p.OutputChannelsPerGroup : groupOutput + Math.Min((firstVector + 1) * lanes, lastVector);
+        nint pairInput = TG.Pair ? p.ChannelsPerGroup : 0;
         nint c2 = groupOutput + Math.Min((firstVector + 2) * lanes, lastVector);
         nint c3 = groupOutput + Math.Min((firstVector + 3) * lanes, lastVector);
         // Weight vector j of row k: packed, at k * B + j vectors; in the filter, at column cj of row k.
@@ -453,7 +481,7 @@ internal static class Conv2DNhwcKernel
                 }
                 for (nint end = k + runLength; k < end; k++)
                 {
-                    nint i = TO.Channel ? k : Unsafe.Add(ref offsets, k);
+                    nint i = TO.Channel ? k : Unsafe.Add(ref offsets, k), i1 = i + pairInput;
                     TVector w0 = RawVector.Load<TVector, T>(in w);
                     TVector w1 = B > 1 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight1)) : default;
                     TVector w2 = B > 2 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight2)) : default;
@@ -469,6 +497,7 @@ internal static class Conv2DNhwcKernel
                     }
                     TVector x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i));
                     a00 = RawVector.MultiplyAdd<TVector, T>(w0, x, a00);
+                    if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i1));
                     if (B > 1) a01 = RawVector.MultiplyAdd<TVector, T>(w1, x, a01);
                     if (B > 2) a02 = RawVector.MultiplyAdd<TVector, T>(w2, x, a02);
                     if (B > 3) a03 = RawVector.MultiplyAdd<TVector, T>(w3, x, a03);
@@ -476,6 +505,7 @@ internal static class Conv2DNhwcKernel
                     {
                         x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i));
                         a10 = RawVector.MultiplyAdd<TVector, T>(w0, x, a10);
+                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i1));
                         if (B > 1) a11 = RawVector.MultiplyAdd<TVector, T>(w1, x, a11);
                         if (B > 2) a12 = RawVector.MultiplyAdd<TVector, T>(w2, x, a12);
                         if (B > 3) a13 = RawVector.MultiplyAdd<TVector, T>(w3, x, a13);
@@ -484,6 +514,7 @@ internal static class Conv2DNhwcKernel
                     {
                         x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i));
                         a20 = RawVector.MultiplyAdd<TVector, T>(w0, x, a20);
+                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i1));
                         if (B > 1) a21 = RawVector.MultiplyAdd<TVector, T>(w1, x, a21);
                         if (B > 2) a22 = RawVector.MultiplyAdd<TVector, T>(w2, x, a22);
                         if (B > 3) a23 = RawVector.MultiplyAdd<TVector, T>(w3, x, a23);
@@ -492,6 +523,7 @@ internal static class Conv2DNhwcKernel
                     {
                         x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i));
                         a30 = RawVector.MultiplyAdd<TVector, T>(w0, x, a30);
+                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i1));
                         if (B > 1) a31 = RawVector.MultiplyAdd<TVector, T>(w1, x, a31);
                         if (B > 2) a32 = RawVector.MultiplyAdd<TVector, T>(w2, x, a32);
                         if (B > 3) a33 = RawVector.MultiplyAdd<TVector, T>(w3, x, a33);
@@ -500,6 +532,7 @@ internal static class Conv2DNhwcKernel
                     {
                         x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i));
                         a40 = RawVector.MultiplyAdd<TVector, T>(w0, x, a40);
+                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i1));
                         if (B > 1) a41 = RawVector.MultiplyAdd<TVector, T>(w1, x, a41);
                         if (B > 2) a42 = RawVector.MultiplyAdd<TVector, T>(w2, x, a42);
                         if (B > 3) a43 = RawVector.MultiplyAdd<TVector, T>(w3, x, a43);
@@ -508,6 +541,7 @@ internal static class Conv2DNhwcKernel
                     {
                         x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i));
                         a50 = RawVector.MultiplyAdd<TVector, T>(w0, x, a50);
+                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i1));
                         if (B > 1) a51 = RawVector.MultiplyAdd<TVector, T>(w1, x, a51);
                         if (B > 2) a52 = RawVector.MultiplyAdd<TVector, T>(w2, x, a52);
                         if (B > 3) a53 = RawVector.MultiplyAdd<TVector, T>(w3, x, a53);
@@ -516,6 +550,7 @@ internal static class Conv2DNhwcKernel
                     {
                         x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i));
                         a60 = RawVector.MultiplyAdd<TVector, T>(w0, x, a60);
+                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i1));
                         if (B > 1) a61 = RawVector.MultiplyAdd<TVector, T>(w1, x, a61);
                         if (B > 2) a62 = RawVector.MultiplyAdd<TVector, T>(w2, x, a62);
                         if (B > 3) a63 = RawVector.MultiplyAdd<TVector, T>(w3, x, a63);
@@ -524,6 +559,7 @@ internal static class Conv2DNhwcKernel
                     {
                         x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i));
                         a70 = RawVector.MultiplyAdd<TVector, T>(w0, x, a70);
+                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i1));
                         if (B > 1) a71 = RawVector.MultiplyAdd<TVector, T>(w1, x, a71);
                         if (B > 2) a72 = RawVector.MultiplyAdd<TVector, T>(w2, x, a72);
                         if (B > 3) a73 = RawVector.MultiplyAdd<TVector, T>(w3, x, a73);
