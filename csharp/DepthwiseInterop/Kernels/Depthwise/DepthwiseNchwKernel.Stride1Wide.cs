@@ -16,8 +16,10 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// last, shorter group moves back to end at the band's end (recomputing rows with the same bits), and a band
 /// shorter than five rows computes five and stores its own. Along a row, one vector of eight output columns at
 /// a time with the nine weights in registers (the seven-row tile of <see cref="Rows7Taps3x3{TVector, T}"/>), the
-/// last vector shifted back to end at OW; one method runs a whole band (the weights stay in registers across
-/// its groups). The vectors whose taps stay inside the image columns (all but the first and the last on SAME
+/// last vector shifted back to end at OW; each accumulator starts from zero at its first tap and is stored after
+/// its last, so at most three are live and nothing spills (all seven zeroed up front, two or three went to the
+/// stack in every tile: 60x60 and 28x28 planes 1.09-1.14x); one method runs a whole band (the weights stay in
+/// registers across its groups). The vectors whose taps stay inside the image columns (all but the first and the last on SAME
 /// planes) take plain unaligned loads; SAME's first vector masks only its tap 0 (column -1) and its last only
 /// its tap 2 (column W), with the other taps plain; any other vector whose taps leave the image masks all
 /// three. The masked loads (<c>vmaskmovps</c>) read zeros outside the image and touch no memory there (a tile
@@ -29,7 +31,6 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// </summary>
 internal static partial class DepthwiseNchwKernel
 {
-    internal static bool Experiment = true; // HARNESS TOGGLE, remove
     /// <summary>Whether <see cref="RunItemsStride1Wide"/> serves the problem.</summary>
     private static bool ReadsStride1WideInPlace<TVector, T>(in Plan p) where TVector : unmanaged where T : unmanaged =>
         typeof(TVector) == typeof(Vector256<float>) && Avx2.IsSupported
@@ -63,8 +64,7 @@ internal static partial class DepthwiseNchwKernel
                     nint o = channel * p.Multiplier + m;
                     var band = new WideBand(pinnedInput + plane * planeIn, zero, p.Height, width, p.PadTop, padLeft, pinnedFilter + o, outputChannels,
                         pinnedOutput + (batch * outputChannels + o) * planeOut, outputWidth, firstRow, endRow);
-                    if (!Experiment) { if (groupRows == 5) WideBandRowsOld<FiveRows>(band); else if (groupRows == 6) WideBandRowsOld<SixRows>(band); else WideBandRowsOld<SevenRows>(band); }
-                    else if (groupRows == 5) WideBandRows<FiveRows>(band);
+                    if (groupRows == 5) WideBandRows<FiveRows>(band);
                     else if (groupRows == 6) WideBandRows<SixRows>(band);
                     else WideBandRows<SevenRows>(band);
                 }
@@ -96,112 +96,6 @@ internal static partial class DepthwiseNchwKernel
     /// band (a call and the weights' broadcasts per group and vector took a third of the time of 30x30 planes;
     /// calls per kind of vector running all the groups measured slower than this, 60x60 and 28x28 5-15%).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    [SkipLocalsInit]
-    private static unsafe void WideBandRowsOld<TRows>(in WideBand b) where TRows : struct, IGroupRows
-    {
-        nint t = b.TapStride, width = b.Width, padLeft = b.PadLeft, outputWidth = b.OutputWidth;
-        float* w = b.Weights;
-        Vector256<float> w00 = Vector256.Create(w[0]), w01 = Vector256.Create(w[t]), w02 = Vector256.Create(w[2 * t]);
-        Vector256<float> w10 = Vector256.Create(w[3 * t]), w11 = Vector256.Create(w[4 * t]), w12 = Vector256.Create(w[5 * t]);
-        Vector256<float> w20 = Vector256.Create(w[6 * t]), w21 = Vector256.Create(w[7 * t]), w22 = Vector256.Create(w[8 * t]);
-        nint* rows = stackalloc nint[9];
-        Vector256<float>* masks = stackalloc Vector256<float>[3];
-        nint lastStart = outputWidth - 8, lastColumn = width - 1;
-        nint groupRows = TRows.Count, next = outputWidth;
-        for (nint r = b.FirstRow; r < b.EndRow; r += groupRows)
-        {
-            if (b.EndRow - r < groupRows && b.EndRow - b.FirstRow >= groupRows) r = b.EndRow - groupRows;
-            nint count = Math.Min(groupRows, b.EndRow - r);
-            for (nint i = 0; i < 9; i++)
-            {
-                nint iy = r - b.PadTop + i;
-                rows[i] = (nuint)iy < (nuint)b.Height ? (nint)(b.Image + iy * width) : (nint)b.Zero;
-            }
-            float* y = b.Y + r * outputWidth;
-            // Vectors at 0, 8, ..., the last shifted back to end at OW; the taps of the one at ox read input
-            // columns at = ox - PadLeft to at + 9.
-            for (nint ox = 0; ; ox += 8)
-            {
-                if (ox > lastStart) ox = lastStart;
-                nint at = ox - padLeft;
-                if (at >= 0 && at + 9 <= lastColumn)
-                    WideTileOld<TRows, PlainLoads>(rows, at, masks, default, w00, w01, w02, w10, w11, w12, w20, w21, w22, y + ox, next, count);
-                else
-                {
-                    ColumnMasks(at, width, masks);
-                    if (at == -1 && at + 9 <= lastColumn)
-                        WideTileOld<TRows, LeftEdgeLoads>(rows, at, masks, masks[0], w00, w01, w02, w10, w11, w12, w20, w21, w22, y + ox, next, count);
-                    else if (at >= 0 && at + 8 <= lastColumn)
-                        WideTileOld<TRows, RightEdgeLoads>(rows, at, masks, masks[2], w00, w01, w02, w10, w11, w12, w20, w21, w22, y + ox, next, count);
-                    else
-                        WideTileOld<TRows, MaskedLoads>(rows, at, masks, default, w00, w01, w02, w10, w11, w12, w20, w21, w22, y + ox, next, count);
-                }
-                if (ox == lastStart) break;
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void WideTileOld<TRows, TLoads>(nint* rows, nint at, Vector256<float>* masks, Vector256<float> edge,
-        Vector256<float> w00, Vector256<float> w01, Vector256<float> w02, Vector256<float> w10, Vector256<float> w11, Vector256<float> w12,
-        Vector256<float> w20, Vector256<float> w21, Vector256<float> w22, float* yo, nint next, nint count)
-        where TRows : struct, IGroupRows where TLoads : struct, IRowLoads
-    {
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
-        Vector256<float> v;
-        float* row;
-        row = (float*)rows[0] + at;
-        v = TLoads.Load(row, 0, masks, edge); a0 = Fma(v, w00, a0);
-        v = TLoads.Load(row, 1, masks, edge); a0 = Fma(v, w01, a0);
-        v = TLoads.Load(row, 2, masks, edge); a0 = Fma(v, w02, a0);
-        row = (float*)rows[1] + at;
-        v = TLoads.Load(row, 0, masks, edge); a0 = Fma(v, w10, a0); a1 = Fma(v, w00, a1);
-        v = TLoads.Load(row, 1, masks, edge); a0 = Fma(v, w11, a0); a1 = Fma(v, w01, a1);
-        v = TLoads.Load(row, 2, masks, edge); a0 = Fma(v, w12, a0); a1 = Fma(v, w02, a1);
-        row = (float*)rows[2] + at;
-        v = TLoads.Load(row, 0, masks, edge); a0 = Fma(v, w20, a0); a1 = Fma(v, w10, a1); a2 = Fma(v, w00, a2);
-        v = TLoads.Load(row, 1, masks, edge); a0 = Fma(v, w21, a0); a1 = Fma(v, w11, a1); a2 = Fma(v, w01, a2);
-        v = TLoads.Load(row, 2, masks, edge); a0 = Fma(v, w22, a0); a1 = Fma(v, w12, a1); a2 = Fma(v, w02, a2);
-        row = (float*)rows[3] + at;
-        v = TLoads.Load(row, 0, masks, edge); a1 = Fma(v, w20, a1); a2 = Fma(v, w10, a2); a3 = Fma(v, w00, a3);
-        v = TLoads.Load(row, 1, masks, edge); a1 = Fma(v, w21, a1); a2 = Fma(v, w11, a2); a3 = Fma(v, w01, a3);
-        v = TLoads.Load(row, 2, masks, edge); a1 = Fma(v, w22, a1); a2 = Fma(v, w12, a2); a3 = Fma(v, w02, a3);
-        row = (float*)rows[4] + at;
-        v = TLoads.Load(row, 0, masks, edge); a2 = Fma(v, w20, a2); a3 = Fma(v, w10, a3); a4 = Fma(v, w00, a4);
-        v = TLoads.Load(row, 1, masks, edge); a2 = Fma(v, w21, a2); a3 = Fma(v, w11, a3); a4 = Fma(v, w01, a4);
-        v = TLoads.Load(row, 2, masks, edge); a2 = Fma(v, w22, a2); a3 = Fma(v, w12, a3); a4 = Fma(v, w02, a4);
-        row = (float*)rows[5] + at;
-        v = TLoads.Load(row, 0, masks, edge); a3 = Fma(v, w20, a3); a4 = Fma(v, w10, a4); if (TRows.Count > 5) a5 = Fma(v, w00, a5);
-        v = TLoads.Load(row, 1, masks, edge); a3 = Fma(v, w21, a3); a4 = Fma(v, w11, a4); if (TRows.Count > 5) a5 = Fma(v, w01, a5);
-        v = TLoads.Load(row, 2, masks, edge); a3 = Fma(v, w22, a3); a4 = Fma(v, w12, a4); if (TRows.Count > 5) a5 = Fma(v, w02, a5);
-        row = (float*)rows[6] + at;
-        v = TLoads.Load(row, 0, masks, edge); a4 = Fma(v, w20, a4); if (TRows.Count > 5) a5 = Fma(v, w10, a5); if (TRows.Count > 6) a6 = Fma(v, w00, a6);
-        v = TLoads.Load(row, 1, masks, edge); a4 = Fma(v, w21, a4); if (TRows.Count > 5) a5 = Fma(v, w11, a5); if (TRows.Count > 6) a6 = Fma(v, w01, a6);
-        v = TLoads.Load(row, 2, masks, edge); a4 = Fma(v, w22, a4); if (TRows.Count > 5) a5 = Fma(v, w12, a5); if (TRows.Count > 6) a6 = Fma(v, w02, a6);
-        if (TRows.Count > 5)
-        {
-            row = (float*)rows[7] + at;
-            v = TLoads.Load(row, 0, masks, edge); a5 = Fma(v, w20, a5); if (TRows.Count > 6) a6 = Fma(v, w10, a6);
-            v = TLoads.Load(row, 1, masks, edge); a5 = Fma(v, w21, a5); if (TRows.Count > 6) a6 = Fma(v, w11, a6);
-            v = TLoads.Load(row, 2, masks, edge); a5 = Fma(v, w22, a5); if (TRows.Count > 6) a6 = Fma(v, w12, a6);
-        }
-        if (TRows.Count > 6)
-        {
-            row = (float*)rows[8] + at;
-            v = TLoads.Load(row, 0, masks, edge); a6 = Fma(v, w20, a6);
-            v = TLoads.Load(row, 1, masks, edge); a6 = Fma(v, w21, a6);
-            v = TLoads.Load(row, 2, masks, edge); a6 = Fma(v, w22, a6);
-        }
-        a0.Store(yo);
-        if (count > 1) a1.Store(yo + next);
-        if (count > 2) a2.Store(yo + 2 * next);
-        if (count > 3) a3.Store(yo + 3 * next);
-        if (count > 4) a4.Store(yo + 4 * next);
-        if (TRows.Count > 5 && count > 5) a5.Store(yo + 5 * next);
-        if (TRows.Count > 6 && count > 6) a6.Store(yo + 6 * next);
-    }
-
     [MethodImpl(MethodImplOptions.NoInlining)]
     [SkipLocalsInit]
     private static unsafe void WideBandRows<TRows>(in WideBand b) where TRows : struct, IGroupRows
