@@ -16,8 +16,10 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// last, shorter group moves back to end at the band's end (recomputing rows with the same bits), and a band
 /// shorter than five rows computes five and stores its own. Along a row, one vector of eight output columns at
 /// a time with the nine weights in registers (the seven-row tile of <see cref="Rows7Taps3x3{TVector, T}"/>), the
-/// last vector shifted back to end at OW; one method runs a whole band (the weights stay in registers across
-/// its groups). The vectors whose taps stay inside the image columns (all but the first and the last on SAME
+/// last vector shifted back to end at OW; each accumulator starts from zero at its first tap and is stored after
+/// its last, so at most three are live and nothing spills (all seven zeroed up front, two or three went to the
+/// stack in every tile: 60x60 and 28x28 planes 1.09-1.14x); one method runs a whole band (the weights stay in
+/// registers across its groups). The vectors whose taps stay inside the image columns (all but the first and the last on SAME
 /// planes) take plain unaligned loads; SAME's first vector masks only its tap 0 (column -1) and its last only
 /// its tap 2 (column W), with the other taps plain; any other vector whose taps leave the image masks all
 /// three. The masked loads (<c>vmaskmovps</c>) read zeros outside the image and touch no memory there (a tile
@@ -154,43 +156,52 @@ internal static partial class DepthwiseNchwKernel
         Vector256<float> w20, Vector256<float> w21, Vector256<float> w22, float* yo, nint next, nint count)
         where TRows : struct, IGroupRows where TLoads : struct, IRowLoads
     {
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
-        Vector256<float> v;
+        // Each accumulator starts from zero at its first tap and is stored after its last: at most three live,
+        // so they, the nine weights, the loaded vector and an edge mask fit the 16 registers (zeroed and kept
+        // all seven at once, two or three spilled to the stack in every tile).
+        Vector256<float> a0, a1, a2, a3, a4, a5 = default, a6 = default;
+        Vector256<float> v, zero = Vector256<float>.Zero;
         float* row;
         row = (float*)rows[0] + at;
-        v = TLoads.Load(row, 0, masks, edge); a0 = Fma(v, w00, a0);
+        v = TLoads.Load(row, 0, masks, edge); a0 = Fma(v, w00, zero);
         v = TLoads.Load(row, 1, masks, edge); a0 = Fma(v, w01, a0);
         v = TLoads.Load(row, 2, masks, edge); a0 = Fma(v, w02, a0);
         row = (float*)rows[1] + at;
-        v = TLoads.Load(row, 0, masks, edge); a0 = Fma(v, w10, a0); a1 = Fma(v, w00, a1);
+        v = TLoads.Load(row, 0, masks, edge); a0 = Fma(v, w10, a0); a1 = Fma(v, w00, zero);
         v = TLoads.Load(row, 1, masks, edge); a0 = Fma(v, w11, a0); a1 = Fma(v, w01, a1);
         v = TLoads.Load(row, 2, masks, edge); a0 = Fma(v, w12, a0); a1 = Fma(v, w02, a1);
         row = (float*)rows[2] + at;
-        v = TLoads.Load(row, 0, masks, edge); a0 = Fma(v, w20, a0); a1 = Fma(v, w10, a1); a2 = Fma(v, w00, a2);
+        v = TLoads.Load(row, 0, masks, edge); a0 = Fma(v, w20, a0); a1 = Fma(v, w10, a1); a2 = Fma(v, w00, zero);
         v = TLoads.Load(row, 1, masks, edge); a0 = Fma(v, w21, a0); a1 = Fma(v, w11, a1); a2 = Fma(v, w01, a2);
         v = TLoads.Load(row, 2, masks, edge); a0 = Fma(v, w22, a0); a1 = Fma(v, w12, a1); a2 = Fma(v, w02, a2);
+        a0.Store(yo);
         row = (float*)rows[3] + at;
-        v = TLoads.Load(row, 0, masks, edge); a1 = Fma(v, w20, a1); a2 = Fma(v, w10, a2); a3 = Fma(v, w00, a3);
+        v = TLoads.Load(row, 0, masks, edge); a1 = Fma(v, w20, a1); a2 = Fma(v, w10, a2); a3 = Fma(v, w00, zero);
         v = TLoads.Load(row, 1, masks, edge); a1 = Fma(v, w21, a1); a2 = Fma(v, w11, a2); a3 = Fma(v, w01, a3);
         v = TLoads.Load(row, 2, masks, edge); a1 = Fma(v, w22, a1); a2 = Fma(v, w12, a2); a3 = Fma(v, w02, a3);
+        if (count > 1) a1.Store(yo + next);
         row = (float*)rows[4] + at;
-        v = TLoads.Load(row, 0, masks, edge); a2 = Fma(v, w20, a2); a3 = Fma(v, w10, a3); a4 = Fma(v, w00, a4);
+        v = TLoads.Load(row, 0, masks, edge); a2 = Fma(v, w20, a2); a3 = Fma(v, w10, a3); a4 = Fma(v, w00, zero);
         v = TLoads.Load(row, 1, masks, edge); a2 = Fma(v, w21, a2); a3 = Fma(v, w11, a3); a4 = Fma(v, w01, a4);
         v = TLoads.Load(row, 2, masks, edge); a2 = Fma(v, w22, a2); a3 = Fma(v, w12, a3); a4 = Fma(v, w02, a4);
+        if (count > 2) a2.Store(yo + 2 * next);
         row = (float*)rows[5] + at;
-        v = TLoads.Load(row, 0, masks, edge); a3 = Fma(v, w20, a3); a4 = Fma(v, w10, a4); if (TRows.Count > 5) a5 = Fma(v, w00, a5);
+        v = TLoads.Load(row, 0, masks, edge); a3 = Fma(v, w20, a3); a4 = Fma(v, w10, a4); if (TRows.Count > 5) a5 = Fma(v, w00, zero);
         v = TLoads.Load(row, 1, masks, edge); a3 = Fma(v, w21, a3); a4 = Fma(v, w11, a4); if (TRows.Count > 5) a5 = Fma(v, w01, a5);
         v = TLoads.Load(row, 2, masks, edge); a3 = Fma(v, w22, a3); a4 = Fma(v, w12, a4); if (TRows.Count > 5) a5 = Fma(v, w02, a5);
+        if (count > 3) a3.Store(yo + 3 * next);
         row = (float*)rows[6] + at;
-        v = TLoads.Load(row, 0, masks, edge); a4 = Fma(v, w20, a4); if (TRows.Count > 5) a5 = Fma(v, w10, a5); if (TRows.Count > 6) a6 = Fma(v, w00, a6);
+        v = TLoads.Load(row, 0, masks, edge); a4 = Fma(v, w20, a4); if (TRows.Count > 5) a5 = Fma(v, w10, a5); if (TRows.Count > 6) a6 = Fma(v, w00, zero);
         v = TLoads.Load(row, 1, masks, edge); a4 = Fma(v, w21, a4); if (TRows.Count > 5) a5 = Fma(v, w11, a5); if (TRows.Count > 6) a6 = Fma(v, w01, a6);
         v = TLoads.Load(row, 2, masks, edge); a4 = Fma(v, w22, a4); if (TRows.Count > 5) a5 = Fma(v, w12, a5); if (TRows.Count > 6) a6 = Fma(v, w02, a6);
+        if (count > 4) a4.Store(yo + 4 * next);
         if (TRows.Count > 5)
         {
             row = (float*)rows[7] + at;
             v = TLoads.Load(row, 0, masks, edge); a5 = Fma(v, w20, a5); if (TRows.Count > 6) a6 = Fma(v, w10, a6);
             v = TLoads.Load(row, 1, masks, edge); a5 = Fma(v, w21, a5); if (TRows.Count > 6) a6 = Fma(v, w11, a6);
             v = TLoads.Load(row, 2, masks, edge); a5 = Fma(v, w22, a5); if (TRows.Count > 6) a6 = Fma(v, w12, a6);
+            if (count > 5) a5.Store(yo + 5 * next);
         }
         if (TRows.Count > 6)
         {
@@ -198,14 +209,8 @@ internal static partial class DepthwiseNchwKernel
             v = TLoads.Load(row, 0, masks, edge); a6 = Fma(v, w20, a6);
             v = TLoads.Load(row, 1, masks, edge); a6 = Fma(v, w21, a6);
             v = TLoads.Load(row, 2, masks, edge); a6 = Fma(v, w22, a6);
+            if (count > 6) a6.Store(yo + 6 * next);
         }
-        a0.Store(yo);
-        if (count > 1) a1.Store(yo + next);
-        if (count > 2) a2.Store(yo + 2 * next);
-        if (count > 3) a3.Store(yo + 3 * next);
-        if (count > 4) a4.Store(yo + 4 * next);
-        if (TRows.Count > 5 && count > 5) a5.Store(yo + 5 * next);
-        if (TRows.Count > 6 && count > 6) a6.Store(yo + 6 * next);
     }
 
     /// <summary>

@@ -15,11 +15,15 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// place, the 15th from a zero row when it is the one row below the image, or else from a copy of the
 /// group's rows with zero rows for the padding. A band's last one to four rows go through the band scratch
 /// and its four-row tiles, as before; a last group of five or six rows moves back to end at the band's end.
-/// Eight output columns read 17 input columns: tap kx is the even picks (<c>vshufps</c>) of the two 8-column
-/// loads at column kx (18 columns, the last unused), which leaves the lanes in the order 0 1 4 5 2 3 6 7 for
-/// all three taps alike; each accumulator is put back in order (<c>vpermpd</c>) once, before the store.
-/// Vectors whose columns leave the image on the right (the padding column) use masked loads, which read
-/// zeros there. Each output adds its nine taps in the same order, from zero, with the same fused
+/// Eight output columns read 17 input columns: taps 0 and 1 are the even and the odd picks (<c>vshufps</c>)
+/// of the two 8-column loads at column 0, tap 2 the even picks of the two at column 2 (18 columns, the last
+/// unused; four loads a row, where a pair for each tap made six and ran no faster), which leaves the lanes in
+/// the order 0 1 4 5 2 3 6 7 for all three taps alike; each accumulator is put back in order (<c>vpermpd</c>)
+/// once, before the store. Each accumulator starts from zero at its first tap and is stored after its last,
+/// so at most two are live (all seven zeroed up front spilled). Vectors whose columns leave the image on the
+/// right (the padding column) use masked loads, which read zeros there: only the second load of each pair
+/// where the first stays in the image (SAME's last vector; two masks, where six spilled the weights: 56x56
+/// planes 1.2x), else both. Each output adds its nine taps in the same order, from zero, with the same fused
 /// multiply-adds as the band tiles, so the bits are theirs. (With left padding, the copies of the left edge
 /// columns and of the top rows made 33x33 planes 1.4x slower than the band kernel: those keep to it.)
 /// </summary>
@@ -116,8 +120,14 @@ internal static partial class DepthwiseNchwKernel
                         {
                             // Past the last in-place vector, 8 columns at a time, the last shifted back to end at OW.
                             nint ox = Math.Min(wholeEnd + 8 * e, outputWidth - 8);
-                            Rows7Stride2(ref Unsafe.Add(ref source, 2 * ox), width, ref Unsafe.Add(ref lastRow, 2 * ox), ref weights,
-                                ref Unsafe.Add(ref y, ox), outputWidth, rows, 8, new MaskedTaps(width - 2 * ox));
+                            ref float first = ref Unsafe.Add(ref source, 2 * ox);
+                            ref float last = ref Unsafe.Add(ref lastRow, 2 * ox);
+                            ref float yo = ref Unsafe.Add(ref y, ox);
+                            // Only the second load of a pair leaves the image when the first at column 2 stays in it.
+                            if (2 * ox + 2 + 8 <= width)
+                                Rows7Stride2(ref first, width, ref last, ref weights, ref yo, outputWidth, rows, 8, new RightEdgeTaps(width - 2 * ox));
+                            else
+                                Rows7Stride2(ref first, width, ref last, ref weights, ref yo, outputWidth, rows, 8, new MaskedTaps(width - 2 * ox));
                         }
                     }
                 }
@@ -151,13 +161,13 @@ internal static partial class DepthwiseNchwKernel
     /// Seven output rows × eight columns at a time along <paramref name="width"/> output columns (at least
     /// eight; the last vector shifted back to end there): output column ox of row i reads input row 2i + ky,
     /// column 2 ox + kx of <paramref name="x"/> (rows <paramref name="pitch"/> apart, but the last, row 14, at
-    /// <paramref name="lastRow"/>). The first
-    /// <paramref name="rows"/> rows are stored, <paramref name="next"/> apart. Same accumulation as
+    /// <paramref name="lastRow"/>), loaded as <typeparamref name="TTaps"/> says. The first <paramref name="rows"/>
+    /// rows are stored, <paramref name="next"/> apart. Same accumulation as
     /// <see cref="Rows7Taps3x3Stride2{TVector, T}"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Rows7Stride2<TTaps>(ref float x, nint pitch, ref float lastRow, ref float weights, ref float y, nint next, nint rows, nint width, TTaps taps)
-        where TTaps : struct, ITaps
+        where TTaps : struct, IColumnPairs
     {
         Vector256<float> w00 = Vector256.Create(Unsafe.Add(ref weights, 0)), w01 = Vector256.Create(Unsafe.Add(ref weights, 1)), w02 = Vector256.Create(Unsafe.Add(ref weights, 2));
         Vector256<float> w10 = Vector256.Create(Unsafe.Add(ref weights, 3)), w11 = Vector256.Create(Unsafe.Add(ref weights, 4)), w12 = Vector256.Create(Unsafe.Add(ref weights, 5));
@@ -165,126 +175,159 @@ internal static partial class DepthwiseNchwKernel
         for (nint ox = 0; ; ox += 8)
         {
             if (ox > width - 8) ox = width - 8;
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
-            Vector256<float> v;
-            ref float row = ref Unsafe.Add(ref x, 2 * ox);
-            v = taps.Tap(ref row, 0); a0 = Fma(v, w00, a0);
-            v = taps.Tap(ref row, 1); a0 = Fma(v, w01, a0);
-            v = taps.Tap(ref row, 2); a0 = Fma(v, w02, a0);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a0 = Fma(v, w10, a0);
-            v = taps.Tap(ref row, 1); a0 = Fma(v, w11, a0);
-            v = taps.Tap(ref row, 2); a0 = Fma(v, w12, a0);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a0 = Fma(v, w20, a0); a1 = Fma(v, w00, a1);
-            v = taps.Tap(ref row, 1); a0 = Fma(v, w21, a0); a1 = Fma(v, w01, a1);
-            v = taps.Tap(ref row, 2); a0 = Fma(v, w22, a0); a1 = Fma(v, w02, a1);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a1 = Fma(v, w10, a1);
-            v = taps.Tap(ref row, 1); a1 = Fma(v, w11, a1);
-            v = taps.Tap(ref row, 2); a1 = Fma(v, w12, a1);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a1 = Fma(v, w20, a1); a2 = Fma(v, w00, a2);
-            v = taps.Tap(ref row, 1); a1 = Fma(v, w21, a1); a2 = Fma(v, w01, a2);
-            v = taps.Tap(ref row, 2); a1 = Fma(v, w22, a1); a2 = Fma(v, w02, a2);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a2 = Fma(v, w10, a2);
-            v = taps.Tap(ref row, 1); a2 = Fma(v, w11, a2);
-            v = taps.Tap(ref row, 2); a2 = Fma(v, w12, a2);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a2 = Fma(v, w20, a2); a3 = Fma(v, w00, a3);
-            v = taps.Tap(ref row, 1); a2 = Fma(v, w21, a2); a3 = Fma(v, w01, a3);
-            v = taps.Tap(ref row, 2); a2 = Fma(v, w22, a2); a3 = Fma(v, w02, a3);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a3 = Fma(v, w10, a3);
-            v = taps.Tap(ref row, 1); a3 = Fma(v, w11, a3);
-            v = taps.Tap(ref row, 2); a3 = Fma(v, w12, a3);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a3 = Fma(v, w20, a3); a4 = Fma(v, w00, a4);
-            v = taps.Tap(ref row, 1); a3 = Fma(v, w21, a3); a4 = Fma(v, w01, a4);
-            v = taps.Tap(ref row, 2); a3 = Fma(v, w22, a3); a4 = Fma(v, w02, a4);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a4 = Fma(v, w10, a4);
-            v = taps.Tap(ref row, 1); a4 = Fma(v, w11, a4);
-            v = taps.Tap(ref row, 2); a4 = Fma(v, w12, a4);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a4 = Fma(v, w20, a4); a5 = Fma(v, w00, a5);
-            v = taps.Tap(ref row, 1); a4 = Fma(v, w21, a4); a5 = Fma(v, w01, a5);
-            v = taps.Tap(ref row, 2); a4 = Fma(v, w22, a4); a5 = Fma(v, w02, a5);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a5 = Fma(v, w10, a5);
-            v = taps.Tap(ref row, 1); a5 = Fma(v, w11, a5);
-            v = taps.Tap(ref row, 2); a5 = Fma(v, w12, a5);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a5 = Fma(v, w20, a5); a6 = Fma(v, w00, a6);
-            v = taps.Tap(ref row, 1); a5 = Fma(v, w21, a5); a6 = Fma(v, w01, a6);
-            v = taps.Tap(ref row, 2); a5 = Fma(v, w22, a5); a6 = Fma(v, w02, a6);
-            row = ref Unsafe.Add(ref row, pitch);
-            v = taps.Tap(ref row, 0); a6 = Fma(v, w10, a6);
-            v = taps.Tap(ref row, 1); a6 = Fma(v, w11, a6);
-            v = taps.Tap(ref row, 2); a6 = Fma(v, w12, a6);
-            row = ref Unsafe.Add(ref lastRow, 2 * ox);
-            v = taps.Tap(ref row, 0); a6 = Fma(v, w20, a6);
-            v = taps.Tap(ref row, 1); a6 = Fma(v, w21, a6);
-            v = taps.Tap(ref row, 2); a6 = Fma(v, w22, a6);
+            // Each accumulator starts from zero at its first tap and is stored after its last: at most two live,
+            // which leaves registers for the nine weights, the two loads taps 0 and 1 share and an edge
+            // vector's masks (zeroed and kept all seven at once, the tiles spilled).
+            Vector256<float> a0, a1, a2, a3, a4, a5, a6, low, high, v, zero = Vector256<float>.Zero;
             ref float yo = ref Unsafe.Add(ref y, ox);
+            ref float row = ref Unsafe.Add(ref x, 2 * ox);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a0 = Fma(v, w00, zero);
+            v = OddColumns(low, high); a0 = Fma(v, w01, a0);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a0 = Fma(v, w02, a0);
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a0 = Fma(v, w10, a0);
+            v = OddColumns(low, high); a0 = Fma(v, w11, a0);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a0 = Fma(v, w12, a0);
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a0 = Fma(v, w20, a0); a1 = Fma(v, w00, zero);
+            v = OddColumns(low, high); a0 = Fma(v, w21, a0); a1 = Fma(v, w01, a1);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a0 = Fma(v, w22, a0); a1 = Fma(v, w02, a1);
             InOrder(a0).StoreUnsafe(ref yo);
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a1 = Fma(v, w10, a1);
+            v = OddColumns(low, high); a1 = Fma(v, w11, a1);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a1 = Fma(v, w12, a1);
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a1 = Fma(v, w20, a1); a2 = Fma(v, w00, zero);
+            v = OddColumns(low, high); a1 = Fma(v, w21, a1); a2 = Fma(v, w01, a2);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a1 = Fma(v, w22, a1); a2 = Fma(v, w02, a2);
             if (rows > 1) InOrder(a1).StoreUnsafe(ref yo, (nuint)(1 * next));
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a2 = Fma(v, w10, a2);
+            v = OddColumns(low, high); a2 = Fma(v, w11, a2);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a2 = Fma(v, w12, a2);
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a2 = Fma(v, w20, a2); a3 = Fma(v, w00, zero);
+            v = OddColumns(low, high); a2 = Fma(v, w21, a2); a3 = Fma(v, w01, a3);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a2 = Fma(v, w22, a2); a3 = Fma(v, w02, a3);
             if (rows > 2) InOrder(a2).StoreUnsafe(ref yo, (nuint)(2 * next));
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a3 = Fma(v, w10, a3);
+            v = OddColumns(low, high); a3 = Fma(v, w11, a3);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a3 = Fma(v, w12, a3);
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a3 = Fma(v, w20, a3); a4 = Fma(v, w00, zero);
+            v = OddColumns(low, high); a3 = Fma(v, w21, a3); a4 = Fma(v, w01, a4);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a3 = Fma(v, w22, a3); a4 = Fma(v, w02, a4);
             if (rows > 3) InOrder(a3).StoreUnsafe(ref yo, (nuint)(3 * next));
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a4 = Fma(v, w10, a4);
+            v = OddColumns(low, high); a4 = Fma(v, w11, a4);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a4 = Fma(v, w12, a4);
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a4 = Fma(v, w20, a4); a5 = Fma(v, w00, zero);
+            v = OddColumns(low, high); a4 = Fma(v, w21, a4); a5 = Fma(v, w01, a5);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a4 = Fma(v, w22, a4); a5 = Fma(v, w02, a5);
             if (rows > 4) InOrder(a4).StoreUnsafe(ref yo, (nuint)(4 * next));
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a5 = Fma(v, w10, a5);
+            v = OddColumns(low, high); a5 = Fma(v, w11, a5);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a5 = Fma(v, w12, a5);
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a5 = Fma(v, w20, a5); a6 = Fma(v, w00, zero);
+            v = OddColumns(low, high); a5 = Fma(v, w21, a5); a6 = Fma(v, w01, a6);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a5 = Fma(v, w22, a5); a6 = Fma(v, w02, a6);
             if (rows > 5) InOrder(a5).StoreUnsafe(ref yo, (nuint)(5 * next));
+            row = ref Unsafe.Add(ref row, pitch);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a6 = Fma(v, w10, a6);
+            v = OddColumns(low, high); a6 = Fma(v, w11, a6);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a6 = Fma(v, w12, a6);
+            row = ref Unsafe.Add(ref lastRow, 2 * ox);
+            (low, high) = taps.Columns(ref row, 0); v = EvenColumns(low, high); a6 = Fma(v, w20, a6);
+            v = OddColumns(low, high); a6 = Fma(v, w21, a6);
+            (low, high) = taps.Columns(ref row, 2); v = EvenColumns(low, high); a6 = Fma(v, w22, a6);
             if (rows > 6) InOrder(a6).StoreUnsafe(ref yo, (nuint)(6 * next));
             if (ox == width - 8) break;
         }
     }
 
     /// <summary>
-    /// Tap kx of one input row for eight outputs j: columns 2j + kx of the row, j in the lane order
-    /// 0 1 4 5 2 3 6 7 (the even picks of <c>vshufps</c> from the 16 columns kx to kx + 15).
+    /// The 16 input columns of one row from column <c>at</c> (0 or 2) of eight outputs, in two loads: tap 0's
+    /// and tap 1's columns are the even and the odd picks of the pair at 0 (<see cref="EvenColumns"/>,
+    /// <see cref="OddColumns"/>), tap 2's the even picks of the pair at 2.
     /// </summary>
-    private interface ITaps
+    private interface IColumnPairs
     {
-        Vector256<float> Tap(ref float row, nint kx);
+        (Vector256<float> Low, Vector256<float> High) Columns(ref float row, nint at);
     }
 
-    /// <summary>Taps of eight outputs whose 18 columns are all in the image (or in a zero-padded copy).</summary>
-    private readonly struct WholeTaps : ITaps
+    /// <summary>Columns of eight outputs all in the image (or in a zero-padded copy): plain loads.</summary>
+    private readonly struct WholeTaps : IColumnPairs
     {
-        // Distinct loads per tap: with loads shared between taps the JIT kept them as common subexpressions
-        // and spilled them to the stack.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector256<float> Tap(ref float row, nint kx) =>
-            Avx.Shuffle(Vector256.LoadUnsafe(ref row, (nuint)kx), Vector256.LoadUnsafe(ref row, (nuint)kx + 8), 0b10_00_10_00);
+        public (Vector256<float> Low, Vector256<float> High) Columns(ref float row, nint at) =>
+            (Vector256.LoadUnsafe(ref row, (nuint)at), Vector256.LoadUnsafe(ref row, (nuint)at + 8));
     }
 
     /// <summary>
-    /// Taps of eight outputs whose columns run past the image's right edge: masked loads read zeros there
-    /// (and touch no memory past it), in place of a zero-padded copy of the columns.
+    /// Columns of eight outputs where only the second load of each pair may leave the image on the right (the
+    /// shifted-back last vector of SAME planes): the first load plain, the second masked, reading zeros past the
+    /// image and touching no memory there. Two masks stay in registers; the four of <see cref="MaskedTaps"/> (six
+    /// before the pairs were shared) spilled the weights: 56x56 planes at stride 2 1.24x.
     /// </summary>
-    private readonly unsafe struct MaskedTaps : ITaps
+    private readonly unsafe struct RightEdgeTaps : IColumnPairs
     {
-        private readonly Vector256<float> low0, high0, low1, high1, low2, high2;
+        private readonly Vector256<float> high0, high2;
+
+        /// <param name="columns">Image columns from the first one the taps read (at least 10: the first load at 2 in the image).</param>
+        public RightEdgeTaps(nint columns)
+        {
+            Vector256<int> lanes = Vector256.Create(8, 9, 10, 11, 12, 13, 14, 15), n = Vector256.Create((int)Math.Min(columns, 64));
+            high0 = Vector256.LessThan(lanes, n).AsSingle();
+            high2 = Vector256.LessThan(lanes + Vector256.Create(2), n).AsSingle();
+        }
+
+        // The rows are pinned (see RunItemsStride2InPlace), so their addresses hold during the loads.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public (Vector256<float> Low, Vector256<float> High) Columns(ref float row, nint at)
+        {
+            float* first = (float*)Unsafe.AsPointer(ref row) + at;
+            return (Vector256.Load(first), Avx.MaskLoad(first + 8, at == 0 ? high0 : high2));
+        }
+    }
+
+    /// <summary>
+    /// Columns of eight outputs where both loads may leave the image on the right (large explicit right
+    /// padding): both masked, reading zeros past the image and touching no memory there.
+    /// </summary>
+    private readonly unsafe struct MaskedTaps : IColumnPairs
+    {
+        private readonly Vector256<float> low0, high0, low2, high2;
 
         /// <param name="columns">Image columns from the first one the taps read (at least 1).</param>
         public MaskedTaps(nint columns)
         {
-            Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-            Vector256<int> n = Vector256.Create((int)Math.Min(columns, 64));
+            Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), n = Vector256.Create((int)Math.Min(columns, 64));
             low0 = Vector256.LessThan(lanes, n).AsSingle(); high0 = Vector256.LessThan(lanes + Vector256.Create(8), n).AsSingle();
-            low1 = Vector256.LessThan(lanes + Vector256.Create(1), n).AsSingle(); high1 = Vector256.LessThan(lanes + Vector256.Create(9), n).AsSingle();
             low2 = Vector256.LessThan(lanes + Vector256.Create(2), n).AsSingle(); high2 = Vector256.LessThan(lanes + Vector256.Create(10), n).AsSingle();
         }
 
         // The rows are pinned (see RunItemsStride2InPlace), so their addresses hold during the loads.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector256<float> Tap(ref float row, nint kx)
+        public (Vector256<float> Low, Vector256<float> High) Columns(ref float row, nint at)
         {
-            float* at = (float*)Unsafe.AsPointer(ref row) + kx;
-            Vector256<float> low = kx == 0 ? low0 : kx == 1 ? low1 : low2, high = kx == 0 ? high0 : kx == 1 ? high1 : high2;
-            return Avx.Shuffle(Avx.MaskLoad(at, low), Avx.MaskLoad(at + 8, high), 0b10_00_10_00);
+            float* first = (float*)Unsafe.AsPointer(ref row) + at;
+            return at == 0 ? (Avx.MaskLoad(first, low0), Avx.MaskLoad(first + 8, high0)) : (Avx.MaskLoad(first, low2), Avx.MaskLoad(first + 8, high2));
         }
     }
+
+    /// <summary>Columns 0 2 8 10 4 6 12 14 of a pair: eight outputs' tap at the pair's first column, in the lane order 0 1 4 5 2 3 6 7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> EvenColumns(Vector256<float> low, Vector256<float> high) => Avx.Shuffle(low, high, 0b10_00_10_00);
+
+    /// <summary>Columns 1 3 9 11 5 7 13 15 of a pair: the tap one column further, in the same lane order (the even picks of the pair at column 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> OddColumns(Vector256<float> low, Vector256<float> high) => Avx.Shuffle(low, high, 0b11_01_11_01);
 
     /// <summary>Lanes 0 1 4 5 2 3 6 7 back to 0-7: the middle pairs swapped (<c>vpermpd 0xD8</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
