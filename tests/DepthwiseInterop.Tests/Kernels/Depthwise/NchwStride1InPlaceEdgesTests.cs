@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using DepthwiseInterop.Kernels.Depthwise;
@@ -97,48 +96,12 @@ public sealed class NchwStride1InPlaceEdgesTests
         var filter = Enumerable.Range(0, (int)g.FilterElementCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var expected = PlanarInPlaceCheck.Run<Vector128<float>>(values, filter, g, [0, DepthwiseNchwKernel.WorkItems(g, 4, sizeof(float))]);
 
-        nuint page = 4096, bytes = (nuint)values.Length * sizeof(float);
-        Assert.That(bytes, Is.LessThanOrEqualTo(page));
-        byte* mapping = GuardPage.Map(2 * page);
-        try
+        GuardPage.RunOnInputEndingAtGuard(values, at =>
         {
-            Assert.That(GuardPage.Protect(mapping + page, page, GuardPage.None), Is.Zero, "mprotect");
-            var input = (float*)(mapping + page - bytes);
-            values.CopyTo(new Span<float>(input, values.Length));
             var output = Enumerable.Repeat(12345f, (int)g.OutputElementCount).ToArray();
-            DepthwiseNchwKernel.RunItems<Vector256<float>, float>(ref *input, ref filter[0], ref output[0], g, 0,
+            DepthwiseNchwKernel.RunItems<Vector256<float>, float>(ref *(float*)at, ref filter[0], ref output[0], g, 0,
                 DepthwiseNchwKernel.WorkItems(g, 8, sizeof(float)));
             Assert.That(output, Is.EqualTo(expected));
-        }
-        finally
-        {
-            GuardPage.Unmap(mapping, 2 * page);
-        }
-    }
-
-    private static unsafe partial class GuardPage
-    {
-        public const int None = 0;
-        private const int ReadWrite = 3, Private = 0x02, Anonymous = 0x20;
-
-        public static byte* Map(nuint length)
-        {
-            nint at = mmap(0, length, ReadWrite, Private | Anonymous, -1, 0);
-            Assert.That(at, Is.Not.EqualTo((nint)(-1)), "mmap");
-            return (byte*)at;
-        }
-
-        public static int Protect(byte* at, nuint length, int protection) => mprotect((nint)at, length, protection);
-
-        public static void Unmap(byte* at, nuint length) => munmap((nint)at, length);
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern nint mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int mprotect(nint address, nuint length, int protection);
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int munmap(nint address, nuint length);
+        });
     }
 }
