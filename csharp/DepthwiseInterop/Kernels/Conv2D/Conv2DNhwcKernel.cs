@@ -468,7 +468,9 @@ internal static class Conv2DNhwcKernel
             ref T packTarget = ref weights;
             // Interior tiles run every weight row in one loop, the input offset of row k coming from the
             // offset table (no per-tap loop: short runs such as 8 channels per group would pay a loop exit,
-            // usually mispredicted, every few iterations); edge tiles run one tap at a time.
+            // usually mispredicted, every few iterations; nor is the table load what limits long runs: interior
+            // tiles tap by tap, reading channel k − run start without the table, ran dense 3x3 56x56x64->64
+            // 0.98-1.00x as fast, batch 1 and 8, 31-41 ABBA rounds); edge tiles run one tap at a time.
             ref int offsets = ref interior ? ref interiorOffsets : ref Unsafe.Add(ref interiorOffsets, p.Taps);
             nint runs = interior ? 1 : p.FilterHeight * p.FilterWidth;
             nint runLength = interior ? p.Taps : p.ChannelsPerGroup;
