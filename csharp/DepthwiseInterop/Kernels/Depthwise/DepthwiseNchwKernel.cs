@@ -17,17 +17,18 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// <c>j / SW</c>), so that for every stride the taps of a vector of adjacent output columns are one unaligned
 /// load each and no bounds test is left in the inner loops. The copy serves all M output planes of the input
 /// plane. (Software prefetch of the next band's rows during the current one measured 8-15% slower.)
-/// Three-by-three filters at row stride 1 or 2 (no row dilation) run seven output rows × one vector with the
-/// nine weights in registers, loading each input row's three tap vectors once for all the outputs that read
-/// it. Other filters run tiles of four output rows × two vectors (eight accumulators: enough independent FMA
-/// chains for the latency) with one broadcast weight per tap. The last columns of a row, when OW is not a
-/// multiple of the tile, run as a tile shifted back to end at OW (recomputing an overlap with the same bits);
-/// rows narrower than a vector are computed whole on the zero-padded scratch into the stack and stored in
-/// part. Every output adds its taps in the reference's order (filter row, then column) from zero, whatever
-/// tile computes it, so results do not depend on how the work is split between threads. Taps over the
-/// padding multiply zeros, as in TensorFlow (a NaN weight there gives NaN). Float32 3x3 on AVX2 skips the
-/// band copy and reads the input rows in place (same work items, same bits) at stride 2 without left or top
-/// padding (DepthwiseNchwKernel.Stride2InPlace.cs) and at stride 1 (rows up to 16 wide:
+/// Three-by-three filters at row stride 1 or 2 (no row dilation) run seven output rows × one vector with the nine
+/// weights in registers, loading each input row's three tap vectors once for all the outputs that read it; each
+/// output row's accumulator starts at its first tap and is stored after its last, so at most three
+/// (two at stride 2) are live beside the weights and nothing spills. Other filters run tiles of four output rows ×
+/// two vectors (eight accumulators: enough independent FMA chains for the latency) with one broadcast weight per
+/// tap. The last columns of a row, when OW is not a multiple of the tile, run as a tile shifted back to end at OW
+/// (recomputing an overlap with the same bits); rows narrower than a vector are computed whole on the zero-padded
+/// scratch into the stack and stored in part. Every output adds its taps in the reference's order (filter row,
+/// then column) from zero, whatever tile computes it, so results do not depend on how the work is split between
+/// threads. Taps over the padding multiply zeros, as in TensorFlow (a NaN weight there gives NaN). Float32 3x3 on
+/// AVX2 skips the band copy and reads the input rows in place (same work items, same bits) at stride 2 without
+/// left or top padding (DepthwiseNchwKernel.Stride2InPlace.cs) and at stride 1 (rows up to 16 wide:
 /// DepthwiseNchwKernel.Stride1InPlace.cs; wider: DepthwiseNchwKernel.Stride1Wide.cs).
 /// </summary>
 internal static partial class DepthwiseNchwKernel
@@ -385,12 +386,13 @@ internal static partial class DepthwiseNchwKernel
     }
 
     /// <summary>
-    /// Three-by-three filter, unit row stride and dilation: 7 output rows × one vector with the nine weights
-    /// in registers (with the accumulators, all sixteen vector registers and one more: the JIT keeps one weight
-    /// in memory, as the FMA's memory operand), each of the 9 input rows' three tap vectors loaded once for
+    /// Three-by-three filter, unit row stride and dilation: 7 output rows × one vector with the nine weights in
+    /// registers, at most three accumulators live (with all seven zeroed up front and kept to the end, one weight
+    /// went to the stack, reloaded twice per vector; starting each at its first tap and storing it after its last
+    /// frees them: 1.02-1.06x on the tile alone), each of the 9 input rows' three tap vectors loaded once for
     /// every output row that reads it (27 loads for 63 FMAs, against 1.1 loads per FMA for
-    /// <see cref="Tile8{TVector, T}"/>). Seven rows because MobileNet's planes (7, 14, 28, 56, 112) are
-    /// multiples of seven. Each output still adds its taps in filter-row, then filter-column order. The first
+    /// <see cref="Tile8{TVector, T}"/>). Seven rows because MobileNet's planes (7, 14, 28, 56, 112) are multiples
+    /// of seven. Each output still adds its taps in filter-row, then filter-column order. The first
     /// <paramref name="rows"/> outputs are stored, <paramref name="next"/> apart. Walks the whole row width (at
     /// least one vector) with the weights kept, the last vector shifted back to end at the width.
     /// </summary>
@@ -403,54 +405,58 @@ internal static partial class DepthwiseNchwKernel
         TVector w00 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 0)), w01 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 1)), w02 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 2));
         TVector w10 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 3)), w11 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 4)), w12 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 5));
         TVector w20 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 6)), w21 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 7)), w22 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 8));
+        TVector zero = default;
         for (nint ox = 0; ; ox += lanes)
         {
             if (ox > width - lanes) ox = width - lanes;
             ref T yo = ref Unsafe.Add(ref y, ox);
-            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
+            // Each accumulator starts from zero at its first tap (the FMA on a zero vector: the same bits as adding
+            // to a zeroed one) and is stored after its last, so at most three are live and they, the nine weights
+            // and the loaded vector fit the sixteen registers (all seven zeroed up front pushed weights to the stack).
+            TVector a0, a1, a2, a3, a4, a5, a6;
             TVector v;
             ref T row = ref Unsafe.Add(ref x, ox);
-            v = Load<TVector, T>(ref row, c0); a0 = MultiplyAdd<TVector, T>(v, w00, a0);
+            v = Load<TVector, T>(ref row, c0); a0 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a0 = MultiplyAdd<TVector, T>(v, w01, a0);
             v = Load<TVector, T>(ref row, c2); a0 = MultiplyAdd<TVector, T>(v, w02, a0);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a0 = MultiplyAdd<TVector, T>(v, w10, a0); a1 = MultiplyAdd<TVector, T>(v, w00, a1);
+            v = Load<TVector, T>(ref row, c0); a0 = MultiplyAdd<TVector, T>(v, w10, a0); a1 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a0 = MultiplyAdd<TVector, T>(v, w11, a0); a1 = MultiplyAdd<TVector, T>(v, w01, a1);
             v = Load<TVector, T>(ref row, c2); a0 = MultiplyAdd<TVector, T>(v, w12, a0); a1 = MultiplyAdd<TVector, T>(v, w02, a1);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a0 = MultiplyAdd<TVector, T>(v, w20, a0); a1 = MultiplyAdd<TVector, T>(v, w10, a1); a2 = MultiplyAdd<TVector, T>(v, w00, a2);
+            v = Load<TVector, T>(ref row, c0); a0 = MultiplyAdd<TVector, T>(v, w20, a0); a1 = MultiplyAdd<TVector, T>(v, w10, a1); a2 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a0 = MultiplyAdd<TVector, T>(v, w21, a0); a1 = MultiplyAdd<TVector, T>(v, w11, a1); a2 = MultiplyAdd<TVector, T>(v, w01, a2);
             v = Load<TVector, T>(ref row, c2); a0 = MultiplyAdd<TVector, T>(v, w22, a0); a1 = MultiplyAdd<TVector, T>(v, w12, a1); a2 = MultiplyAdd<TVector, T>(v, w02, a2);
+            Store<TVector, T>(a0, ref yo, 0);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a1 = MultiplyAdd<TVector, T>(v, w20, a1); a2 = MultiplyAdd<TVector, T>(v, w10, a2); a3 = MultiplyAdd<TVector, T>(v, w00, a3);
+            v = Load<TVector, T>(ref row, c0); a1 = MultiplyAdd<TVector, T>(v, w20, a1); a2 = MultiplyAdd<TVector, T>(v, w10, a2); a3 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a1 = MultiplyAdd<TVector, T>(v, w21, a1); a2 = MultiplyAdd<TVector, T>(v, w11, a2); a3 = MultiplyAdd<TVector, T>(v, w01, a3);
             v = Load<TVector, T>(ref row, c2); a1 = MultiplyAdd<TVector, T>(v, w22, a1); a2 = MultiplyAdd<TVector, T>(v, w12, a2); a3 = MultiplyAdd<TVector, T>(v, w02, a3);
+            if (rows > 1) Store<TVector, T>(a1, ref yo, 1 * next);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a2 = MultiplyAdd<TVector, T>(v, w20, a2); a3 = MultiplyAdd<TVector, T>(v, w10, a3); a4 = MultiplyAdd<TVector, T>(v, w00, a4);
+            v = Load<TVector, T>(ref row, c0); a2 = MultiplyAdd<TVector, T>(v, w20, a2); a3 = MultiplyAdd<TVector, T>(v, w10, a3); a4 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a2 = MultiplyAdd<TVector, T>(v, w21, a2); a3 = MultiplyAdd<TVector, T>(v, w11, a3); a4 = MultiplyAdd<TVector, T>(v, w01, a4);
             v = Load<TVector, T>(ref row, c2); a2 = MultiplyAdd<TVector, T>(v, w22, a2); a3 = MultiplyAdd<TVector, T>(v, w12, a3); a4 = MultiplyAdd<TVector, T>(v, w02, a4);
+            if (rows > 2) Store<TVector, T>(a2, ref yo, 2 * next);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a3 = MultiplyAdd<TVector, T>(v, w20, a3); a4 = MultiplyAdd<TVector, T>(v, w10, a4); a5 = MultiplyAdd<TVector, T>(v, w00, a5);
+            v = Load<TVector, T>(ref row, c0); a3 = MultiplyAdd<TVector, T>(v, w20, a3); a4 = MultiplyAdd<TVector, T>(v, w10, a4); a5 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a3 = MultiplyAdd<TVector, T>(v, w21, a3); a4 = MultiplyAdd<TVector, T>(v, w11, a4); a5 = MultiplyAdd<TVector, T>(v, w01, a5);
             v = Load<TVector, T>(ref row, c2); a3 = MultiplyAdd<TVector, T>(v, w22, a3); a4 = MultiplyAdd<TVector, T>(v, w12, a4); a5 = MultiplyAdd<TVector, T>(v, w02, a5);
+            if (rows > 3) Store<TVector, T>(a3, ref yo, 3 * next);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a4 = MultiplyAdd<TVector, T>(v, w20, a4); a5 = MultiplyAdd<TVector, T>(v, w10, a5); a6 = MultiplyAdd<TVector, T>(v, w00, a6);
+            v = Load<TVector, T>(ref row, c0); a4 = MultiplyAdd<TVector, T>(v, w20, a4); a5 = MultiplyAdd<TVector, T>(v, w10, a5); a6 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a4 = MultiplyAdd<TVector, T>(v, w21, a4); a5 = MultiplyAdd<TVector, T>(v, w11, a5); a6 = MultiplyAdd<TVector, T>(v, w01, a6);
             v = Load<TVector, T>(ref row, c2); a4 = MultiplyAdd<TVector, T>(v, w22, a4); a5 = MultiplyAdd<TVector, T>(v, w12, a5); a6 = MultiplyAdd<TVector, T>(v, w02, a6);
+            if (rows > 4) Store<TVector, T>(a4, ref yo, 4 * next);
             row = ref Unsafe.Add(ref row, pitch);
             v = Load<TVector, T>(ref row, c0); a5 = MultiplyAdd<TVector, T>(v, w20, a5); a6 = MultiplyAdd<TVector, T>(v, w10, a6);
             v = Load<TVector, T>(ref row, c1); a5 = MultiplyAdd<TVector, T>(v, w21, a5); a6 = MultiplyAdd<TVector, T>(v, w11, a6);
             v = Load<TVector, T>(ref row, c2); a5 = MultiplyAdd<TVector, T>(v, w22, a5); a6 = MultiplyAdd<TVector, T>(v, w12, a6);
+            if (rows > 5) Store<TVector, T>(a5, ref yo, 5 * next);
             row = ref Unsafe.Add(ref row, pitch);
             v = Load<TVector, T>(ref row, c0); a6 = MultiplyAdd<TVector, T>(v, w20, a6);
             v = Load<TVector, T>(ref row, c1); a6 = MultiplyAdd<TVector, T>(v, w21, a6);
             v = Load<TVector, T>(ref row, c2); a6 = MultiplyAdd<TVector, T>(v, w22, a6);
-            Store<TVector, T>(a0, ref yo, 0);
-            if (rows > 1) Store<TVector, T>(a1, ref yo, 1 * next);
-            if (rows > 2) Store<TVector, T>(a2, ref yo, 2 * next);
-            if (rows > 3) Store<TVector, T>(a3, ref yo, 3 * next);
-            if (rows > 4) Store<TVector, T>(a4, ref yo, 4 * next);
-            if (rows > 5) Store<TVector, T>(a5, ref yo, 5 * next);
             if (rows > 6) Store<TVector, T>(a6, ref yo, 6 * next);
             if (ox == width - lanes) break;
         }
@@ -458,7 +464,8 @@ internal static partial class DepthwiseNchwKernel
 
     /// <summary>
     /// As <see cref="Rows7Taps3x3{TVector, T}"/> at row stride 2: the 15 input rows of 7 output rows,
-    /// each row's tap vectors loaded once for the one or two outputs that read them.
+    /// each row's tap vectors loaded once for the one or two outputs that read them; at most two accumulators
+    /// live (all seven kept at once put two weights on the stack, reloaded three times per vector).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Rows7Taps3x3Stride2<TVector, T>(ref T x, nint pitch, ref T weights, ref nint offsets, ref T y, nint next, nint rows, nint width)
@@ -469,14 +476,18 @@ internal static partial class DepthwiseNchwKernel
         TVector w00 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 0)), w01 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 1)), w02 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 2));
         TVector w10 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 3)), w11 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 4)), w12 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 5));
         TVector w20 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 6)), w21 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 7)), w22 = Splat<TVector, T>(ref Unsafe.Add(ref weights, 8));
+        TVector zero = default;
         for (nint ox = 0; ; ox += lanes)
         {
             if (ox > width - lanes) ox = width - lanes;
             ref T yo = ref Unsafe.Add(ref y, ox);
-            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
+            // Each accumulator starts from zero at its first tap (the FMA on a zero vector: the same bits as adding
+            // to a zeroed one) and is stored after its last, so at most three are live and they, the nine weights
+            // and the loaded vector fit the sixteen registers (all seven zeroed up front pushed weights to the stack).
+            TVector a0, a1, a2, a3, a4, a5, a6;
             TVector v;
             ref T row = ref Unsafe.Add(ref x, ox);
-            v = Load<TVector, T>(ref row, c0); a0 = MultiplyAdd<TVector, T>(v, w00, a0);
+            v = Load<TVector, T>(ref row, c0); a0 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a0 = MultiplyAdd<TVector, T>(v, w01, a0);
             v = Load<TVector, T>(ref row, c2); a0 = MultiplyAdd<TVector, T>(v, w02, a0);
             row = ref Unsafe.Add(ref row, pitch);
@@ -484,49 +495,55 @@ internal static partial class DepthwiseNchwKernel
             v = Load<TVector, T>(ref row, c1); a0 = MultiplyAdd<TVector, T>(v, w11, a0);
             v = Load<TVector, T>(ref row, c2); a0 = MultiplyAdd<TVector, T>(v, w12, a0);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a0 = MultiplyAdd<TVector, T>(v, w20, a0); a1 = MultiplyAdd<TVector, T>(v, w00, a1);
+            v = Load<TVector, T>(ref row, c0); a0 = MultiplyAdd<TVector, T>(v, w20, a0); a1 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a0 = MultiplyAdd<TVector, T>(v, w21, a0); a1 = MultiplyAdd<TVector, T>(v, w01, a1);
             v = Load<TVector, T>(ref row, c2); a0 = MultiplyAdd<TVector, T>(v, w22, a0); a1 = MultiplyAdd<TVector, T>(v, w02, a1);
+            Store<TVector, T>(a0, ref yo, 0);
             row = ref Unsafe.Add(ref row, pitch);
             v = Load<TVector, T>(ref row, c0); a1 = MultiplyAdd<TVector, T>(v, w10, a1);
             v = Load<TVector, T>(ref row, c1); a1 = MultiplyAdd<TVector, T>(v, w11, a1);
             v = Load<TVector, T>(ref row, c2); a1 = MultiplyAdd<TVector, T>(v, w12, a1);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a1 = MultiplyAdd<TVector, T>(v, w20, a1); a2 = MultiplyAdd<TVector, T>(v, w00, a2);
+            v = Load<TVector, T>(ref row, c0); a1 = MultiplyAdd<TVector, T>(v, w20, a1); a2 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a1 = MultiplyAdd<TVector, T>(v, w21, a1); a2 = MultiplyAdd<TVector, T>(v, w01, a2);
             v = Load<TVector, T>(ref row, c2); a1 = MultiplyAdd<TVector, T>(v, w22, a1); a2 = MultiplyAdd<TVector, T>(v, w02, a2);
+            if (rows > 1) Store<TVector, T>(a1, ref yo, 1 * next);
             row = ref Unsafe.Add(ref row, pitch);
             v = Load<TVector, T>(ref row, c0); a2 = MultiplyAdd<TVector, T>(v, w10, a2);
             v = Load<TVector, T>(ref row, c1); a2 = MultiplyAdd<TVector, T>(v, w11, a2);
             v = Load<TVector, T>(ref row, c2); a2 = MultiplyAdd<TVector, T>(v, w12, a2);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a2 = MultiplyAdd<TVector, T>(v, w20, a2); a3 = MultiplyAdd<TVector, T>(v, w00, a3);
+            v = Load<TVector, T>(ref row, c0); a2 = MultiplyAdd<TVector, T>(v, w20, a2); a3 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a2 = MultiplyAdd<TVector, T>(v, w21, a2); a3 = MultiplyAdd<TVector, T>(v, w01, a3);
             v = Load<TVector, T>(ref row, c2); a2 = MultiplyAdd<TVector, T>(v, w22, a2); a3 = MultiplyAdd<TVector, T>(v, w02, a3);
+            if (rows > 2) Store<TVector, T>(a2, ref yo, 2 * next);
             row = ref Unsafe.Add(ref row, pitch);
             v = Load<TVector, T>(ref row, c0); a3 = MultiplyAdd<TVector, T>(v, w10, a3);
             v = Load<TVector, T>(ref row, c1); a3 = MultiplyAdd<TVector, T>(v, w11, a3);
             v = Load<TVector, T>(ref row, c2); a3 = MultiplyAdd<TVector, T>(v, w12, a3);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a3 = MultiplyAdd<TVector, T>(v, w20, a3); a4 = MultiplyAdd<TVector, T>(v, w00, a4);
+            v = Load<TVector, T>(ref row, c0); a3 = MultiplyAdd<TVector, T>(v, w20, a3); a4 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a3 = MultiplyAdd<TVector, T>(v, w21, a3); a4 = MultiplyAdd<TVector, T>(v, w01, a4);
             v = Load<TVector, T>(ref row, c2); a3 = MultiplyAdd<TVector, T>(v, w22, a3); a4 = MultiplyAdd<TVector, T>(v, w02, a4);
+            if (rows > 3) Store<TVector, T>(a3, ref yo, 3 * next);
             row = ref Unsafe.Add(ref row, pitch);
             v = Load<TVector, T>(ref row, c0); a4 = MultiplyAdd<TVector, T>(v, w10, a4);
             v = Load<TVector, T>(ref row, c1); a4 = MultiplyAdd<TVector, T>(v, w11, a4);
             v = Load<TVector, T>(ref row, c2); a4 = MultiplyAdd<TVector, T>(v, w12, a4);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a4 = MultiplyAdd<TVector, T>(v, w20, a4); a5 = MultiplyAdd<TVector, T>(v, w00, a5);
+            v = Load<TVector, T>(ref row, c0); a4 = MultiplyAdd<TVector, T>(v, w20, a4); a5 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a4 = MultiplyAdd<TVector, T>(v, w21, a4); a5 = MultiplyAdd<TVector, T>(v, w01, a5);
             v = Load<TVector, T>(ref row, c2); a4 = MultiplyAdd<TVector, T>(v, w22, a4); a5 = MultiplyAdd<TVector, T>(v, w02, a5);
+            if (rows > 4) Store<TVector, T>(a4, ref yo, 4 * next);
             row = ref Unsafe.Add(ref row, pitch);
             v = Load<TVector, T>(ref row, c0); a5 = MultiplyAdd<TVector, T>(v, w10, a5);
             v = Load<TVector, T>(ref row, c1); a5 = MultiplyAdd<TVector, T>(v, w11, a5);
             v = Load<TVector, T>(ref row, c2); a5 = MultiplyAdd<TVector, T>(v, w12, a5);
             row = ref Unsafe.Add(ref row, pitch);
-            v = Load<TVector, T>(ref row, c0); a5 = MultiplyAdd<TVector, T>(v, w20, a5); a6 = MultiplyAdd<TVector, T>(v, w00, a6);
+            v = Load<TVector, T>(ref row, c0); a5 = MultiplyAdd<TVector, T>(v, w20, a5); a6 = MultiplyAdd<TVector, T>(v, w00, zero);
             v = Load<TVector, T>(ref row, c1); a5 = MultiplyAdd<TVector, T>(v, w21, a5); a6 = MultiplyAdd<TVector, T>(v, w01, a6);
             v = Load<TVector, T>(ref row, c2); a5 = MultiplyAdd<TVector, T>(v, w22, a5); a6 = MultiplyAdd<TVector, T>(v, w02, a6);
+            if (rows > 5) Store<TVector, T>(a5, ref yo, 5 * next);
             row = ref Unsafe.Add(ref row, pitch);
             v = Load<TVector, T>(ref row, c0); a6 = MultiplyAdd<TVector, T>(v, w10, a6);
             v = Load<TVector, T>(ref row, c1); a6 = MultiplyAdd<TVector, T>(v, w11, a6);
@@ -535,12 +552,6 @@ internal static partial class DepthwiseNchwKernel
             v = Load<TVector, T>(ref row, c0); a6 = MultiplyAdd<TVector, T>(v, w20, a6);
             v = Load<TVector, T>(ref row, c1); a6 = MultiplyAdd<TVector, T>(v, w21, a6);
             v = Load<TVector, T>(ref row, c2); a6 = MultiplyAdd<TVector, T>(v, w22, a6);
-            Store<TVector, T>(a0, ref yo, 0);
-            if (rows > 1) Store<TVector, T>(a1, ref yo, 1 * next);
-            if (rows > 2) Store<TVector, T>(a2, ref yo, 2 * next);
-            if (rows > 3) Store<TVector, T>(a3, ref yo, 3 * next);
-            if (rows > 4) Store<TVector, T>(a4, ref yo, 4 * next);
-            if (rows > 5) Store<TVector, T>(a5, ref yo, 5 * next);
             if (rows > 6) Store<TVector, T>(a6, ref yo, 6 * next);
             if (ox == width - lanes) break;
         }
