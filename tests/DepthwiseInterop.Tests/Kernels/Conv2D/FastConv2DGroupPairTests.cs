@@ -45,15 +45,7 @@ public sealed class FastConv2DGroupPairTests
         if (channelsPerGroup == 8 && geometry.OutputElementCount * k * k * channelsPerGroup > 1L << 20)
         {
             // Large enough for several threads: each thread count's split of the pairs gives the same bits.
-            var random = new Random(groups);
-            var input = Enumerable.Range(0, (int)geometry.InputElementCount).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-            var filter = Enumerable.Range(0, (int)geometry.FilterElementCount).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-            ThreadCounts.AssertSameBitsForEveryThreadCount(() =>
-            {
-                var output = new float[geometry.OutputElementCount];
-                FastConv2D.Run<Vector256<float>, float>(input, filter, output, geometry);
-                return output;
-            });
+            Conv2DThreadCheck.AssertSameBitsForEveryThreadCount(geometry, seed: groups);
         }
     }
 

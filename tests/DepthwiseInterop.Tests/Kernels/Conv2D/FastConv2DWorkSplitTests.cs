@@ -43,15 +43,7 @@ public sealed class FastConv2DWorkSplitTests
             ComputeSettings.ThreadCount = previous;
         }
 
-        var random = new Random(outputs);
-        var input = Enumerable.Range(0, (int)geometry.InputElementCount).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-        var filter = Enumerable.Range(0, (int)geometry.FilterElementCount).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-        ThreadCounts.AssertSameBitsForEveryThreadCount(() =>
-        {
-            var output = new float[geometry.OutputElementCount];
-            FastConv2D.Run<Vector256<float>, float>(input, filter, output, geometry);
-            return output;
-        });
+        Conv2DThreadCheck.AssertSameBitsForEveryThreadCount(geometry, seed: outputs);
     }
 
     /// <summary>The split the shapes above rely on: enough items per thread, and never more splits than blocks.</summary>
