@@ -126,6 +126,13 @@ internal static partial class DepthwiseNhwcKernel
         ref T image = ref Unsafe.Add(ref input, batch * p.Height * p.Width * p.InputChannels);
         ref T outputRowStart = ref Unsafe.Add(ref output, row * p.OutputWidth * p.Channels);
         nint lanes = Count<TVector, T>();
+        // Five-wide filters on rows whose interior holds less than a block: blocks that read zeros past the edges
+        // (DepthwiseNhwcKernel.FiveWideRows.cs) rather than the window copies below.
+        if (p.Kind == SlidingKind.Width5 && interiorEnd - interiorBegin < BlockPixels)
+        {
+            RowInFiveWideBlocks<TVector, T, TRepeat>(ref image, ref filter, ref outputRowStart, p, topRow, rowsBegin, rowsEnd, ref zero);
+            return;
+        }
         if (interiorEnd - interiorBegin >= BlockPixels)
         {
             for (nint ox = 0; ox < interiorBegin; ox++)
@@ -194,8 +201,8 @@ internal static partial class DepthwiseNhwcKernel
         {
             case SlidingKind.Width3 when pixels > BlockPixels: Sliding3Wide<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
             case SlidingKind.Width3: Sliding3<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width5 when pixels > BlockPixels: Sliding5Wide<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width5: Sliding5<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
+            case SlidingKind.Width5 when pixels > BlockPixels: Sliding5Wide<TVector, T, TRepeat, TBounds, InsideImage>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel, 0, 0); break;
+            case SlidingKind.Width5: Sliding5<TVector, T, TRepeat, TBounds, InsideImage>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel, 0, 0); break;
             case SlidingKind.Width3Stride2: Sliding3Stride2<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
             default: General<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
         }
@@ -373,8 +380,9 @@ internal static partial class DepthwiseNhwcKernel
 
     /// <summary>Five-wide filter, unit column stride: as <see cref="Sliding3{TVector, T, TRepeat, TBounds}"/> with twelve columns.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding5<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
+    private static void Sliding5<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
+        nint columnsBegin, nint columnsEnd)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
@@ -390,18 +398,18 @@ internal static partial class DepthwiseNhwcKernel
                 // Filter rows over the padding read a zero vector with a zero column step.
                 ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 TVector v;
-                a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
-                v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
-                v = TRepeat.Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
-                v = TRepeat.Load<TVector, T>(ref x, 3 * s); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
-                v = TRepeat.Load<TVector, T>(ref x, 4 * s); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
-                v = TRepeat.Load<TVector, T>(ref x, 5 * s); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
-                v = TRepeat.Load<TVector, T>(ref x, 6 * s); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
-                v = TRepeat.Load<TVector, T>(ref x, 7 * s); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
-                v = TRepeat.Load<TVector, T>(ref x, 8 * s); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
-                v = TRepeat.Load<TVector, T>(ref x, 9 * s); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7);
-                v = TRepeat.Load<TVector, T>(ref x, 10 * s); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7);
-                a7 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 11 * s), w4, a7);
+                a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 0, s, columnsBegin, columnsEnd, ref zero), w0, a0);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 1, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 2, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 3, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 4, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 5, s, columnsBegin, columnsEnd, ref zero); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 6, s, columnsBegin, columnsEnd, ref zero); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 7, s, columnsBegin, columnsEnd, ref zero); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 8, s, columnsBegin, columnsEnd, ref zero); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 9, s, columnsBegin, columnsEnd, ref zero); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 10, s, columnsBegin, columnsEnd, ref zero); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7);
+                a7 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 11, s, columnsBegin, columnsEnd, ref zero), w4, a7);
             }
             ref T yc = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref yc, 0);
@@ -520,10 +528,11 @@ internal static partial class DepthwiseNhwcKernel
     }
 
 
-    /// <summary>Ten pixels of <see cref="Sliding5{TVector, T, TRepeat, TBounds}"/>.</summary>
+    /// <summary>Ten pixels of <see cref="Sliding5{TVector, T, TRepeat, TBounds, TColumns}"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding5Wide<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
+    private static void Sliding5Wide<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
+        nint columnsBegin, nint columnsEnd)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
@@ -539,20 +548,20 @@ internal static partial class DepthwiseNhwcKernel
                 // Filter rows over the padding read a zero vector with a zero column step.
                 ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 TVector v;
-                a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
-                v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
-                v = TRepeat.Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
-                v = TRepeat.Load<TVector, T>(ref x, 3 * s); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
-                v = TRepeat.Load<TVector, T>(ref x, 4 * s); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
-                v = TRepeat.Load<TVector, T>(ref x, 5 * s); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
-                v = TRepeat.Load<TVector, T>(ref x, 6 * s); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
-                v = TRepeat.Load<TVector, T>(ref x, 7 * s); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
-                v = TRepeat.Load<TVector, T>(ref x, 8 * s); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7); a8 = MultiplyAdd<TVector, T>(v, w0, a8);
-                v = TRepeat.Load<TVector, T>(ref x, 9 * s); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7); a8 = MultiplyAdd<TVector, T>(v, w1, a8); a9 = MultiplyAdd<TVector, T>(v, w0, a9);
-                v = TRepeat.Load<TVector, T>(ref x, 10 * s); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7); a8 = MultiplyAdd<TVector, T>(v, w2, a8); a9 = MultiplyAdd<TVector, T>(v, w1, a9);
-                v = TRepeat.Load<TVector, T>(ref x, 11 * s); a7 = MultiplyAdd<TVector, T>(v, w4, a7); a8 = MultiplyAdd<TVector, T>(v, w3, a8); a9 = MultiplyAdd<TVector, T>(v, w2, a9);
-                v = TRepeat.Load<TVector, T>(ref x, 12 * s); a8 = MultiplyAdd<TVector, T>(v, w4, a8); a9 = MultiplyAdd<TVector, T>(v, w3, a9);
-                a9 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 13 * s), w4, a9);
+                a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 0, s, columnsBegin, columnsEnd, ref zero), w0, a0);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 1, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 2, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 3, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 4, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 5, s, columnsBegin, columnsEnd, ref zero); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 6, s, columnsBegin, columnsEnd, ref zero); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 7, s, columnsBegin, columnsEnd, ref zero); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 8, s, columnsBegin, columnsEnd, ref zero); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7); a8 = MultiplyAdd<TVector, T>(v, w0, a8);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 9, s, columnsBegin, columnsEnd, ref zero); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7); a8 = MultiplyAdd<TVector, T>(v, w1, a8); a9 = MultiplyAdd<TVector, T>(v, w0, a9);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 10, s, columnsBegin, columnsEnd, ref zero); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7); a8 = MultiplyAdd<TVector, T>(v, w2, a8); a9 = MultiplyAdd<TVector, T>(v, w1, a9);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 11, s, columnsBegin, columnsEnd, ref zero); a7 = MultiplyAdd<TVector, T>(v, w4, a7); a8 = MultiplyAdd<TVector, T>(v, w3, a8); a9 = MultiplyAdd<TVector, T>(v, w2, a9);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 12, s, columnsBegin, columnsEnd, ref zero); a8 = MultiplyAdd<TVector, T>(v, w4, a8); a9 = MultiplyAdd<TVector, T>(v, w3, a9);
+                a9 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 13, s, columnsBegin, columnsEnd, ref zero), w4, a9);
             }
             ref T yc = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref yc, 0);
@@ -620,7 +629,7 @@ internal static partial class DepthwiseNhwcKernel
         None,
         /// <summary>Three wide, column stride and dilation 1: <see cref="Sliding3{TVector, T, TRepeat, TBounds}"/>.</summary>
         Width3,
-        /// <summary>Five wide, column stride and dilation 1: <see cref="Sliding5{TVector, T, TRepeat, TBounds}"/>.</summary>
+        /// <summary>Five wide, column stride and dilation 1: <see cref="Sliding5{TVector, T, TRepeat, TBounds, TColumns}"/>.</summary>
         Width5,
         /// <summary>Three wide, column stride 2, dilation 1: <see cref="Sliding3Stride2{TVector, T, TRepeat, TBounds}"/>.</summary>
         Width3Stride2,

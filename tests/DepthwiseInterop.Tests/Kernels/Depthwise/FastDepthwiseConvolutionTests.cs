@@ -72,6 +72,40 @@ public sealed class FastDepthwiseConvolutionTests
     }
 
     /// <summary>
+    /// Five-wide filters on rows whose interior holds less than an eight-pixel block (DepthwiseNhwcKernel.FiveWideRows.cs):
+    /// one to three blocks of the eight- or ten-pixel kernel, each reading zeros past the left edge, the right edge or
+    /// both, pads up to six columns on a side and rows narrower than the filter, filter rows over the padding, taller
+    /// filters with row strides and dilations, multipliers 1, 2 and 4, channel tails.
+    /// </summary>
+    private static IEnumerable<TestCaseData> FiveWideNarrowRowCases()
+    {
+        int seed = 500;
+        foreach (int width in new[] { 1, 3, 5, 7, 9, 11 })
+        foreach (var (padding, left, right) in new[] { (PaddingMode.Same, 0, 0), (PaddingMode.Valid, 0, 0), (PaddingMode.Explicit, 6, 1), (PaddingMode.Explicit, 0, 5), (PaddingMode.Explicit, 3, 6) })
+        foreach (var (channels, multiplier) in new[] { (8, 1), (13, 1), (40, 1), (12, 2), (8, 4) })
+        foreach (var (filterHeight, strideHeight, dilationHeight) in new[] { (5, 1, 1), (3, 2, 1), (5, 1, 2) })
+        {
+            var options = new ConvolutionOptions
+            {
+                Padding = padding, PadTop = 2, PadBottom = 1, PadLeft = left, PadRight = right,
+                StrideHeight = strideHeight, DilationHeight = dilationHeight,
+            };
+            long[] inputShape = [2, 6, width, channels], filterShape = [filterHeight, 5, channels, multiplier];
+            try { ShapeInference.DepthwiseConv2D(inputShape, filterShape, options); }
+            catch (ConvolutionArgumentException) { continue; } // VALID narrower than the filter: no output size
+            yield return new TestCaseData(inputShape, filterShape, options, seed++)
+                .SetArgDisplayNames($"w{width} {padding} l{left} r{right} c{channels} m{multiplier} {filterHeight}x5 sh{strideHeight} dh{dilationHeight}");
+        }
+    }
+
+    [TestCaseSource(nameof(FiveWideNarrowRowCases))]
+    public void FiveWideFiltersOnNarrowRowsMatchTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
+    {
+        CompareEveryTier<float>(inputShape, filterShape, options, seed);
+        CompareEveryTier<double>(inputShape, filterShape, options, seed);
+    }
+
+    /// <summary>
     /// The multiplier fast path (NHWC, M = 2 and 4: lanes repeated in registers, also on the edge-pixel and
     /// narrow-row paths) and the planar NCHW kernel (row bands, column phases for every stride, the two-row
     /// tile with a lone last row, partial last vectors, widths below one vector, M output planes per input
@@ -187,13 +221,14 @@ public sealed class FastDepthwiseConvolutionTests
         CompareEveryTier<double>([1, channels, height, width], [3, 3, channels, 1], options, channels + width);
     }
 
-    [TestCase(3, 1)]
-    [TestCase(5, 1)]
-    [TestCase(3, 2)]
-    public void NonFiniteWeightsOverPaddingGiveNaNAsInTheReference(int filterWidth, int strideWidth)
+    [TestCase(3, 1, 40)]
+    [TestCase(5, 1, 40)]
+    [TestCase(5, 1, 6)]
+    [TestCase(3, 2, 40)]
+    public void NonFiniteWeightsOverPaddingGiveNaNAsInTheReference(int filterWidth, int strideWidth, int width)
     {
-        long[] inputShape = [1, 4, 40, 16], filterShape = [3, filterWidth, 16, 1];
-        var input = Enumerable.Repeat(1f, 4 * 40 * 16).ToArray();
+        long[] inputShape = [1, 4, width, 16], filterShape = [3, filterWidth, 16, 1];
+        var input = Enumerable.Repeat(1f, 4 * width * 16).ToArray();
         var filter = Enumerable.Repeat(0.5f, 3 * filterWidth * 16).ToArray();
         filter[0] = float.PositiveInfinity;                     // top-left tap of channel 0: reads padding at the top row and left column
         filter[(filterWidth + filterWidth - 1) * 16 + 3] = float.NaN; // middle-right tap of channel 3
