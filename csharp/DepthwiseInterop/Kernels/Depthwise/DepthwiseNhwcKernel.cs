@@ -15,11 +15,13 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// Work is split by output rows (batch × OH; splitting small layers' channels into blocks as well measured 10%
 /// slower at two threads); three-by-three filters at unit strides (any multiplier) run two rows of a
 /// thread's range at a time, edge columns included (DepthwiseNhwcKernel.RowPairs.cs; on narrow images an odd
-/// last row pairs with the row before it). Otherwise the interior output columns of a row (those whose taps all
+/// last row pairs with the row before it); five-wide filters at unit column stride run whole rows, edge columns
+/// included, in blocks of ten or eight pixels that read zeros past the image's edges (DepthwiseNhwcKernel.FiveWideRows.cs).
+/// Otherwise the interior output columns of a row (those whose taps all
 /// fall inside the input width) are cut into blocks of eight output pixels × one channel vector, so that each
-/// weight vector loaded feeds eight FMAs; for filters three or five wide at unit column stride, and three wide
-/// at column stride 2, the weights of a filter row stay in registers and each input column is loaded once for
-/// all the taps that read it (twelve pixels per block for three-wide filters, ten for five-wide: more
+/// weight vector loaded feeds eight FMAs; for filters three wide at unit column stride or at column stride 2
+/// (and in the five-wide blocks), the weights of a filter row stay in registers and each input column is loaded
+/// once for all the taps that read it (twelve pixels per block for three-wide filters, ten for five-wide: more
 /// independent accumulators than the FMA latency needs). A remainder of up to three pixels runs one pixel at a
 /// time; a larger one runs as a block shifted back to end at the interior's end, recomputing an overlap, and
 /// the last channel vector likewise ends at C: no scalar tails. Filter rows over the top or
@@ -60,26 +62,30 @@ internal static partial class DepthwiseNhwcKernel
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         var p = new Plan(g, Count<TVector, T>());
-        // The window scratch of the narrow-row path, then one zero vector read by taps over the padding, then
-        // multiplier 2's de-interleaved weights if this call prepares them.
+        // The window scratch of the narrow-row path, then zeros read by taps over the padding (a vector, or as many
+        // as a pixel's input channels for the five-wide edge blocks), then multiplier 2's de-interleaved weights if
+        // this call prepares them.
         int windowElements = checked((int)(p.FilterHeight * p.WindowColumns * p.ChunkChannels));
         bool split = allowSplit && SplitsMultiplier<TRepeat>(p, Count<TVector, T>());
         int splitElements = split && splitWeights == null ? checked((int)SplitWeightElements(p)) : 0;
-        int scratchElements = windowElements + Count<TVector, T>() + splitElements;
+        int zeroElements = (int)Math.Max(Count<TVector, T>(), p.InputChannels);
+        int scratchElements = windowElements + zeroElements + splitElements;
         T[]? rented = scratchElements > StackScratchElements ? ArrayPool<T>.Shared.Rent(scratchElements) : null;
         Span<T> scratch = rented ?? stackalloc T[StackScratchElements];
         try
         {
-            scratch.Slice(windowElements, Count<TVector, T>()).Clear();
+            scratch.Slice(windowElements, zeroElements).Clear();
             var interior = InteriorColumns.Of(g);
-            // Pinned: the repeating loads of M > 1 take pointers (see ChannelRepeat); the input is pinned by the caller.
+            // Pinned: the repeating loads of M > 1 take pointers (see ChannelRepeat), and the five-wide edge blocks reach
+            // the zeros by byte offsets from the image (see RowInFiveWideBlocks).
             fixed (T* pinned = scratch)
+            fixed (T* pinnedInput = &input)
             {
                 if (split)
                 {
                     if (splitWeights == null)
                     {
-                        splitWeights = pinned + windowElements + Count<TVector, T>();
+                        splitWeights = pinned + windowElements + zeroElements;
                         SplitWeights(ref filter, p, ref *splitWeights);
                     }
                     for (nint row = (nint)firstRow; row < (nint)endRow; row++)
@@ -126,9 +132,8 @@ internal static partial class DepthwiseNhwcKernel
         ref T image = ref Unsafe.Add(ref input, batch * p.Height * p.Width * p.InputChannels);
         ref T outputRowStart = ref Unsafe.Add(ref output, row * p.OutputWidth * p.Channels);
         nint lanes = Count<TVector, T>();
-        // Five-wide filters on rows whose interior holds less than a block: blocks that read zeros past the edges
-        // (DepthwiseNhwcKernel.FiveWideRows.cs) rather than the window copies below.
-        if (p.Kind == SlidingKind.Width5 && interiorEnd - interiorBegin < BlockPixels)
+        // Five-wide filters at unit column stride: whole rows in blocks that read zeros past the edges (DepthwiseNhwcKernel.FiveWideRows.cs).
+        if (p.Kind == SlidingKind.Width5)
         {
             RowInFiveWideBlocks<TVector, T, TRepeat>(ref image, ref filter, ref outputRowStart, p, topRow, rowsBegin, rowsEnd, ref zero);
             return;
@@ -201,8 +206,6 @@ internal static partial class DepthwiseNhwcKernel
         {
             case SlidingKind.Width3 when pixels > BlockPixels: Sliding3Wide<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
             case SlidingKind.Width3: Sliding3<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width5 when pixels > BlockPixels: Sliding5Wide<TVector, T, TRepeat, TBounds, InsideImage>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel, 0, 0); break;
-            case SlidingKind.Width5: Sliding5<TVector, T, TRepeat, TBounds, InsideImage>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel, 0, 0); break;
             case SlidingKind.Width3Stride2: Sliding3Stride2<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
             default: General<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
         }
@@ -381,7 +384,7 @@ internal static partial class DepthwiseNhwcKernel
     /// <summary>Five-wide filter, unit column stride: as <see cref="Sliding3{TVector, T, TRepeat, TBounds}"/> with twelve columns.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Sliding5<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
-        nint columnsBegin, nint columnsEnd)
+        ref nint columnOffsets)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
@@ -397,19 +400,20 @@ internal static partial class DepthwiseNhwcKernel
                 weights = ref Unsafe.Add(ref weights, 5 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
                 ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
+                ref nint offsets = ref TColumns.Inside ? ref columnOffsets : ref Unsafe.Add(ref columnOffsets, ky * FiveWideTableColumns);
                 TVector v;
-                a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 0, s, columnsBegin, columnsEnd, ref zero), w0, a0);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 1, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 2, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 3, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 4, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 5, s, columnsBegin, columnsEnd, ref zero); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 6, s, columnsBegin, columnsEnd, ref zero); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 7, s, columnsBegin, columnsEnd, ref zero); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 8, s, columnsBegin, columnsEnd, ref zero); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 9, s, columnsBegin, columnsEnd, ref zero); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 10, s, columnsBegin, columnsEnd, ref zero); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7);
-                a7 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 11, s, columnsBegin, columnsEnd, ref zero), w4, a7);
+                a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 0, s, ref origin, ref offsets), w0, a0);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 1, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 2, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 3, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 4, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 5, s, ref origin, ref offsets); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 6, s, ref origin, ref offsets); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 7, s, ref origin, ref offsets); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 8, s, ref origin, ref offsets); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 9, s, ref origin, ref offsets); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 10, s, ref origin, ref offsets); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7);
+                a7 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 11, s, ref origin, ref offsets), w4, a7);
             }
             ref T yc = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref yc, 0);
@@ -531,7 +535,7 @@ internal static partial class DepthwiseNhwcKernel
     /// <summary>Ten pixels of <see cref="Sliding5{TVector, T, TRepeat, TBounds, TColumns}"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Sliding5Wide<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
-        nint columnsBegin, nint columnsEnd)
+        ref nint columnOffsets)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
@@ -547,21 +551,22 @@ internal static partial class DepthwiseNhwcKernel
                 weights = ref Unsafe.Add(ref weights, 5 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
                 ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
+                ref nint offsets = ref TColumns.Inside ? ref columnOffsets : ref Unsafe.Add(ref columnOffsets, ky * FiveWideTableColumns);
                 TVector v;
-                a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 0, s, columnsBegin, columnsEnd, ref zero), w0, a0);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 1, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 2, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 3, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 4, s, columnsBegin, columnsEnd, ref zero); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 5, s, columnsBegin, columnsEnd, ref zero); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 6, s, columnsBegin, columnsEnd, ref zero); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 7, s, columnsBegin, columnsEnd, ref zero); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 8, s, columnsBegin, columnsEnd, ref zero); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7); a8 = MultiplyAdd<TVector, T>(v, w0, a8);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 9, s, columnsBegin, columnsEnd, ref zero); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7); a8 = MultiplyAdd<TVector, T>(v, w1, a8); a9 = MultiplyAdd<TVector, T>(v, w0, a9);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 10, s, columnsBegin, columnsEnd, ref zero); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7); a8 = MultiplyAdd<TVector, T>(v, w2, a8); a9 = MultiplyAdd<TVector, T>(v, w1, a9);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 11, s, columnsBegin, columnsEnd, ref zero); a7 = MultiplyAdd<TVector, T>(v, w4, a7); a8 = MultiplyAdd<TVector, T>(v, w3, a8); a9 = MultiplyAdd<TVector, T>(v, w2, a9);
-                v = Column<TVector, T, TRepeat, TColumns>(ref x, 12, s, columnsBegin, columnsEnd, ref zero); a8 = MultiplyAdd<TVector, T>(v, w4, a8); a9 = MultiplyAdd<TVector, T>(v, w3, a9);
-                a9 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 13, s, columnsBegin, columnsEnd, ref zero), w4, a9);
+                a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 0, s, ref origin, ref offsets), w0, a0);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 1, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 2, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 3, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w3, a0); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 4, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w4, a0); a1 = MultiplyAdd<TVector, T>(v, w3, a1); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 5, s, ref origin, ref offsets); a1 = MultiplyAdd<TVector, T>(v, w4, a1); a2 = MultiplyAdd<TVector, T>(v, w3, a2); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 6, s, ref origin, ref offsets); a2 = MultiplyAdd<TVector, T>(v, w4, a2); a3 = MultiplyAdd<TVector, T>(v, w3, a3); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 7, s, ref origin, ref offsets); a3 = MultiplyAdd<TVector, T>(v, w4, a3); a4 = MultiplyAdd<TVector, T>(v, w3, a4); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 8, s, ref origin, ref offsets); a4 = MultiplyAdd<TVector, T>(v, w4, a4); a5 = MultiplyAdd<TVector, T>(v, w3, a5); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7); a8 = MultiplyAdd<TVector, T>(v, w0, a8);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 9, s, ref origin, ref offsets); a5 = MultiplyAdd<TVector, T>(v, w4, a5); a6 = MultiplyAdd<TVector, T>(v, w3, a6); a7 = MultiplyAdd<TVector, T>(v, w2, a7); a8 = MultiplyAdd<TVector, T>(v, w1, a8); a9 = MultiplyAdd<TVector, T>(v, w0, a9);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 10, s, ref origin, ref offsets); a6 = MultiplyAdd<TVector, T>(v, w4, a6); a7 = MultiplyAdd<TVector, T>(v, w3, a7); a8 = MultiplyAdd<TVector, T>(v, w2, a8); a9 = MultiplyAdd<TVector, T>(v, w1, a9);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 11, s, ref origin, ref offsets); a7 = MultiplyAdd<TVector, T>(v, w4, a7); a8 = MultiplyAdd<TVector, T>(v, w3, a8); a9 = MultiplyAdd<TVector, T>(v, w2, a9);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 12, s, ref origin, ref offsets); a8 = MultiplyAdd<TVector, T>(v, w4, a8); a9 = MultiplyAdd<TVector, T>(v, w3, a9);
+                a9 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 13, s, ref origin, ref offsets), w4, a9);
             }
             ref T yc = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref yc, 0);
@@ -671,7 +676,7 @@ internal static partial class DepthwiseNhwcKernel
                 (3, 2) => SlidingKind.Width3Stride2,
                 _ => SlidingKind.None,
             };
-            WidePixels = Kind switch { SlidingKind.Width3 => 12, SlidingKind.Width5 => 10, _ => BlockPixels };
+            WidePixels = Kind == SlidingKind.Width3 ? 12 : BlockPixels;
         }
     }
 }

@@ -5,15 +5,16 @@ using DepthwiseInterop.Tests.Support;
 namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 
 /// <summary>
-/// The five-wide blocks of narrow NHWC rows (DepthwiseNhwcKernel.FiveWideRows.cs) read zeros, not memory, past the
-/// image's right edge: with the input ending where an unreadable page starts, the last row's last block still
-/// computes what the same kernel computes on an ordinary array. (Values against the reference: FastDepthwiseConvolutionTests.)
+/// The five-wide row blocks (DepthwiseNhwcKernel.FiveWideRows.cs) read zeros, not memory, past the image's right
+/// edge: with the input ending where an unreadable page starts, the last row's last block still computes what the
+/// same kernel computes on an ordinary array. (Values against the reference: FastDepthwiseConvolutionTests.)
 /// </summary>
 public sealed unsafe class DepthwiseNhwcFiveWideRowTests
 {
     [TestCase(7, 16, 0)]   // SAME: two padding columns on either side, one eight-pixel block
     [TestCase(9, 16, 4)]   // explicit: four padding columns on the right, two blocks
     [TestCase(3, 24, 6)]   // a row narrower than the filter
+    [TestCase(17, 8, 2)]   // a ten-pixel block inside, then an eight past the right edge
     public void BlocksReadNothingPastTheInputsEnd(int width, int channels, int padRight)
     {
         Assume.That(OperatingSystem.IsLinux(), "the guard page uses mmap and mprotect");

@@ -72,15 +72,15 @@ public sealed class FastDepthwiseConvolutionTests
     }
 
     /// <summary>
-    /// Five-wide filters on rows whose interior holds less than an eight-pixel block (DepthwiseNhwcKernel.FiveWideRows.cs):
-    /// one to three blocks of the eight- or ten-pixel kernel, each reading zeros past the left edge, the right edge or
-    /// both, pads up to six columns on a side and rows narrower than the filter, filter rows over the padding, taller
+    /// Five-wide filters at unit column stride (DepthwiseNhwcKernel.FiveWideRows.cs): rows of one eight-pixel block up
+    /// to tens and eights (widths 14, 17, 28, 33), blocks reading zeros past the left edge, the right edge or both,
+    /// pads up to six columns on a side and rows narrower than the filter, filter rows over the padding, taller
     /// filters with row strides and dilations, multipliers 1, 2 and 4, channel tails.
     /// </summary>
-    private static IEnumerable<TestCaseData> FiveWideNarrowRowCases()
+    private static IEnumerable<TestCaseData> FiveWideRowCases()
     {
         int seed = 500;
-        foreach (int width in new[] { 1, 3, 5, 7, 9, 11 })
+        foreach (int width in new[] { 1, 3, 5, 7, 9, 11, 14, 17, 28, 33 })
         foreach (var (padding, left, right) in new[] { (PaddingMode.Same, 0, 0), (PaddingMode.Valid, 0, 0), (PaddingMode.Explicit, 6, 1), (PaddingMode.Explicit, 0, 5), (PaddingMode.Explicit, 3, 6) })
         foreach (var (channels, multiplier) in new[] { (8, 1), (13, 1), (40, 1), (12, 2), (8, 4) })
         foreach (var (filterHeight, strideHeight, dilationHeight) in new[] { (5, 1, 1), (3, 2, 1), (5, 1, 2) })
@@ -98,8 +98,8 @@ public sealed class FastDepthwiseConvolutionTests
         }
     }
 
-    [TestCaseSource(nameof(FiveWideNarrowRowCases))]
-    public void FiveWideFiltersOnNarrowRowsMatchTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
+    [TestCaseSource(nameof(FiveWideRowCases))]
+    public void FiveWideFilterRowsMatchTheReferenceOnEveryTier(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
     {
         CompareEveryTier<float>(inputShape, filterShape, options, seed);
         CompareEveryTier<double>(inputShape, filterShape, options, seed);
