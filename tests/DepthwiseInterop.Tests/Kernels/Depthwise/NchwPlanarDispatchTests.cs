@@ -7,7 +7,8 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 
 /// <summary>
 /// NCHW, multiplier 1, on both sides of each planar-or-transposes threshold (3x3 at row stride 1: 169 outputs
-/// per plane from 128 channels, 256 below; 3x3 at row stride 2: 256; other filters: 784), and the planar
+/// per plane from 128 channels, 256 below; 3x3 at row stride 2: 256; five wide at unit column stride: 2500; other
+/// filters: 784), and the planar
 /// kernel's 14- and 21-row bands for rows too wide for 28 (the last band partial, so that it ends on the
 /// four-row tiles), against the scalar reference on every tier, with channel counts that leave vector tails.
 /// (Float32 3x3 stride-1 planes with rows 4 to 16 wide take the planar kernel at 256 bits whatever their
@@ -28,9 +29,11 @@ public sealed class NchwPlanarDispatchTests
             (16, 16, 3, 1, 20),  // 256: planar
             (30, 30, 3, 2, 20), // 225: transposes
             (32, 32, 3, 2, 17), // 256: planar
-            (27, 27, 5, 1, 20), // 729: transposes
-            (24, 24, 5, 1, 16), // 576: transposes
-            (28, 28, 5, 1, 20), // 784: planar
+            (28, 28, 5, 1, 20), // 784, five wide: transposes
+            (49, 51, 5, 1, 17), // 2499: transposes
+            (50, 50, 5, 1, 9),  // 2500: planar
+            (27, 27, 7, 1, 20), // 729, seven wide: transposes
+            (28, 28, 7, 1, 16), // 784: planar
             (29, 27, 3, 2, 24), // 15 x 14 = 210: 3x3 s2 below its threshold
         };
         int seed = 300;
@@ -75,7 +78,7 @@ public sealed class NchwPlanarDispatchDeterminismTests
     [TestCase(576, 13, 13, 3, 1)] // planar, small planes
     [TestCase(64, 112, 112, 3, 2)] // planar, 14-row bands
     [TestCase(240, 24, 24, 5, 1)] // transposes, 5x5
-    [TestCase(96, 28, 28, 5, 1)] // planar, 5x5
+    [TestCase(16, 50, 50, 5, 1)] // planar, 5x5
     [TestCase(384, 11, 11, 3, 1)] // transposes, 3x3
     [TestCase(64, 15, 15, 3, 1)] // transposes, 3x3, few channels
     public void ResultsAreBitwiseIdenticalForEveryThreadCount(int channels, int height, int width, int filter, int stride)
