@@ -14,23 +14,20 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// <see cref="Simd.RawVector"/> so that accumulators stay in registers (one FMA instruction each).
 /// Work is split by output rows (batch × OH; splitting small layers' channels into blocks as well measured 10%
 /// slower at two threads); three-by-three filters at unit strides (any multiplier) run two rows of a
-/// thread's range at a time, edge columns included (DepthwiseNhwcKernel.RowPairs.cs; on narrow images an odd
-/// last row pairs with the row before it); five-wide filters at unit column stride run whole rows, edge columns
-/// included, in blocks of ten or eight pixels that read zeros past the image's edges (DepthwiseNhwcKernel.FiveWideRows.cs).
-/// Otherwise the interior output columns of a row (those whose taps all
-/// fall inside the input width) are cut into blocks of eight output pixels × one channel vector, so that each
-/// weight vector loaded feeds eight FMAs; for filters three wide at unit column stride or at column stride 2
-/// (and in the five-wide blocks), the weights of a filter row stay in registers and each input column is loaded
-/// once for all the taps that read it (twelve pixels per block for three-wide filters, ten for five-wide: more
-/// independent accumulators than the FMA latency needs). A remainder of up to three pixels runs one pixel at a
-/// time; a larger one runs as a block shifted back to end at the interior's end, recomputing an overlap, and
-/// the last channel vector likewise ends at C: no scalar tails. Filter rows over the top or
-/// bottom padding read a zero vector (column step 0) instead of the image; blocks of rows with no filter row in
-/// the padding run an instantiation without that test (<see cref="InsideImage"/>; 4-10% on stride-2, 5x5 and
-/// multiplier-4 shapes in a side-by-side harness); the few output columns at the
-/// left and right edges are computed one pixel at a time, taps outside the input multiplying a zero vector.
-/// Rows narrower than a block inside the edges instead copy each block's window, one channel vector at a
-/// time, into a zero-padded scratch and run the block code there. Taps in the padding thus always multiply
+/// thread's range at a time, edge columns included (DepthwiseNhwcKernel.RowPairs.cs). Other rows are cut into blocks of eight output pixels × one channel
+/// vector, so that each weight vector loaded feeds eight FMAs; for filters three wide at unit column stride or at
+/// column stride 2, and five wide at unit stride, the weights of a filter row stay in registers and each input
+/// column is loaded once for all the taps that read it (twelve pixels per block for three-wide filters, ten for
+/// five-wide: more independent accumulators than the FMA latency needs); the last channel vector ends at C: no
+/// scalar tails. Five-wide rows, and rows with less than a block of interior columns (those whose taps all fall
+/// inside the input width), run entirely in blocks, those past an edge reading the padding's columns as zeros
+/// through per-block column offsets (DepthwiseNhwcKernel.RowBlocks.cs); other rows run their interior in blocks (a
+/// remainder of up to three pixels one pixel at a time, a larger one as a block shifted back to end at the
+/// interior's end, recomputing an overlap) and their few edge columns one pixel at a time, taps outside the input
+/// multiplying a zero vector. Filter rows over the top or bottom padding read a zero vector (column step 0) instead
+/// of the image; blocks of rows with no filter row in the padding run an instantiation without that test
+/// (<see cref="InsideImage"/>; 4-10% on stride-2, 5x5 and multiplier-4 shapes in a side-by-side harness). Taps in
+/// the padding thus always multiply
 /// zeros rather than being skipped, as in TensorFlow's kernels (a NaN or infinite weight over padding gives
 /// NaN). Every output adds its taps in the reference's order (filter row, then column) whatever path
 /// computes it, so results do not depend on how rows are split between threads.
@@ -39,8 +36,6 @@ internal static partial class DepthwiseNhwcKernel
 {
     private const int BlockPixels = 8;
     private const int StackScratchElements = 2048;
-    /// <summary>Interior remainders up to this many pixels run one pixel at a time rather than as a shifted block.</summary>
-    private const int EdgeRemainderPixels = 3;
 
     /// <summary>Computes output rows [firstRow, endRow) of the flattened (batch, output row) space.</summary>
     /// <remarks>
@@ -62,22 +57,20 @@ internal static partial class DepthwiseNhwcKernel
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         var p = new Plan(g, Count<TVector, T>());
-        // The window scratch of the narrow-row path, then zeros read by taps over the padding (a vector, or as many
-        // as a pixel's input channels for the five-wide edge blocks), then multiplier 2's de-interleaved weights if
-        // this call prepares them.
-        int windowElements = checked((int)(p.FilterHeight * p.WindowColumns * p.ChunkChannels));
+        // Zeros read by taps over the padding (as many as a pixel's input channels, for the blocks past an edge,
+        // see DepthwiseNhwcKernel.RowBlocks.cs), then multiplier 2's de-interleaved weights if this call prepares them.
         bool split = allowSplit && SplitsMultiplier<TRepeat>(p, Count<TVector, T>());
         int splitElements = split && splitWeights == null ? checked((int)SplitWeightElements(p)) : 0;
         int zeroElements = (int)Math.Max(Count<TVector, T>(), p.InputChannels);
-        int scratchElements = windowElements + zeroElements + splitElements;
+        int scratchElements = zeroElements + splitElements;
         T[]? rented = scratchElements > StackScratchElements ? ArrayPool<T>.Shared.Rent(scratchElements) : null;
         Span<T> scratch = rented ?? stackalloc T[StackScratchElements];
         try
         {
-            scratch.Slice(windowElements, zeroElements).Clear();
+            scratch.Slice(0, zeroElements).Clear();
             var interior = InteriorColumns.Of(g);
-            // Pinned: the repeating loads of M > 1 take pointers (see ChannelRepeat), and the five-wide edge blocks reach
-            // the zeros by byte offsets from the image (see RowInFiveWideBlocks).
+            // Pinned: the repeating loads of M > 1 take pointers (see ChannelRepeat), and blocks past an edge reach
+            // the zeros by byte offsets from the image.
             fixed (T* pinned = scratch)
             fixed (T* pinnedInput = &input)
             {
@@ -85,31 +78,26 @@ internal static partial class DepthwiseNhwcKernel
                 {
                     if (splitWeights == null)
                     {
-                        splitWeights = pinned + windowElements + zeroElements;
+                        splitWeights = pinned + zeroElements;
                         SplitWeights(ref filter, p, ref *splitWeights);
                     }
                     for (nint row = (nint)firstRow; row < (nint)endRow; row++)
-                        SplitRow<TVector, T, TRepeat>(ref input, ref filter, ref *splitWeights, ref output, p, row, ref scratch[windowElements]);
+                        SplitRow<TVector, T, TRepeat>(ref input, ref filter, ref *splitWeights, ref output, p, row, ref scratch[0]);
                     return;
                 }
                 bool pairs = PairsRows<TRepeat>(p);
-                bool pairLoneRows = pairs && interior.End - interior.Begin < BlockPixels;
                 for (nint row = (nint)firstRow; row < (nint)endRow;)
                 {
                     // Two rows of the same image in the range run as a pair (see RowPairs); pairing changes no bit.
                     if (pairs && row + 1 < (nint)endRow && (row + 1) % p.OutputHeight != 0)
                     {
-                        RowPair<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, ref scratch[windowElements]);
+                        RowPair<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, ref scratch[0]);
                         row += 2;
                         continue;
                     }
-                    // A lone row after a pair of the same image in this range (odd heights: 7x7, 15x15) runs as a
-                    // pair with the row before, which this thread has just computed, when single rows this narrow
-                    // would take the window copy: rewriting a row with the same bits costs less.
-                    if (pairLoneRows && row - 1 >= (nint)firstRow && row % p.OutputHeight != 0)
-                        RowPair<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row - 1, ref scratch[windowElements]);
-                    else
-                        Row<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0], ref scratch[windowElements]);
+                    // A lone row (odd heights, or a range's end) on its own: on narrow rows its blocks past the edges ran
+                    // as fast as rewriting it as a pair with the row before (7x7x960 1.00-1.11x, 5x5x512 1.00x, 1 and 2 threads).
+                    Row<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0]);
                     row++;
                 }
             }
@@ -117,97 +105,6 @@ internal static partial class DepthwiseNhwcKernel
         finally
         {
             if (rented is not null) ArrayPool<T>.Shared.Return(rented);
-        }
-    }
-
-    private static void Row<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in Plan p, nint row, nint interiorBegin, nint interiorEnd,
-        ref T scratch, ref T zero)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
-    {
-        nint batch = row / p.OutputHeight, outputRow = row % p.OutputHeight;
-        nint topRow = outputRow * p.StrideHeight - p.PadTop;
-        // Filter rows [rowsBegin, rowsEnd) read input rows inside the image; the others read padding.
-        nint rowsBegin = topRow >= 0 ? 0 : Math.Min(p.FilterHeight, (-topRow + p.DilationHeight - 1) / p.DilationHeight);
-        nint rowsEnd = topRow > p.Height - 1 ? 0 : Math.Min(p.FilterHeight, (p.Height - 1 - topRow) / p.DilationHeight + 1);
-        ref T image = ref Unsafe.Add(ref input, batch * p.Height * p.Width * p.InputChannels);
-        ref T outputRowStart = ref Unsafe.Add(ref output, row * p.OutputWidth * p.Channels);
-        nint lanes = Count<TVector, T>();
-        // Five-wide filters at unit column stride: whole rows in blocks that read zeros past the edges (DepthwiseNhwcKernel.FiveWideRows.cs).
-        if (p.Kind == SlidingKind.Width5)
-        {
-            RowInFiveWideBlocks<TVector, T, TRepeat>(ref image, ref filter, ref outputRowStart, p, topRow, rowsBegin, rowsEnd, ref zero);
-            return;
-        }
-        if (interiorEnd - interiorBegin >= BlockPixels)
-        {
-            for (nint ox = 0; ox < interiorBegin; ox++)
-                EdgePixel<TVector, T, TRepeat>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref outputRowStart, ox * p.Channels));
-            for (nint ox = interiorEnd; ox < p.OutputWidth; ox++)
-                EdgePixel<TVector, T, TRepeat>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref outputRowStart, ox * p.Channels));
-            // Tap row ky of a block reads the image at its columns' origin + (topRow + ky * DH) * W * C, input
-            // column j of the block j * C elements further.
-            nint rowOffset = topRow * p.Width * p.InputChannels, rowStep = p.DilationHeight * p.Width * p.InputChannels;
-            // Blocks of p.WidePixels while they fit, then of eight; a remainder of a few pixels goes one pixel at
-            // a time (cheaper than recomputing most of a block), a larger one to a block shifted back to end at
-            // interiorEnd.
-            for (nint ox = interiorBegin; ox < interiorEnd;)
-            {
-                nint count = interiorEnd - ox >= p.WidePixels ? p.WidePixels : BlockPixels;
-                if (ox > interiorEnd - count)
-                {
-                    if (interiorEnd - ox <= EdgeRemainderPixels)
-                    {
-                        for (; ox < interiorEnd; ox++)
-                            EdgePixel<TVector, T, TRepeat>(ref image, p, topRow, ox, ref filter, ref Unsafe.Add(ref outputRowStart, ox * p.Channels));
-                        break;
-                    }
-                    ox = interiorEnd - count;
-                }
-                if (rowsBegin == 0 && rowsEnd == p.FilterHeight)
-                    Compute<TVector, T, TRepeat, InsideImage>(ref Unsafe.Add(ref image, (ox * p.StrideWidth - p.PadLeft) * p.InputChannels), rowOffset, rowStep, p.InputChannels,
-                        rowsBegin, rowsEnd, ref zero, ref filter, p, ref Unsafe.Add(ref outputRowStart, ox * p.Channels), count, 0, p.LastChannelBlock);
-                else
-                    Compute<TVector, T, TRepeat, MayReadPadding>(ref Unsafe.Add(ref image, (ox * p.StrideWidth - p.PadLeft) * p.InputChannels), rowOffset, rowStep, p.InputChannels,
-                        rowsBegin, rowsEnd, ref zero, ref filter, p, ref Unsafe.Add(ref outputRowStart, ox * p.Channels), count, 0, p.LastChannelBlock);
-                ox += count;
-            }
-            return;
-        }
-        // Rows whose interior holds less than one block: each block copies its window, a chunk of channels at
-        // a time, to a zero-padded scratch (filter rows × window columns × chunk, which stays in L1).
-        nint pixels = Math.Min(BlockPixels, p.OutputWidth), chunk = p.ChunkChannels;
-        nint blockCount = (p.OutputWidth + BlockPixels - 1) / BlockPixels;
-        for (nint block = 0; block < blockCount; block++)
-        {
-            nint ox = Math.Max(0, Math.Min(block * BlockPixels, p.OutputWidth - BlockPixels));
-            nint leftColumn = ox * p.StrideWidth - p.PadLeft;
-            nint first = Math.Clamp(leftColumn, 0, p.Width), end = Math.Clamp(leftColumn + p.WindowColumns, 0, p.Width);
-            ref T y = ref Unsafe.Add(ref outputRowStart, ox * p.Channels);
-            for (nint c = 0; ; c += chunk)
-            {
-                if (c > p.Channels - chunk) c = p.Channels - chunk;
-                FillWindow(ref image, p, topRow, leftColumn, first, end, c / TRepeat.Multiplier, chunk / TRepeat.Multiplier, ref scratch);
-                Compute<TVector, T, TRepeat, InsideImage>(ref scratch, 0, p.WindowColumns * (chunk / TRepeat.Multiplier), chunk / TRepeat.Multiplier, 0, p.FilterHeight, ref zero, ref filter, p, ref y, pixels, c, c + chunk - lanes);
-                if (c == p.Channels - chunk) break;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Runs the inner loop the plan selects on channel vectors firstChannel..lastChannel of one block: filter
-    /// rows [rowsBegin, rowsEnd) read window + (c - firstChannel) + rowOffset + ky * rowStep with input
-    /// column j at j * step further; the other filter rows read <paramref name="zero"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Compute<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
-    {
-        switch (p.Kind)
-        {
-            case SlidingKind.Width3 when pixels > BlockPixels: Sliding3Wide<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width3: Sliding3<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            case SlidingKind.Width3Stride2: Sliding3Stride2<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
-            default: General<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, firstChannel, lastChannel); break;
         }
     }
 
@@ -275,34 +172,11 @@ internal static partial class DepthwiseNhwcKernel
         }
     }
 
-    /// <summary>
-    /// Copies channels [channel, channel + ChunkChannels) of one block's input window (every filter row × the
-    /// block's columns, input columns [first, end) of the image) to the scratch, zeros outside the image.
-    /// </summary>
-    private static void FillWindow<T>(ref T image, in Plan p, nint topRow, nint leftColumn, nint first, nint end, nint channel, nint chunk, ref T scratch)
-        where T : unmanaged
-    {
-        nint columns = p.WindowColumns, channels = p.InputChannels, width = p.Width;
-        for (nint ky = 0; ky < p.FilterHeight; ky++)
-        {
-            nint iy = topRow + ky * p.DilationHeight;
-            bool rowInside = (nuint)iy < (nuint)p.Height;
-            for (nint j = 0; j < columns; j++)
-            {
-                var destination = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref scratch, (ky * columns + j) * chunk), (int)chunk);
-                nint ix = leftColumn + j;
-                if (rowInside && ix >= first && ix < end)
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref image, (iy * width + ix) * channels + channel), (int)chunk).CopyTo(destination);
-                else
-                    destination.Clear();
-            }
-        }
-    }
-
     /// <summary>Any filter width, stride and dilation: one weight vector per tap, feeding the eight pixels.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void General<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
+    private static void General<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
+        ref nint columnOffsets)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, filterWidth = p.FilterWidth, lanes = Count<TVector, T>();
         nint strideWidth = p.StrideWidth, dilationWidth = p.DilationWidth;
@@ -314,6 +188,26 @@ internal static partial class DepthwiseNhwcKernel
             TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
             for (nint ky = 0; ky < filterHeight; ky++)
             {
+                if (!TColumns.Inside)
+                {
+                    // Past an edge: pixel j's tap kx reads block column j * SW + kx * DW through its offset.
+                    ref nint offsets = ref Unsafe.Add(ref columnOffsets, ky * p.TableColumns);
+                    for (nint kx = 0; kx < filterWidth; kx++)
+                    {
+                        TVector w = Load<TVector, T>(ref weights, 0);
+                        ref nint taps = ref Unsafe.Add(ref offsets, kx * dilationWidth);
+                        a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref origin, 0, 0, ref origin, ref taps), w, a0);
+                        a1 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref origin, strideWidth, 0, ref origin, ref taps), w, a1);
+                        a2 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref origin, 2 * strideWidth, 0, ref origin, ref taps), w, a2);
+                        a3 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref origin, 3 * strideWidth, 0, ref origin, ref taps), w, a3);
+                        a4 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref origin, 4 * strideWidth, 0, ref origin, ref taps), w, a4);
+                        a5 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref origin, 5 * strideWidth, 0, ref origin, ref taps), w, a5);
+                        a6 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref origin, 6 * strideWidth, 0, ref origin, ref taps), w, a6);
+                        a7 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref origin, 7 * strideWidth, 0, ref origin, ref taps), w, a7);
+                        weights = ref Unsafe.Add(ref weights, column);
+                    }
+                    continue;
+                }
                 // Filter rows over the padding read a zero vector with a zero column step.
                 ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
                 nint pixel = strideWidth * s, tap = dilationWidth * s;
@@ -339,8 +233,9 @@ internal static partial class DepthwiseNhwcKernel
 
     /// <summary>Three-wide filter, unit column stride: the filter row's weights stay in registers and each of the ten input columns is loaded once.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding3<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
+    private static void Sliding3<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
+        ref nint columnOffsets)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
@@ -355,17 +250,18 @@ internal static partial class DepthwiseNhwcKernel
                 weights = ref Unsafe.Add(ref weights, 3 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
                 ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
+                ref nint offsets = ref TColumns.Inside ? ref columnOffsets : ref Unsafe.Add(ref columnOffsets, ky * p.TableColumns);
                 TVector v;
-                a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
-                v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
-                v = TRepeat.Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
-                v = TRepeat.Load<TVector, T>(ref x, 3 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
-                v = TRepeat.Load<TVector, T>(ref x, 4 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
-                v = TRepeat.Load<TVector, T>(ref x, 5 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
-                v = TRepeat.Load<TVector, T>(ref x, 6 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
-                v = TRepeat.Load<TVector, T>(ref x, 7 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
-                v = TRepeat.Load<TVector, T>(ref x, 8 * s); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
-                a7 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 9 * s), w2, a7);
+                a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 0, s, ref origin, ref offsets), w0, a0);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 1, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 2, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 3, s, ref origin, ref offsets); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 4, s, ref origin, ref offsets); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 5, s, ref origin, ref offsets); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 6, s, ref origin, ref offsets); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 7, s, ref origin, ref offsets); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 8, s, ref origin, ref offsets); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
+                a7 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 9, s, ref origin, ref offsets), w2, a7);
             }
             ref T yc = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref yc, 0);
@@ -381,7 +277,7 @@ internal static partial class DepthwiseNhwcKernel
     }
 
 
-    /// <summary>Five-wide filter, unit column stride: as <see cref="Sliding3{TVector, T, TRepeat, TBounds}"/> with twelve columns.</summary>
+    /// <summary>Five-wide filter, unit column stride: as <see cref="Sliding3{TVector, T, TRepeat, TBounds, TColumns}"/> with twelve columns.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Sliding5<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
         ref nint columnOffsets)
@@ -400,7 +296,7 @@ internal static partial class DepthwiseNhwcKernel
                 weights = ref Unsafe.Add(ref weights, 5 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
                 ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
-                ref nint offsets = ref TColumns.Inside ? ref columnOffsets : ref Unsafe.Add(ref columnOffsets, ky * FiveWideTableColumns);
+                ref nint offsets = ref TColumns.Inside ? ref columnOffsets : ref Unsafe.Add(ref columnOffsets, ky * p.TableColumns);
                 TVector v;
                 a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 0, s, ref origin, ref offsets), w0, a0);
                 v = Column<TVector, T, TRepeat, TColumns>(ref x, 1, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
@@ -431,8 +327,9 @@ internal static partial class DepthwiseNhwcKernel
 
     /// <summary>Three-wide filter, column stride 2: seventeen input columns, each loaded once (the even ones feed two pixels).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding3Stride2<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
+    private static void Sliding3Stride2<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
+        ref nint columnOffsets)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
@@ -447,24 +344,25 @@ internal static partial class DepthwiseNhwcKernel
                 weights = ref Unsafe.Add(ref weights, 3 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
                 ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
+                ref nint offsets = ref TColumns.Inside ? ref columnOffsets : ref Unsafe.Add(ref columnOffsets, ky * p.TableColumns);
                 TVector v;
-                a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
-                a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 1 * s), w1, a0);
-                v = TRepeat.Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
-                a1 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 3 * s), w1, a1);
-                v = TRepeat.Load<TVector, T>(ref x, 4 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
-                a2 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 5 * s), w1, a2);
-                v = TRepeat.Load<TVector, T>(ref x, 6 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
-                a3 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 7 * s), w1, a3);
-                v = TRepeat.Load<TVector, T>(ref x, 8 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
-                a4 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 9 * s), w1, a4);
-                v = TRepeat.Load<TVector, T>(ref x, 10 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
-                a5 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 11 * s), w1, a5);
-                v = TRepeat.Load<TVector, T>(ref x, 12 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
-                a6 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 13 * s), w1, a6);
-                v = TRepeat.Load<TVector, T>(ref x, 14 * s); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
-                a7 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 15 * s), w1, a7);
-                a7 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 16 * s), w2, a7);
+                a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 0, s, ref origin, ref offsets), w0, a0);
+                a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 1, s, ref origin, ref offsets), w1, a0);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 2, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                a1 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 3, s, ref origin, ref offsets), w1, a1);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 4, s, ref origin, ref offsets); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                a2 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 5, s, ref origin, ref offsets), w1, a2);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 6, s, ref origin, ref offsets); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                a3 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 7, s, ref origin, ref offsets), w1, a3);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 8, s, ref origin, ref offsets); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                a4 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 9, s, ref origin, ref offsets), w1, a4);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 10, s, ref origin, ref offsets); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                a5 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 11, s, ref origin, ref offsets), w1, a5);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 12, s, ref origin, ref offsets); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                a6 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 13, s, ref origin, ref offsets), w1, a6);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 14, s, ref origin, ref offsets); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                a7 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 15, s, ref origin, ref offsets), w1, a7);
+                a7 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 16, s, ref origin, ref offsets), w2, a7);
             }
             ref T yc = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref yc, 0);
@@ -480,10 +378,11 @@ internal static partial class DepthwiseNhwcKernel
     }
 
 
-    /// <summary>Twelve pixels of <see cref="Sliding3{TVector, T, TRepeat, TBounds}"/>: twelve accumulators (sixteen vector registers in all) hide the FMA latency of the taps chained into each output.</summary>
+    /// <summary>Twelve pixels of <see cref="Sliding3{TVector, T, TRepeat, TBounds, TColumns}"/>: twelve accumulators (sixteen vector registers in all) hide the FMA latency of the taps chained into each output.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Sliding3Wide<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
+    private static void Sliding3Wide<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
+        ref nint columnOffsets)
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
     {
         nint column = p.Channels, filterHeight = p.FilterHeight, lanes = Count<TVector, T>();
         for (nint c = firstChannel; ; c += lanes)
@@ -498,21 +397,22 @@ internal static partial class DepthwiseNhwcKernel
                 weights = ref Unsafe.Add(ref weights, 3 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
                 ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
+                ref nint offsets = ref TColumns.Inside ? ref columnOffsets : ref Unsafe.Add(ref columnOffsets, ky * p.TableColumns);
                 TVector v;
-                a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 0), w0, a0);
-                v = TRepeat.Load<TVector, T>(ref x, 1 * s); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
-                v = TRepeat.Load<TVector, T>(ref x, 2 * s); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
-                v = TRepeat.Load<TVector, T>(ref x, 3 * s); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
-                v = TRepeat.Load<TVector, T>(ref x, 4 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
-                v = TRepeat.Load<TVector, T>(ref x, 5 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
-                v = TRepeat.Load<TVector, T>(ref x, 6 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
-                v = TRepeat.Load<TVector, T>(ref x, 7 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
-                v = TRepeat.Load<TVector, T>(ref x, 8 * s); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7); a8 = MultiplyAdd<TVector, T>(v, w0, a8);
-                v = TRepeat.Load<TVector, T>(ref x, 9 * s); a7 = MultiplyAdd<TVector, T>(v, w2, a7); a8 = MultiplyAdd<TVector, T>(v, w1, a8); a9 = MultiplyAdd<TVector, T>(v, w0, a9);
-                v = TRepeat.Load<TVector, T>(ref x, 10 * s); a8 = MultiplyAdd<TVector, T>(v, w2, a8); a9 = MultiplyAdd<TVector, T>(v, w1, a9); a10 = MultiplyAdd<TVector, T>(v, w0, a10);
-                v = TRepeat.Load<TVector, T>(ref x, 11 * s); a9 = MultiplyAdd<TVector, T>(v, w2, a9); a10 = MultiplyAdd<TVector, T>(v, w1, a10); a11 = MultiplyAdd<TVector, T>(v, w0, a11);
-                v = TRepeat.Load<TVector, T>(ref x, 12 * s); a10 = MultiplyAdd<TVector, T>(v, w2, a10); a11 = MultiplyAdd<TVector, T>(v, w1, a11);
-                a11 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref x, 13 * s), w2, a11);
+                a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 0, s, ref origin, ref offsets), w0, a0);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 1, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 2, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 3, s, ref origin, ref offsets); a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 4, s, ref origin, ref offsets); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 5, s, ref origin, ref offsets); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 6, s, ref origin, ref offsets); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 7, s, ref origin, ref offsets); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 8, s, ref origin, ref offsets); a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7); a8 = MultiplyAdd<TVector, T>(v, w0, a8);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 9, s, ref origin, ref offsets); a7 = MultiplyAdd<TVector, T>(v, w2, a7); a8 = MultiplyAdd<TVector, T>(v, w1, a8); a9 = MultiplyAdd<TVector, T>(v, w0, a9);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 10, s, ref origin, ref offsets); a8 = MultiplyAdd<TVector, T>(v, w2, a8); a9 = MultiplyAdd<TVector, T>(v, w1, a9); a10 = MultiplyAdd<TVector, T>(v, w0, a10);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 11, s, ref origin, ref offsets); a9 = MultiplyAdd<TVector, T>(v, w2, a9); a10 = MultiplyAdd<TVector, T>(v, w1, a10); a11 = MultiplyAdd<TVector, T>(v, w0, a11);
+                v = Column<TVector, T, TRepeat, TColumns>(ref x, 12, s, ref origin, ref offsets); a10 = MultiplyAdd<TVector, T>(v, w2, a10); a11 = MultiplyAdd<TVector, T>(v, w1, a11);
+                a11 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 13, s, ref origin, ref offsets), w2, a11);
             }
             ref T yc = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref yc, 0);
@@ -551,7 +451,7 @@ internal static partial class DepthwiseNhwcKernel
                 weights = ref Unsafe.Add(ref weights, 5 * column);
                 // Filter rows over the padding read a zero vector with a zero column step.
                 ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, ky, rowsBegin, rowsEnd, ref zero, step, out nint s);
-                ref nint offsets = ref TColumns.Inside ? ref columnOffsets : ref Unsafe.Add(ref columnOffsets, ky * FiveWideTableColumns);
+                ref nint offsets = ref TColumns.Inside ? ref columnOffsets : ref Unsafe.Add(ref columnOffsets, ky * p.TableColumns);
                 TVector v;
                 a0 = MultiplyAdd<TVector, T>(Column<TVector, T, TRepeat, TColumns>(ref x, 0, s, ref origin, ref offsets), w0, a0);
                 v = Column<TVector, T, TRepeat, TColumns>(ref x, 1, s, ref origin, ref offsets); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
@@ -630,13 +530,13 @@ internal static partial class DepthwiseNhwcKernel
     /// <summary>Which inner loop a problem's column geometry selects.</summary>
     private enum SlidingKind
     {
-        /// <summary>Any filter width, stride and dilation: <see cref="General{TVector, T, TRepeat, TBounds}"/>.</summary>
+        /// <summary>Any filter width, stride and dilation: <see cref="General{TVector, T, TRepeat, TBounds, TColumns}"/>.</summary>
         None,
-        /// <summary>Three wide, column stride and dilation 1: <see cref="Sliding3{TVector, T, TRepeat, TBounds}"/>.</summary>
+        /// <summary>Three wide, column stride and dilation 1: <see cref="Sliding3{TVector, T, TRepeat, TBounds, TColumns}"/>.</summary>
         Width3,
         /// <summary>Five wide, column stride and dilation 1: <see cref="Sliding5{TVector, T, TRepeat, TBounds, TColumns}"/>.</summary>
         Width5,
-        /// <summary>Three wide, column stride 2, dilation 1: <see cref="Sliding3Stride2{TVector, T, TRepeat, TBounds}"/>.</summary>
+        /// <summary>Three wide, column stride 2, dilation 1: <see cref="Sliding3Stride2{TVector, T, TRepeat, TBounds, TColumns}"/>.</summary>
         Width3Stride2,
     }
 
@@ -649,13 +549,11 @@ internal static partial class DepthwiseNhwcKernel
         public readonly long Pixels;
         public readonly nint StrideHeight, StrideWidth, DilationHeight, DilationWidth, PadTop, PadLeft;
         public readonly nint LastChannelBlock;
-        /// <summary>Input columns one block of eight pixels reads.</summary>
-        public readonly nint WindowColumns;
         public readonly SlidingKind Kind;
-        /// <summary>Pixels of the interior's blocks while they fit: more than eight where the kind has a wide variant (sixteen vector registers at most: at twelve pixels the stride-2 variant spills).</summary>
+        /// <summary>Pixels of a row's wide blocks: more than eight where the kind has a wide variant (sixteen vector registers at most: at twelve pixels the stride-2 variant spills).</summary>
         public readonly nint WidePixels;
-        /// <summary>Channels the narrow-row path copies and computes at a time: eight vectors, or all of C if fewer.</summary>
-        public readonly nint ChunkChannels;
+        /// <summary>Input columns a wide block reads: entries per filter row of the column offsets of a block past an edge.</summary>
+        public readonly nint TableColumns;
 
         public Plan(in ConvolutionGeometry g, int vectorCount)
         {
@@ -667,8 +565,6 @@ internal static partial class DepthwiseNhwcKernel
             DilationHeight = (nint)g.DilationHeight; DilationWidth = (nint)g.DilationWidth;
             PadTop = (nint)g.PadTop; PadLeft = (nint)g.PadLeft;
             LastChannelBlock = Channels - vectorCount;
-            ChunkChannels = Math.Min(Channels, 8 * vectorCount);
-            WindowColumns = (BlockPixels - 1) * StrideWidth + (FilterWidth - 1) * DilationWidth + 1;
             Kind = DilationWidth != 1 ? SlidingKind.None : (FilterWidth, StrideWidth) switch
             {
                 (3, 1) => SlidingKind.Width3,
@@ -676,7 +572,11 @@ internal static partial class DepthwiseNhwcKernel
                 (3, 2) => SlidingKind.Width3Stride2,
                 _ => SlidingKind.None,
             };
-            WidePixels = Kind == SlidingKind.Width3 ? 12 : BlockPixels;
+            WidePixels = Kind switch { SlidingKind.Width3 => 12, SlidingKind.Width5 => 10, _ => BlockPixels };
+            TableColumns = BlockColumns(WidePixels);
         }
+
+        /// <summary>Input columns a block of <paramref name="pixels"/> pixels reads.</summary>
+        public nint BlockColumns(nint pixels) => (pixels - 1) * StrideWidth + (FilterWidth - 1) * DilationWidth + 1;
     }
 }

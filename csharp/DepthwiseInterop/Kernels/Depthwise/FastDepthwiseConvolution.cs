@@ -28,7 +28,7 @@ internal static class FastDepthwiseConvolution
         // (The in-place stride-1 tiles are 256-bit: a wider tier would take the band kernel.)
         long channels = !UsePlanar<T>(g, Vector256<T>.Count) ? g.OutputChannels // C * M
             : ReadsInPlaceAtStride1<T>(g, Vector256<T>.Count) ? Vector256<T>.Count : long.MaxValue;
-        if (channels != long.MaxValue && !WindowCopyFits(g, channels)) return false;
+        if (channels != long.MaxValue && !BlockColumnsFit(g, channels)) return false;
         // The kernels run on raw Vector128/256/512 (see RawVector for why not wrapper structs).
         switch (RawVector.WidestVectorBytes<T>(isa, channels))
         {
@@ -40,10 +40,11 @@ internal static class FastDepthwiseConvolution
     }
 
     /// <summary>
-    /// Blocks near the padding copy their input window (filter rows × block columns × channels) to scratch;
-    /// windows that large (huge dilations or strides) are left to the reference.
+    /// Blocks past an edge keep a column offset per filter row and block column (DepthwiseNhwcKernel.RowBlocks.cs):
+    /// geometries whose blocks span that many columns (huge dilations or strides) are left to the reference, by the
+    /// bound that held when such blocks copied their windows (filter rows × block columns × channels) to scratch.
     /// </summary>
-    private static bool WindowCopyFits(in ConvolutionGeometry g, long channels)
+    private static bool BlockColumnsFit(in ConvolutionGeometry g, long channels)
     {
         long windowColumns = 7 * g.StrideWidth + (g.FilterWidth - 1) * g.DilationWidth + 1;
         return windowColumns <= 1 << 20 && g.FilterHeight * windowColumns <= (1 << 24) / Math.Max(channels, 1);
@@ -60,7 +61,7 @@ internal static class FastDepthwiseConvolution
         where T : unmanaged
     {
         long channels = g.OutputChannels;
-        if (g.Kind != ConvolutionKind.DepthwiseConv2D || g.DataFormat != DataFormat.NHWC || !WindowCopyFits(g, channels)) return null;
+        if (g.Kind != ConvolutionKind.DepthwiseConv2D || g.DataFormat != DataFormat.NHWC || !BlockColumnsFit(g, channels)) return null;
         return RawVector.WidestVectorBytes<T>(isa, channels) switch
         {
             64 => NhwcRowsKernel<Vector512<T>, T>(g.OutputChannelsPerGroup),
@@ -109,7 +110,7 @@ internal static class FastDepthwiseConvolution
     /// 16x16x96 17.8 / 21.8. 3x3 stride 2: 28x28x480 (196 outputs) 155 / 147, 32x32x480 (256) 317 / 336,
     /// 56x56x144 125 / 286. 5x5 stride 1: 20x20x672 570 / 418, 24x24x672 710 / 621, 24x24x240 317 / 285,
     /// 28x28x672 1064 / 979 and 797 / 852, 28x28x240 284 / 291. Since the NHWC kernel runs five-wide rows in
-    /// blocks that read zeros past the edges (DepthwiseNhwcKernel.FiveWideRows.cs), 5x5 stride 1 moved to
+    /// blocks that read zeros past the edges (DepthwiseNhwcKernel.RowBlocks.cs), 5x5 stride 1 moved to
     /// <see cref="FiveWidePlanarMinimumOutputs"/>; other filters keep 784.
     /// </summary>
     private static long PlanarMinimumOutputs(in ConvolutionGeometry g) =>

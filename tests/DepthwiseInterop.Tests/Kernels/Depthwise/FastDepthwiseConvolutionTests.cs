@@ -49,7 +49,7 @@ public sealed class FastDepthwiseConvolutionTests
     /// <summary>
     /// The specialised paths (filters three or five wide at unit column stride, three wide at column stride 2;
     /// eight- and wide-pixel interior blocks, edge pixels, zero rows over the top and bottom padding, the
-    /// narrow-row scratch path) on every width remainder, with channel counts that leave vector and
+    /// blocks past an edge of rows with less than a block of interior) on every width remainder, with channel counts that leave vector and
     /// four-vector tails on every tier.
     /// </summary>
     private static IEnumerable<TestCaseData> SpecializedCases()
@@ -72,7 +72,7 @@ public sealed class FastDepthwiseConvolutionTests
     }
 
     /// <summary>
-    /// Five-wide filters at unit column stride (DepthwiseNhwcKernel.FiveWideRows.cs): rows of one eight-pixel block up
+    /// Five-wide filters at unit column stride (DepthwiseNhwcKernel.RowBlocks.cs): rows of one eight-pixel block up
     /// to tens and eights (widths 14, 17, 28, 33), blocks reading zeros past the left edge, the right edge or both,
     /// pads up to six columns on a side and rows narrower than the filter, filter rows over the padding, taller
     /// filters with row strides and dilations, multipliers 1, 2 and 4, channel tails.
@@ -225,6 +225,8 @@ public sealed class FastDepthwiseConvolutionTests
     [TestCase(5, 1, 40)]
     [TestCase(5, 1, 6)]
     [TestCase(3, 2, 40)]
+    [TestCase(3, 2, 9)]
+    [TestCase(7, 1, 9)]
     public void NonFiniteWeightsOverPaddingGiveNaNAsInTheReference(int filterWidth, int strideWidth, int width)
     {
         long[] inputShape = [1, 4, width, 16], filterShape = [3, filterWidth, 16, 1];
