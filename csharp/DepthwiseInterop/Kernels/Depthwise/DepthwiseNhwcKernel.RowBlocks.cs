@@ -172,6 +172,7 @@ internal static partial class DepthwiseNhwcKernel
             case SlidingKind.Width3: Sliding3<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;
             case SlidingKind.Width5 when wide: Sliding5Wide<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;
             case SlidingKind.Width5: Sliding5<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;
+            case SlidingKind.Width5Stride2: Sliding5Stride2<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;
             case SlidingKind.Width3Stride2: Sliding3Stride2<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;
             default: General<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;
         }

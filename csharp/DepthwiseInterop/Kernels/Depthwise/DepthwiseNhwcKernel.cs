@@ -15,8 +15,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// Work is split by output rows (batch × OH; splitting small layers' channels into blocks as well measured 10%
 /// slower at two threads); three-by-three filters at unit strides (any multiplier) run two rows of a
 /// thread's range at a time, edge columns included (DepthwiseNhwcKernel.RowPairs.cs). Other rows are cut into blocks of eight output pixels × one channel
-/// vector, so that each weight vector loaded feeds eight FMAs; for filters three wide at unit column stride or at
-/// column stride 2, and five wide at unit stride, the weights of a filter row stay in registers and each input
+/// vector, so that each weight vector loaded feeds eight FMAs; for filters three or five wide at unit column
+/// stride or at column stride 2 (DepthwiseNhwcKernel.FiveWideStride2.cs), the weights of a filter row stay in registers and each input
 /// column is loaded once for all the taps that read it (twelve pixels per block for three-wide filters, ten for
 /// five-wide: more independent accumulators than the FMA latency needs); the last channel vector ends at C: no
 /// scalar tails. Five-wide rows, and rows with less than a block of interior columns (those whose taps all fall
@@ -538,6 +538,8 @@ internal static partial class DepthwiseNhwcKernel
         Width5,
         /// <summary>Three wide, column stride 2, dilation 1: <see cref="Sliding3Stride2{TVector, T, TRepeat, TBounds, TColumns}"/>.</summary>
         Width3Stride2,
+        /// <summary>Five wide, column stride 2, dilation 1: <see cref="Sliding5Stride2{TVector, T, TRepeat, TBounds, TColumns}"/>.</summary>
+        Width5Stride2,
     }
 
     /// <summary>The geometry as native-width locals, computed once per call of <see cref="RunRows{TVector, T, TRepeat}(ref T, ref T, ref T, in ConvolutionGeometry, long, long)"/>.</summary>
@@ -570,6 +572,7 @@ internal static partial class DepthwiseNhwcKernel
                 (3, 1) => SlidingKind.Width3,
                 (5, 1) => SlidingKind.Width5,
                 (3, 2) => SlidingKind.Width3Stride2,
+                (5, 2) => SlidingKind.Width5Stride2,
                 _ => SlidingKind.None,
             };
             WidePixels = Kind switch { SlidingKind.Width3 => 12, SlidingKind.Width5 => 10, _ => BlockPixels };
