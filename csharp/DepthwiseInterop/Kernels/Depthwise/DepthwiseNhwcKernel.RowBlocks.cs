@@ -6,8 +6,8 @@ using static DepthwiseInterop.Kernels.Simd.RawVector;
 namespace DepthwiseInterop.Kernels.Depthwise;
 
 /// <summary>
-/// A single output row (every filter the row pairs do not take). Five-wide filters at unit column stride, and rows
-/// of the other kinds with less than an eight-pixel block of interior columns, run the whole row, edge columns
+/// A single output row (every filter the row pairs do not take). Five- and seven-wide filters at unit column
+/// stride, and rows of the other kinds with less than an eight-pixel block of interior columns, run the whole row, edge columns
 /// included, in blocks of eight output pixels × one channel vector, or of the kind's wide width (twelve for
 /// three-wide filters at unit stride, ten for five-wide), as few computed pixels as cover the row
 /// (<see cref="BlockCounts"/>; a block computes its kernel's pixels whatever it stores). A block whose input
@@ -20,7 +20,10 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// zero-padded window copies (a chunk of channels at a time) that narrow rows took before (AVX2, 1 thread; median
 /// of 21 alternated rounds in one process, or of 8 alternated processes for the last three): 5x5 SAME 14x14x672
 /// 1.30-1.38x, 28x28x240 1.43-1.48x, 56x56x72 1.17x, 14x14x96 multiplier 4 1.35x, 7x7x672 1.6-2.5x, 11x11x96
-/// 2.6-3.1x, 112x112x32 1.00x; 3x3 stride 2 14x14x576 2.45x, 7x7x960 2.46x; 7x7 7x7x768 1.24x. A compare and branch
+/// 2.6-3.1x, 112x112x32 1.00x; 3x3 stride 2 14x14x576 2.45x, 7x7x960 2.46x; 7x7 7x7x768 1.24x (general loop).
+/// Seven-wide rows in these blocks against interior blocks and one-pixel edges, both on the seven-wide kernel
+/// (ratios of two 21-round runs against the general loop): 56x56x96 1.27x, 28x28x192 1.33x, 14x14x384 1.78x (the wider kernels' edges are where whole rows in blocks
+/// pay: more FMAs per column load than the three-wide ones, whose wider rows keep the one-pixel edges). A compare and branch
 /// per column load instead of the offsets cost what the five-wide edge pixels saved (0.94-1.09x).
 /// </summary>
 internal static partial class DepthwiseNhwcKernel
@@ -43,7 +46,7 @@ internal static partial class DepthwiseNhwcKernel
         // Tap row ky of a block inside the image reads it at the block's first column + (topRow + ky * DH) * W * C,
         // block column j j * C elements further.
         nint rowOffset = topRow * p.Width * p.InputChannels, rowStep = p.DilationHeight * p.Width * p.InputChannels;
-        if (p.Kind != SlidingKind.Width5 && interiorEnd - interiorBegin >= BlockPixels)
+        if (p.Kind != SlidingKind.Width5 && p.Kind != SlidingKind.Width7 && interiorEnd - interiorBegin >= BlockPixels)
         {
             InteriorBlocksAndEdgePixels<TVector, T, TRepeat>(ref image, ref filter, ref outputRowStart, p, topRow, rowsBegin, rowsEnd, interiorBegin, interiorEnd, ref zero);
             return;
@@ -172,6 +175,7 @@ internal static partial class DepthwiseNhwcKernel
             case SlidingKind.Width3: Sliding3<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;
             case SlidingKind.Width5 when wide: Sliding5Wide<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;
             case SlidingKind.Width5: Sliding5<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;
+            case SlidingKind.Width7: Sliding7<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;
             case SlidingKind.Width5Stride2: Sliding5Stride2<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;
             case SlidingKind.Width3Stride2: Sliding3Stride2<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;
             default: General<TVector, T, TRepeat, TBounds, TColumns>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, ref zero, ref filter, p, ref y, pixels, 0, last, ref columnOffsets); break;

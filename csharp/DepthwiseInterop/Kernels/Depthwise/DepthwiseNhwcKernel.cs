@@ -16,10 +16,11 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// slower at two threads); three-by-three filters at unit strides (any multiplier) run two rows of a
 /// thread's range at a time, edge columns included (DepthwiseNhwcKernel.RowPairs.cs). Other rows are cut into blocks of eight output pixels × one channel
 /// vector, so that each weight vector loaded feeds eight FMAs; for filters three or five wide at unit column
-/// stride or at column stride 2 (DepthwiseNhwcKernel.FiveWideStride2.cs), the weights of a filter row stay in registers and each input
+/// stride or at column stride 2 (DepthwiseNhwcKernel.FiveWideStride2.cs), and seven wide at unit stride
+/// (DepthwiseNhwcKernel.SevenWide.cs), the weights of a filter row stay in registers and each input
 /// column is loaded once for all the taps that read it (twelve pixels per block for three-wide filters, ten for
 /// five-wide: more independent accumulators than the FMA latency needs); the last channel vector ends at C: no
-/// scalar tails. Five-wide rows, and rows with less than a block of interior columns (those whose taps all fall
+/// scalar tails. Five- and seven-wide rows at unit column stride, and rows with less than a block of interior columns (those whose taps all fall
 /// inside the input width), run entirely in blocks, those past an edge reading the padding's columns as zeros
 /// through per-block column offsets (DepthwiseNhwcKernel.RowBlocks.cs); other rows run their interior in blocks (a
 /// remainder of up to three pixels one pixel at a time, a larger one as a block shifted back to end at the
@@ -540,6 +541,8 @@ internal static partial class DepthwiseNhwcKernel
         Width3Stride2,
         /// <summary>Five wide, column stride 2, dilation 1: <see cref="Sliding5Stride2{TVector, T, TRepeat, TBounds, TColumns}"/>.</summary>
         Width5Stride2,
+        /// <summary>Seven wide, column stride and dilation 1: <see cref="Sliding7{TVector, T, TRepeat, TBounds, TColumns}"/>.</summary>
+        Width7,
     }
 
     /// <summary>The geometry as native-width locals, computed once per call of <see cref="RunRows{TVector, T, TRepeat}(ref T, ref T, ref T, in ConvolutionGeometry, long, long)"/>.</summary>
@@ -573,6 +576,7 @@ internal static partial class DepthwiseNhwcKernel
                 (5, 1) => SlidingKind.Width5,
                 (3, 2) => SlidingKind.Width3Stride2,
                 (5, 2) => SlidingKind.Width5Stride2,
+                (7, 1) => SlidingKind.Width7,
                 _ => SlidingKind.None,
             };
             WidePixels = Kind switch { SlidingKind.Width3 => 12, SlidingKind.Width5 => 10, _ => BlockPixels };

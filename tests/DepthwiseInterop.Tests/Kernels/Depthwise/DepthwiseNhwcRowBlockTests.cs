@@ -7,7 +7,7 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// <summary>
 /// The row blocks (DepthwiseNhwcKernel.RowBlocks.cs) read zeros, not memory, past the image's right edge: with the
 /// input ending where an unreadable page starts, the last row's last block still computes what the same kernel
-/// computes on an ordinary array. Five-wide filters (every row), and rows with less than a block of interior
+/// computes on an ordinary array. Five- and seven-wide filters (every row), and rows with less than a block of interior
 /// columns of the other kinds: three and five wide at stride 2, and seven wide with a column dilation (the general loop).
 /// (Values against the reference: FastDepthwiseConvolutionTests.)
 /// </summary>
@@ -20,6 +20,7 @@ public sealed unsafe class DepthwiseNhwcRowBlockTests
     [TestCase(13, 8, 0, 3, 2, 1)]   // stride 2, seven output columns: one block, its last column past the edge
     [TestCase(9, 8, 3, 7, 1, 2)]    // seven wide, dilation 2: the general loop's offsets
     [TestCase(15, 8, 0, 5, 2, 1)]   // five wide, stride 2: eight output columns, the block's last columns past the edge
+    [TestCase(19, 8, 0, 7, 1, 1)]   // seven wide: three blocks, the last past the right edge
     public void BlocksReadNothingPastTheInputsEnd(int width, int channels, int padRight, int filterWidth, int stride, int dilation)
     {
         Assume.That(OperatingSystem.IsLinux(), "the guard page uses mmap and mprotect");

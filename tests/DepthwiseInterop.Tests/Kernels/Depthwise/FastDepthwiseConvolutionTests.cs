@@ -47,7 +47,7 @@ public sealed class FastDepthwiseConvolutionTests
     }
 
     /// <summary>
-    /// The specialised paths (filters three or five wide at unit column stride or at column stride 2;
+    /// The specialised paths (filters three or five wide at unit column stride or at column stride 2, seven wide at unit stride;
     /// eight- and wide-pixel interior blocks, edge pixels, zero rows over the top and bottom padding, the
     /// blocks past an edge of rows with less than a block of interior) on every width remainder, with channel counts that leave vector and
     /// four-vector tails on every tier.
@@ -55,7 +55,7 @@ public sealed class FastDepthwiseConvolutionTests
     private static IEnumerable<TestCaseData> SpecializedCases()
     {
         int seed = 1;
-        foreach (var (filterWidth, strideWidth) in new[] { (3, 1), (5, 1), (3, 2), (5, 2) })
+        foreach (var (filterWidth, strideWidth) in new[] { (3, 1), (5, 1), (3, 2), (5, 2), (7, 1) })
         foreach (int width in new[] { 8, 9, 12, 16, 17, 30, 41 })
         foreach (var (padding, top, bottom, left, right) in new[] { (PaddingMode.Same, 0, 0, 0, 0), (PaddingMode.Valid, 0, 0, 0, 0), (PaddingMode.Explicit, 0, 2, 1, 3) })
         foreach (int channels in new[] { 8, 13, 40, 72 })
@@ -229,6 +229,7 @@ public sealed class FastDepthwiseConvolutionTests
     [TestCase(5, 2, 40)]
     [TestCase(5, 2, 9)]
     [TestCase(7, 1, 9)]
+    [TestCase(7, 1, 40)]
     public void NonFiniteWeightsOverPaddingGiveNaNAsInTheReference(int filterWidth, int strideWidth, int width)
     {
         long[] inputShape = [1, 4, width, 16], filterShape = [3, filterWidth, 16, 1];
