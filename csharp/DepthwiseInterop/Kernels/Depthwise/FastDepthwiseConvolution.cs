@@ -109,23 +109,25 @@ internal static class FastDepthwiseConvolution
     /// little: 14x14x64 7.7-7.9 / 7.9-8.1, 15x15x64 11.5 / 10.6, 15x15x96 16.0 / 13.5, but 16x16x64 11.2 / 14.4,
     /// 16x16x96 17.8 / 21.8. 3x3 stride 2: 28x28x480 (196 outputs) 155 / 147, 32x32x480 (256) 317 / 336,
     /// 56x56x144 125 / 286. 5x5 stride 1: 20x20x672 570 / 418, 24x24x672 710 / 621, 24x24x240 317 / 285,
-    /// 28x28x672 1064 / 979 and 797 / 852, 28x28x240 284 / 291. Since the NHWC kernel runs five-wide rows in
-    /// blocks that read zeros past the edges (DepthwiseNhwcKernel.RowBlocks.cs), 5x5 stride 1 moved to
-    /// <see cref="FiveWidePlanarMinimumOutputs"/>; other filters keep 784.
+    /// 28x28x672 1064 / 979 and 797 / 852, 28x28x240 284 / 291. Since the NHWC kernel runs five- and seven-wide rows
+    /// in blocks that read zeros past the edges (DepthwiseNhwcKernel.RowBlocks.cs), those filters at unit column stride
+    /// moved to <see cref="RowBlocksPlanarMinimumOutputs"/>; other filters keep 784.
     /// </summary>
     private static long PlanarMinimumOutputs(in ConvolutionGeometry g) =>
-        g.FilterWidth == 5 && g.StrideWidth == 1 && g.DilationWidth == 1 ? FiveWidePlanarMinimumOutputs
+        g.FilterWidth is 5 or 7 && g.StrideWidth == 1 && g.DilationWidth == 1 ? RowBlocksPlanarMinimumOutputs
         : !DepthwiseNchwKernel.SlidesThreeByThree(g) ? 784
         : g.StrideHeight == 1 && g.OutputChannels >= 128 ? 169
         : 256;
 
     /// <summary>
-    /// Five-wide filters at unit column stride, multiplier 1: the planar kernel from about 50x50 outputs per plane.
-    /// Side by side (median of per-round ratios planar ÷ transposes, 21 alternated rounds, float, AVX2, 5x5 SAME, 1
-    /// thread): 14x14x672 1.58, 28x28x240 1.25, 28x28x672 1.15-1.23, 40x40x96 1.24, 48x48x96 1.06, 56x56x72
-    /// 0.91-0.94, 64x64x32 0.91; 2 threads 14x14x672 1.50, 28x28x240 1.21, 40x40x96 1.19, 56x56x72 0.93.
+    /// Five- and seven-wide filters at unit column stride, multiplier 1: the planar kernel from about 50x50 outputs per
+    /// plane. Side by side (median of per-round ratios planar ÷ transposes, 15-21 alternated rounds, float, AVX2, SAME,
+    /// 1 thread): 5x5 14x14x672 1.58, 28x28x240 1.25, 28x28x672 1.15-1.23, 40x40x96 1.24, 48x48x96 1.06, 56x56x72
+    /// 0.91-0.94, 64x64x32 0.91; 7x7 14x14x384 1.39, 20x20x192 1.65, 28x28x192 1.05, 40x40x96 1.42, 48x48x96 1.21,
+    /// 56x56x96 0.93, 64x64x64 0.91. 2 threads: 5x5 14x14x672 1.50, 40x40x96 1.19, 56x56x72 0.93; 7x7 28x28x192 1.03,
+    /// 40x40x96 1.31, 56x56x96 1.22.
     /// </summary>
-    private const long FiveWidePlanarMinimumOutputs = 2500;
+    private const long RowBlocksPlanarMinimumOutputs = 2500;
 
     /// <summary>Whether the planar kernel's band scratch stays reasonable (huge dilations are left to the other paths).</summary>
     private static bool PlanarFits(in ConvolutionGeometry g)

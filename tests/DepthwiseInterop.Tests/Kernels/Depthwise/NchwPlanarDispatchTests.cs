@@ -7,8 +7,8 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 
 /// <summary>
 /// NCHW, multiplier 1, on both sides of each planar-or-transposes threshold (3x3 at row stride 1: 169 outputs
-/// per plane from 128 channels, 256 below; 3x3 at row stride 2: 256; five wide at unit column stride: 2500; other
-/// filters: 784), and the planar
+/// per plane from 128 channels, 256 below; 3x3 at row stride 2: 256; five and seven wide at unit column stride:
+/// 2500; other filters: 784), and the planar
 /// kernel's 14- and 21-row bands for rows too wide for 28 (the last band partial, so that it ends on the
 /// four-row tiles), against the scalar reference on every tier, with channel counts that leave vector tails.
 /// (Float32 3x3 stride-1 planes with rows 4 to 16 wide take the planar kernel at 256 bits whatever their
@@ -32,8 +32,10 @@ public sealed class NchwPlanarDispatchTests
             (28, 28, 5, 1, 20), // 784, five wide: transposes
             (49, 51, 5, 1, 17), // 2499: transposes
             (50, 50, 5, 1, 9),  // 2500: planar
-            (27, 27, 7, 1, 20), // 729, seven wide: transposes
-            (28, 28, 7, 1, 16), // 784: planar
+            (28, 28, 7, 1, 16), // 784, seven wide: transposes
+            (50, 50, 7, 1, 9),  // 2500: planar
+            (27, 27, 6, 1, 20), // 729, six wide: transposes
+            (28, 28, 6, 1, 16), // 784: planar
             (29, 27, 3, 2, 24), // 15 x 14 = 210: 3x3 s2 below its threshold
         };
         int seed = 300;
