@@ -32,7 +32,7 @@ internal static partial class DepthwiseNhwcKernel
     private const int StackColumnOffsets = 256;
 
     [SkipLocalsInit] // every offset read is written first
-    private static void Row<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in Plan p, nint row, nint interiorBegin, nint interiorEnd, ref T zero)
+    private static void Row<TVector, T, TRepeat>(ref T input, ref T filter, ref T outputRowStart, in Plan p, nint row, nint interiorBegin, nint interiorEnd, ref T zero)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         nint batch = row / p.OutputHeight, outputRow = row % p.OutputHeight;
@@ -42,7 +42,6 @@ internal static partial class DepthwiseNhwcKernel
         nint rowsEnd = topRow > p.Height - 1 ? 0 : Math.Min(p.FilterHeight, (p.Height - 1 - topRow) / p.DilationHeight + 1);
         bool rowsInside = rowsBegin == 0 && rowsEnd == p.FilterHeight;
         ref T image = ref Unsafe.Add(ref input, batch * p.Height * p.Width * p.InputChannels);
-        ref T outputRowStart = ref Unsafe.Add(ref output, row * p.OutputWidth * p.Channels);
         // Tap row ky of a block inside the image reads it at the block's first column + (topRow + ky * DH) * W * C,
         // block column j j * C elements further.
         nint rowOffset = topRow * p.Width * p.InputChannels, rowStep = p.DilationHeight * p.Width * p.InputChannels;

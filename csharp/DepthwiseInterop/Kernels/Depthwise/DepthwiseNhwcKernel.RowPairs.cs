@@ -72,15 +72,14 @@ internal static partial class DepthwiseNhwcKernel
             Math.Min(rows, endItem / pairsPerImage * height + 2 * (endItem % pairsPerImage)), splitWeights, allowSplit: true);
     }
 
-    /// <summary>Output rows <paramref name="row"/> and <paramref name="row"/> + 1 of the same image.</summary>
-    private static void RowPair<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in Plan p, nint row, ref T zero)
+    /// <summary>Output rows <paramref name="row"/> and <paramref name="row"/> + 1 of the same image, written from <paramref name="y"/> on.</summary>
+    private static void RowPair<TVector, T, TRepeat>(ref T input, ref T filter, ref T y, in Plan p, nint row, ref T zero)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         nint batch = row / p.OutputHeight, topRow = row % p.OutputHeight - p.PadTop;
         // Input rows [rowsBegin, rowsEnd) of the four the pair reads lie inside the image; the others read padding.
         nint rowsBegin = Math.Clamp(-topRow, 0, 4), rowsEnd = Math.Clamp(p.Height - topRow, rowsBegin, 4);
         ref T image = ref Unsafe.Add(ref input, batch * p.Height * p.Width * p.InputChannels);
-        ref T y = ref Unsafe.Add(ref output, row * p.OutputWidth * p.Channels);
         nint nextRow = p.OutputWidth * p.Channels, width = p.OutputWidth;
         nint rowOffset = topRow * p.Width * p.InputChannels, rowStep = p.Width * p.InputChannels;
         bool interiorRows = rowsBegin == 0 && rowsEnd == 4;

@@ -65,14 +65,13 @@ internal static partial class DepthwiseNhwcKernel
             Unsafe.Add(ref split, (2 * tap + m) * channels + c) = Unsafe.Add(ref filter, tap * 2 * channels + 2 * c + m);
     }
 
-    /// <summary>Output row <paramref name="row"/> of the flattened (batch, output row) space on split blocks.</summary>
-    private static void SplitRow<TVector, T, TRepeat>(ref T input, ref T filter, ref T split, ref T output, in Plan p, nint row, ref T zero)
+    /// <summary>Output row <paramref name="row"/> of the flattened (batch, output row) space on split blocks, written from <paramref name="y"/> on.</summary>
+    private static void SplitRow<TVector, T, TRepeat>(ref T input, ref T filter, ref T split, ref T y, in Plan p, nint row, ref T zero)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         nint batch = row / p.OutputHeight, topRow = row % p.OutputHeight - p.PadTop;
         nint rowsBegin = Math.Clamp(-topRow, 0, 3), rowsEnd = Math.Clamp(p.Height - topRow, rowsBegin, 3);
         ref T image = ref Unsafe.Add(ref input, batch * p.Height * p.Width * p.InputChannels);
-        ref T y = ref Unsafe.Add(ref output, row * p.OutputWidth * p.Channels);
         nint width = p.OutputWidth, rowOffset = topRow * p.Width * p.InputChannels, rowStep = p.Width * p.InputChannels;
         bool interiorRows = rowsBegin == 0 && rowsEnd == 3;
         for (nint ox = 0; ox < width; ox += SplitPixels)

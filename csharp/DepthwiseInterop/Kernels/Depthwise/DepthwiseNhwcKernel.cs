@@ -31,7 +31,9 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// the padding thus always multiply
 /// zeros rather than being skipped, as in TensorFlow's kernels (a NaN or infinite weight over padding gives
 /// NaN). Every output adds its taps in the reference's order (filter row, then column) whatever path
-/// computes it, so results do not depend on how rows are split between threads.
+/// computes it, so results do not depend on how rows are split between threads. Calls too large for the
+/// last-level cache with pixels of many cache lines read each unit's new input rows ahead and write its output
+/// through an L2 staging buffer with non-temporal stores (RowStream.cs).
 /// </summary>
 internal static partial class DepthwiseNhwcKernel
 {
@@ -66,45 +68,45 @@ internal static partial class DepthwiseNhwcKernel
         int scratchElements = zeroElements + splitElements;
         T[]? rented = scratchElements > StackScratchElements ? ArrayPool<T>.Shared.Rent(scratchElements) : null;
         Span<T> scratch = rented ?? stackalloc T[StackScratchElements];
+        var stream = RowStream<T>.For(g);
         try
         {
             scratch.Slice(0, zeroElements).Clear();
             var interior = InteriorColumns.Of(g);
+            nint rowElements = p.OutputWidth * p.Channels;
             // Pinned: the repeating loads of M > 1 take pointers (see ChannelRepeat), and blocks past an edge reach
             // the zeros by byte offsets from the image.
             fixed (T* pinned = scratch)
             fixed (T* pinnedInput = &input)
             {
-                if (split)
+                if (split && splitWeights == null)
                 {
-                    if (splitWeights == null)
-                    {
-                        splitWeights = pinned + zeroElements;
-                        SplitWeights(ref filter, p, ref *splitWeights);
-                    }
-                    for (nint row = (nint)firstRow; row < (nint)endRow; row++)
-                        SplitRow<TVector, T, TRepeat>(ref input, ref filter, ref *splitWeights, ref output, p, row, ref scratch[0]);
-                    return;
+                    splitWeights = pinned + zeroElements;
+                    SplitWeights(ref filter, p, ref *splitWeights);
                 }
-                bool pairs = PairsRows<TRepeat>(p);
+                bool pairs = !split && PairsRows<TRepeat>(p);
                 for (nint row = (nint)firstRow; row < (nint)endRow;)
                 {
                     // Two rows of the same image in the range run as a pair (see RowPairs); pairing changes no bit.
-                    if (pairs && row + 1 < (nint)endRow && (row + 1) % p.OutputHeight != 0)
-                    {
-                        RowPair<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, ref scratch[0]);
-                        row += 2;
-                        continue;
-                    }
                     // A lone row (odd heights, or a range's end) on its own: on narrow rows its blocks past the edges ran
                     // as fast as rewriting it as a pair with the row before (7x7x960 1.00-1.11x, 5x5x512 1.00x, 1 and 2 threads).
-                    Row<TVector, T, TRepeat>(ref input, ref filter, ref output, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0]);
-                    row++;
+                    nint rows = pairs && row + 1 < (nint)endRow && (row + 1) % p.OutputHeight != 0 ? 2 : 1;
+                    ref T rowOutput = ref Unsafe.Add(ref output, row * rowElements);
+                    ref T y = ref stream.Begin(ref input, ref rowOutput, p.ReadRows(row, rows));
+                    if (split)
+                        SplitRow<TVector, T, TRepeat>(ref input, ref filter, ref *splitWeights, ref y, p, row, ref scratch[0]);
+                    else if (rows == 2)
+                        RowPair<TVector, T, TRepeat>(ref input, ref filter, ref y, p, row, ref scratch[0]);
+                    else
+                        Row<TVector, T, TRepeat>(ref input, ref filter, ref y, p, row, (nint)interior.Begin, (nint)interior.End, ref scratch[0]);
+                    stream.End(ref rowOutput, rows * rowElements);
+                    row += rows;
                 }
             }
         }
         finally
         {
+            stream.Dispose();
             if (rented is not null) ArrayPool<T>.Shared.Return(rented);
         }
     }
@@ -581,6 +583,17 @@ internal static partial class DepthwiseNhwcKernel
             };
             WidePixels = Kind switch { SlidingKind.Width3 => 12, SlidingKind.Width5 => 10, _ => BlockPixels };
             TableColumns = BlockColumns(WidePixels);
+        }
+
+        /// <summary>
+        /// Input rows that output rows [<paramref name="row"/>, + <paramref name="rows"/>) of the flattened (batch,
+        /// output row) space read, as flattened (batch, input row) indices [begin, end), clipped to their image.
+        /// </summary>
+        public (nint Begin, nint End) ReadRows(nint row, nint rows)
+        {
+            nint batch = row / OutputHeight, top = row % OutputHeight * StrideHeight - PadTop;
+            nint bottom = top + (rows - 1) * StrideHeight + (FilterHeight - 1) * DilationHeight + 1;
+            return (batch * Height + Math.Clamp(top, 0, Height), batch * Height + Math.Clamp(bottom, 0, Height));
         }
 
         /// <summary>Input columns a block of <paramref name="pixels"/> pixels reads.</summary>
