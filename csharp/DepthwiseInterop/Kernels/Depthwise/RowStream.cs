@@ -19,12 +19,14 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// output in L2. Where the hardware prefetchers already keep up, the two extra passes cost: two-line pixels
 /// (N8 112x112x32 0.76), N8 80x80x48 0.99, N16 60x60x64 1.06, 5x5 and 7x7 filters (more arithmetic per byte:
 /// 1.02-1.08), wide rows whose staging leaves L2 (N16 28x28x576, 128 KB a pair: 1.03), and every call whose
-/// data stays in L3 (N1 56x56x144, 3.6 MB: 0.83; N2 7.2 MB: 0.86; N4 14.5 MB: 1.67).
+/// data stays in L3. Input plus output bytes, the size that decides: 56x56x144 N1 3.6 MB 0.83, N2 7.2 MB 0.65-0.86,
+/// N3 10.8 MB 1.37, N4 14.5 MB 1.67; stride 2 80x80x96 N2 6.1 MB 0.58, N3 9.2 MB 0.74, 112x112x96 N2 12.0 MB
+/// 1.30, 160x160x96 N1 12.3 MB 1.32; 56x56x96 N4 9.6 MB 1.09, N5 12.0 MB 1.19 (the 32 MB L3 is shared with other tenants).
 /// </summary>
 internal struct RowStream<T> where T : unmanaged
 {
-    /// <summary>Input plus output bytes of a call from which it streams (between the 7.2 MB and 14.5 MB crossover measured here; the L3 is shared with other tenants).</summary>
-    internal const long ThresholdBytes = 12L << 20;
+    /// <summary>Input plus output bytes of a call from which it streams (the crossover measured here lies between 9.2 and 10.8 MB).</summary>
+    internal const long ThresholdBytes = 10L << 20;
 
     /// <summary>A pixel's input channels span at least this many bytes (six cache lines: 96 floats).</summary>
     private const long PixelBytes = 384;

@@ -16,7 +16,9 @@ public sealed class RowStreamTests
 
     [TestCase(new long[] { 8, 56, 56, 144 }, 3, 1, 1, true)]
     [TestCase(new long[] { 8, 112, 112, 96 }, 3, 1, 2, true)]
+    [TestCase(new long[] { 2, 112, 112, 96 }, 3, 1, 2, true)]   // 12.0 MB
     [TestCase(new long[] { 1, 56, 56, 144 }, 3, 1, 1, false)]   // 3.6 MB: stays in L3
+    [TestCase(new long[] { 2, 56, 56, 144 }, 3, 1, 1, false)]   // 7.2 MB: stays in L3
     [TestCase(new long[] { 8, 112, 112, 32 }, 3, 1, 1, false)]  // two-line pixels: the prefetchers keep up
     [TestCase(new long[] { 8, 56, 56, 144 }, 5, 1, 1, false)]   // 5x5: enough arithmetic per byte
     [TestCase(new long[] { 16, 28, 28, 576 }, 3, 1, 1, false)]  // a pair's staging (128 KB) would leave L2
