@@ -29,6 +29,7 @@ public sealed class RowStreamTests
     [TestCase(new long[] { 7, 55, 55, 144 }, 1, 1)]  // odd heights: a lone last row per image
     [TestCase(new long[] { 4, 112, 112, 96 }, 1, 2)] // stride 2: single rows
     [TestCase(new long[] { 14, 30, 30, 96 }, 2, 1)]  // multiplier 2: split rows
+    [TestCase(new long[] { 12, 37, 37, 97 }, 1, 1)]  // rows of 14,356 bytes: unaligned starts and a partial last vector to copy
     public void WritesWhatEachImageComputesInPlace(long[] input, int multiplier, int stride)
     {
         var g = Geometry(input, 3, multiplier, stride);
@@ -53,6 +54,40 @@ public sealed class RowStreamTests
             for (int k = 0; k + 1 < cuts.Length; k++)
                 Rows(ref values[0], filter, ref output[0], g, multiplier, cuts[k], cuts[k + 1]);
             Assert.That(output.AsSpan().SequenceEqual(expected), Is.True, $"cut at {string.Join(", ", cuts)}");
+        }
+    }
+
+    [Test]
+    public void DoublesStreamWithTheSameBitsOnEveryThreadCount()
+    {
+        long[] shape = [6, 40, 40, 96];
+        long[] filterShape = [3, 3, 96, 1];
+        var options = new ConvolutionOptions { Padding = PaddingMode.Same };
+        var g = ShapeInference.DepthwiseConv2D(shape, filterShape, options);
+        Assert.That(RowStream<double>.Streams(g), Is.True, "the case must stream");
+        var random = new Random(6);
+        var values = Enumerable.Range(0, (int)g.InputElementCount).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        var filter = Enumerable.Range(0, (int)g.FilterElementCount).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+
+        long imageElements = g.InputElementCount / g.Batch, outputImageElements = g.OutputElementCount / g.Batch;
+        var expected = new double[g.OutputElementCount];
+        for (long n = 0; n < g.Batch; n++)
+            Convolution.DepthwiseConv2D<double>(values.AsSpan((int)(n * imageElements), (int)imageElements), [1, 40, 40, 96], filter, filterShape,
+                expected.AsSpan((int)(n * outputImageElements), (int)outputImageElements), options);
+        int saved = ComputeSettings.ThreadCount;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                ComputeSettings.ThreadCount = threads;
+                var output = new double[g.OutputElementCount];
+                Convolution.DepthwiseConv2D<double>(values, shape, filter, filterShape, output, options);
+                Assert.That(output.AsSpan().SequenceEqual(expected), Is.True, $"{threads} threads");
+            }
+        }
+        finally
+        {
+            ComputeSettings.ThreadCount = saved;
         }
     }
 
