@@ -22,8 +22,8 @@ internal static unsafe class NhwcRowBands
     private const long DepthwiseParallelThresholdMacs = 1L << 18, Conv2DParallelThresholdMacs = 1L << 20;
     /// <summary>The window holds this many bands' input rows: the shared rows move to the front once every few bands.</summary>
     private const long WindowBands = 4;
-    /// <summary>A row pair of the depthwise kernel (DepthwiseNhwcKernel.RowPairs.cs) per narrowing.</summary>
-    internal const long DefaultRowsPerNarrow = 2;
+    /// <summary>Two row pairs of the depthwise kernel (DepthwiseNhwcKernel.RowPairs.cs) per narrowing (see <see cref="ReducedPrecisionConvolution.DefaultBandInputElements"/>).</summary>
+    internal const long DefaultRowsPerNarrow = 4;
 
     public static void Run<TFormat>(ref ReducedPrecisionJob job) where TFormat : IReducedPrecisionFormat
     {
