@@ -22,6 +22,10 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// data stays in L3. Input plus output bytes, the size that decides: 56x56x144 N1 3.6 MB 0.83, N2 7.2 MB 0.65-0.86,
 /// N3 10.8 MB 1.37, N4 14.5 MB 1.67; stride 2 80x80x96 N2 6.1 MB 0.58, N3 9.2 MB 0.74, 112x112x96 N2 12.0 MB
 /// 1.30, 160x160x96 N1 12.3 MB 1.32; 56x56x96 N4 9.6 MB 1.09, N5 12.0 MB 1.19 (the 32 MB L3 is shared with other tenants).
+/// Measured and not kept: software prefetches instead of the blocking reads (all of the next unit's lines at once
+/// 0.72-0.88; spread over the blocks of the unit before 0.80), prefetching a block or two ahead inside the pair loop
+/// without staging (N8 1.05-1.09, batch 1 from L3 0.81-0.92), and the same staging for the NCHW planar kernels
+/// (0.58-0.83: their plane-by-plane reads and writes are sequential already).
 /// </summary>
 internal struct RowStream<T> where T : unmanaged
 {
