@@ -92,7 +92,7 @@ internal static partial class DepthwiseNhwcKernel
                     // as fast as rewriting it as a pair with the row before (7x7x960 1.00-1.11x, 5x5x512 1.00x, 1 and 2 threads).
                     nint rows = pairs && row + 1 < (nint)endRow && (row + 1) % p.OutputHeight != 0 ? 2 : 1;
                     ref T rowOutput = ref Unsafe.Add(ref output, row * rowElements);
-                    ref T y = ref stream.Begin(ref input, ref rowOutput, p.ReadRows(row, rows));
+                    ref T y = ref stream.Begin(ref input, ref rowOutput, row, rows);
                     if (split)
                         SplitRow<TVector, T, TRepeat>(ref input, ref filter, ref *splitWeights, ref y, p, row, ref scratch[0]);
                     else if (rows == 2)
@@ -583,17 +583,6 @@ internal static partial class DepthwiseNhwcKernel
             };
             WidePixels = Kind switch { SlidingKind.Width3 => 12, SlidingKind.Width5 => 10, _ => BlockPixels };
             TableColumns = BlockColumns(WidePixels);
-        }
-
-        /// <summary>
-        /// Input rows that output rows [<paramref name="row"/>, + <paramref name="rows"/>) of the flattened (batch,
-        /// output row) space read, as flattened (batch, input row) indices [begin, end), clipped to their image.
-        /// </summary>
-        public (nint Begin, nint End) ReadRows(nint row, nint rows)
-        {
-            nint batch = row / OutputHeight, top = row % OutputHeight * StrideHeight - PadTop;
-            nint bottom = top + (rows - 1) * StrideHeight + (FilterHeight - 1) * DilationHeight + 1;
-            return (batch * Height + Math.Clamp(top, 0, Height), batch * Height + Math.Clamp(bottom, 0, Height));
         }
 
         /// <summary>Input columns a block of <paramref name="pixels"/> pixels reads.</summary>

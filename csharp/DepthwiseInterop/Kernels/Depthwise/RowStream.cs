@@ -46,6 +46,8 @@ internal struct RowStream<T> where T : unmanaged
 
     private T[]? staging;
     private nint inputRowElements;
+    /// <summary>The geometry a unit's input rows follow from.</summary>
+    private nint height, outputHeight, strideHeight, padTop, filterSpan;
     /// <summary>Flattened (batch, input row) rows before this one were read by an earlier unit.</summary>
     private nint readEnd;
 
@@ -63,23 +65,29 @@ internal struct RowStream<T> where T : unmanaged
         {
             staging = ArrayPool<T>.Shared.Rent(checked((int)(UnitRows * g.OutputWidth * g.OutputChannels))),
             inputRowElements = (nint)(g.InputWidth * g.InputChannels),
+            height = (nint)g.InputHeight, outputHeight = (nint)g.OutputHeight, strideHeight = (nint)g.StrideHeight, padTop = (nint)g.PadTop,
+            filterSpan = (nint)((g.FilterHeight - 1) * g.DilationHeight + 1),
             readEnd = -1,
         };
     }
 
     /// <summary>
-    /// Starts a unit whose output begins at <paramref name="rowOutput"/> and which reads flattened input rows
-    /// <paramref name="inputRows"/>: reads those no earlier unit read, and returns where the unit writes.
+    /// Starts a unit of output rows [<paramref name="row"/>, + <paramref name="rows"/>) of the flattened (batch, output
+    /// row) space, whose output begins at <paramref name="rowOutput"/>: reads the input rows it needs that no earlier
+    /// unit read, and returns where the unit writes.
     /// </summary>
-    public ref T Begin(ref T input, ref T rowOutput, (nint Begin, nint End) inputRows)
+    public ref T Begin(ref T input, ref T rowOutput, nint row, nint rows)
     {
         if (staging is null) return ref rowOutput;
-        nint first = Math.Max(inputRows.Begin, readEnd);
-        if (first < inputRows.End)
+        // The unit's input rows, clipped to its image, as flattened (batch, input row) indices [begin, end).
+        nint batch = row / outputHeight, top = row % outputHeight * strideHeight - padTop;
+        nint bottom = top + (rows - 1) * strideHeight + filterSpan;
+        nint begin = batch * height + Math.Clamp(top, 0, height), end = batch * height + Math.Clamp(bottom, 0, height);
+        nint first = Math.Max(begin, readEnd);
+        if (first < end)
         {
-            ReadLines(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref input, first * inputRowElements)),
-                (inputRows.End - first) * inputRowElements * Unsafe.SizeOf<T>());
-            readEnd = inputRows.End;
+            ReadLines(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref input, first * inputRowElements)), (end - first) * inputRowElements * Unsafe.SizeOf<T>());
+            readEnd = end;
         }
         return ref staging[0];
     }
