@@ -490,258 +490,190 @@ internal static class Conv2DNhwcKernel
                     if (P > 7) s7 = ref Source(ref input, ref zero, ref Unsafe.Add(ref e, 7 * EntrySize), p, tap, dy, dx);
                     if (++kx == p.FilterWidth) { kx = 0; ky++; }
                 }
-                nint endRun = k + runLength;
-                // Packed weights: two weight rows per iteration, the second body reading row k + 1 (written out, as the
-                // tile is, since a helper taking the accumulators by reference spilled them). Side by side, 31 alternated
-                // rounds, 1 thread: pointwise 56x56x144->24 1.08-1.09x, 56x56x24->144 1.09, 7x7x960->320 1.08-1.12, 3x3
-                // 28x28x128->128 1.05-1.07, 56x56x64->64 1.01-1.03; 2 threads 1.01-1.07. Same bits: each output still adds
-                // row k before row k + 1. The packing tile keeps one row per iteration (it also stores and prefetches).
-                if (!TW.FromFilter)
+                // Two weight rows per iteration, the second body reading row k + 1 (written out, as the tile is, since a
+                // helper taking the accumulators by reference spilled them); an odd last row leaves after the first body.
+                // Side by side, 31 alternated rounds, 1 thread: pointwise 56x56x144->24 1.08-1.09x, 56x56x24->144 1.09,
+                // 7x7x960->320 1.08-1.12, 3x3 28x28x128->128 1.05-1.07, 56x56x64->64 1.01-1.03; 2 threads 1.01-1.07.
+                // Same bits: each output still adds row k before row k + 1.
+                for (nint endRun = k + runLength; k < endRun; k += 2)
                 {
-                    for (; k + 1 < endRun; k += 2)
                     {
+                        nint i = TO.Channel ? k : Unsafe.Add(ref offsets, k), i1 = i + pairInput;
+                        TVector w0 = RawVector.Load<TVector, T>(in w);
+                        TVector w1 = B > 1 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight1)) : default;
+                        TVector w2 = B > 2 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight2)) : default;
+                        TVector w3 = B > 3 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight3)) : default;
+                        if (TW.FromFilter)
                         {
-                            nint i = TO.Channel ? k : Unsafe.Add(ref offsets, k), i1 = i + pairInput;
-                            TVector w0 = RawVector.Load<TVector, T>(in w);
-                            TVector w1 = B > 1 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight1)) : default;
-                            TVector w2 = B > 2 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight2)) : default;
-                            TVector w3 = B > 3 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight3)) : default;
-                            TVector x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i));
-                            a00 = RawVector.MultiplyAdd<TVector, T>(w0, x, a00);
-                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i1));
-                            if (B > 1) a01 = RawVector.MultiplyAdd<TVector, T>(w1, x, a01);
-                            if (B > 2) a02 = RawVector.MultiplyAdd<TVector, T>(w2, x, a02);
-                            if (B > 3) a03 = RawVector.MultiplyAdd<TVector, T>(w3, x, a03);
-                            if (P > 1)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i));
-                                a10 = RawVector.MultiplyAdd<TVector, T>(w0, x, a10);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i1));
-                                if (B > 1) a11 = RawVector.MultiplyAdd<TVector, T>(w1, x, a11);
-                                if (B > 2) a12 = RawVector.MultiplyAdd<TVector, T>(w2, x, a12);
-                                if (B > 3) a13 = RawVector.MultiplyAdd<TVector, T>(w3, x, a13);
-                            }
-                            if (P > 2)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i));
-                                a20 = RawVector.MultiplyAdd<TVector, T>(w0, x, a20);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i1));
-                                if (B > 1) a21 = RawVector.MultiplyAdd<TVector, T>(w1, x, a21);
-                                if (B > 2) a22 = RawVector.MultiplyAdd<TVector, T>(w2, x, a22);
-                                if (B > 3) a23 = RawVector.MultiplyAdd<TVector, T>(w3, x, a23);
-                            }
-                            if (P > 3)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i));
-                                a30 = RawVector.MultiplyAdd<TVector, T>(w0, x, a30);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i1));
-                                if (B > 1) a31 = RawVector.MultiplyAdd<TVector, T>(w1, x, a31);
-                                if (B > 2) a32 = RawVector.MultiplyAdd<TVector, T>(w2, x, a32);
-                                if (B > 3) a33 = RawVector.MultiplyAdd<TVector, T>(w3, x, a33);
-                            }
-                            if (P > 4)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i));
-                                a40 = RawVector.MultiplyAdd<TVector, T>(w0, x, a40);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i1));
-                                if (B > 1) a41 = RawVector.MultiplyAdd<TVector, T>(w1, x, a41);
-                                if (B > 2) a42 = RawVector.MultiplyAdd<TVector, T>(w2, x, a42);
-                                if (B > 3) a43 = RawVector.MultiplyAdd<TVector, T>(w3, x, a43);
-                            }
-                            if (P > 5)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i));
-                                a50 = RawVector.MultiplyAdd<TVector, T>(w0, x, a50);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i1));
-                                if (B > 1) a51 = RawVector.MultiplyAdd<TVector, T>(w1, x, a51);
-                                if (B > 2) a52 = RawVector.MultiplyAdd<TVector, T>(w2, x, a52);
-                                if (B > 3) a53 = RawVector.MultiplyAdd<TVector, T>(w3, x, a53);
-                            }
-                            if (P > 6)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i));
-                                a60 = RawVector.MultiplyAdd<TVector, T>(w0, x, a60);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i1));
-                                if (B > 1) a61 = RawVector.MultiplyAdd<TVector, T>(w1, x, a61);
-                                if (B > 2) a62 = RawVector.MultiplyAdd<TVector, T>(w2, x, a62);
-                                if (B > 3) a63 = RawVector.MultiplyAdd<TVector, T>(w3, x, a63);
-                            }
-                            if (P > 7)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i));
-                                a70 = RawVector.MultiplyAdd<TVector, T>(w0, x, a70);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i1));
-                                if (B > 1) a71 = RawVector.MultiplyAdd<TVector, T>(w1, x, a71);
-                                if (B > 2) a72 = RawVector.MultiplyAdd<TVector, T>(w2, x, a72);
-                                if (B > 3) a73 = RawVector.MultiplyAdd<TVector, T>(w3, x, a73);
-                            }
-                            w = ref Unsafe.Add(ref w, rowStride);
+                            PrefetchRow((byte*)Unsafe.AsPointer(ref w) + aheadBytes, lastByte);
+                            RawVector.Store<TVector, T>(w0, ref packTarget);
+                            if (B > 1) RawVector.Store<TVector, T>(w1, ref packTarget, lanes);
+                            if (B > 2) RawVector.Store<TVector, T>(w2, ref packTarget, 2 * lanes);
+                            if (B > 3) RawVector.Store<TVector, T>(w3, ref packTarget, 3 * lanes);
+                            packTarget = ref Unsafe.Add(ref packTarget, B * lanes);
                         }
+                        TVector x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i));
+                        a00 = RawVector.MultiplyAdd<TVector, T>(w0, x, a00);
+                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i1));
+                        if (B > 1) a01 = RawVector.MultiplyAdd<TVector, T>(w1, x, a01);
+                        if (B > 2) a02 = RawVector.MultiplyAdd<TVector, T>(w2, x, a02);
+                        if (B > 3) a03 = RawVector.MultiplyAdd<TVector, T>(w3, x, a03);
+                        if (P > 1)
                         {
-                            nint i = TO.Channel ? k + 1 : Unsafe.Add(ref offsets, k + 1), i1 = i + pairInput;
-                            TVector w0 = RawVector.Load<TVector, T>(in w);
-                            TVector w1 = B > 1 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight1)) : default;
-                            TVector w2 = B > 2 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight2)) : default;
-                            TVector w3 = B > 3 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight3)) : default;
-                            TVector x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i));
-                            a00 = RawVector.MultiplyAdd<TVector, T>(w0, x, a00);
-                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i1));
-                            if (B > 1) a01 = RawVector.MultiplyAdd<TVector, T>(w1, x, a01);
-                            if (B > 2) a02 = RawVector.MultiplyAdd<TVector, T>(w2, x, a02);
-                            if (B > 3) a03 = RawVector.MultiplyAdd<TVector, T>(w3, x, a03);
-                            if (P > 1)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i));
-                                a10 = RawVector.MultiplyAdd<TVector, T>(w0, x, a10);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i1));
-                                if (B > 1) a11 = RawVector.MultiplyAdd<TVector, T>(w1, x, a11);
-                                if (B > 2) a12 = RawVector.MultiplyAdd<TVector, T>(w2, x, a12);
-                                if (B > 3) a13 = RawVector.MultiplyAdd<TVector, T>(w3, x, a13);
-                            }
-                            if (P > 2)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i));
-                                a20 = RawVector.MultiplyAdd<TVector, T>(w0, x, a20);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i1));
-                                if (B > 1) a21 = RawVector.MultiplyAdd<TVector, T>(w1, x, a21);
-                                if (B > 2) a22 = RawVector.MultiplyAdd<TVector, T>(w2, x, a22);
-                                if (B > 3) a23 = RawVector.MultiplyAdd<TVector, T>(w3, x, a23);
-                            }
-                            if (P > 3)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i));
-                                a30 = RawVector.MultiplyAdd<TVector, T>(w0, x, a30);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i1));
-                                if (B > 1) a31 = RawVector.MultiplyAdd<TVector, T>(w1, x, a31);
-                                if (B > 2) a32 = RawVector.MultiplyAdd<TVector, T>(w2, x, a32);
-                                if (B > 3) a33 = RawVector.MultiplyAdd<TVector, T>(w3, x, a33);
-                            }
-                            if (P > 4)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i));
-                                a40 = RawVector.MultiplyAdd<TVector, T>(w0, x, a40);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i1));
-                                if (B > 1) a41 = RawVector.MultiplyAdd<TVector, T>(w1, x, a41);
-                                if (B > 2) a42 = RawVector.MultiplyAdd<TVector, T>(w2, x, a42);
-                                if (B > 3) a43 = RawVector.MultiplyAdd<TVector, T>(w3, x, a43);
-                            }
-                            if (P > 5)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i));
-                                a50 = RawVector.MultiplyAdd<TVector, T>(w0, x, a50);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i1));
-                                if (B > 1) a51 = RawVector.MultiplyAdd<TVector, T>(w1, x, a51);
-                                if (B > 2) a52 = RawVector.MultiplyAdd<TVector, T>(w2, x, a52);
-                                if (B > 3) a53 = RawVector.MultiplyAdd<TVector, T>(w3, x, a53);
-                            }
-                            if (P > 6)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i));
-                                a60 = RawVector.MultiplyAdd<TVector, T>(w0, x, a60);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i1));
-                                if (B > 1) a61 = RawVector.MultiplyAdd<TVector, T>(w1, x, a61);
-                                if (B > 2) a62 = RawVector.MultiplyAdd<TVector, T>(w2, x, a62);
-                                if (B > 3) a63 = RawVector.MultiplyAdd<TVector, T>(w3, x, a63);
-                            }
-                            if (P > 7)
-                            {
-                                x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i));
-                                a70 = RawVector.MultiplyAdd<TVector, T>(w0, x, a70);
-                                if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i1));
-                                if (B > 1) a71 = RawVector.MultiplyAdd<TVector, T>(w1, x, a71);
-                                if (B > 2) a72 = RawVector.MultiplyAdd<TVector, T>(w2, x, a72);
-                                if (B > 3) a73 = RawVector.MultiplyAdd<TVector, T>(w3, x, a73);
-                            }
-                            w = ref Unsafe.Add(ref w, rowStride);
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i));
+                            a10 = RawVector.MultiplyAdd<TVector, T>(w0, x, a10);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i1));
+                            if (B > 1) a11 = RawVector.MultiplyAdd<TVector, T>(w1, x, a11);
+                            if (B > 2) a12 = RawVector.MultiplyAdd<TVector, T>(w2, x, a12);
+                            if (B > 3) a13 = RawVector.MultiplyAdd<TVector, T>(w3, x, a13);
                         }
+                        if (P > 2)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i));
+                            a20 = RawVector.MultiplyAdd<TVector, T>(w0, x, a20);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i1));
+                            if (B > 1) a21 = RawVector.MultiplyAdd<TVector, T>(w1, x, a21);
+                            if (B > 2) a22 = RawVector.MultiplyAdd<TVector, T>(w2, x, a22);
+                            if (B > 3) a23 = RawVector.MultiplyAdd<TVector, T>(w3, x, a23);
+                        }
+                        if (P > 3)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i));
+                            a30 = RawVector.MultiplyAdd<TVector, T>(w0, x, a30);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i1));
+                            if (B > 1) a31 = RawVector.MultiplyAdd<TVector, T>(w1, x, a31);
+                            if (B > 2) a32 = RawVector.MultiplyAdd<TVector, T>(w2, x, a32);
+                            if (B > 3) a33 = RawVector.MultiplyAdd<TVector, T>(w3, x, a33);
+                        }
+                        if (P > 4)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i));
+                            a40 = RawVector.MultiplyAdd<TVector, T>(w0, x, a40);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i1));
+                            if (B > 1) a41 = RawVector.MultiplyAdd<TVector, T>(w1, x, a41);
+                            if (B > 2) a42 = RawVector.MultiplyAdd<TVector, T>(w2, x, a42);
+                            if (B > 3) a43 = RawVector.MultiplyAdd<TVector, T>(w3, x, a43);
+                        }
+                        if (P > 5)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i));
+                            a50 = RawVector.MultiplyAdd<TVector, T>(w0, x, a50);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i1));
+                            if (B > 1) a51 = RawVector.MultiplyAdd<TVector, T>(w1, x, a51);
+                            if (B > 2) a52 = RawVector.MultiplyAdd<TVector, T>(w2, x, a52);
+                            if (B > 3) a53 = RawVector.MultiplyAdd<TVector, T>(w3, x, a53);
+                        }
+                        if (P > 6)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i));
+                            a60 = RawVector.MultiplyAdd<TVector, T>(w0, x, a60);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i1));
+                            if (B > 1) a61 = RawVector.MultiplyAdd<TVector, T>(w1, x, a61);
+                            if (B > 2) a62 = RawVector.MultiplyAdd<TVector, T>(w2, x, a62);
+                            if (B > 3) a63 = RawVector.MultiplyAdd<TVector, T>(w3, x, a63);
+                        }
+                        if (P > 7)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i));
+                            a70 = RawVector.MultiplyAdd<TVector, T>(w0, x, a70);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i1));
+                            if (B > 1) a71 = RawVector.MultiplyAdd<TVector, T>(w1, x, a71);
+                            if (B > 2) a72 = RawVector.MultiplyAdd<TVector, T>(w2, x, a72);
+                            if (B > 3) a73 = RawVector.MultiplyAdd<TVector, T>(w3, x, a73);
+                        }
+                        w = ref Unsafe.Add(ref w, rowStride);
                     }
-                }
-                for (; k < endRun; k++)
-                {
-                    nint i = TO.Channel ? k : Unsafe.Add(ref offsets, k), i1 = i + pairInput;
-                    TVector w0 = RawVector.Load<TVector, T>(in w);
-                    TVector w1 = B > 1 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight1)) : default;
-                    TVector w2 = B > 2 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight2)) : default;
-                    TVector w3 = B > 3 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight3)) : default;
-                    if (TW.FromFilter)
+                    if (k + 1 == endRun)
                     {
-                        PrefetchRow((byte*)Unsafe.AsPointer(ref w) + aheadBytes, lastByte);
-                        RawVector.Store<TVector, T>(w0, ref packTarget);
-                        if (B > 1) RawVector.Store<TVector, T>(w1, ref packTarget, lanes);
-                        if (B > 2) RawVector.Store<TVector, T>(w2, ref packTarget, 2 * lanes);
-                        if (B > 3) RawVector.Store<TVector, T>(w3, ref packTarget, 3 * lanes);
-                        packTarget = ref Unsafe.Add(ref packTarget, B * lanes);
+                        k++;
+                        break;
                     }
-                    TVector x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i));
-                    a00 = RawVector.MultiplyAdd<TVector, T>(w0, x, a00);
-                    if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i1));
-                    if (B > 1) a01 = RawVector.MultiplyAdd<TVector, T>(w1, x, a01);
-                    if (B > 2) a02 = RawVector.MultiplyAdd<TVector, T>(w2, x, a02);
-                    if (B > 3) a03 = RawVector.MultiplyAdd<TVector, T>(w3, x, a03);
-                    if (P > 1)
                     {
-                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i));
-                        a10 = RawVector.MultiplyAdd<TVector, T>(w0, x, a10);
-                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i1));
-                        if (B > 1) a11 = RawVector.MultiplyAdd<TVector, T>(w1, x, a11);
-                        if (B > 2) a12 = RawVector.MultiplyAdd<TVector, T>(w2, x, a12);
-                        if (B > 3) a13 = RawVector.MultiplyAdd<TVector, T>(w3, x, a13);
+                        nint i = TO.Channel ? k + 1 : Unsafe.Add(ref offsets, k + 1), i1 = i + pairInput;
+                        TVector w0 = RawVector.Load<TVector, T>(in w);
+                        TVector w1 = B > 1 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight1)) : default;
+                        TVector w2 = B > 2 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight2)) : default;
+                        TVector w3 = B > 3 ? RawVector.Load<TVector, T>(in Unsafe.Add(ref w, weight3)) : default;
+                        if (TW.FromFilter)
+                        {
+                            PrefetchRow((byte*)Unsafe.AsPointer(ref w) + aheadBytes, lastByte);
+                            RawVector.Store<TVector, T>(w0, ref packTarget);
+                            if (B > 1) RawVector.Store<TVector, T>(w1, ref packTarget, lanes);
+                            if (B > 2) RawVector.Store<TVector, T>(w2, ref packTarget, 2 * lanes);
+                            if (B > 3) RawVector.Store<TVector, T>(w3, ref packTarget, 3 * lanes);
+                            packTarget = ref Unsafe.Add(ref packTarget, B * lanes);
+                        }
+                        TVector x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i));
+                        a00 = RawVector.MultiplyAdd<TVector, T>(w0, x, a00);
+                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s0, i1));
+                        if (B > 1) a01 = RawVector.MultiplyAdd<TVector, T>(w1, x, a01);
+                        if (B > 2) a02 = RawVector.MultiplyAdd<TVector, T>(w2, x, a02);
+                        if (B > 3) a03 = RawVector.MultiplyAdd<TVector, T>(w3, x, a03);
+                        if (P > 1)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i));
+                            a10 = RawVector.MultiplyAdd<TVector, T>(w0, x, a10);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s1, i1));
+                            if (B > 1) a11 = RawVector.MultiplyAdd<TVector, T>(w1, x, a11);
+                            if (B > 2) a12 = RawVector.MultiplyAdd<TVector, T>(w2, x, a12);
+                            if (B > 3) a13 = RawVector.MultiplyAdd<TVector, T>(w3, x, a13);
+                        }
+                        if (P > 2)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i));
+                            a20 = RawVector.MultiplyAdd<TVector, T>(w0, x, a20);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i1));
+                            if (B > 1) a21 = RawVector.MultiplyAdd<TVector, T>(w1, x, a21);
+                            if (B > 2) a22 = RawVector.MultiplyAdd<TVector, T>(w2, x, a22);
+                            if (B > 3) a23 = RawVector.MultiplyAdd<TVector, T>(w3, x, a23);
+                        }
+                        if (P > 3)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i));
+                            a30 = RawVector.MultiplyAdd<TVector, T>(w0, x, a30);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i1));
+                            if (B > 1) a31 = RawVector.MultiplyAdd<TVector, T>(w1, x, a31);
+                            if (B > 2) a32 = RawVector.MultiplyAdd<TVector, T>(w2, x, a32);
+                            if (B > 3) a33 = RawVector.MultiplyAdd<TVector, T>(w3, x, a33);
+                        }
+                        if (P > 4)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i));
+                            a40 = RawVector.MultiplyAdd<TVector, T>(w0, x, a40);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i1));
+                            if (B > 1) a41 = RawVector.MultiplyAdd<TVector, T>(w1, x, a41);
+                            if (B > 2) a42 = RawVector.MultiplyAdd<TVector, T>(w2, x, a42);
+                            if (B > 3) a43 = RawVector.MultiplyAdd<TVector, T>(w3, x, a43);
+                        }
+                        if (P > 5)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i));
+                            a50 = RawVector.MultiplyAdd<TVector, T>(w0, x, a50);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i1));
+                            if (B > 1) a51 = RawVector.MultiplyAdd<TVector, T>(w1, x, a51);
+                            if (B > 2) a52 = RawVector.MultiplyAdd<TVector, T>(w2, x, a52);
+                            if (B > 3) a53 = RawVector.MultiplyAdd<TVector, T>(w3, x, a53);
+                        }
+                        if (P > 6)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i));
+                            a60 = RawVector.MultiplyAdd<TVector, T>(w0, x, a60);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i1));
+                            if (B > 1) a61 = RawVector.MultiplyAdd<TVector, T>(w1, x, a61);
+                            if (B > 2) a62 = RawVector.MultiplyAdd<TVector, T>(w2, x, a62);
+                            if (B > 3) a63 = RawVector.MultiplyAdd<TVector, T>(w3, x, a63);
+                        }
+                        if (P > 7)
+                        {
+                            x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i));
+                            a70 = RawVector.MultiplyAdd<TVector, T>(w0, x, a70);
+                            if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i1));
+                            if (B > 1) a71 = RawVector.MultiplyAdd<TVector, T>(w1, x, a71);
+                            if (B > 2) a72 = RawVector.MultiplyAdd<TVector, T>(w2, x, a72);
+                            if (B > 3) a73 = RawVector.MultiplyAdd<TVector, T>(w3, x, a73);
+                        }
+                        w = ref Unsafe.Add(ref w, rowStride);
                     }
-                    if (P > 2)
-                    {
-                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i));
-                        a20 = RawVector.MultiplyAdd<TVector, T>(w0, x, a20);
-                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s2, i1));
-                        if (B > 1) a21 = RawVector.MultiplyAdd<TVector, T>(w1, x, a21);
-                        if (B > 2) a22 = RawVector.MultiplyAdd<TVector, T>(w2, x, a22);
-                        if (B > 3) a23 = RawVector.MultiplyAdd<TVector, T>(w3, x, a23);
-                    }
-                    if (P > 3)
-                    {
-                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i));
-                        a30 = RawVector.MultiplyAdd<TVector, T>(w0, x, a30);
-                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s3, i1));
-                        if (B > 1) a31 = RawVector.MultiplyAdd<TVector, T>(w1, x, a31);
-                        if (B > 2) a32 = RawVector.MultiplyAdd<TVector, T>(w2, x, a32);
-                        if (B > 3) a33 = RawVector.MultiplyAdd<TVector, T>(w3, x, a33);
-                    }
-                    if (P > 4)
-                    {
-                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i));
-                        a40 = RawVector.MultiplyAdd<TVector, T>(w0, x, a40);
-                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s4, i1));
-                        if (B > 1) a41 = RawVector.MultiplyAdd<TVector, T>(w1, x, a41);
-                        if (B > 2) a42 = RawVector.MultiplyAdd<TVector, T>(w2, x, a42);
-                        if (B > 3) a43 = RawVector.MultiplyAdd<TVector, T>(w3, x, a43);
-                    }
-                    if (P > 5)
-                    {
-                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i));
-                        a50 = RawVector.MultiplyAdd<TVector, T>(w0, x, a50);
-                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s5, i1));
-                        if (B > 1) a51 = RawVector.MultiplyAdd<TVector, T>(w1, x, a51);
-                        if (B > 2) a52 = RawVector.MultiplyAdd<TVector, T>(w2, x, a52);
-                        if (B > 3) a53 = RawVector.MultiplyAdd<TVector, T>(w3, x, a53);
-                    }
-                    if (P > 6)
-                    {
-                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i));
-                        a60 = RawVector.MultiplyAdd<TVector, T>(w0, x, a60);
-                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s6, i1));
-                        if (B > 1) a61 = RawVector.MultiplyAdd<TVector, T>(w1, x, a61);
-                        if (B > 2) a62 = RawVector.MultiplyAdd<TVector, T>(w2, x, a62);
-                        if (B > 3) a63 = RawVector.MultiplyAdd<TVector, T>(w3, x, a63);
-                    }
-                    if (P > 7)
-                    {
-                        x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i));
-                        a70 = RawVector.MultiplyAdd<TVector, T>(w0, x, a70);
-                        if (TG.Pair) x = RawVector.Splat<TVector, T>(in Unsafe.Add(ref s7, i1));
-                        if (B > 1) a71 = RawVector.MultiplyAdd<TVector, T>(w1, x, a71);
-                        if (B > 2) a72 = RawVector.MultiplyAdd<TVector, T>(w2, x, a72);
-                        if (B > 3) a73 = RawVector.MultiplyAdd<TVector, T>(w3, x, a73);
-                    }
-                    w = ref Unsafe.Add(ref w, rowStride);
                 }
             }
             Store<TVector, T, TB>(ref output, Unsafe.Add(ref e, 3), c0, c1, c2, c3, a00, a01, a02, a03);
