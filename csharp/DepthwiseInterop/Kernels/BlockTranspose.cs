@@ -27,6 +27,7 @@ internal static class BlockTranspose
     /// The same for the source columns [<paramref name="columnBegin"/>, <paramref name="columnEnd"/>) only, so
     /// that threads can share one transpose by column ranges. Needs <see cref="IsAccelerated{T}"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransposeColumns<T>(ref T source, nint rows, nint columns, ref T destination, nint columnBegin, nint columnEnd)
         where T : unmanaged
     {

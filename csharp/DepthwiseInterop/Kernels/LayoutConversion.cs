@@ -17,6 +17,7 @@ internal static class LayoutConversion
     /// destination[b, p, c * repeat + r] = source[b, c, p] (NCHW to NHWC, each channel repeated), or
     /// destination[b, p, c * repeat + r] = source[b, p, c] when the source is already NHWC.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToInterleavedRepeated<T>(ref T source, ref T destination, nint batch, nint pixels, nint channels, nint repeat, bool sourcePlanar)
         where T : unmanaged
     {
@@ -73,6 +74,7 @@ internal static class LayoutConversion
     }
 
     /// <summary>destination[b, c, p] = source[b, p, c]: NHWC to NCHW.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToPlanar<T>(ref T source, ref T destination, nint batch, nint pixels, nint channels) where T : unmanaged
     {
         for (nint b = 0; b < batch; b++)

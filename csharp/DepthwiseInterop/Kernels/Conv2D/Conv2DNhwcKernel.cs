@@ -208,6 +208,7 @@ internal static class Conv2DNhwcKernel
     /// <c>min(j × lanes, M − lanes)</c> onwards (M output channels per group). With <see cref="Plan.GroupPairs"/>,
     /// a pair is one block whose vector j is group 2i + j's (in the room of those two groups).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackFilter<TVector, T>(ReadOnlySpan<T> filter, Span<T> packed, in Plan p)
         where TVector : unmanaged where T : unmanaged
     {
@@ -245,6 +246,7 @@ internal static class Conv2DNhwcKernel
     /// Fills the offset table: for weight row k = (ky, kx, ci), the input offset of its tap from a pixel's window
     /// origin (interior tiles), then for the edge tiles, which point at each tap separately, just ci.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BuildOffsets(Span<int> offsets, in Plan p)
     {
         int k = 0;
@@ -261,6 +263,7 @@ internal static class Conv2DNhwcKernel
     /// Computes work items [firstItem, endItem) (item = panel × splits + split). <paramref name="zero"/> holds at
     /// least <see cref="Plan.ChannelsPerGroup"/> zeros (twice that with <see cref="Plan.GroupPairs"/>); <paramref name="packed"/> is from <see cref="PackFilter{TVector, T}"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RunItems<TVector, T>(ref T input, ref T filter, ref T packed, ref T zero, ref int offsets, ref T output, in Plan p, long firstItem, long endItem)
         where TVector : unmanaged where T : unmanaged
     {
@@ -277,6 +280,7 @@ internal static class Conv2DNhwcKernel
     }
 
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunItems<TVector, T>(ref T input, ref T filter, ref T packed, ref T zero, ref int interiorOffsets, ref T output, in Plan p,
         long firstItem, long endItem, ref T blockScratch)
         where TVector : unmanaged where T : unmanaged
@@ -342,6 +346,7 @@ internal static class Conv2DNhwcKernel
     /// Fills the table of one panel: interior pixels first, then edge pixels, then copies of the last entry up
     /// to <see cref="PanelPixels"/>. Returns the pixel count and the end of the entries that are interior.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (nint Count, nint InteriorEnd) BuildTable(ref nint entries, in Plan p, nint panel)
     {
         nint firstPixel = panel * PanelPixels, count = Math.Min(PanelPixels, p.Pixels - firstPixel);
@@ -418,6 +423,7 @@ internal static class Conv2DNhwcKernel
     /// <paramref name="filter"/> and packed there, see <see cref="IWeightSource"/>). The loops are written for up to
     /// 8 × 4; the type arguments fold the unused accumulators away.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Tiles<TVector, T, TO, TW, TP, TB, TG>(ref T input, ref T zero, ref int interiorOffsets, ref T weights, ref T filter, ref T output, in Plan p,
         ref nint entries, nint count, nint interiorEnd, nint group, nint firstVector)
         where TVector : unmanaged where T : unmanaged where TO : struct, ITapOffsets where TW : struct, IWeightSource where TP : struct, ITileSize where TB : struct, ITileSize where TG : struct, IBlockGroups

@@ -53,6 +53,7 @@ internal static unsafe class ChannelBlockTransposes
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunBlocks<TVector, T>(void* context, long firstItem, long endItem) where TVector : unmanaged where T : unmanaged
     {
         ref Job job = ref Unsafe.AsRef<Job>(context);

@@ -123,7 +123,7 @@ internal static class ChannelRepeat
     }
 
     /// <summary>Lane by lane through the stack: for widths without the permute in hardware (the 512-bit kernel in tests on AVX2 machines).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static TVector Portable<TVector, T>(ref T source, int m) where TVector : unmanaged where T : unmanaged
     {
         int lanes = Unsafe.SizeOf<TVector>() / Unsafe.SizeOf<T>();

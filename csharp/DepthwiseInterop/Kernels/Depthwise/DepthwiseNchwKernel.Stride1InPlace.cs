@@ -58,6 +58,7 @@ internal static partial class DepthwiseNchwKernel
     private const int PlanesPerRun = 16;
 
     /// <summary>Computes work items [firstItem, endItem) of a problem <see cref="ReadsStride1InPlace"/> accepts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunItemsStride1InPlace(ref float input, ref float filter, ref float output, in Plan p, long firstItem, long endItem)
     {
         nint width = p.Width, outputWidth = p.OutputWidth, padLeft = p.PadLeft;
@@ -157,7 +158,7 @@ internal static partial class DepthwiseNchwKernel
     /// planes run in one loop so that one plane's last multiply-adds overlap the next one's first: a call per
     /// 7x7 plane waited on its nine-deep chains.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RowGroupStride1<TRows>(nint* rows, nint* rowMasks, in PlaneRun run, nint column, nint width, nint vectorColumns, float* y,
         nint next, nint count, nint plainRows)
         where TRows : struct, IGroupRows

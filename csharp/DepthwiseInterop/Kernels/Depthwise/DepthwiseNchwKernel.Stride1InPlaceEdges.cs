@@ -150,7 +150,7 @@ internal static partial class DepthwiseNchwKernel
     /// accepts: one vector at column 0, its left and right filter columns loaded through <paramref name="leftMask"/>
     /// and <paramref name="rightMask"/> (the lanes whose input column is inside the image).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RowGroupStride1EdgesOne<TRows, TTop, TBottom>(in EdgeGroup group, in PlaneRun run,
         Vector256<float> leftMask, Vector256<float> rightMask)
         where TRows : struct, IGroupRows where TTop : struct, IZeroRow where TBottom : struct, IZeroRow
@@ -170,7 +170,7 @@ internal static partial class DepthwiseNchwKernel
     /// One pass rather than one a vector: the weights broadcast once a plane, and the two tiles' independent
     /// multiply-add chains overlap (14x14 and 15x15 1.08-1.15x).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RowGroupStride1EdgesPair<TRows, TTop, TBottom>(in EdgeGroup group, in PlaneRun run, nint second,
         Vector256<float> leftMask, Vector256<float> rightMask)
         where TRows : struct, IGroupRows where TTop : struct, IZeroRow where TBottom : struct, IZeroRow

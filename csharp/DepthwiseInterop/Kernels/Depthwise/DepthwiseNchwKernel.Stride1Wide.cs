@@ -42,6 +42,7 @@ internal static partial class DepthwiseNchwKernel
         ReadsStride1WideInPlace<TVector, T>(new Plan(g, Count<TVector, T>(), Unsafe.SizeOf<T>()));
 
     /// <summary>Computes work items [firstItem, endItem) of a problem <see cref="ReadsStride1WideInPlace"/> accepts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunItemsStride1Wide(ref float input, ref float filter, ref float output, in Plan p, long firstItem, long endItem)
     {
         nint width = p.Width, outputWidth = p.OutputWidth, padLeft = p.PadLeft;
@@ -96,7 +97,7 @@ internal static partial class DepthwiseNchwKernel
     /// band (a call and the weights' broadcasts per group and vector took a third of the time of 30x30 planes;
     /// calls per kind of vector running all the groups measured slower than this, 60x60 and 28x28 5-15%).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     private static unsafe void WideBandRows<TRows>(in WideBand b) where TRows : struct, IGroupRows
     {

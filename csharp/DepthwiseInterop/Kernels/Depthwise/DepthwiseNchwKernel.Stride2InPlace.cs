@@ -55,6 +55,7 @@ internal static partial class DepthwiseNchwKernel
     /// last one to four rows go through the band scratch (<paramref name="band"/>, zeroed, with the tap
     /// <paramref name="offsets"/> of <see cref="RunItems{TVector, T}"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunItemsStride2InPlace(ref float input, ref float filter, ref float output, in Plan p, long firstItem, long endItem,
         ref float band, ref nint offsets)
     {
@@ -144,6 +145,7 @@ internal static partial class DepthwiseNchwKernel
     /// <see cref="RunItems{TVector, T}"/> would compute them; <paramref name="y"/> is row r of output channel 0
     /// of the batch.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsThroughBand(ref float image, in Plan p, nint r, nint endRow, ref float band, ref nint offsets, ref float filter,
         ref float weights, nint channel, ref float y)
     {
@@ -165,7 +167,7 @@ internal static partial class DepthwiseNchwKernel
     /// rows are stored, <paramref name="next"/> apart. Same accumulation as
     /// <see cref="Rows7Taps3x3Stride2{TVector, T}"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Rows7Stride2<TTaps>(ref float x, nint pitch, ref float lastRow, ref float weights, ref float y, nint next, nint rows, nint width, TTaps taps)
         where TTaps : struct, IColumnPairs
     {

@@ -92,6 +92,7 @@ internal static partial class DepthwiseNchwKernel
     }
 
     /// <summary>Computes work items [firstItem, endItem).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunItems<TVector, T>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstItem, long endItem)
         where TVector : unmanaged where T : unmanaged
     {
@@ -164,6 +165,7 @@ internal static partial class DepthwiseNchwKernel
     /// once per call (<see cref="RunItems{TVector, T}"/>) and never written otherwise, and rows outside the
     /// image are zeroed whole.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillBand<T>(ref T plane, in Plan p, nint topRow, nint rows, ref T band) where T : unmanaged
     {
         nint stride = p.StrideWidth, phaseWidth = p.PhaseWidth, pitch = p.RowPitch, padLeft = p.PadLeft;
@@ -233,6 +235,7 @@ internal static partial class DepthwiseNchwKernel
     }
 
     /// <summary>even[k] = source[2k], odd[k] = source[2k + 1] for the first <paramref name="count"/> source elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Deinterleave<T>(ref T source, nint count, ref T even, ref T odd) where T : unmanaged
     {
         if (Avx2.IsSupported && typeof(T) == typeof(float) && count >= 16)
@@ -284,6 +287,7 @@ internal static partial class DepthwiseNchwKernel
 
     /// <summary>Output rows [0, rows) of a band for one output plane; <paramref name="y"/> is its first output row.</summary>
     [SkipLocalsInit] // every element of the stack tile that is read was stored first: no need to zero it per call
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ComputeBand<TVector, T>(ref T band, in Plan p, nint rows, ref T weights, ref nint offsets, nint taps, ref T y)
         where TVector : unmanaged where T : unmanaged
     {
@@ -351,7 +355,7 @@ internal static partial class DepthwiseNchwKernel
     /// <paramref name="secondOut"/> in the output, with its own row steps; the first <paramref name="rowsA"/>
     /// and <paramref name="rowsB"/> rows of each are stored. No calls inside, so the accumulators stay in registers.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Tile8<TVector, T>(ref T x, (nint, nint, nint) stepsA, nint secondIn, (nint, nint, nint) stepsB, ref T weights, ref nint offsets, nint taps,
         ref T y, nint next, nint secondOut, nint rowsA, nint rowsB)
         where TVector : unmanaged where T : unmanaged
@@ -396,7 +400,7 @@ internal static partial class DepthwiseNchwKernel
     /// <paramref name="rows"/> outputs are stored, <paramref name="next"/> apart. Walks the whole row width (at
     /// least one vector) with the weights kept, the last vector shifted back to end at the width.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Rows7Taps3x3<TVector, T>(ref T x, nint pitch, ref T weights, ref nint offsets, ref T y, nint next, nint rows, nint width)
         where TVector : unmanaged where T : unmanaged
     {
@@ -467,7 +471,7 @@ internal static partial class DepthwiseNchwKernel
     /// each row's tap vectors loaded once for the one or two outputs that read them; at most two accumulators
     /// live (all seven kept at once put two weights on the stack, reloaded three times per vector).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Rows7Taps3x3Stride2<TVector, T>(ref T x, nint pitch, ref T weights, ref nint offsets, ref T y, nint next, nint rows, nint width)
         where TVector : unmanaged where T : unmanaged
     {

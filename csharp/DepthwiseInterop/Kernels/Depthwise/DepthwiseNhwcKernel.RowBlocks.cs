@@ -32,6 +32,7 @@ internal static partial class DepthwiseNhwcKernel
     private const int StackColumnOffsets = 256;
 
     [SkipLocalsInit] // every offset read is written first
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row<TVector, T, TRepeat>(ref T input, ref T filter, ref T outputRowStart, in Plan p, nint row, nint interiorBegin, nint interiorEnd, ref T zero)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
@@ -101,6 +102,7 @@ internal static partial class DepthwiseNhwcKernel
     /// their kernels load more per FMA than five-wide ones and the column offsets add a load to each (side by side
     /// against this path, 1 thread: 3x3 stride 2 112x112x96 0.83x, 56x56x144 1.05x; 7x7 56x56x96 0.92x, 28x28x192 1.00x).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InteriorBlocksAndEdgePixels<TVector, T, TRepeat>(ref T image, ref T filter, ref T outputRowStart, in Plan p, nint topRow,
         nint rowsBegin, nint rowsEnd, nint interiorBegin, nint interiorEnd, ref T zero)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
@@ -142,6 +144,7 @@ internal static partial class DepthwiseNhwcKernel
     /// tens and an eight, 112 eight tens and four eights; twelve-pixel ones: 14 two eights, 56 four twelves and an
     /// eight; without a wide kernel, eights.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (nint Wides, nint Eights) BlockCounts(nint width, nint widePixels)
     {
         (nint Wides, nint Eights) best = (0, (width + BlockPixels - 1) / BlockPixels);

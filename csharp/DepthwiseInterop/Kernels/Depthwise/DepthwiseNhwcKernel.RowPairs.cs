@@ -73,6 +73,7 @@ internal static partial class DepthwiseNhwcKernel
     }
 
     /// <summary>Output rows <paramref name="row"/> and <paramref name="row"/> + 1 of the same image, written from <paramref name="y"/> on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowPair<TVector, T, TRepeat>(ref T input, ref T filter, ref T y, in Plan p, nint row, ref T zero)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
@@ -152,7 +153,7 @@ internal static partial class DepthwiseNhwcKernel
     /// (Written out rather than through helpers taking the accumulators by reference: the JIT kept such
     /// accumulators on the stack.)
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Pair3<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, bool leftPadding, bool rightPadding,
         ref T zero, ref T filter, in Plan p, ref T y, nint nextRow)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds

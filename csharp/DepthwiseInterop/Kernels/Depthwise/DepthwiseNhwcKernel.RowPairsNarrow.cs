@@ -24,7 +24,7 @@ internal static partial class DepthwiseNhwcKernel
     /// output row r only, rows 1 and 2 both, row 3 row r + 1; input column j feeds pixel j − kx with tap kx, columns
     /// in order, so every pixel count adds each output's taps in the same order.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Pair3Narrow<TVector, T, TRepeat, TBounds, TPixels>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, bool leftPadding, bool rightPadding,
         ref T zero, ref T filter, in Plan p, ref T y, nint nextRow)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TPixels : struct, ITileSize

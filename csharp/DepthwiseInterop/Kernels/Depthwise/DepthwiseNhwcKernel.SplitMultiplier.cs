@@ -56,6 +56,7 @@ internal static partial class DepthwiseNhwcKernel
     }
 
     /// <summary>Filter <c>[3, 3, C, 2]</c> as <c>[3, 3, 2, C]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitWeights<T>(ref T filter, in Plan p, ref T split)
     {
         nint channels = p.InputChannels;
@@ -66,6 +67,7 @@ internal static partial class DepthwiseNhwcKernel
     }
 
     /// <summary>Output row <paramref name="row"/> of the flattened (batch, output row) space on split blocks, written from <paramref name="y"/> on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitRow<TVector, T, TRepeat>(ref T input, ref T filter, ref T split, ref T y, in Plan p, nint row, ref T zero)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
@@ -100,7 +102,7 @@ internal static partial class DepthwiseNhwcKernel
     /// One block, every input channel vector: filter row i reads the block's second input column at
     /// window + rowOffset + i * rowStep (or the zero vector outside rows [rowsBegin, rowsEnd)), columns C apart.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void SplitBlock<TVector, T, TBounds>(ref T window, nint rowOffset, nint rowStep, nint rowsBegin, nint rowsEnd, bool leftPadding, bool rightPadding,
         ref T zero, ref T split, in Plan p, ref T y)
         where TVector : unmanaged where T : unmanaged where TBounds : struct, IBlockBounds

@@ -45,6 +45,7 @@ internal static partial class DepthwiseNhwcKernel
     /// Needs <c>g.OutputChannels >= TVector.Count</c> and <typeparamref name="TRepeat"/> matching the channel
     /// multiplier; with M &gt; 1 the input must be pinned.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RunRows<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat =>
         RunRows<TVector, T, TRepeat>(ref input, ref filter, ref output, g, firstRow, endRow, null, allowSplit: true);
@@ -55,6 +56,7 @@ internal static partial class DepthwiseNhwcKernel
     /// for all its calls, or null for this call to prepare its own if it needs them. <c>allowSplit</c> false runs
     /// multiplier 2 on the repeating loads even where the split blocks apply (tests compare the two).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RunRows<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow,
         T* splitWeights, bool allowSplit)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
@@ -116,7 +118,7 @@ internal static partial class DepthwiseNhwcKernel
     /// a zero vector, in the reference's order. Four channel vectors at a time, so that four independent
     /// chains of FMAs hide their latency; the last vectors one at a time, the last one ending at C.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void EdgePixel<TVector, T, TRepeat>(ref T image, in Plan p, nint topRow, nint ox, ref T filter, ref T y)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
@@ -176,7 +178,7 @@ internal static partial class DepthwiseNhwcKernel
     }
 
     /// <summary>Any filter width, stride and dilation: one weight vector per tap, feeding the eight pixels.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void General<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
         ref nint columnOffsets)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
@@ -235,7 +237,7 @@ internal static partial class DepthwiseNhwcKernel
     }
 
     /// <summary>Three-wide filter, unit column stride: the filter row's weights stay in registers and each of the ten input columns is loaded once.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Sliding3<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
         ref nint columnOffsets)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
@@ -281,7 +283,7 @@ internal static partial class DepthwiseNhwcKernel
 
 
     /// <summary>Five-wide filter, unit column stride: as <see cref="Sliding3{TVector, T, TRepeat, TBounds, TColumns}"/> with twelve columns.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Sliding5<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
         ref nint columnOffsets)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
@@ -329,7 +331,7 @@ internal static partial class DepthwiseNhwcKernel
 
 
     /// <summary>Three-wide filter, column stride 2: seventeen input columns, each loaded once (the even ones feed two pixels).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Sliding3Stride2<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
         ref nint columnOffsets)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
@@ -382,7 +384,7 @@ internal static partial class DepthwiseNhwcKernel
 
 
     /// <summary>Twelve pixels of <see cref="Sliding3{TVector, T, TRepeat, TBounds, TColumns}"/>: twelve accumulators (sixteen vector registers in all) hide the FMA latency of the taps chained into each output.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Sliding3Wide<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
         ref nint columnOffsets)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds
@@ -436,7 +438,7 @@ internal static partial class DepthwiseNhwcKernel
 
 
     /// <summary>Ten pixels of <see cref="Sliding5{TVector, T, TRepeat, TBounds, TColumns}"/>.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Sliding5Wide<TVector, T, TRepeat, TBounds, TColumns>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, ref T zero, ref T filter, in Plan p, ref T y, nint pixels, nint firstChannel, nint lastChannel,
         ref nint columnOffsets)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TColumns : struct, IBlockBounds

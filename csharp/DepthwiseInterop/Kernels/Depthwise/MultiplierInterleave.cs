@@ -73,7 +73,7 @@ internal static class MultiplierInterleave
     }
 
     /// <summary>Lane by lane: for widths without the shuffles in hardware (the 512-bit kernel in tests on AVX2 machines).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Portable<TVector, T>(TVector even, TVector odd, ref T target) where TVector : unmanaged where T : unmanaged
     {
         int lanes = Unsafe.SizeOf<TVector>() / Unsafe.SizeOf<T>();

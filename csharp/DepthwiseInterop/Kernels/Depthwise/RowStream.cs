@@ -110,6 +110,7 @@ internal struct RowStream<T> where T : unmanaged
         staging = null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadLines(ref byte start, nint bytes)
     {
         for (nint k = 0; k < bytes; k += 64)
@@ -117,6 +118,7 @@ internal struct RowStream<T> where T : unmanaged
     }
 
     /// <summary>A plain vector store up to the destination's first 16-byte boundary, aligned non-temporal ones after it, the last vector plain (overlapping).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void CopyNonTemporal(byte* source, byte* destination, nint bytes)
     {
         nint lanes = Vector128<byte>.Count;

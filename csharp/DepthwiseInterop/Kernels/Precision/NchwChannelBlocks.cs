@@ -33,6 +33,7 @@ internal static unsafe class NchwChannelBlocks
         WorkerPool.Shared.For(g.Batch * job.BandsPerImage, threads, &RunBlocks<TFormat>, Unsafe.AsPointer(ref job));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunBlocks<TFormat>(void* context, long firstItem, long endItem) where TFormat : IReducedPrecisionFormat
     {
         ref ReducedPrecisionJob job = ref Unsafe.AsRef<ReducedPrecisionJob>(context);

@@ -60,12 +60,14 @@ internal static unsafe class NhwcRowBands
         return Math.Max(1, (g.OutputHeight + bandsPerImage - 1) / bandsPerImage);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long GreatestCommonDivisor(long a, long b)
     {
         while (b != 0) (a, b) = (b, a % b);
         return a;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunBands<TFormat>(void* context, long firstBand, long endBand) where TFormat : IReducedPrecisionFormat
     {
         ref ReducedPrecisionJob job = ref Unsafe.AsRef<ReducedPrecisionJob>(context);
@@ -113,6 +115,7 @@ internal static unsafe class NhwcRowBands
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRowsAndNarrow<TFormat>(ref ReducedPrecisionJob job, Span<float> bandInput, Span<float> bandOutput, Span<ushort> output,
         in ConvolutionGeometry band) where TFormat : IReducedPrecisionFormat
     {

@@ -14,6 +14,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 internal static class SpanConversion
 {
     /// <summary>Moves 16-bit lanes to the upper halves of 32-bit lanes and applies <typeparamref name="TWiden"/>'s bit transform.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Widen<TWiden>(ReadOnlySpan<ushort> source, Span<float> destination) where TWiden : IWidenBits
     {
         if (destination.Length < source.Length) throw new ArgumentException("destination is shorter than source", nameof(destination));
@@ -32,6 +33,7 @@ internal static class SpanConversion
     }
 
     /// <summary>Applies <typeparamref name="TNarrow"/>'s rounding to 32-bit lanes and narrows them to 16 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Narrow<TNarrow>(ReadOnlySpan<float> source, Span<ushort> destination) where TNarrow : INarrowBits
     {
         if (destination.Length < source.Length) throw new ArgumentException("destination is shorter than source", nameof(destination));

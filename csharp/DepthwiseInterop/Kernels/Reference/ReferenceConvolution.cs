@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace DepthwiseInterop.Kernels.Reference;
 
@@ -13,6 +14,7 @@ internal static class ReferenceConvolution
 {
     /// <summary>Computes conv2d (dense or grouped) or depthwise: depthwise is grouped conv2d with one input
     /// channel per group and the filter <c>[KH, KW, C, M]</c> read as <c>[KH, KW, 1, C*M]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -65,6 +65,7 @@ internal static unsafe class FusedSeparableConvolution
         public long BandsPerImage;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunBands<T>(void* context, long firstBand, long endBand) where T : unmanaged
     {
         ref Job job = ref Unsafe.AsRef<Job>(context);

@@ -93,6 +93,7 @@ internal static unsafe class KernelBandFusion
     /// 1.07x the two calls, in one band of the whole image (packed once, but the intermediate and the input no
     /// longer in L2 together) 1.01x.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static long RowsPerBand(in ConvolutionGeometry d, long bandIntermediateElements, int threads)
     {
         long rowElements = d.OutputWidth * d.OutputChannels, step = d.StrideHeight == 1 ? 2 : 1;
@@ -138,6 +139,7 @@ internal static unsafe class KernelBandFusion
         public Conv2DNhwcKernel.Plan FullBandPlan;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunBands<T>(void* context, long firstBand, long endBand) where T : unmanaged
     {
         ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);

@@ -60,6 +60,7 @@ internal sealed unsafe class WorkerPool
     /// The items are cut into at most <paramref name="chunksPerThread"/> chunks per thread: a job whose items are
     /// already coarse (a panel of a dense conv) asks for more, so that the last chunk leaves no thread idle long.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void For(long items, int threads, delegate*<void*, long, long, void> body, void* context, int chunksPerThread = ChunksPerThread)
     {
         threads = (int)Math.Min(Math.Min(threads, ThreadCount), items);
@@ -93,6 +94,7 @@ internal sealed unsafe class WorkerPool
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunChunks()
     {
         t_inJob = true;
@@ -112,6 +114,7 @@ internal sealed unsafe class WorkerPool
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EnsureWorkers(int count)
     {
         while (_workers.Count < count) _workers.Add(new Worker(this, _workers.Count));
@@ -138,6 +141,7 @@ internal sealed unsafe class WorkerPool
             if (Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Loop()
         {
             while (true)
@@ -151,6 +155,7 @@ internal sealed unsafe class WorkerPool
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void WaitForNextJob()
         {
             SpinWait spin = default;
