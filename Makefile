@@ -110,9 +110,10 @@ test-fixtures: $(BUILD)/deps.stamp
 	$(PYTHON) conformance/derive/verify_derived.py conformance/fixtures/derived_float16.json conformance/fixtures/derived_bfloat16.json
 
 # Benchmarks: this library (C ABI and managed API) against ONNX Runtime in one BenchmarkDotNet run (depthwise_conv2d,
-# conv2d and separable_conv2d; "half": float16 and bfloat16 against float32 through the C ABI), then the same
-# ratio targets timed side by side in one process (--paired: paired.json, a few minutes), the Python per-call
-# overhead, then docs/benchmarks.md and docs/benchmarks-ratios.png.
+# conv2d and separable_conv2d; "half": float16 and bfloat16 against float32 through the C ABI; "first-calls": the
+# managed API's first calls in fresh processes), then the same ratio targets timed side by side in one process
+# (--paired: paired.json, a few minutes), the Python per-call overhead, then docs/benchmarks.md and
+# docs/benchmarks-ratios.png.
 # BENCH_PRESET=quick for a faster pipeline check; BENCH_OPS=conv2d,half runs some of the ops (the report then
 # has only their sections: the full default is what docs/benchmarks.md should come from);
 # DEPTHWISE_BENCH_SHAPES='7x7,pw1x1' narrows the layers of every op (substrings of the row labels);
@@ -120,7 +121,7 @@ test-fixtures: $(BUILD)/deps.stamp
 # `make bench-paired` reruns only the side-by-side part into the same folder (keeping the BenchmarkDotNet
 # results there, if any) and regenerates the page.
 BENCH_PRESET ?= standard
-BENCH_OPS    ?= depthwise,conv2d,separable,half
+BENCH_OPS    ?= depthwise,conv2d,separable,half,first-calls
 BENCH_ARGS   ?=
 # The quick preset's paired run: a pipeline check, not a measurement (7 rounds of 5 ms bursts instead of 31 of 10).
 PAIRED_ARGS  ?= $(if $(filter quick,$(BENCH_PRESET)),--rounds 7 --burst-ms 5)

@@ -7,7 +7,8 @@ namespace DepthwiseInterop.Benchmarks;
 /// ONNX Runtime in NCHW (its only layout; one measurement serves both of our layouts' ratios), our rows at
 /// 2 threads only when our side can actually be set to 2 threads (Native: the library exports
 /// di_set_num_threads; Managed: the library has a public ComputeSettings.ThreadCount), and the scalar
-/// Reference only in the reference job, on <see cref="ReferenceJob.Shapes"/>, 1 thread, NHWC.
+/// Reference only in the reference job, on <see cref="ReferenceJob.Shapes"/>, 1 thread, NHWC; the managed first
+/// calls only in their own job (<see cref="FirstCallsJob"/>), 1 thread.
 /// </summary>
 public static class CaseFilter
 {
@@ -33,11 +34,13 @@ public static class CaseFilter
         var layout = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Layout")?.Value as Layout?;
         bool referenceJob = benchmark.Job.Id == ReferenceJob.Id;
         if (referenceJob != (method == nameof(DepthwiseBenchmarks.Reference))) return false;
+        if ((benchmark.Job.Id == FirstCallsJob.Id) != (method == nameof(FirstCallsBenchmarks.ManagedFirstCalls))) return false;
         return method switch
         {
             nameof(DepthwiseBenchmarks.OnnxRuntime) => layout is null or Layout.NCHW,
             nameof(DepthwiseBenchmarks.Native) or nameof(SeparableBenchmarks.NativeTwoCalls) => threads == 1 || NativeApi.HasThreadSetting,
             nameof(DepthwiseBenchmarks.Managed) => threads == 1 || ManagedSettings.HasThreadSetting,
+            nameof(FirstCallsBenchmarks.ManagedFirstCalls) => threads == 1,
             nameof(DepthwiseBenchmarks.Reference) => threads == 1 && layout == Layout.NHWC
                 && ReferenceJob.Shapes.Contains((DepthwiseShape)benchmark.Parameters["Shape"]),
             nameof(HalfPrecisionBenchmarks.Float32) or nameof(HalfPrecisionBenchmarks.Float16) or nameof(HalfPrecisionBenchmarks.BFloat16) =>
@@ -73,7 +76,7 @@ public sealed record BenchmarkSuite(string Name, Type Class, IReadOnlyList<IBenc
     Func<BenchmarkSuite, TextWriter, List<Validation.Result>>? Check = null)
 {
     /// <summary>The suites' names, for --ops, in run and report order.</summary>
-    public static readonly IReadOnlyList<string> Names = ["depthwise", "conv2d", "separable", "half"];
+    public static readonly IReadOnlyList<string> Names = ["depthwise", "conv2d", "separable", "half", "first-calls"];
 
     /// <summary>Runs the suite's check before timing; logs one line per implementation and shape.</summary>
     public List<Validation.Result> Validate(TextWriter log) => (Check ?? Validation.Run)(this, log);
@@ -84,6 +87,8 @@ public sealed record BenchmarkSuite(string Name, Type Class, IReadOnlyList<IBenc
         "conv2d" => new(name, typeof(Conv2DBenchmarks), [.. Conv2DBenchmarks.Shapes()], [.. Conv2DBenchmarks.Implementations()]),
         "separable" => new(name, typeof(SeparableBenchmarks), [.. SeparableBenchmarks.Shapes()], [.. SeparableBenchmarks.Implementations()]),
         "half" => new(name, typeof(HalfPrecisionBenchmarks), [.. HalfPrecisionBenchmarks.Shapes()], [], HalfValidation.Run),
+        // The same managed calls as the depthwise and conv2d suites' Managed rows, which those suites validate.
+        "first-calls" => new(name, typeof(FirstCallsBenchmarks), [.. FirstCallsBenchmarks.Shapes()], [], (_, _) => []),
         _ => throw new ArgumentException($"unknown op '{name}': use {string.Join(", ", Names)}"),
     };
 }

@@ -22,7 +22,8 @@ using Perfolizer.Horology;
 //        [--paired [--rounds N] [--burst-ms MS] [--pause-ms MS] [--quiet-timeout-ms MS]] [BenchmarkDotNet options, e.g. --artifacts DIR]
 // --paired times the sides of each ratio target side by side in this one process instead (Paired/PairedMode.cs)
 // and writes paired.json into the --artifacts folder.
-// --ops picks the suites (default: all four; "half" is float16 and bfloat16 against float32). Shapes can be
+// --ops picks the suites (default: all five; "half" is float16 and bfloat16 against float32, "first-calls" the
+// managed API's first calls in fresh processes). Shapes can be
 // narrowed with DEPTHWISE_BENCH_SHAPES="7x7,pw1x1" (substrings of the row labels, applied to every suite).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -169,7 +170,7 @@ var style = SummaryStyle.Default
     .WithMaxParameterColumnWidth(40)
     .WithCultureInfo(CultureInfo.InvariantCulture);
 var config = ManualConfig.CreateEmpty()
-    .AddJob(job, referenceJob)
+    .AddJob(job, referenceJob, FirstCallsJob.Create())
     .AddLogger(ConsoleLogger.Default)
     .AddColumnProvider(DefaultColumnProviders.Instance)
     .AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.Max)

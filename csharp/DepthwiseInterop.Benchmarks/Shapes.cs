@@ -192,6 +192,15 @@ public static class BenchmarkShapes
     /// <summary>The one shape of <see cref="Half"/> also measured in NCHW.</summary>
     public static readonly DepthwiseShape HalfNchw = new(1, 56, 56, 144, 1, 3, 1);
 
+    /// <summary>The managed API's first calls (<see cref="FirstCallsBenchmarks"/>): depthwise and conv2d, large and small layers.</summary>
+    public static readonly IReadOnlyList<IBenchmarkShape> FirstCalls =
+    [
+        new DepthwiseShape(1, 56, 56, 144, 1, 3, 1),
+        new DepthwiseShape(1, 7, 7, 960, 1, 3, 1),
+        new Conv2DShape(1, 56, 56, 64, 64, 3, 1),
+        new Conv2DShape(1, 7, 7, 960, 320, 1, 1),
+    ];
+
     /// <summary>MobileNetV2 inverted-residual blocks' depthwise + projection, as one separable_conv2d each.</summary>
     public static readonly IReadOnlyList<SeparableShape> Separable =
     [

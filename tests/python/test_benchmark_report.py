@@ -161,3 +161,15 @@ def test_a_folder_with_only_a_paired_run_gets_a_page_of_its_tables(tmp_path: Pat
     assert f"| {SHAPE} | 1 | Native NHWC share of the FMA peak | FMA chains: 100.0 GFLOP/s | Native NHWC: 10.0 GFLOP/s | " \
            "55.0% (52.2–57.8%) |" in page
     assert "### float16 and bfloat16 ÷ float32" in page
+
+
+def test_first_calls_rows_show_the_first_call_and_the_median_against_the_warm_managed_row() -> None:
+    shape = "dw3x3 56x56x144 s1"
+    first = {"median_us": 240.0, "min_us": 180.0, "max_us": 57_000.0, "gflops": None, "pct_fma_peak": None,
+             "roofline_us": None, "bound": "", "pct_roofline": None, "allocated_b": None, "job": "first-calls"}
+    data = {("ManagedFirstCalls", shape, 1, "NHWC"): first}
+    measurements = {**data, ("Managed", shape, 1, "NHWC"): bdn("Managed", "NHWC", 200.0)}
+    lines: list[str] = []
+    report.first_calls_section(lines.append, data, [shape], measurements, {})
+    row = next(line for line in lines if line.startswith(f"| {shape} |"))
+    assert row == f"| {shape} | 57.0 | 240.0 | 200.0 | 1.20x |"

@@ -28,10 +28,13 @@ import paired as side_by_side  # noqa: E402
 import pngchart  # noqa: E402
 
 UNITS = {"ns": 1e-3, "us": 1.0, "μs": 1.0, "µs": 1.0, "ms": 1e3, "s": 1e6}
-METHODS = ("Native", "NativeTwoCalls", "Managed", "Reference", "OnnxRuntime", "Float32", "Float16", "BFloat16")
+METHODS = ("Native", "NativeTwoCalls", "Managed", "Reference", "OnnxRuntime", "Float32", "Float16", "BFloat16",
+           "ManagedFirstCalls")
 # The BenchmarkDotNet class of each op, in report order.
 SUITES = {"depthwise": "DepthwiseBenchmarks", "conv2d": "Conv2DBenchmarks", "separable": "SeparableBenchmarks",
-          "half": "HalfPrecisionBenchmarks"}
+          "half": "HalfPrecisionBenchmarks", "first-calls": "FirstCallsBenchmarks"}
+# Suites without fp32 rows against ORT (no chart bars, not in the page title's op list).
+NOT_AGAINST_ORT = ("half", "first-calls")
 # The half suite's rows: (benchmark method, column name); each half type's time is divided by Float32's.
 HALF_TYPES = (("Float16", "float16"), ("BFloat16", "bfloat16"))
 # Mean 1-minute load average above which the run is called busy: the benchmark itself keeps 1-2 threads
@@ -97,6 +100,7 @@ def read_results(results_dir: Path, suite_class: str) -> dict:
 
     median_col, median_scale = column("Median")
     min_col, min_scale = column("Min")
+    max_col, max_scale = column("Max")
     alloc_col, _ = column("Allocated")
     measurements = {}
     for row in rows:
@@ -106,6 +110,7 @@ def read_results(results_dir: Path, suite_class: str) -> dict:
         measurements[key] = {
             "median_us": None if median is None else median * median_scale,
             "min_us": None if number(row[min_col]) is None else number(row[min_col]) * min_scale,
+            "max_us": None if number(row[max_col]) is None else number(row[max_col]) * max_scale,
             "gflops": number(row.get("GFLOP/s", "")),
             "pct_fma_peak": number(row.get("% FMA peak", "")),
             "roofline_us": number(row.get("Roofline [us]", "")),
@@ -550,6 +555,34 @@ def separable_section(add, data: dict, shapes: list[str], thread_counts: list[in
     add("")
 
 
+def first_calls_section(add, data: dict, shapes: list[str], measurements: dict, env: dict) -> None:
+    job = next((m["job"] for m in data.values()), "")
+    add("## Managed API: the first calls of a fresh process")
+    add("")
+    add("A .NET program calling `Convolution.DepthwiseConv2D` / `Conv2D<float>` JIT-compiles the library as it goes. "
+        "BenchmarkDotNet's cold-start job (`FirstCallsBenchmarks`, job `" + (job or "first-calls") + "`): "
+        "fresh processes with the runtime's default tiering (not the warm rows' `DOTNET_TC_CallCountingDelayMs=0`), "
+        "each timing its first calls one by one, with no warm-up and no forced garbage collection between them. "
+        "*First call*: the slowest call, the first (the kernels' compilation). *Median of the first calls*: over every "
+        "call of every process, the first included. *Warm*: the same call's median in the depthwise or conv2d suite's "
+        "Managed row of this run (1 thread, NHWC). Every kernel method with a loop is compiled fully optimised at its "
+        "first call (`[MethodImpl(MethodImplOptions.AggressiveOptimization)]`, kept so by "
+        "`tests/DepthwiseInterop.Tests/Kernels/KernelJitTests.cs`): run as tier-0 code, the kernels took 25-65x their "
+        "warm time for about two seconds of calls.")
+    add("")
+    add("| layer | first call ms | median of the first calls µs | warm µs | median ÷ warm |")
+    add("|---|---:|---:|---:|---:|")
+    for shape in shapes:
+        first = data.get(("ManagedFirstCalls", shape, 1, "NHWC"))
+        if not first:
+            continue
+        warm = median(measurements.get(("Managed", shape, 1, "NHWC")))
+        slowest = first.get("max_us")
+        add(f"| {shape} | {fmt(slowest / 1000 if slowest else None, 1)} | {fmt_us(first['median_us'])} | {fmt_us(warm)} | "
+            f"{fmt(ratio(first['median_us'], warm), 2, 'x')} |")
+    add("")
+
+
 def half_row(data: dict, shape: str, threads: int, layout: str, paired: Optional[dict], ratios: dict) -> Optional[str]:
     """One row of the half table (None when float32 was not measured there); collects its ratios for the means."""
     float32 = median(data.get(("Float32", shape, threads, layout)))
@@ -713,7 +746,7 @@ def main() -> int:
     lines = []
     add = lines.append
     fp32_ops = [{"depthwise": "depthwise_conv2d", "conv2d": "conv2d", "separable": "separable_conv2d"}[n]
-                for n in suites if n != "half"]
+                for n in suites if n not in NOT_AGAINST_ORT]
     add("# Benchmarks: " + "; ".join(([f"fp32 {', '.join(fp32_ops)}, this library against ONNX Runtime"] if fp32_ops else [])
                                      + (["float16 and bfloat16 against float32"] if "half" in suites else [])))
     add("")
@@ -776,6 +809,9 @@ def main() -> int:
             "checked per calling thread by `tests/DepthwiseInterop.Tests/Api/AllocationTests.cs`; the native "
             "library's heap is not visible here at all.")
         add("")
+
+    if "first-calls" in suites:
+        first_calls_section(add, suites["first-calls"], shapes["first-calls"], measurements, env)
 
     add("## Python per-call overhead")
     add("")
@@ -875,7 +911,7 @@ def main() -> int:
     add("make bench                     # standard preset, all ops; builds the library, runs everything, rewrites this page")
     add("make bench BENCH_PRESET=quick  # faster pipeline check")
     add("make bench-paired              # only the side-by-side run, into the same results folder, then this page")
-    add("make bench BENCH_OPS=conv2d,half                 # some of the ops (depthwise, conv2d, separable, half)")
+    add("make bench BENCH_OPS=conv2d,half                 # some of the ops (depthwise, conv2d, separable, half, first-calls)")
     add("DEPTHWISE_BENCH_SHAPES='7x7,pw1x1' make bench    # a subset of the layers (substrings of the labels, every op)")
     add("```")
     add("")
@@ -888,7 +924,7 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines), encoding="utf-8")
 
-    labels = [shape for name in suites if name != "half" for shape in shapes[name]]
+    labels = [shape for name in suites if name not in NOT_AGAINST_ORT for shape in shapes[name]]
     series_spec = [
         (("NHWC", 1), "NHWC 1 THREAD", (31, 119, 180)),
         (("NHWC", 2), "NHWC 2 THREADS", (140, 190, 230)),

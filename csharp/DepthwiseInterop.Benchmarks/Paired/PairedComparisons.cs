@@ -19,6 +19,8 @@ public static class PairedComparisons
             "conv2d" => suite.Shapes.SelectMany(shape => threadCounts.Select(threads => Conv2D(shape, threads))),
             "separable" => suite.Shapes.SelectMany(shape => threadCounts.Select(threads => Separable(shape, threads))),
             "half" => suite.Shapes.SelectMany(shape => threadCounts.SelectMany(threads => Half(shape, threads))),
+            // A process's first calls happen once: nothing to alternate.
+            "first-calls" => [],
             _ => throw new ArgumentException($"no paired comparisons for '{suite.Name}'"),
         };
     }
