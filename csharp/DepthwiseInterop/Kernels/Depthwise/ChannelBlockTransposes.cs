@@ -14,7 +14,13 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// what another core had just written: dw3x3 14x14x576 took 190 µs at 2 threads against 90 at 1; in blocks,
 /// 80-105 at 2 threads and 105-110 at 1, where the smaller blocks cost some per-call overhead.) Channels are
 /// independent and the NHWC kernel computes each output the same way whatever the channel count, so the split,
-/// which follows the thread count, does not change any bit.
+/// which follows the thread count, does not change any bit. Measured and not kept (1 thread, side by side, same
+/// bits): blocks of a quarter or half this size 1.07-1.82x the time on dw5x5 14x14x672, twice it 1.04 (2 threads
+/// 1.03); one vector's worth of planes interleaved into a zero-padded tile that stays in L1, eight pixels per
+/// tile, 1.9-2.4x on 3x3 14x14x384, 14x14x576, 7x7x960 and 30x30x64 and 1.17x on the 5x5 (its transposes alone
+/// cost what this path does); 5x5 planes read in place like the 3x3 ones (DepthwiseNchwKernel.Stride1InPlace.cs:
+/// groups of seven rows, a filter row's five weights in registers, masked loads only at the edges, or a padded
+/// copy of the plane) 0.90-1.15x this path's time, so no nearer the NHWC kernel's.
 /// </summary>
 internal static unsafe class ChannelBlockTransposes
 {
