@@ -21,7 +21,7 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// its nine taps in the reference's order from zero, exactly as the single-row code does, so pairing changes
 /// no bit: rows are paired or not depending only on where a thread's range of rows starts and ends. Taller
 /// passes (two to six pairs run one chunk of 32-96 channels at a time, so that the rows they share are read
-/// again from L1 rather than L2) had the same bits but took 1.04-1.27x the time (56x56x144, 28x28x192,
+/// again from L1 rather than L2) had the same bits but took 1.10-1.30x the time (56x56x144, 28x28x192,
 /// 14x14x576, 60x60x64, 1 thread, 21 alternated rounds).
 /// </summary>
 internal static partial class DepthwiseNhwcKernel
