@@ -170,6 +170,6 @@ def test_first_calls_rows_show_the_first_call_and_the_median_against_the_warm_ma
     data = {("ManagedFirstCalls", shape, 1, "NHWC"): first}
     measurements = {**data, ("Managed", shape, 1, "NHWC"): bdn("Managed", "NHWC", 200.0)}
     lines: list[str] = []
-    report.first_calls_section(lines.append, data, [shape], measurements, {})
+    report.first_calls_section(lines.append, data, [shape], measurements)
     row = next(line for line in lines if line.startswith(f"| {shape} |"))
     assert row == f"| {shape} | 57.0 | 240.0 | 200.0 | 1.20x |"

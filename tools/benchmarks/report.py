@@ -555,7 +555,7 @@ def separable_section(add, data: dict, shapes: list[str], thread_counts: list[in
     add("")
 
 
-def first_calls_section(add, data: dict, shapes: list[str], measurements: dict, env: dict) -> None:
+def first_calls_section(add, data: dict, shapes: list[str], measurements: dict) -> None:
     job = next((m["job"] for m in data.values()), "")
     add("## Managed API: the first calls of a fresh process")
     add("")
@@ -565,8 +565,8 @@ def first_calls_section(add, data: dict, shapes: list[str], measurements: dict, 
         "each timing its first calls one by one, with no warm-up and no forced garbage collection between them. "
         "*First call*: the slowest call, the first (the kernels' compilation). *Median of the first calls*: over every "
         "call of every process, the first included. *Warm*: the same call's median in the depthwise or conv2d suite's "
-        "Managed row of this run (1 thread, NHWC). Every kernel method with a loop is compiled fully optimised at its "
-        "first call (`[MethodImpl(MethodImplOptions.AggressiveOptimization)]`, kept so by "
+        "Managed row of this run (1 thread, NHWC). Every kernel method with a loop or kept out of line is compiled fully "
+        "optimised at its first call (`[MethodImpl(MethodImplOptions.AggressiveOptimization)]`, kept so by "
         "`tests/DepthwiseInterop.Tests/Kernels/KernelJitTests.cs`): run as tier-0 code, the kernels took 25-65x their "
         "warm time for about two seconds of calls.")
     add("")
@@ -811,7 +811,7 @@ def main() -> int:
         add("")
 
     if "first-calls" in suites:
-        first_calls_section(add, suites["first-calls"], shapes["first-calls"], measurements, env)
+        first_calls_section(add, suites["first-calls"], shapes["first-calls"], measurements)
 
     add("## Python per-call overhead")
     add("")
