@@ -263,7 +263,6 @@ internal static class Conv2DNhwcKernel
     /// Computes work items [firstItem, endItem) (item = panel × splits + split). <paramref name="zero"/> holds at
     /// least <see cref="Plan.ChannelsPerGroup"/> zeros (twice that with <see cref="Plan.GroupPairs"/>); <paramref name="packed"/> is from <see cref="PackFilter{TVector, T}"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RunItems<TVector, T>(ref T input, ref T filter, ref T packed, ref T zero, ref int offsets, ref T output, in Plan p, long firstItem, long endItem)
         where TVector : unmanaged where T : unmanaged
     {

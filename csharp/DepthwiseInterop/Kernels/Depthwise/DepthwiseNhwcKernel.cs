@@ -45,7 +45,6 @@ internal static partial class DepthwiseNhwcKernel
     /// Needs <c>g.OutputChannels >= TVector.Count</c> and <typeparamref name="TRepeat"/> matching the channel
     /// multiplier; with M &gt; 1 the input must be pinned.
     /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RunRows<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat =>
         RunRows<TVector, T, TRepeat>(ref input, ref filter, ref output, g, firstRow, endRow, null, allowSplit: true);
