@@ -10,7 +10,7 @@ namespace DepthwiseInterop.Benchmarks;
 /// (no warm-up, no pilot, the runtime's default tiering). The first call includes compiling the kernels; the
 /// median over all calls says whether the rest run at the warm speed of the depthwise and conv2d suites' Managed
 /// rows (before the kernels were compiled fully optimised at their first call, they ran as tier-0 code for
-/// about two seconds, 25-65x slower).
+/// about two seconds: see the numbers the report quotes).
 /// </summary>
 public class FirstCallsBenchmarks : RunnerBenchmark
 {

@@ -7,8 +7,9 @@ namespace DepthwiseInterop.Tests.Kernels;
 
 /// <summary>
 /// In a JIT-compiled .NET program (the managed library used directly), a method first runs as tier-0 code, where
-/// the vector helpers are calls rather than instructions: a depthwise or conv2d call ran 25-65 times slower that
-/// way, for the first hundred or so calls (about two seconds), before tiering replaced it. So every kernel method
+/// the vector helpers are calls rather than instructions: a depthwise or pointwise call ran 35-48 times slower that
+/// way, for the first hundred or so calls (about two seconds), before tiering replaced it (docs/benchmarks.md,
+/// the first-calls table). So every kernel method
 /// with a loop, and every one kept out of line, asks to be compiled fully optimised at its first call, or is
 /// inlined into one that does. This finds the methods that do neither, looking for backward branches in their IL.
 /// </summary>
