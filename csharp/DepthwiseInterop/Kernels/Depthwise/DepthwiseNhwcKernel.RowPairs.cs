@@ -22,7 +22,13 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// no bit: rows are paired or not depending only on where a thread's range of rows starts and ends. Taller
 /// passes (two to six pairs run one chunk of 32-96 channels at a time, so that the rows they share are read
 /// again from L1 rather than L2) had the same bits but took 1.10-1.30x the time (56x56x144, 28x28x192,
-/// 14x14x576, 60x60x64, 1 thread, 21 alternated rounds).
+/// 14x14x576, 60x60x64, 1 thread, 21 alternated rounds). Where the time goes (AVX2, 1 thread, 21 alternated rounds):
+/// the same block loop run by a probe on rows kept in L1 (a ring of four zero-padded rows of 16 channels, reused for
+/// every pair) took 0.60-0.72x this kernel's time on 56x56x144 (53-66 GFLOP/s), while the probe reading the image
+/// rows directly, blocks outer and channels inner as here, took 0.91-1.06x (VALID 58x58x144, 114x114x32, 30x30x192,
+/// 16x16x576; channels outer 1.06-1.30x). So the edge code and the instruction mix cost little: the rest is moving
+/// four input rows and two output rows between L2 and L1 for every pair, which software prefetching did not hide
+/// (see DepthwiseNhwcKernel.RowPairsNarrow.cs).
 /// </summary>
 internal static partial class DepthwiseNhwcKernel
 {
