@@ -19,7 +19,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 internal static unsafe class NhwcRowBands
 {
     /// <summary>Below these many multiply-adds a call stays on the caller's thread (as the float32 kernels do).</summary>
-    private const long DepthwiseParallelThresholdMacs = 1L << 18, Conv2DParallelThresholdMacs = 1L << 20;
+    internal const long DepthwiseParallelThresholdMacs = 1L << 18, Conv2DParallelThresholdMacs = 1L << 20;
     /// <summary>The window holds this many bands' input rows: the shared rows move to the front once every few bands.</summary>
     private const long WindowBands = 4;
     /// <summary>Two row pairs of the depthwise kernel (DepthwiseNhwcKernel.RowPairs.cs) per narrowing (see <see cref="ReducedPrecisionConvolution.DefaultBandInputElements"/>).</summary>

@@ -56,7 +56,9 @@ internal static unsafe class ReducedPrecisionConvolution
             {
                 var job = new ReducedPrecisionJob { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g, Isa = isa,
                     BandInputElements = bandInputElements, Conv2DBandsPerThread = conv2DBandsPerThread, RowsPerNarrow = rowsPerNarrow };
-                if (g.DataFormat == DataFormat.NHWC) NhwcRowBands.Run<TFormat>(ref job);
+                if (typeof(TFormat) == typeof(BFloat16Format) && BFloat16DepthwisePairs.Supports(g, isa))
+                    BFloat16DepthwisePairs.Run(inputPointer, filterPointer, outputPointer, g);
+                else if (g.DataFormat == DataFormat.NHWC) NhwcRowBands.Run<TFormat>(ref job);
                 else if (g.Kind == ConvolutionKind.DepthwiseConv2D) NchwChannelBlocks.Run<TFormat>(ref job);
                 else RunWhole<TFormat>(ref job);
             }

@@ -1,0 +1,294 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using DepthwiseInterop.Kernels.Simd;
+using DepthwiseInterop.Kernels.Threading;
+
+namespace DepthwiseInterop.Kernels.Precision;
+
+/// <summary>
+/// bfloat16 NHWC depthwise 3x3 at unit strides and dilations, multiplier 1, on 256-bit vectors, reading and writing
+/// bfloat16 directly instead of widening bands into float32 buffers (<see cref="NhwcRowBands"/>). Layout and blocking:
+/// sixteen channels are one 32-byte load, split into their even channels (each lane's low half shifted up) and odd
+/// channels (the high half masked), which are exact float32 values; the filter is widened and permuted once per call so
+/// that each sixteen-channel group's even weights precede its odd ones. A block is two output pixels × two output rows
+/// (a row pair, as in DepthwiseNhwcKernel.RowPairs.cs) × sixteen channels: eight accumulators, four input rows of four
+/// columns, each column split once and used for both rows, the weights as memory operands. Each output adds its nine
+/// taps from zero in the reference's order (taps in the padding multiply zeros), exactly as the float32 kernels do, and
+/// is rounded once (nearest, ties to even; a NaN keeps its top bits with the quiet bit set, as <see cref="BFloat16Format"/>):
+/// the even and odd results repack into one 32-byte store. So the bits are those of the float32 path narrowed, for every
+/// thread count. Why: the float32 kernels of this shape run at the pace of their data moving between L2 and L1
+/// (DepthwiseNhwcKernel.RowPairs.cs); bfloat16 moves half the bytes, which pays for the splitting and rounding, while the
+/// bands moved the data twice more (widening, narrowing) and took 1.5-1.8x float32's time. Measured side by side (1 thread,
+/// 31 alternated rounds, VALID): 58x58x144 1.08x float32's time against the bands' 1.71x, 114x114x32 1.22x against 1.77x,
+/// 30x30x192 1.06x against 1.67x, 16x16x576 1.11x against 1.74x. Blocks of three pixels (twelve accumulators) spilled
+/// registers (1.8-2.1x). Taken on the AVX2 tier only: AVX-512 hardware, where the bands run 512-bit kernels, was not
+/// available to measure.
+/// </summary>
+internal static unsafe class BFloat16DepthwisePairs
+{
+    /// <summary>Channels per load: sixteen bfloat16 values, split into two vectors of eight float32.</summary>
+    private const int GroupChannels = 16;
+    /// <summary>Output pixels per block (two rows of them).</summary>
+    private const int BlockPixels = 2;
+
+    /// <summary>Whether this kernel computes the problem on the tier <paramref name="isa"/>.</summary>
+    public static bool Supports(in ConvolutionGeometry g, VectorIsa isa) =>
+        isa == VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
+        && g.Kind == ConvolutionKind.DepthwiseConv2D && g.DataFormat == DataFormat.NHWC && g.OutputChannels == g.InputChannels
+        && g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1 && g.DilationHeight == 1 && g.DilationWidth == 1
+        && g.InputChannels % GroupChannels == 0 && g.InputChannels > 0 && g.OutputWidth >= BlockPixels && g.OutputHeight > 0 && g.InputHeight > 0
+        // A block reads one column left of its first pixel and one right of its last: at most one of them may lie in the padding.
+        && g.PadLeft <= 1 && g.PadRight <= 1;
+
+    private struct Job
+    {
+        public ushort* Input;
+        public float* Weights;
+        public ushort* Output;
+        public ushort* ZeroRow;
+        public nint Height, Width, Channels, OutputHeight, OutputWidth, PadTop, PadLeft, PadRight, PairsPerImage;
+        /// <summary>Channel groups per work item, and work items per row pair (the pair's groups split between them).</summary>
+        public nint GroupsPerItem, ItemsPerPair;
+    }
+
+    /// <summary>Computes a problem <see cref="Supports"/> takes; <paramref name="filter"/> is the widened float32 filter.</summary>
+    public static void Run(ushort* input, float* filter, ushort* output, in ConvolutionGeometry g)
+    {
+        int channels = (int)g.InputChannels;
+        int zeroLength = checked((int)((g.OutputWidth + 2) * g.InputChannels));
+        float[] weights = ArrayPool<float>.Shared.Rent(9 * channels);
+        ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
+        try
+        {
+            PermuteWeights(filter, weights, channels);
+            Array.Clear(zeroRow, 0, zeroLength);
+            fixed (float* weightsPointer = weights)
+            fixed (ushort* zeroPointer = zeroRow)
+            {
+                long macs = g.OutputElementCount * 9;
+                int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
+                long pairs = g.Batch * ((g.OutputHeight + 1) / 2), groups = channels / GroupChannels;
+                // Short images have few pairs: their channel groups are split too, so that the threads get work items enough to balance.
+                long splits = threads == 1 ? 1 : Math.Clamp((ItemsPerThread * threads + pairs - 1) / pairs, 1, groups);
+                long groupsPerItem = (groups + splits - 1) / splits;
+                var job = new Job
+                {
+                    Input = input, Weights = weightsPointer, Output = output, ZeroRow = zeroPointer,
+                    Height = (nint)g.InputHeight, Width = (nint)g.InputWidth, Channels = channels, OutputHeight = (nint)g.OutputHeight,
+                    OutputWidth = (nint)g.OutputWidth, PadTop = (nint)g.PadTop, PadLeft = (nint)g.PadLeft, PadRight = (nint)g.PadRight,
+                    PairsPerImage = (nint)((g.OutputHeight + 1) / 2), GroupsPerItem = (nint)groupsPerItem, ItemsPerPair = (nint)((groups + groupsPerItem - 1) / groupsPerItem),
+                };
+                WorkerPool.Shared.For(pairs * job.ItemsPerPair, threads, &RunItems, &job);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(weights);
+            ArrayPool<ushort>.Shared.Return(zeroRow);
+        }
+    }
+
+    /// <summary>Work items a call aims for per thread when it splits channel groups.</summary>
+    private const long ItemsPerThread = 8;
+
+    /// <summary>Filter [3, 3, C] to the same layout with each group's even channels first, then its odd ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PermuteWeights(float* filter, Span<float> weights, int channels)
+    {
+        for (int tap = 0; tap < 9; tap++)
+        for (int group = 0; group < channels; group += GroupChannels)
+        for (int lane = 0; lane < GroupChannels / 2; lane++)
+        {
+            int at = tap * channels + group;
+            weights[at + lane] = filter[at + 2 * lane];
+            weights[at + GroupChannels / 2 + lane] = filter[at + 2 * lane + 1];
+        }
+    }
+
+    /// <summary>
+    /// Work items [firstItem, endItem): a row pair's range of channel groups each. The pair's blocks start every two
+    /// pixels, the last one shifted back to end at the row's end (recomputing a pixel with the same bits when OW is
+    /// odd); a block whose first or last input column lies in the padding runs its own instantiation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunItems(void* context, long firstItem, long endItem)
+    {
+        ref Job job = ref Unsafe.AsRef<Job>(context);
+        nint c = job.Channels, rowElements = job.Width * c, outputRowElements = job.OutputWidth * c;
+        nint blocks = (job.OutputWidth + BlockPixels - 1) / BlockPixels;
+        bool padLeft = job.PadLeft == 1, padRight = job.PadRight == 1;
+        for (long item = firstItem; item < endItem; item++)
+        {
+            nint pair = (nint)(item / job.ItemsPerPair), split = (nint)(item % job.ItemsPerPair);
+            nint image = pair / job.PairsPerImage, row = pair % job.PairsPerImage * 2;
+            var rows = new BlockRows
+            {
+                Zero = job.ZeroRow, Weights = job.Weights, Channels = c, NextOutputRow = outputRowElements, Second = row + 1 < job.OutputHeight,
+                Last = job.OutputWidth - BlockPixels,
+                ChannelBegin = split * job.GroupsPerItem * GroupChannels, ChannelEnd = Math.Min(c, (split + 1) * job.GroupsPerItem * GroupChannels),
+                Output = job.Output + (image * job.OutputHeight + row) * outputRowElements,
+            };
+            ushort* imageInput = job.Input + image * job.Height * rowElements;
+            rows.Row0 = InputRow(ref job, imageInput, row - job.PadTop, rowElements);
+            rows.Row1 = InputRow(ref job, imageInput, row - job.PadTop + 1, rowElements);
+            rows.Row2 = InputRow(ref job, imageInput, row - job.PadTop + 2, rowElements);
+            rows.Row3 = InputRow(ref job, imageInput, row - job.PadTop + 3, rowElements);
+            nint first = 0, end = blocks;
+            if (padLeft)
+            {
+                if (blocks == 1 && padRight)
+                {
+                    Blocks<Padding, Padding>(rows, 0, 1);
+                    continue;
+                }
+                Blocks<Padding, Inside>(rows, 0, 1);
+                first = 1;
+            }
+            if (padRight) end = blocks - 1;
+            if (first < end) Blocks<Inside, Inside>(rows, first, end);
+            if (padRight) Blocks<Inside, Padding>(rows, blocks - 1, blocks);
+        }
+    }
+
+    private static ushort* InputRow(ref Job job, ushort* imageInput, nint inputRow, nint rowElements) =>
+        inputRow < 0 || inputRow >= job.Height ? job.ZeroRow : imageInput + inputRow * rowElements - job.PadLeft * job.Channels;
+
+    /// <summary>One work item's rows and channel range: row i's column q − PadLeft is at Row<i>i</i> + q × C (the zero row for padding rows).</summary>
+    private struct BlockRows
+    {
+        public ushort* Row0, Row1, Row2, Row3, Zero, Output;
+        public float* Weights;
+        public nint Channels, NextOutputRow, Last, ChannelBegin, ChannelEnd;
+        public bool Second;
+    }
+
+    /// <summary>
+    /// Blocks [firstBlock, endBlock) of a row pair (block k starts at pixel min(2k, OW − 2)), the item's channel groups
+    /// each; <typeparamref name="TLeft"/> / <typeparamref name="TRight"/> say whether a block's first / last column is padding.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Blocks<TLeft, TRight>(in BlockRows rows, nint firstBlock, nint endBlock) where TLeft : struct, IColumnBounds where TRight : struct, IColumnBounds
+    {
+        nint s = rows.Channels, nextRow = rows.NextOutputRow;
+        ushort* zero = rows.Zero;
+        float* weights = rows.Weights;
+        bool second = rows.Second;
+        for (nint block = firstBlock; block < endBlock; block++)
+        {
+            nint at = Math.Min(block * BlockPixels, rows.Last) * s;
+            ushort* r0 = rows.Row0 + at, r1 = rows.Row1 + at, r2 = rows.Row2 + at, r3 = rows.Row3 + at, y0 = rows.Output + at;
+            for (nint c = rows.ChannelBegin; c < rows.ChannelEnd; c += GroupChannels)
+            {
+                float* w = weights + c;
+                Vector256<float> ae0 = default, ao0 = default, ae1 = default, ao1 = default;
+                Vector256<float> be0 = default, bo0 = default, be1 = default, bo1 = default;
+                // Input row 0: filter row 0 into output row r. Rows 1 and 2: filter rows 1 and 2 into row r, 0 and 1 into r + 1. Row 3: filter row 2 into r + 1.
+                OneRow<TLeft, TRight>(r0 + c, s, zero, w, s, ref ae0, ref ao0, ref ae1, ref ao1);
+                BothRows<TLeft, TRight>(r1 + c, s, zero, w + 3 * s, w, s, ref ae0, ref ao0, ref ae1, ref ao1, ref be0, ref bo0, ref be1, ref bo1);
+                BothRows<TLeft, TRight>(r2 + c, s, zero, w + 6 * s, w + 3 * s, s, ref ae0, ref ao0, ref ae1, ref ao1, ref be0, ref bo0, ref be1, ref bo1);
+                OneRow<TLeft, TRight>(r3 + c, s, zero, w + 6 * s, s, ref be0, ref bo0, ref be1, ref bo1);
+                ushort* y = y0 + c;
+                Store(y, ae0, ao0);
+                Store(y + s, ae1, ao1);
+                if (second)
+                {
+                    Store(y + nextRow, be0, bo0);
+                    Store(y + nextRow + s, be1, bo1);
+                }
+            }
+        }
+    }
+
+    /// <summary>Column <paramref name="j"/> (0..3) of a block's input row, the zero row where that column is padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Column<TLeft, TRight>(ushort* row, nint j, nint s, ushort* zero, out Vector256<float> even, out Vector256<float> odd)
+        where TLeft : struct, IColumnBounds where TRight : struct, IColumnBounds
+    {
+        ushort* at = j == 0 && TLeft.IsPadding || j == 3 && TRight.IsPadding ? zero : row + j * s;
+        var bits = Avx.LoadVector256((uint*)at);
+        even = Avx2.ShiftLeftLogical(bits, 16).AsSingle();
+        odd = Avx2.And(bits, Vector256.Create(0xFFFF_0000u)).AsSingle();
+    }
+
+    /// <summary>One input row into one output row's two pixels (e0/o0 pixel 0, e1/o1 pixel 1) with filter row <paramref name="w"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OneRow<TLeft, TRight>(ushort* row, nint s, ushort* zero, float* w, nint ws,
+        ref Vector256<float> e0, ref Vector256<float> o0, ref Vector256<float> e1, ref Vector256<float> o1)
+        where TLeft : struct, IColumnBounds where TRight : struct, IColumnBounds
+    {
+        Column<TLeft, TRight>(row, 0, s, zero, out var even, out var odd);
+        e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o0);
+        Column<TLeft, TRight>(row, 1, s, zero, out even, out odd);
+        e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + ws), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + ws + 8), o0);
+        e1 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e1); o1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o1);
+        Column<TLeft, TRight>(row, 2, s, zero, out even, out odd);
+        e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + 2 * ws), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 2 * ws + 8), o0);
+        e1 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + ws), e1); o1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + ws + 8), o1);
+        Column<TLeft, TRight>(row, 3, s, zero, out even, out odd);
+        e1 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + 2 * ws), e1); o1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 2 * ws + 8), o1);
+    }
+
+    /// <summary>One input row into both output rows: filter row <paramref name="wa"/> into the first (a), <paramref name="wb"/> into the second (b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BothRows<TLeft, TRight>(ushort* row, nint s, ushort* zero, float* wa, float* wb, nint ws,
+        ref Vector256<float> ae0, ref Vector256<float> ao0, ref Vector256<float> ae1, ref Vector256<float> ao1,
+        ref Vector256<float> be0, ref Vector256<float> bo0, ref Vector256<float> be1, ref Vector256<float> bo1)
+        where TLeft : struct, IColumnBounds where TRight : struct, IColumnBounds
+    {
+        Column<TLeft, TRight>(row, 0, s, zero, out var even, out var odd);
+        ae0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa), ae0); ao0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + 8), ao0);
+        be0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb), be0); bo0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + 8), bo0);
+        Column<TLeft, TRight>(row, 1, s, zero, out even, out odd);
+        ae0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa + ws), ae0); ao0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + ws + 8), ao0);
+        ae1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa), ae1); ao1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + 8), ao1);
+        be0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb + ws), be0); bo0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + ws + 8), bo0);
+        be1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb), be1); bo1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + 8), bo1);
+        Column<TLeft, TRight>(row, 2, s, zero, out even, out odd);
+        ae0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa + 2 * ws), ae0); ao0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + 2 * ws + 8), ao0);
+        ae1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa + ws), ae1); ao1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + ws + 8), ao1);
+        be0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb + 2 * ws), be0); bo0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + 2 * ws + 8), bo0);
+        be1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb + ws), be1); bo1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + ws + 8), bo1);
+        Column<TLeft, TRight>(row, 3, s, zero, out even, out odd);
+        ae1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa + 2 * ws), ae1); ao1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + 2 * ws + 8), ao1);
+        be1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb + 2 * ws), be1); bo1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + 2 * ws + 8), bo1);
+    }
+
+    /// <summary>
+    /// Sixteen sums (even channels, odd channels) rounded to bfloat16 in channel order, one store. No NaN test: the
+    /// rounding add (at most 0x8000) carries into the upper half only from a nonzero lower half, and every NaN this
+    /// kernel stores has a zero lower half, so the add leaves it as <see cref="BFloat16Format"/>'s rule does (upper half,
+    /// quiet bit set): a NaN comes out of a multiply-add either as the default NaN (0xFFC00000) or as a widened bfloat16
+    /// NaN operand, whose lower half is zero, quieted (bit 22); and every stored sum went through at least one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ushort* destination, Vector256<float> even, Vector256<float> odd) =>
+        Avx.Store((uint*)destination, Pack(Round(even.AsUInt32()), Round(odd.AsUInt32())));
+
+    /// <summary>Nearest, ties to even, in the upper half of each lane: the bits plus 0x7FFF plus the lowest kept bit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Round(Vector256<uint> bits) =>
+        Avx2.Add(Avx2.Add(bits, Vector256.Create(0x7FFFu)), Avx2.And(Avx2.ShiftRightLogical(bits, 16), Vector256<uint>.One));
+
+    /// <summary>The even channels' upper halves into the lower halves, beside the odd channels' upper halves: channel order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Pack(Vector256<uint> even, Vector256<uint> odd) =>
+        Avx2.Or(Avx2.ShiftRightLogical(even, 16), Avx2.And(odd, Vector256.Create(0xFFFF_0000u)));
+
+    /// <summary>Whether a block's first (or last) input column lies in the padding.</summary>
+    private interface IColumnBounds
+    {
+        static abstract bool IsPadding { get; }
+    }
+
+    private readonly struct Inside : IColumnBounds
+    {
+        public static bool IsPadding => false;
+    }
+
+    private readonly struct Padding : IColumnBounds
+    {
+        public static bool IsPadding => true;
+    }
+}
