@@ -10,26 +10,24 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// <summary>
 /// bfloat16 NHWC depthwise 3x3 at unit strides and dilations, multiplier 1, on 256-bit vectors, reading and writing
 /// bfloat16 directly instead of widening bands into float32 buffers (<see cref="NhwcRowBands"/>). Layout and blocking:
-/// sixteen channels are one 32-byte load, split into their even channels (each lane's low half shifted up) and odd
-/// channels (the high half masked), which are exact float32 values; the filter is widened and permuted once per call so
-/// that each sixteen-channel group's even weights precede its odd ones. A block is two output pixels × two output rows
-/// (a row pair, as in DepthwiseNhwcKernel.RowPairs.cs) × sixteen channels: eight accumulators, four input rows of four
-/// columns, each column split once and used for both rows, the weights as memory operands. Each output adds its nine
-/// taps from zero in the reference's order (taps in the padding multiply zeros), exactly as the float32 kernels do, and
-/// is rounded once (nearest, ties to even; a NaN keeps its top bits with the quiet bit set, as <see cref="BFloat16Format"/>):
-/// the even and odd results repack into one 32-byte store. So the bits are those of the float32 path narrowed, for every
-/// thread count. Why: the float32 kernels of this shape run at the pace of their data moving between L2 and L1
-/// (DepthwiseNhwcKernel.RowPairs.cs); bfloat16 moves half the bytes, which pays for the splitting and rounding, while the
-/// bands moved the data twice more (widening, narrowing) and took 1.5-1.8x float32's time. Measured side by side (1 thread,
-/// 31 alternated rounds, VALID): 58x58x144 1.08x float32's time against the bands' 1.71x, 114x114x32 1.22x against 1.77x,
-/// 30x30x192 1.06x against 1.67x, 16x16x576 1.11x against 1.74x. Blocks of three pixels (twelve accumulators) spilled
-/// registers (1.8-2.1x). Taken on the AVX2 tier only: AVX-512 hardware, where the bands run 512-bit kernels, was not
-/// available to measure.
+/// sixteen channels are one load, split into even and odd float32 vectors (<see cref="BFloat16Lanes"/>), the filter
+/// widened and permuted to match once per call. A block is two output pixels × two output rows (a row pair, as in
+/// DepthwiseNhwcKernel.RowPairs.cs) × sixteen channels: eight accumulators, four input rows of four columns, each column
+/// split once and used for both rows, the weights as memory operands; a work item is a row pair's range of channel groups.
+/// Each output adds its nine taps from zero in the reference's order (taps in the padding multiply zeros), exactly as
+/// the float32 kernels do, and is rounded once on store: the bits of the float32 path rounded, for every thread count.
+/// Why it pays: the float32 kernels of this shape run at the pace of their data moving between L2 and L1
+/// (DepthwiseNhwcKernel.RowPairs.cs); bfloat16 moves half the bytes, which pays for the splitting and the rounding, where
+/// the bands moved the data twice more (widening, narrowing) and took 1.6-1.8x float32's time. Measured side by side
+/// against float32 (SAME, 31 alternated rounds): 1 thread 56x56x144 0.90x, 112x112x32 1.00x, 28x28x192 0.95x, 14x14x576
+/// 1.03x; 2 threads 0.89x, 1.05x, 0.84x, 1.13x. A NaN test per store (one unordered comparison for both vectors, a
+/// branch) cost 10-20%, and is not needed (see <see cref="BFloat16Lanes.Store"/>); blocks of three pixels (twelve
+/// accumulators) spilled registers (1.8-2.1x). Taken on the AVX2 tier only: no AVX-512 hardware here to measure it
+/// against the bands' 512-bit kernels.
 /// </summary>
 internal static unsafe class BFloat16DepthwisePairs
 {
-    /// <summary>Channels per load: sixteen bfloat16 values, split into two vectors of eight float32.</summary>
-    private const int GroupChannels = 16;
+    private const int GroupChannels = BFloat16Lanes.GroupChannels;
     /// <summary>Output pixels per block (two rows of them).</summary>
     private const int BlockPixels = 2;
 
@@ -62,7 +60,7 @@ internal static unsafe class BFloat16DepthwisePairs
         ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
         try
         {
-            PermuteWeights(filter, weights, channels);
+            BFloat16Lanes.PermuteWeights(filter, weights, 9, channels);
             Array.Clear(zeroRow, 0, zeroLength);
             fixed (float* weightsPointer = weights)
             fixed (ushort* zeroPointer = zeroRow)
@@ -92,20 +90,6 @@ internal static unsafe class BFloat16DepthwisePairs
 
     /// <summary>Work items a call aims for per thread when it splits channel groups.</summary>
     private const long ItemsPerThread = 8;
-
-    /// <summary>Filter [3, 3, C] to the same layout with each group's even channels first, then its odd ones.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PermuteWeights(float* filter, Span<float> weights, int channels)
-    {
-        for (int tap = 0; tap < 9; tap++)
-        for (int group = 0; group < channels; group += GroupChannels)
-        for (int lane = 0; lane < GroupChannels / 2; lane++)
-        {
-            int at = tap * channels + group;
-            weights[at + lane] = filter[at + 2 * lane];
-            weights[at + GroupChannels / 2 + lane] = filter[at + 2 * lane + 1];
-        }
-    }
 
     /// <summary>
     /// Work items [firstItem, endItem): a row pair's range of channel groups each. The pair's blocks start every two
@@ -140,15 +124,15 @@ internal static unsafe class BFloat16DepthwisePairs
             {
                 if (blocks == 1 && padRight)
                 {
-                    Blocks<Padding, Padding>(rows, 0, 1);
+                    Blocks<ColumnPadding, ColumnPadding>(rows, 0, 1);
                     continue;
                 }
-                Blocks<Padding, Inside>(rows, 0, 1);
+                Blocks<ColumnPadding, ColumnInside>(rows, 0, 1);
                 first = 1;
             }
             if (padRight) end = blocks - 1;
-            if (first < end) Blocks<Inside, Inside>(rows, first, end);
-            if (padRight) Blocks<Inside, Padding>(rows, blocks - 1, blocks);
+            if (first < end) Blocks<ColumnInside, ColumnInside>(rows, first, end);
+            if (padRight) Blocks<ColumnInside, ColumnPadding>(rows, blocks - 1, blocks);
         }
     }
 
@@ -169,7 +153,7 @@ internal static unsafe class BFloat16DepthwisePairs
     /// each; <typeparamref name="TLeft"/> / <typeparamref name="TRight"/> say whether a block's first / last column is padding.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Blocks<TLeft, TRight>(in BlockRows rows, nint firstBlock, nint endBlock) where TLeft : struct, IColumnBounds where TRight : struct, IColumnBounds
+    private static void Blocks<TLeft, TRight>(in BlockRows rows, nint firstBlock, nint endBlock) where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
     {
         nint s = rows.Channels, nextRow = rows.NextOutputRow;
         ushort* zero = rows.Zero;
@@ -190,12 +174,12 @@ internal static unsafe class BFloat16DepthwisePairs
                 BothRows<TLeft, TRight>(r2 + c, s, zero, w + 6 * s, w + 3 * s, s, ref ae0, ref ao0, ref ae1, ref ao1, ref be0, ref bo0, ref be1, ref bo1);
                 OneRow<TLeft, TRight>(r3 + c, s, zero, w + 6 * s, s, ref be0, ref bo0, ref be1, ref bo1);
                 ushort* y = y0 + c;
-                Store(y, ae0, ao0);
-                Store(y + s, ae1, ao1);
+                BFloat16Lanes.Store(y, ae0, ao0);
+                BFloat16Lanes.Store(y + s, ae1, ao1);
                 if (second)
                 {
-                    Store(y + nextRow, be0, bo0);
-                    Store(y + nextRow + s, be1, bo1);
+                    BFloat16Lanes.Store(y + nextRow, be0, bo0);
+                    BFloat16Lanes.Store(y + nextRow + s, be1, bo1);
                 }
             }
         }
@@ -204,19 +188,16 @@ internal static unsafe class BFloat16DepthwisePairs
     /// <summary>Column <paramref name="j"/> (0..3) of a block's input row, the zero row where that column is padding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Column<TLeft, TRight>(ushort* row, nint j, nint s, ushort* zero, out Vector256<float> even, out Vector256<float> odd)
-        where TLeft : struct, IColumnBounds where TRight : struct, IColumnBounds
+        where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
     {
-        ushort* at = j == 0 && TLeft.IsPadding || j == 3 && TRight.IsPadding ? zero : row + j * s;
-        var bits = Avx.LoadVector256((uint*)at);
-        even = Avx2.ShiftLeftLogical(bits, 16).AsSingle();
-        odd = Avx2.And(bits, Vector256.Create(0xFFFF_0000u)).AsSingle();
+        BFloat16Lanes.Split(j == 0 && TLeft.IsPadding || j == 3 && TRight.IsPadding ? zero : row + j * s, out even, out odd);
     }
 
     /// <summary>One input row into one output row's two pixels (e0/o0 pixel 0, e1/o1 pixel 1) with filter row <paramref name="w"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void OneRow<TLeft, TRight>(ushort* row, nint s, ushort* zero, float* w, nint ws,
         ref Vector256<float> e0, ref Vector256<float> o0, ref Vector256<float> e1, ref Vector256<float> o1)
-        where TLeft : struct, IColumnBounds where TRight : struct, IColumnBounds
+        where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
     {
         Column<TLeft, TRight>(row, 0, s, zero, out var even, out var odd);
         e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o0);
@@ -235,7 +216,7 @@ internal static unsafe class BFloat16DepthwisePairs
     private static void BothRows<TLeft, TRight>(ushort* row, nint s, ushort* zero, float* wa, float* wb, nint ws,
         ref Vector256<float> ae0, ref Vector256<float> ao0, ref Vector256<float> ae1, ref Vector256<float> ao1,
         ref Vector256<float> be0, ref Vector256<float> bo0, ref Vector256<float> be1, ref Vector256<float> bo1)
-        where TLeft : struct, IColumnBounds where TRight : struct, IColumnBounds
+        where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
     {
         Column<TLeft, TRight>(row, 0, s, zero, out var even, out var odd);
         ae0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa), ae0); ao0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + 8), ao0);
@@ -253,42 +234,5 @@ internal static unsafe class BFloat16DepthwisePairs
         Column<TLeft, TRight>(row, 3, s, zero, out even, out odd);
         ae1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa + 2 * ws), ae1); ao1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + 2 * ws + 8), ao1);
         be1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb + 2 * ws), be1); bo1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + 2 * ws + 8), bo1);
-    }
-
-    /// <summary>
-    /// Sixteen sums (even channels, odd channels) rounded to bfloat16 in channel order, one store. No NaN test: the
-    /// rounding add (at most 0x8000) carries into the upper half only from a nonzero lower half, and every NaN this
-    /// kernel stores has a zero lower half, so the add leaves it as <see cref="BFloat16Format"/>'s rule does (upper half,
-    /// quiet bit set): a NaN comes out of a multiply-add either as the default NaN (0xFFC00000) or as a widened bfloat16
-    /// NaN operand, whose lower half is zero, quieted (bit 22); and every stored sum went through at least one.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ushort* destination, Vector256<float> even, Vector256<float> odd) =>
-        Avx.Store((uint*)destination, Pack(Round(even.AsUInt32()), Round(odd.AsUInt32())));
-
-    /// <summary>Nearest, ties to even, in the upper half of each lane: the bits plus 0x7FFF plus the lowest kept bit.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> Round(Vector256<uint> bits) =>
-        Avx2.Add(Avx2.Add(bits, Vector256.Create(0x7FFFu)), Avx2.And(Avx2.ShiftRightLogical(bits, 16), Vector256<uint>.One));
-
-    /// <summary>The even channels' upper halves into the lower halves, beside the odd channels' upper halves: channel order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> Pack(Vector256<uint> even, Vector256<uint> odd) =>
-        Avx2.Or(Avx2.ShiftRightLogical(even, 16), Avx2.And(odd, Vector256.Create(0xFFFF_0000u)));
-
-    /// <summary>Whether a block's first (or last) input column lies in the padding.</summary>
-    private interface IColumnBounds
-    {
-        static abstract bool IsPadding { get; }
-    }
-
-    private readonly struct Inside : IColumnBounds
-    {
-        public static bool IsPadding => false;
-    }
-
-    private readonly struct Padding : IColumnBounds
-    {
-        public static bool IsPadding => true;
     }
 }

@@ -13,8 +13,10 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// tensors on the pool and then running the kernel on the pool moved every cache line between cores): NHWC
 /// problems, depthwise and conv2d, in bands of output rows (<see cref="NhwcRowBands"/>), NCHW depthwise in
 /// blocks of channels (<see cref="NchwChannelBlocks"/>). An NCHW conv2d, whose float32 path transposes whole
-/// tensors anyway, widens whole tensors in parallel chunks and runs once. Every output element gets the same
-/// bits whatever the pieces and the thread count.
+/// tensors anyway, widens whole tensors in parallel chunks and runs once. bfloat16 NHWC 3x3 depthwise at stride 1 or 2
+/// (multiplier 1, channels in sixteens) on the AVX2 tier skips the float32 buffers: its kernels read and write bfloat16
+/// directly (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>). Every output element gets the
+/// same bits whatever the path, the pieces and the thread count.
 /// </summary>
 /// <remarks>
 /// Measured and not kept: NHWC 3x3 stride-1 depthwise through an L1 pipeline, a band's rows widened one channel chunk
@@ -58,6 +60,8 @@ internal static unsafe class ReducedPrecisionConvolution
                     BandInputElements = bandInputElements, Conv2DBandsPerThread = conv2DBandsPerThread, RowsPerNarrow = rowsPerNarrow };
                 if (typeof(TFormat) == typeof(BFloat16Format) && BFloat16DepthwisePairs.Supports(g, isa))
                     BFloat16DepthwisePairs.Run(inputPointer, filterPointer, outputPointer, g);
+                else if (typeof(TFormat) == typeof(BFloat16Format) && BFloat16DepthwiseStride2.Supports(g, isa))
+                    BFloat16DepthwiseStride2.Run(inputPointer, filterPointer, outputPointer, g);
                 else if (g.DataFormat == DataFormat.NHWC) NhwcRowBands.Run<TFormat>(ref job);
                 else if (g.Kind == ConvolutionKind.DepthwiseConv2D) NchwChannelBlocks.Run<TFormat>(ref job);
                 else RunWhole<TFormat>(ref job);

@@ -1,0 +1,215 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using DepthwiseInterop.Kernels.Simd;
+using DepthwiseInterop.Kernels.Threading;
+
+namespace DepthwiseInterop.Kernels.Precision;
+
+/// <summary>
+/// bfloat16 NHWC depthwise 3x3 at stride 2 (both ways), unit dilations, multiplier 1, on 256-bit vectors, reading and
+/// writing bfloat16 directly (the stride-2 companion of <see cref="BFloat16DepthwisePairs"/>). Layout and blocking:
+/// sixteen channels per load, split into even and odd float32 vectors (<see cref="BFloat16Lanes"/>), the filter widened
+/// and permuted to match once per call. A block is four output pixels of one row × sixteen channels: eight accumulators;
+/// each of the three input rows gives nine columns, each split once, the even ones feeding two pixels; the weights as
+/// memory operands. A work item is an output row's range of channel groups. Each output adds its nine taps from zero in
+/// the reference's order (taps in the padding multiply zeros), exactly as the float32 kernels do, and is rounded once
+/// on store: the bits of the float32 path rounded, for every thread count. Faster than float32 here, since the float32
+/// stride-2 kernel moves twice the bytes for its arithmetic: side by side (SAME, 31 alternated rounds), 1 thread
+/// 56x56x144 0.67x float32's time, 112x112x96 0.70x, 28x28x192 0.68x, 14x14x576 0.86x; 2 threads 0.75x, 0.71x and 0.87x
+/// (56x56x144, 112x112x96, 14x14x576), where the bands took 1.5-2.0x. Taken on the AVX2 tier only, as the unit-stride kernel.
+/// </summary>
+internal static unsafe class BFloat16DepthwiseStride2
+{
+    private const int GroupChannels = BFloat16Lanes.GroupChannels;
+    /// <summary>Output pixels per block.</summary>
+    private const int BlockPixels = 4;
+    /// <summary>Work items a call aims for per thread when it splits channel groups.</summary>
+    private const long ItemsPerThread = 8;
+
+    /// <summary>Whether this kernel computes the problem on the tier <paramref name="isa"/>.</summary>
+    public static bool Supports(in ConvolutionGeometry g, VectorIsa isa) =>
+        isa == VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
+        && g.Kind == ConvolutionKind.DepthwiseConv2D && g.DataFormat == DataFormat.NHWC && g.OutputChannels == g.InputChannels
+        && g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideHeight == 2 && g.StrideWidth == 2 && g.DilationHeight == 1 && g.DilationWidth == 1
+        && g.InputChannels % GroupChannels == 0 && g.InputChannels > 0 && g.OutputWidth >= BlockPixels && g.OutputHeight > 0 && g.InputHeight > 0
+        // A block reads columns 2q − PadLeft .. 2q − PadLeft + 8: the first may be the left padding column, the last the right one.
+        && g.PadLeft <= 1 && 2 * g.OutputWidth - g.PadLeft <= g.InputWidth;
+
+    private struct Job
+    {
+        public ushort* Input;
+        public float* Weights;
+        public ushort* Output;
+        public ushort* ZeroRow;
+        public nint Height, Width, Channels, OutputHeight, OutputWidth, PadTop, PadLeft;
+        /// <summary>Whether the last block's last column is the padding column right of the row.</summary>
+        public bool PadRight;
+        /// <summary>Channel groups per work item, and work items per output row (the row's groups split between them).</summary>
+        public nint GroupsPerItem, ItemsPerRow;
+    }
+
+    /// <summary>Computes a problem <see cref="Supports"/> takes; <paramref name="filter"/> is the widened float32 filter.</summary>
+    public static void Run(ushort* input, float* filter, ushort* output, in ConvolutionGeometry g)
+    {
+        int channels = (int)g.InputChannels;
+        int zeroLength = checked((int)((2 * g.OutputWidth + 2) * g.InputChannels));
+        float[] weights = ArrayPool<float>.Shared.Rent(9 * channels);
+        ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
+        try
+        {
+            BFloat16Lanes.PermuteWeights(filter, weights, 9, channels);
+            Array.Clear(zeroRow, 0, zeroLength);
+            fixed (float* weightsPointer = weights)
+            fixed (ushort* zeroPointer = zeroRow)
+            {
+                long macs = g.OutputElementCount * 9;
+                int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
+                long rows = g.Batch * g.OutputHeight, groups = channels / GroupChannels;
+                // Short images have few rows: their channel groups are split too, so that the threads get work items enough to balance.
+                long splits = threads == 1 ? 1 : Math.Clamp((ItemsPerThread * threads + rows - 1) / rows, 1, groups);
+                long groupsPerItem = (groups + splits - 1) / splits;
+                var job = new Job
+                {
+                    Input = input, Weights = weightsPointer, Output = output, ZeroRow = zeroPointer,
+                    Height = (nint)g.InputHeight, Width = (nint)g.InputWidth, Channels = channels, OutputHeight = (nint)g.OutputHeight,
+                    OutputWidth = (nint)g.OutputWidth, PadTop = (nint)g.PadTop, PadLeft = (nint)g.PadLeft,
+                    PadRight = 2 * g.OutputWidth - g.PadLeft == g.InputWidth,
+                    GroupsPerItem = (nint)groupsPerItem, ItemsPerRow = (nint)((groups + groupsPerItem - 1) / groupsPerItem),
+                };
+                WorkerPool.Shared.For(rows * job.ItemsPerRow, threads, &RunItems, &job);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(weights);
+            ArrayPool<ushort>.Shared.Return(zeroRow);
+        }
+    }
+
+    /// <summary>
+    /// Work items [firstItem, endItem): an output row's range of channel groups each. The row's blocks start every four
+    /// pixels, the last one shifted back to end at the row's end (recomputing pixels with the same bits); a block whose
+    /// first or last input column lies in the padding runs its own instantiation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunItems(void* context, long firstItem, long endItem)
+    {
+        ref Job job = ref Unsafe.AsRef<Job>(context);
+        nint c = job.Channels, rowElements = job.Width * c, outputRowElements = job.OutputWidth * c;
+        nint blocks = (job.OutputWidth + BlockPixels - 1) / BlockPixels;
+        bool padLeft = job.PadLeft == 1, padRight = job.PadRight;
+        for (long item = firstItem; item < endItem; item++)
+        {
+            nint outputRow = (nint)(item / job.ItemsPerRow), split = (nint)(item % job.ItemsPerRow);
+            nint image = outputRow / job.OutputHeight, row = outputRow % job.OutputHeight;
+            ushort* imageInput = job.Input + image * job.Height * rowElements;
+            var rows = new BlockRows
+            {
+                Row0 = InputRow(ref job, imageInput, 2 * row - job.PadTop, rowElements),
+                Row1 = InputRow(ref job, imageInput, 2 * row - job.PadTop + 1, rowElements),
+                Row2 = InputRow(ref job, imageInput, 2 * row - job.PadTop + 2, rowElements),
+                Zero = job.ZeroRow, Weights = job.Weights, Channels = c, Last = job.OutputWidth - BlockPixels,
+                ChannelBegin = split * job.GroupsPerItem * GroupChannels, ChannelEnd = Math.Min(c, (split + 1) * job.GroupsPerItem * GroupChannels),
+                Output = job.Output + outputRow * outputRowElements,
+            };
+            nint first = 0, end = blocks;
+            if (padLeft)
+            {
+                if (blocks == 1 && padRight)
+                {
+                    Blocks<ColumnPadding, ColumnPadding>(rows, 0, 1);
+                    continue;
+                }
+                Blocks<ColumnPadding, ColumnInside>(rows, 0, 1);
+                first = 1;
+            }
+            if (padRight) end = blocks - 1;
+            if (first < end) Blocks<ColumnInside, ColumnInside>(rows, first, end);
+            if (padRight) Blocks<ColumnInside, ColumnPadding>(rows, blocks - 1, blocks);
+        }
+    }
+
+    private static ushort* InputRow(ref Job job, ushort* imageInput, nint inputRow, nint rowElements) =>
+        inputRow < 0 || inputRow >= job.Height ? job.ZeroRow : imageInput + inputRow * rowElements - job.PadLeft * job.Channels;
+
+    /// <summary>One work item's rows and channel range: row i's column x − PadLeft is at Row<i>i</i> + x × C (the zero row for padding rows).</summary>
+    private struct BlockRows
+    {
+        public ushort* Row0, Row1, Row2, Zero, Output;
+        public float* Weights;
+        public nint Channels, Last, ChannelBegin, ChannelEnd;
+    }
+
+    /// <summary>
+    /// Blocks [firstBlock, endBlock) of an output row (block k starts at pixel q = min(4k, OW − 4), its input columns at
+    /// 2q − PadLeft), the item's channel groups each; <typeparamref name="TLeft"/> / <typeparamref name="TRight"/> say
+    /// whether a block's first / last column is padding.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Blocks<TLeft, TRight>(in BlockRows rows, nint firstBlock, nint endBlock) where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
+    {
+        nint s = rows.Channels;
+        ushort* zero = rows.Zero;
+        float* weights = rows.Weights;
+        for (nint block = firstBlock; block < endBlock; block++)
+        {
+            nint q = Math.Min(block * BlockPixels, rows.Last);
+            nint at = 2 * q * s;
+            ushort* r0 = rows.Row0 + at, r1 = rows.Row1 + at, r2 = rows.Row2 + at, y = rows.Output + q * s;
+            for (nint c = rows.ChannelBegin; c < rows.ChannelEnd; c += GroupChannels)
+            {
+                float* w = weights + c;
+                Vector256<float> e0 = default, o0 = default, e1 = default, o1 = default, e2 = default, o2 = default, e3 = default, o3 = default;
+                OneRow<TLeft, TRight>(r0 + c, s, zero, w, s, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TLeft, TRight>(r1 + c, s, zero, w + 3 * s, s, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TLeft, TRight>(r2 + c, s, zero, w + 6 * s, s, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                ushort* yc = y + c;
+                BFloat16Lanes.Store(yc, e0, o0);
+                BFloat16Lanes.Store(yc + s, e1, o1);
+                BFloat16Lanes.Store(yc + 2 * s, e2, o2);
+                BFloat16Lanes.Store(yc + 3 * s, e3, o3);
+            }
+        }
+    }
+
+    /// <summary>Column <paramref name="j"/> (0..8) of a block's input row, the zero row where that column is padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Column<TLeft, TRight>(ushort* row, nint j, nint s, ushort* zero, out Vector256<float> even, out Vector256<float> odd)
+        where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding =>
+        BFloat16Lanes.Split(j == 0 && TLeft.IsPadding || j == 8 && TRight.IsPadding ? zero : row + j * s, out even, out odd);
+
+    /// <summary>
+    /// One input row into the block's four pixels with filter row <paramref name="w"/> (taps <paramref name="ws"/> apart):
+    /// column j feeds pixel p with tap j − 2p, columns in order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OneRow<TLeft, TRight>(ushort* row, nint s, ushort* zero, float* w, nint ws,
+        ref Vector256<float> e0, ref Vector256<float> o0, ref Vector256<float> e1, ref Vector256<float> o1,
+        ref Vector256<float> e2, ref Vector256<float> o2, ref Vector256<float> e3, ref Vector256<float> o3)
+        where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
+    {
+        Column<TLeft, TRight>(row, 0, s, zero, out var even, out var odd);
+        e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o0);
+        Column<TLeft, TRight>(row, 1, s, zero, out even, out odd);
+        e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + ws), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + ws + 8), o0);
+        Column<TLeft, TRight>(row, 2, s, zero, out even, out odd);
+        e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + 2 * ws), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 2 * ws + 8), o0);
+        e1 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e1); o1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o1);
+        Column<TLeft, TRight>(row, 3, s, zero, out even, out odd);
+        e1 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + ws), e1); o1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + ws + 8), o1);
+        Column<TLeft, TRight>(row, 4, s, zero, out even, out odd);
+        e1 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + 2 * ws), e1); o1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 2 * ws + 8), o1);
+        e2 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e2); o2 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o2);
+        Column<TLeft, TRight>(row, 5, s, zero, out even, out odd);
+        e2 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + ws), e2); o2 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + ws + 8), o2);
+        Column<TLeft, TRight>(row, 6, s, zero, out even, out odd);
+        e2 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + 2 * ws), e2); o2 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 2 * ws + 8), o2);
+        e3 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e3); o3 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o3);
+        Column<TLeft, TRight>(row, 7, s, zero, out even, out odd);
+        e3 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + ws), e3); o3 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + ws + 8), o3);
+        Column<TLeft, TRight>(row, 8, s, zero, out even, out odd);
+        e3 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + 2 * ws), e3); o3 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 2 * ws + 8), o3);
+    }
+}
