@@ -5,7 +5,8 @@ using System.Runtime.Intrinsics.X86;
 namespace DepthwiseInterop.Kernels.Precision;
 
 /// <summary>
-/// What the bfloat16 depthwise kernels (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>) share:
+/// What the bfloat16 depthwise kernels (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>,
+/// <see cref="BFloat16DepthwiseFiveWide"/>) share:
 /// sixteen channels per 32-byte load, split into the even channels (each 32-bit lane's low half shifted up) and the odd
 /// ones (its high half masked), both exact float32 vectors, with the filter permuted to match; and the way back, each
 /// sum rounded once and the two vectors repacked into one store in channel order.

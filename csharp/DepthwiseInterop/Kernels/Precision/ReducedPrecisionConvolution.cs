@@ -13,9 +13,10 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// tensors on the pool and then running the kernel on the pool moved every cache line between cores): NHWC
 /// problems, depthwise and conv2d, in bands of output rows (<see cref="NhwcRowBands"/>), NCHW depthwise in
 /// blocks of channels (<see cref="NchwChannelBlocks"/>). An NCHW conv2d, whose float32 path transposes whole
-/// tensors anyway, widens whole tensors in parallel chunks and runs once. bfloat16 NHWC 3x3 depthwise at stride 1 or 2
-/// (multiplier 1, channels in sixteens) on the AVX2 tier skips the float32 buffers: its kernels read and write bfloat16
-/// directly (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>). Every output element gets the
+/// tensors anyway, widens whole tensors in parallel chunks and runs once. bfloat16 NHWC depthwise 3x3 at stride 1 or 2
+/// and 5x5 at stride 1 (multiplier 1, channels in sixteens) on the AVX2 tier skips the float32 buffers: its kernels read
+/// and write bfloat16 directly (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>,
+/// <see cref="BFloat16DepthwiseFiveWide"/>). Every output element gets the
 /// same bits whatever the path, the pieces and the thread count.
 /// </summary>
 /// <remarks>
@@ -58,11 +59,8 @@ internal static unsafe class ReducedPrecisionConvolution
             {
                 var job = new ReducedPrecisionJob { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g, Isa = isa,
                     BandInputElements = bandInputElements, Conv2DBandsPerThread = conv2DBandsPerThread, RowsPerNarrow = rowsPerNarrow };
-                if (typeof(TFormat) == typeof(BFloat16Format) && BFloat16DepthwisePairs.Supports(g, isa))
-                    BFloat16DepthwisePairs.Run(inputPointer, filterPointer, outputPointer, g);
-                else if (typeof(TFormat) == typeof(BFloat16Format) && BFloat16DepthwiseStride2.Supports(g, isa))
-                    BFloat16DepthwiseStride2.Run(inputPointer, filterPointer, outputPointer, g);
-                else if (g.DataFormat == DataFormat.NHWC) NhwcRowBands.Run<TFormat>(ref job);
+                if (typeof(TFormat) == typeof(BFloat16Format) && TryBFloat16Depthwise(inputPointer, filterPointer, outputPointer, g, isa)) return;
+                if (g.DataFormat == DataFormat.NHWC) NhwcRowBands.Run<TFormat>(ref job);
                 else if (g.Kind == ConvolutionKind.DepthwiseConv2D) NchwChannelBlocks.Run<TFormat>(ref job);
                 else RunWhole<TFormat>(ref job);
             }
@@ -71,6 +69,16 @@ internal static unsafe class ReducedPrecisionConvolution
         {
             ArrayPool<float>.Shared.Return(filterSingle);
         }
+    }
+
+    /// <summary>Runs a bfloat16 problem on a kernel that reads and writes bfloat16 directly, if one takes it.</summary>
+    private static bool TryBFloat16Depthwise(ushort* input, float* filter, ushort* output, in ConvolutionGeometry g, VectorIsa isa)
+    {
+        if (BFloat16DepthwisePairs.Supports(g, isa)) BFloat16DepthwisePairs.Run(input, filter, output, g);
+        else if (BFloat16DepthwiseStride2.Supports(g, isa)) BFloat16DepthwiseStride2.Run(input, filter, output, g);
+        else if (BFloat16DepthwiseFiveWide.Supports(g, isa)) BFloat16DepthwiseFiveWide.Run(input, filter, output, g);
+        else return false;
+        return true;
     }
 
     private static void RunWhole<TFormat>(ref ReducedPrecisionJob job) where TFormat : IReducedPrecisionFormat

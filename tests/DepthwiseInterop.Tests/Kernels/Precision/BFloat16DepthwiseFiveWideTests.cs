@@ -1,0 +1,95 @@
+using System.Runtime.Intrinsics.X86;
+using DepthwiseInterop.Kernels.Precision;
+using DepthwiseInterop.Kernels.Simd;
+using DepthwiseInterop.Kernels.Threading;
+
+namespace DepthwiseInterop.Tests.Kernels.Precision;
+
+/// <summary>
+/// The bfloat16 5x5 kernel: taken exactly where it applies, and its result is the float32 kernels' result on the same
+/// values rounded once, bit for bit (see <see cref="BFloat16DepthwisePairsTests.CheckAgainstFloat32"/>): random shapes
+/// with zero to three padding columns on either side (edge blocks at both ends, rows all of edge blocks, shifted last
+/// blocks), rows in the padding, several images and non-finite values; then large problems on 1, 2 and 3 threads, whose
+/// items split channel groups between threads.
+/// </summary>
+[NonParallelizable]
+public sealed class BFloat16DepthwiseFiveWideTests
+{
+    private static readonly ConvolutionOptions Same = new() { Padding = PaddingMode.Same };
+
+    private static ConvolutionGeometry Geometry(long[] inputShape, long[] filterShape, ConvolutionOptions options) =>
+        ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
+
+    [Test]
+    public void TakesFiveByFiveUnitStrideMultiplierOneNhwcOnTheAvx2TierWithChannelsInSixteensAndEightPixelRows()
+    {
+        var taken = Geometry([1, 14, 14, 32], [5, 5, 32, 1], Same);
+        Assert.That(BFloat16DepthwiseFiveWide.Supports(taken, VectorIsa.Avx2), Is.EqualTo(Avx2.IsSupported && Fma.IsSupported));
+        var declined = new (string Why, ConvolutionGeometry Geometry, VectorIsa Isa)[]
+        {
+            ("128-bit tier", taken, VectorIsa.Sse2),
+            ("512-bit tier", taken, VectorIsa.Avx512),
+            ("72 channels", Geometry([1, 14, 14, 72], [5, 5, 72, 1], Same), VectorIsa.Avx2),
+            ("multiplier 2", Geometry([1, 14, 14, 16], [5, 5, 16, 2], Same), VectorIsa.Avx2),
+            ("stride 2", Geometry([1, 14, 14, 16], [5, 5, 16, 1], Same with { StrideHeight = 2, StrideWidth = 2 }), VectorIsa.Avx2),
+            ("dilation 2", Geometry([1, 14, 14, 16], [5, 5, 16, 1], Same with { DilationHeight = 2, DilationWidth = 2 }), VectorIsa.Avx2),
+            ("3x3", Geometry([1, 14, 14, 16], [3, 3, 16, 1], Same), VectorIsa.Avx2),
+            ("seven output columns", Geometry([1, 14, 7, 16], [5, 5, 16, 1], Same), VectorIsa.Avx2),
+        };
+        foreach (var (why, geometry, isa) in declined)
+            Assert.That(BFloat16DepthwiseFiveWide.Supports(geometry, isa), Is.False, why);
+    }
+
+    [Test]
+    public void RandomShapesGiveTheFloat32BitsRoundedOnce()
+    {
+        Assume.That(Avx2.IsSupported && Fma.IsSupported, "the kernel needs AVX2 and FMA");
+        var random = new Random(20261128);
+        int taken = 0;
+        for (int trial = 0; trial < 300; trial++)
+        {
+            long batch = random.Next(1, 3), height = random.Next(1, 12), width = random.Next(6, 30), channels = 16 * random.Next(1, 4);
+            var options = random.Next(3) switch
+            {
+                0 => Same,
+                1 => new ConvolutionOptions { Padding = PaddingMode.Valid },
+                _ => new ConvolutionOptions
+                {
+                    Padding = PaddingMode.Explicit, PadTop = random.Next(0, 6), PadBottom = random.Next(0, 6), PadLeft = random.Next(0, 4), PadRight = random.Next(0, 4),
+                },
+            };
+            if (options.Padding != PaddingMode.Same && (height + options.PadTop + options.PadBottom < 5 || width + options.PadLeft + options.PadRight < 5)) continue;
+            var g = Geometry([batch, height, width, channels], [5, 5, channels, 1], options);
+            if (!BFloat16DepthwiseFiveWide.Supports(g, VectorIsa.Avx2)) continue;
+            taken++;
+            BFloat16DepthwisePairsTests.CheckAgainstFloat32(g, random, nonFinite: trial % 4 == 0,
+                $"trial {trial}: {batch}x{height}x{width}x{channels} {options.Padding} pads {g.PadTop},{g.PadBottom},{g.PadLeft},{g.PadRight}");
+        }
+        Assert.That(taken, Is.GreaterThan(150), "most trials must reach the kernel");
+    }
+
+    [TestCase(2, 14, 14, 96, 2, 2, 2, 2)]
+    [TestCase(1, 28, 30, 48, 0, 3, 3, 0)]
+    [TestCase(1, 9, 120, 64, 1, 1, 0, 1)]
+    public void LargeProblemsGiveTheSameBitsOnEveryThreadCount(int batch, int height, int width, int channels, int top, int bottom, int left, int right)
+    {
+        Assume.That(Avx2.IsSupported && Fma.IsSupported, "the kernel needs AVX2 and FMA");
+        var g = Geometry([batch, height, width, channels], [5, 5, channels, 1],
+            new ConvolutionOptions { Padding = PaddingMode.Explicit, PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right });
+        Assert.That(BFloat16DepthwiseFiveWide.Supports(g, VectorIsa.Avx2), Is.True);
+        Assert.That(g.OutputElementCount * 25, Is.GreaterThanOrEqualTo(NhwcRowBands.DepthwiseParallelThresholdMacs), "the case must run on the pool");
+        int previous = WorkerPool.ThreadCount;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                WorkerPool.ThreadCount = threads;
+                BFloat16DepthwisePairsTests.CheckAgainstFloat32(g, new Random(threads), nonFinite: threads == 2, $"{threads} threads");
+            }
+        }
+        finally
+        {
+            WorkerPool.ThreadCount = previous;
+        }
+    }
+}
