@@ -670,7 +670,7 @@ def half_section(add, data: dict, shapes: list[str], thread_counts: list[int], v
         "bfloat16:** widening a float16 takes about 8 vector operations per vector of values and narrowing about "
         "15 (rounding bias, exponent rebasing, subnormals, NaN), while a bfloat16 widens by placing its 16 bits "
         "in the top half of a 32-bit lane and narrows with a rounding add and a pack. **Except bfloat16 NHWC "
-        "depthwise 3x3** at stride 1 or 2 and 5x5 at stride 1 (multiplier 1, channels a multiple of 16) on the `avx2` tier, which has "
+        "depthwise 3x3** at stride 1 or 2 and 5x5 at stride 1 (multiplier 1, 16 channels or more) on the `avx2` tier, which has "
         "kernels of its own that read and write bfloat16 directly (sixteen channels per load split into even and "
         "odd float32 vectors, one rounding per output): it moves half the bytes of float32, which these kernels "
         "wait on, so it can take less time than float32. float16 has no such kernels: its software conversions "

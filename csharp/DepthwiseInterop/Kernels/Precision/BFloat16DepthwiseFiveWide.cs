@@ -28,7 +28,7 @@ internal static unsafe class BFloat16DepthwiseFiveWide
     private const int BlockPixels = 4;
     /// <summary>Input columns a block reads.</summary>
     private const int BlockColumns = BlockPixels + 4;
-    /// <summary>Work items a call aims for per thread when it splits channel groups.</summary>
+    /// <summary>Work items a call aims for per thread (short images have few rows: their channel groups are split too).</summary>
     private const long ItemsPerThread = 8;
 
     /// <summary>Whether this kernel computes the problem on the tier <paramref name="isa"/>.</summary>
@@ -36,7 +36,7 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         isa == VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
         && g.Kind == ConvolutionKind.DepthwiseConv2D && g.DataFormat == DataFormat.NHWC && g.OutputChannels == g.InputChannels
         && g.FilterHeight == 5 && g.FilterWidth == 5 && g.StrideHeight == 1 && g.StrideWidth == 1 && g.DilationHeight == 1 && g.DilationWidth == 1
-        && g.InputChannels % GroupChannels == 0 && g.InputChannels > 0 && g.OutputHeight > 0 && g.InputHeight > 0
+        && g.InputChannels >= GroupChannels && g.OutputHeight > 0 && g.InputHeight > 0
         // Narrower rows are all edge blocks, some pixels computed twice: 7x7x672 took 1.51x float32's time here, 1.40x in bands.
         && g.OutputWidth >= 2 * BlockPixels;
 
@@ -47,8 +47,8 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         public ushort* Output;
         public ushort* ZeroRow;
         public nint Height, Width, Channels, OutputHeight, OutputWidth, PadTop, PadLeft;
-        /// <summary>Channel groups per work item, and work items per output row (the row's groups split between them).</summary>
-        public nint GroupsPerItem, ItemsPerRow;
+        /// <summary>The channel groups, and how many work items share each output row's.</summary>
+        public ChannelGroups Groups;
     }
 
     /// <summary>Computes a problem <see cref="Supports"/> takes; <paramref name="filter"/> is the widened float32 filter.</summary>
@@ -56,29 +56,26 @@ internal static unsafe class BFloat16DepthwiseFiveWide
     {
         int channels = (int)g.InputChannels;
         int zeroLength = checked((int)((g.OutputWidth + BlockColumns) * g.InputChannels));
-        float[] weights = ArrayPool<float>.Shared.Rent(25 * channels);
+        long macs = g.OutputElementCount * 25, rows = g.Batch * g.OutputHeight;
+        int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
+        var groups = new ChannelGroups(channels, rows, threads, ItemsPerThread);
+        float[] weights = ArrayPool<float>.Shared.Rent(25 * (int)groups.TapStride);
         ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
         try
         {
-            BFloat16Lanes.PermuteWeights(filter, weights, 25, channels);
+            BFloat16Lanes.PermuteWeights(filter, weights, 25, groups);
             Array.Clear(zeroRow, 0, zeroLength);
             fixed (float* weightsPointer = weights)
             fixed (ushort* zeroPointer = zeroRow)
             {
-                long macs = g.OutputElementCount * 25;
-                int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
-                long rows = g.Batch * g.OutputHeight, groups = channels / GroupChannels;
-                // Short images have few rows: their channel groups are split too, so that the threads get work items enough to balance.
-                long splits = threads == 1 ? 1 : Math.Clamp((ItemsPerThread * threads + rows - 1) / rows, 1, groups);
-                long groupsPerItem = (groups + splits - 1) / splits;
                 var job = new Job
                 {
                     Input = input, Weights = weightsPointer, Output = output, ZeroRow = zeroPointer,
                     Height = (nint)g.InputHeight, Width = (nint)g.InputWidth, Channels = channels, OutputHeight = (nint)g.OutputHeight,
                     OutputWidth = (nint)g.OutputWidth, PadTop = (nint)g.PadTop, PadLeft = (nint)g.PadLeft,
-                    GroupsPerItem = (nint)groupsPerItem, ItemsPerRow = (nint)((groups + groupsPerItem - 1) / groupsPerItem),
+                    Groups = groups,
                 };
-                WorkerPool.Shared.For(rows * job.ItemsPerRow, threads, &RunItems, &job);
+                WorkerPool.Shared.For(rows * groups.ItemsPerRow, threads, &RunItems, &job);
             }
         }
         finally
@@ -105,7 +102,8 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         while (interiorEnd > interiorBegin && FirstColumn(interiorEnd - 1, last, job.PadLeft) + BlockColumns > job.Width) interiorEnd--;
         for (long item = firstItem; item < endItem; item++)
         {
-            nint outputRow = (nint)(item / job.ItemsPerRow), split = (nint)(item % job.ItemsPerRow);
+            nint outputRow = (nint)(item / job.Groups.ItemsPerRow), split = (nint)(item % job.Groups.ItemsPerRow);
+            var (firstGroup, endGroup) = job.Groups.ItemGroups(split);
             nint image = outputRow / job.OutputHeight, row = outputRow % job.OutputHeight;
             ushort* imageInput = job.Input + image * job.Height * rowElements;
             var rows = new BlockRows
@@ -116,7 +114,7 @@ internal static unsafe class BFloat16DepthwiseFiveWide
                 Row3 = InputRow(ref job, imageInput, row - job.PadTop + 3, rowElements),
                 Row4 = InputRow(ref job, imageInput, row - job.PadTop + 4, rowElements),
                 Zero = job.ZeroRow, Weights = job.Weights, Channels = c, Last = last, PadLeft = job.PadLeft, Width = job.Width,
-                ChannelBegin = split * job.GroupsPerItem * GroupChannels, ChannelEnd = Math.Min(c, (split + 1) * job.GroupsPerItem * GroupChannels),
+                Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup,
                 Output = job.Output + outputRow * outputRowElements,
             };
             if (interiorBegin > 0) Blocks<ColumnPadding>(rows, 0, interiorBegin);
@@ -131,12 +129,13 @@ internal static unsafe class BFloat16DepthwiseFiveWide
     private static ushort* InputRow(ref Job job, ushort* imageInput, nint inputRow, nint rowElements) =>
         inputRow < 0 || inputRow >= job.Height ? job.ZeroRow : imageInput + inputRow * rowElements - job.PadLeft * job.Channels;
 
-    /// <summary>One work item's rows and channel range: row i's column x − PadLeft is at Row<i>i</i> + x × C (the zero row for padding rows).</summary>
+    /// <summary>One work item's rows and channel groups: row i's column x − PadLeft is at Row<i>i</i> + x × C (the zero row for padding rows).</summary>
     private struct BlockRows
     {
         public ushort* Row0, Row1, Row2, Row3, Row4, Zero, Output;
         public float* Weights;
-        public nint Channels, Last, PadLeft, Width, ChannelBegin, ChannelEnd;
+        public ChannelGroups Groups;
+        public nint Channels, Last, PadLeft, Width, FirstGroup, EndGroup;
     }
 
     /// <summary>
@@ -146,7 +145,7 @@ internal static unsafe class BFloat16DepthwiseFiveWide
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Blocks<TEdge>(in BlockRows rows, nint firstBlock, nint endBlock) where TEdge : struct, IColumnPadding
     {
-        nint s = rows.Channels;
+        nint s = rows.Channels, ws = rows.Groups.TapStride;
         ushort* zero = rows.Zero;
         float* weights = rows.Weights;
         for (nint block = firstBlock; block < endBlock; block++)
@@ -154,15 +153,16 @@ internal static unsafe class BFloat16DepthwiseFiveWide
             nint q = Math.Min(block * BlockPixels, rows.Last), at = q * s;
             var columns = new BlockColumnsBounds { First = q - rows.PadLeft, Width = rows.Width };
             ushort* r0 = rows.Row0 + at, r1 = rows.Row1 + at, r2 = rows.Row2 + at, r3 = rows.Row3 + at, r4 = rows.Row4 + at, y = rows.Output + at;
-            for (nint c = rows.ChannelBegin; c < rows.ChannelEnd; c += GroupChannels)
+            for (nint group = rows.FirstGroup; group < rows.EndGroup; group++)
             {
-                float* w = weights + c;
+                nint c = rows.Groups.Start(group);
+                float* w = weights + group * GroupChannels;
                 Vector256<float> e0 = default, o0 = default, e1 = default, o1 = default, e2 = default, o2 = default, e3 = default, o3 = default;
-                OneRow<TEdge>(r0 + c, s, zero, columns, w, s, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
-                OneRow<TEdge>(r1 + c, s, zero, columns, w + 5 * s, s, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
-                OneRow<TEdge>(r2 + c, s, zero, columns, w + 10 * s, s, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
-                OneRow<TEdge>(r3 + c, s, zero, columns, w + 15 * s, s, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
-                OneRow<TEdge>(r4 + c, s, zero, columns, w + 20 * s, s, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TEdge>(r0 + c, s, zero, columns, w, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TEdge>(r1 + c, s, zero, columns, w + 5 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TEdge>(r2 + c, s, zero, columns, w + 10 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TEdge>(r3 + c, s, zero, columns, w + 15 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TEdge>(r4 + c, s, zero, columns, w + 20 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
                 ushort* yc = y + c;
                 BFloat16Lanes.Store(yc, e0, o0);
                 BFloat16Lanes.Store(yc + s, e1, o1);

@@ -11,7 +11,8 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// bfloat16 NHWC depthwise 3x3 at unit strides and dilations, multiplier 1, on 256-bit vectors, reading and writing
 /// bfloat16 directly instead of widening bands into float32 buffers (<see cref="NhwcRowBands"/>). Layout and blocking:
 /// sixteen channels are one load, split into even and odd float32 vectors (<see cref="BFloat16Lanes"/>), the filter
-/// widened and permuted to match once per call. A block is two output pixels × two output rows (a row pair, as in
+/// widened and permuted to match once per call (a last group shifted back when the channels are not a multiple of sixteen:
+/// <see cref="ChannelGroups"/>). A block is two output pixels × two output rows (a row pair, as in
 /// DepthwiseNhwcKernel.RowPairs.cs) × sixteen channels: eight accumulators, four input rows of four columns, each column
 /// split once and used for both rows, the weights as memory operands; a work item is a row pair's range of channel groups.
 /// Each output adds its nine taps from zero in the reference's order (taps in the padding multiply zeros), exactly as
@@ -36,7 +37,7 @@ internal static unsafe class BFloat16DepthwisePairs
         isa == VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
         && g.Kind == ConvolutionKind.DepthwiseConv2D && g.DataFormat == DataFormat.NHWC && g.OutputChannels == g.InputChannels
         && g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1 && g.DilationHeight == 1 && g.DilationWidth == 1
-        && g.InputChannels % GroupChannels == 0 && g.InputChannels > 0 && g.OutputWidth >= BlockPixels && g.OutputHeight > 0 && g.InputHeight > 0
+        && g.InputChannels >= GroupChannels && g.OutputWidth >= BlockPixels && g.OutputHeight > 0 && g.InputHeight > 0
         // A block reads one column left of its first pixel and one right of its last: at most one of them may lie in the padding.
         && g.PadLeft <= 1 && g.PadRight <= 1;
 
@@ -47,8 +48,8 @@ internal static unsafe class BFloat16DepthwisePairs
         public ushort* Output;
         public ushort* ZeroRow;
         public nint Height, Width, Channels, OutputHeight, OutputWidth, PadTop, PadLeft, PadRight, PairsPerImage;
-        /// <summary>Channel groups per work item, and work items per row pair (the pair's groups split between them).</summary>
-        public nint GroupsPerItem, ItemsPerPair;
+        /// <summary>The channel groups, and how many work items share each row pair's.</summary>
+        public ChannelGroups Groups;
     }
 
     /// <summary>Computes a problem <see cref="Supports"/> takes; <paramref name="filter"/> is the widened float32 filter.</summary>
@@ -56,29 +57,26 @@ internal static unsafe class BFloat16DepthwisePairs
     {
         int channels = (int)g.InputChannels;
         int zeroLength = checked((int)((g.OutputWidth + 2) * g.InputChannels));
-        float[] weights = ArrayPool<float>.Shared.Rent(9 * channels);
+        long macs = g.OutputElementCount * 9, pairs = g.Batch * ((g.OutputHeight + 1) / 2);
+        int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
+        var groups = new ChannelGroups(channels, pairs, threads, ItemsPerThread);
+        float[] weights = ArrayPool<float>.Shared.Rent(9 * (int)groups.TapStride);
         ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
         try
         {
-            BFloat16Lanes.PermuteWeights(filter, weights, 9, channels);
+            BFloat16Lanes.PermuteWeights(filter, weights, 9, groups);
             Array.Clear(zeroRow, 0, zeroLength);
             fixed (float* weightsPointer = weights)
             fixed (ushort* zeroPointer = zeroRow)
             {
-                long macs = g.OutputElementCount * 9;
-                int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
-                long pairs = g.Batch * ((g.OutputHeight + 1) / 2), groups = channels / GroupChannels;
-                // Short images have few pairs: their channel groups are split too, so that the threads get work items enough to balance.
-                long splits = threads == 1 ? 1 : Math.Clamp((ItemsPerThread * threads + pairs - 1) / pairs, 1, groups);
-                long groupsPerItem = (groups + splits - 1) / splits;
                 var job = new Job
                 {
                     Input = input, Weights = weightsPointer, Output = output, ZeroRow = zeroPointer,
                     Height = (nint)g.InputHeight, Width = (nint)g.InputWidth, Channels = channels, OutputHeight = (nint)g.OutputHeight,
                     OutputWidth = (nint)g.OutputWidth, PadTop = (nint)g.PadTop, PadLeft = (nint)g.PadLeft, PadRight = (nint)g.PadRight,
-                    PairsPerImage = (nint)((g.OutputHeight + 1) / 2), GroupsPerItem = (nint)groupsPerItem, ItemsPerPair = (nint)((groups + groupsPerItem - 1) / groupsPerItem),
+                    PairsPerImage = (nint)((g.OutputHeight + 1) / 2), Groups = groups,
                 };
-                WorkerPool.Shared.For(pairs * job.ItemsPerPair, threads, &RunItems, &job);
+                WorkerPool.Shared.For(pairs * groups.ItemsPerRow, threads, &RunItems, &job);
             }
         }
         finally
@@ -88,7 +86,7 @@ internal static unsafe class BFloat16DepthwisePairs
         }
     }
 
-    /// <summary>Work items a call aims for per thread when it splits channel groups.</summary>
+    /// <summary>Work items a call aims for per thread (short images have few pairs: their channel groups are split too).</summary>
     private const long ItemsPerThread = 8;
 
     /// <summary>
@@ -105,13 +103,14 @@ internal static unsafe class BFloat16DepthwisePairs
         bool padLeft = job.PadLeft == 1, padRight = job.PadRight == 1;
         for (long item = firstItem; item < endItem; item++)
         {
-            nint pair = (nint)(item / job.ItemsPerPair), split = (nint)(item % job.ItemsPerPair);
+            nint pair = (nint)(item / job.Groups.ItemsPerRow), split = (nint)(item % job.Groups.ItemsPerRow);
+            var (firstGroup, endGroup) = job.Groups.ItemGroups(split);
             nint image = pair / job.PairsPerImage, row = pair % job.PairsPerImage * 2;
             var rows = new BlockRows
             {
                 Zero = job.ZeroRow, Weights = job.Weights, Channels = c, NextOutputRow = outputRowElements, Second = row + 1 < job.OutputHeight,
                 Last = job.OutputWidth - BlockPixels,
-                ChannelBegin = split * job.GroupsPerItem * GroupChannels, ChannelEnd = Math.Min(c, (split + 1) * job.GroupsPerItem * GroupChannels),
+                Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup,
                 Output = job.Output + (image * job.OutputHeight + row) * outputRowElements,
             };
             ushort* imageInput = job.Input + image * job.Height * rowElements;
@@ -139,12 +138,13 @@ internal static unsafe class BFloat16DepthwisePairs
     private static ushort* InputRow(ref Job job, ushort* imageInput, nint inputRow, nint rowElements) =>
         inputRow < 0 || inputRow >= job.Height ? job.ZeroRow : imageInput + inputRow * rowElements - job.PadLeft * job.Channels;
 
-    /// <summary>One work item's rows and channel range: row i's column q − PadLeft is at Row<i>i</i> + q × C (the zero row for padding rows).</summary>
+    /// <summary>One work item's rows and channel groups: row i's column q − PadLeft is at Row<i>i</i> + q × C (the zero row for padding rows).</summary>
     private struct BlockRows
     {
         public ushort* Row0, Row1, Row2, Row3, Zero, Output;
         public float* Weights;
-        public nint Channels, NextOutputRow, Last, ChannelBegin, ChannelEnd;
+        public ChannelGroups Groups;
+        public nint Channels, NextOutputRow, Last, FirstGroup, EndGroup;
         public bool Second;
     }
 
@@ -155,7 +155,7 @@ internal static unsafe class BFloat16DepthwisePairs
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Blocks<TLeft, TRight>(in BlockRows rows, nint firstBlock, nint endBlock) where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
     {
-        nint s = rows.Channels, nextRow = rows.NextOutputRow;
+        nint s = rows.Channels, ws = rows.Groups.TapStride, nextRow = rows.NextOutputRow;
         ushort* zero = rows.Zero;
         float* weights = rows.Weights;
         bool second = rows.Second;
@@ -163,16 +163,17 @@ internal static unsafe class BFloat16DepthwisePairs
         {
             nint at = Math.Min(block * BlockPixels, rows.Last) * s;
             ushort* r0 = rows.Row0 + at, r1 = rows.Row1 + at, r2 = rows.Row2 + at, r3 = rows.Row3 + at, y0 = rows.Output + at;
-            for (nint c = rows.ChannelBegin; c < rows.ChannelEnd; c += GroupChannels)
+            for (nint group = rows.FirstGroup; group < rows.EndGroup; group++)
             {
-                float* w = weights + c;
+                nint c = rows.Groups.Start(group);
+                float* w = weights + group * GroupChannels;
                 Vector256<float> ae0 = default, ao0 = default, ae1 = default, ao1 = default;
                 Vector256<float> be0 = default, bo0 = default, be1 = default, bo1 = default;
                 // Input row 0: filter row 0 into output row r. Rows 1 and 2: filter rows 1 and 2 into row r, 0 and 1 into r + 1. Row 3: filter row 2 into r + 1.
-                OneRow<TLeft, TRight>(r0 + c, s, zero, w, s, ref ae0, ref ao0, ref ae1, ref ao1);
-                BothRows<TLeft, TRight>(r1 + c, s, zero, w + 3 * s, w, s, ref ae0, ref ao0, ref ae1, ref ao1, ref be0, ref bo0, ref be1, ref bo1);
-                BothRows<TLeft, TRight>(r2 + c, s, zero, w + 6 * s, w + 3 * s, s, ref ae0, ref ao0, ref ae1, ref ao1, ref be0, ref bo0, ref be1, ref bo1);
-                OneRow<TLeft, TRight>(r3 + c, s, zero, w + 6 * s, s, ref be0, ref bo0, ref be1, ref bo1);
+                OneRow<TLeft, TRight>(r0 + c, s, zero, w, ws, ref ae0, ref ao0, ref ae1, ref ao1);
+                BothRows<TLeft, TRight>(r1 + c, s, zero, w + 3 * ws, w, ws, ref ae0, ref ao0, ref ae1, ref ao1, ref be0, ref bo0, ref be1, ref bo1);
+                BothRows<TLeft, TRight>(r2 + c, s, zero, w + 6 * ws, w + 3 * ws, ws, ref ae0, ref ao0, ref ae1, ref ao1, ref be0, ref bo0, ref be1, ref bo1);
+                OneRow<TLeft, TRight>(r3 + c, s, zero, w + 6 * ws, ws, ref be0, ref bo0, ref be1, ref bo1);
                 ushort* y = y0 + c;
                 BFloat16Lanes.Store(y, ae0, ao0);
                 BFloat16Lanes.Store(y + s, ae1, ao1);

@@ -25,7 +25,7 @@ internal static unsafe class BFloat16DepthwiseStride2
     private const int GroupChannels = BFloat16Lanes.GroupChannels;
     /// <summary>Output pixels per block.</summary>
     private const int BlockPixels = 4;
-    /// <summary>Work items a call aims for per thread when it splits channel groups.</summary>
+    /// <summary>Work items a call aims for per thread (short images have few rows: their channel groups are split too).</summary>
     private const long ItemsPerThread = 8;
 
     /// <summary>Whether this kernel computes the problem on the tier <paramref name="isa"/>.</summary>
@@ -33,7 +33,7 @@ internal static unsafe class BFloat16DepthwiseStride2
         isa == VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
         && g.Kind == ConvolutionKind.DepthwiseConv2D && g.DataFormat == DataFormat.NHWC && g.OutputChannels == g.InputChannels
         && g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideHeight == 2 && g.StrideWidth == 2 && g.DilationHeight == 1 && g.DilationWidth == 1
-        && g.InputChannels % GroupChannels == 0 && g.InputChannels > 0 && g.OutputWidth >= BlockPixels && g.OutputHeight > 0 && g.InputHeight > 0
+        && g.InputChannels >= GroupChannels && g.OutputWidth >= BlockPixels && g.OutputHeight > 0 && g.InputHeight > 0
         // A block reads columns 2q − PadLeft .. 2q − PadLeft + 8: the first may be the left padding column, the last the right one.
         && g.PadLeft <= 1 && 2 * g.OutputWidth - g.PadLeft <= g.InputWidth;
 
@@ -46,8 +46,8 @@ internal static unsafe class BFloat16DepthwiseStride2
         public nint Height, Width, Channels, OutputHeight, OutputWidth, PadTop, PadLeft;
         /// <summary>Whether the last block's last column is the padding column right of the row.</summary>
         public bool PadRight;
-        /// <summary>Channel groups per work item, and work items per output row (the row's groups split between them).</summary>
-        public nint GroupsPerItem, ItemsPerRow;
+        /// <summary>The channel groups, and how many work items share each output row's.</summary>
+        public ChannelGroups Groups;
     }
 
     /// <summary>Computes a problem <see cref="Supports"/> takes; <paramref name="filter"/> is the widened float32 filter.</summary>
@@ -55,30 +55,27 @@ internal static unsafe class BFloat16DepthwiseStride2
     {
         int channels = (int)g.InputChannels;
         int zeroLength = checked((int)((2 * g.OutputWidth + 2) * g.InputChannels));
-        float[] weights = ArrayPool<float>.Shared.Rent(9 * channels);
+        long macs = g.OutputElementCount * 9, rows = g.Batch * g.OutputHeight;
+        int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
+        var groups = new ChannelGroups(channels, rows, threads, ItemsPerThread);
+        float[] weights = ArrayPool<float>.Shared.Rent(9 * (int)groups.TapStride);
         ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
         try
         {
-            BFloat16Lanes.PermuteWeights(filter, weights, 9, channels);
+            BFloat16Lanes.PermuteWeights(filter, weights, 9, groups);
             Array.Clear(zeroRow, 0, zeroLength);
             fixed (float* weightsPointer = weights)
             fixed (ushort* zeroPointer = zeroRow)
             {
-                long macs = g.OutputElementCount * 9;
-                int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
-                long rows = g.Batch * g.OutputHeight, groups = channels / GroupChannels;
-                // Short images have few rows: their channel groups are split too, so that the threads get work items enough to balance.
-                long splits = threads == 1 ? 1 : Math.Clamp((ItemsPerThread * threads + rows - 1) / rows, 1, groups);
-                long groupsPerItem = (groups + splits - 1) / splits;
                 var job = new Job
                 {
                     Input = input, Weights = weightsPointer, Output = output, ZeroRow = zeroPointer,
                     Height = (nint)g.InputHeight, Width = (nint)g.InputWidth, Channels = channels, OutputHeight = (nint)g.OutputHeight,
                     OutputWidth = (nint)g.OutputWidth, PadTop = (nint)g.PadTop, PadLeft = (nint)g.PadLeft,
                     PadRight = 2 * g.OutputWidth - g.PadLeft == g.InputWidth,
-                    GroupsPerItem = (nint)groupsPerItem, ItemsPerRow = (nint)((groups + groupsPerItem - 1) / groupsPerItem),
+                    Groups = groups,
                 };
-                WorkerPool.Shared.For(rows * job.ItemsPerRow, threads, &RunItems, &job);
+                WorkerPool.Shared.For(rows * groups.ItemsPerRow, threads, &RunItems, &job);
             }
         }
         finally
@@ -102,7 +99,8 @@ internal static unsafe class BFloat16DepthwiseStride2
         bool padLeft = job.PadLeft == 1, padRight = job.PadRight;
         for (long item = firstItem; item < endItem; item++)
         {
-            nint outputRow = (nint)(item / job.ItemsPerRow), split = (nint)(item % job.ItemsPerRow);
+            nint outputRow = (nint)(item / job.Groups.ItemsPerRow), split = (nint)(item % job.Groups.ItemsPerRow);
+            var (firstGroup, endGroup) = job.Groups.ItemGroups(split);
             nint image = outputRow / job.OutputHeight, row = outputRow % job.OutputHeight;
             ushort* imageInput = job.Input + image * job.Height * rowElements;
             var rows = new BlockRows
@@ -111,7 +109,7 @@ internal static unsafe class BFloat16DepthwiseStride2
                 Row1 = InputRow(ref job, imageInput, 2 * row - job.PadTop + 1, rowElements),
                 Row2 = InputRow(ref job, imageInput, 2 * row - job.PadTop + 2, rowElements),
                 Zero = job.ZeroRow, Weights = job.Weights, Channels = c, Last = job.OutputWidth - BlockPixels,
-                ChannelBegin = split * job.GroupsPerItem * GroupChannels, ChannelEnd = Math.Min(c, (split + 1) * job.GroupsPerItem * GroupChannels),
+                Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup,
                 Output = job.Output + outputRow * outputRowElements,
             };
             nint first = 0, end = blocks;
@@ -134,12 +132,13 @@ internal static unsafe class BFloat16DepthwiseStride2
     private static ushort* InputRow(ref Job job, ushort* imageInput, nint inputRow, nint rowElements) =>
         inputRow < 0 || inputRow >= job.Height ? job.ZeroRow : imageInput + inputRow * rowElements - job.PadLeft * job.Channels;
 
-    /// <summary>One work item's rows and channel range: row i's column x − PadLeft is at Row<i>i</i> + x × C (the zero row for padding rows).</summary>
+    /// <summary>One work item's rows and channel groups: row i's column x − PadLeft is at Row<i>i</i> + x × C (the zero row for padding rows).</summary>
     private struct BlockRows
     {
         public ushort* Row0, Row1, Row2, Zero, Output;
         public float* Weights;
-        public nint Channels, Last, ChannelBegin, ChannelEnd;
+        public ChannelGroups Groups;
+        public nint Channels, Last, FirstGroup, EndGroup;
     }
 
     /// <summary>
@@ -150,7 +149,7 @@ internal static unsafe class BFloat16DepthwiseStride2
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Blocks<TLeft, TRight>(in BlockRows rows, nint firstBlock, nint endBlock) where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
     {
-        nint s = rows.Channels;
+        nint s = rows.Channels, ws = rows.Groups.TapStride;
         ushort* zero = rows.Zero;
         float* weights = rows.Weights;
         for (nint block = firstBlock; block < endBlock; block++)
@@ -158,13 +157,14 @@ internal static unsafe class BFloat16DepthwiseStride2
             nint q = Math.Min(block * BlockPixels, rows.Last);
             nint at = 2 * q * s;
             ushort* r0 = rows.Row0 + at, r1 = rows.Row1 + at, r2 = rows.Row2 + at, y = rows.Output + q * s;
-            for (nint c = rows.ChannelBegin; c < rows.ChannelEnd; c += GroupChannels)
+            for (nint group = rows.FirstGroup; group < rows.EndGroup; group++)
             {
-                float* w = weights + c;
+                nint c = rows.Groups.Start(group);
+                float* w = weights + group * GroupChannels;
                 Vector256<float> e0 = default, o0 = default, e1 = default, o1 = default, e2 = default, o2 = default, e3 = default, o3 = default;
-                OneRow<TLeft, TRight>(r0 + c, s, zero, w, s, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
-                OneRow<TLeft, TRight>(r1 + c, s, zero, w + 3 * s, s, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
-                OneRow<TLeft, TRight>(r2 + c, s, zero, w + 6 * s, s, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TLeft, TRight>(r0 + c, s, zero, w, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TLeft, TRight>(r1 + c, s, zero, w + 3 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TLeft, TRight>(r2 + c, s, zero, w + 6 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
                 ushort* yc = y + c;
                 BFloat16Lanes.Store(yc, e0, o0);
                 BFloat16Lanes.Store(yc + s, e1, o1);

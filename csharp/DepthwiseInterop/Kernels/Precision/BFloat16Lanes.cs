@@ -46,18 +46,66 @@ internal static unsafe class BFloat16Lanes
     private static Vector256<uint> Pack(Vector256<uint> even, Vector256<uint> odd) =>
         Avx2.Or(Avx2.ShiftRightLogical(even, 16), Avx2.And(odd, Vector256.Create(0xFFFF_0000u)));
 
-    /// <summary>A widened filter [taps, C] to the same layout with each group's even channels first, then its odd ones.</summary>
+    /// <summary>
+    /// A widened filter [taps, C] to [taps, groups × 16]: group g's sixteen channels (from <see cref="ChannelGroups.Start"/>)
+    /// with the even channels first, then the odd ones.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PermuteWeights(float* filter, Span<float> weights, int taps, int channels)
+    public static void PermuteWeights(float* filter, Span<float> weights, int taps, in ChannelGroups groups)
     {
-        for (int tap = 0; tap < taps; tap++)
-        for (int group = 0; group < channels; group += GroupChannels)
-        for (int lane = 0; lane < GroupChannels / 2; lane++)
+        nint channels = groups.Channels, stride = groups.TapStride;
+        for (nint tap = 0; tap < taps; tap++)
+        for (nint group = 0; group < groups.Count; group++)
         {
-            int at = tap * channels + group;
-            weights[at + lane] = filter[at + 2 * lane];
-            weights[at + GroupChannels / 2 + lane] = filter[at + 2 * lane + 1];
+            float* source = filter + tap * channels + groups.Start(group);
+            Span<float> destination = weights.Slice((int)(tap * stride + group * GroupChannels), GroupChannels);
+            for (int lane = 0; lane < GroupChannels / 2; lane++)
+            {
+                destination[lane] = source[2 * lane];
+                destination[GroupChannels / 2 + lane] = source[2 * lane + 1];
+            }
         }
+    }
+}
+
+/// <summary>
+/// A bfloat16 kernel's channels in groups of sixteen, the last one shifted back to end at the last channel when the
+/// count is not a multiple of sixteen (it recomputes a few channels with the same bits); and how work items share
+/// them: in units of whole groups, the shifted last group travelling with its neighbour, so that no two items write
+/// the same channels.
+/// </summary>
+internal readonly struct ChannelGroups
+{
+    /// <summary>Channels (at least sixteen), groups, and units (groups, less one when the last is shifted back).</summary>
+    public readonly nint Channels, Count, Units;
+    /// <summary>Units per work item, and work items per output row (or row pair).</summary>
+    public readonly nint UnitsPerItem, ItemsPerRow;
+
+    /// <param name="channels">Channels, at least sixteen.</param>
+    /// <param name="rows">Output rows (or row pairs) of the call.</param>
+    /// <param name="threads">Threads the call runs on.</param>
+    /// <param name="itemsPerThread">Work items to aim for per thread: with fewer rows than that, each row's groups are split between items.</param>
+    public ChannelGroups(long channels, long rows, int threads, long itemsPerThread)
+    {
+        Channels = (nint)channels;
+        Count = (Channels + BFloat16Lanes.GroupChannels - 1) / BFloat16Lanes.GroupChannels;
+        Units = Channels % BFloat16Lanes.GroupChannels == 0 ? Count : Count - 1;
+        long splits = threads == 1 ? 1 : Math.Clamp((itemsPerThread * threads + rows - 1) / rows, 1, Units);
+        UnitsPerItem = (nint)((Units + splits - 1) / splits);
+        ItemsPerRow = (Units + UnitsPerItem - 1) / UnitsPerItem;
+    }
+
+    /// <summary>Elements between two taps' weights in the permuted filter.</summary>
+    public nint TapStride => Count * BFloat16Lanes.GroupChannels;
+
+    /// <summary>First channel of group <paramref name="group"/>.</summary>
+    public nint Start(nint group) => Math.Min(group * BFloat16Lanes.GroupChannels, Channels - BFloat16Lanes.GroupChannels);
+
+    /// <summary>Groups [First, End) of a row's work item <paramref name="split"/>.</summary>
+    public (nint First, nint End) ItemGroups(nint split)
+    {
+        nint firstUnit = split * UnitsPerItem, endUnit = Math.Min(Units, firstUnit + UnitsPerItem);
+        return (firstUnit, endUnit == Units ? Count : endUnit);
     }
 }
 

@@ -14,7 +14,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// problems, depthwise and conv2d, in bands of output rows (<see cref="NhwcRowBands"/>), NCHW depthwise in
 /// blocks of channels (<see cref="NchwChannelBlocks"/>). An NCHW conv2d, whose float32 path transposes whole
 /// tensors anyway, widens whole tensors in parallel chunks and runs once. bfloat16 NHWC depthwise 3x3 at stride 1 or 2
-/// and 5x5 at stride 1 (multiplier 1, channels in sixteens) on the AVX2 tier skips the float32 buffers: its kernels read
+/// and 5x5 at stride 1 (multiplier 1, 16 channels or more) on the AVX2 tier skips the float32 buffers: its kernels read
 /// and write bfloat16 directly (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>,
 /// <see cref="BFloat16DepthwiseFiveWide"/>). Every output element gets the
 /// same bits whatever the path, the pieces and the thread count.

@@ -21,7 +21,7 @@ public sealed class BFloat16DepthwiseFiveWideTests
         ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
 
     [Test]
-    public void TakesFiveByFiveUnitStrideMultiplierOneNhwcOnTheAvx2TierWithChannelsInSixteensAndEightPixelRows()
+    public void TakesFiveByFiveUnitStrideMultiplierOneNhwcOnTheAvx2TierWithSixteenChannelsOrMoreAndEightPixelRows()
     {
         var taken = Geometry([1, 14, 14, 32], [5, 5, 32, 1], Same);
         Assert.That(BFloat16DepthwiseFiveWide.Supports(taken, VectorIsa.Avx2), Is.EqualTo(Avx2.IsSupported && Fma.IsSupported));
@@ -29,7 +29,7 @@ public sealed class BFloat16DepthwiseFiveWideTests
         {
             ("128-bit tier", taken, VectorIsa.Sse2),
             ("512-bit tier", taken, VectorIsa.Avx512),
-            ("72 channels", Geometry([1, 14, 14, 72], [5, 5, 72, 1], Same), VectorIsa.Avx2),
+            ("15 channels", Geometry([1, 14, 14, 15], [5, 5, 15, 1], Same), VectorIsa.Avx2),
             ("multiplier 2", Geometry([1, 14, 14, 16], [5, 5, 16, 2], Same), VectorIsa.Avx2),
             ("stride 2", Geometry([1, 14, 14, 16], [5, 5, 16, 1], Same with { StrideHeight = 2, StrideWidth = 2 }), VectorIsa.Avx2),
             ("dilation 2", Geometry([1, 14, 14, 16], [5, 5, 16, 1], Same with { DilationHeight = 2, DilationWidth = 2 }), VectorIsa.Avx2),
@@ -48,7 +48,7 @@ public sealed class BFloat16DepthwiseFiveWideTests
         int taken = 0;
         for (int trial = 0; trial < 300; trial++)
         {
-            long batch = random.Next(1, 3), height = random.Next(1, 12), width = random.Next(6, 30), channels = 16 * random.Next(1, 4);
+            long batch = random.Next(1, 3), height = random.Next(1, 12), width = random.Next(6, 30), channels = random.Next(16, 70);
             var options = random.Next(3) switch
             {
                 0 => Same,
@@ -69,7 +69,7 @@ public sealed class BFloat16DepthwiseFiveWideTests
     }
 
     [TestCase(2, 14, 14, 96, 2, 2, 2, 2)]
-    [TestCase(1, 28, 30, 48, 0, 3, 3, 0)]
+    [TestCase(1, 28, 30, 40, 0, 3, 3, 0)]
     [TestCase(1, 9, 120, 64, 1, 1, 0, 1)]
     public void LargeProblemsGiveTheSameBitsOnEveryThreadCount(int batch, int height, int width, int channels, int top, int bottom, int left, int right)
     {

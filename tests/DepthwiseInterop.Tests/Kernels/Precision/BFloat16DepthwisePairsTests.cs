@@ -20,7 +20,7 @@ public sealed class BFloat16DepthwisePairsTests
         ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
 
     [Test]
-    public void TakesThreeByThreeUnitStrideMultiplierOneNhwcOnTheAvx2TierWithChannelsInSixteens()
+    public void TakesThreeByThreeUnitStrideMultiplierOneNhwcOnTheAvx2TierWithSixteenChannelsOrMore()
     {
         var same = new ConvolutionOptions { Padding = PaddingMode.Same };
         var taken = Geometry([1, 8, 9, 32], [3, 3, 32, 1], same);
@@ -32,8 +32,7 @@ public sealed class BFloat16DepthwisePairsTests
             ("128-bit tier", taken, VectorIsa.Sse2),
             ("512-bit tier", taken, VectorIsa.Avx512),
             ("scalar", taken, VectorIsa.Scalar),
-            ("24 channels", Geometry([1, 8, 9, 24], [3, 3, 24, 1], same), VectorIsa.Avx2),
-            ("8 channels", Geometry([1, 8, 9, 8], [3, 3, 8, 1], same), VectorIsa.Avx2),
+            ("15 channels", Geometry([1, 8, 9, 15], [3, 3, 15, 1], same), VectorIsa.Avx2),
             ("multiplier 2", Geometry([1, 8, 9, 16], [3, 3, 16, 2], same), VectorIsa.Avx2),
             ("stride 2", Geometry([1, 8, 9, 16], [3, 3, 16, 1], same with { StrideHeight = 2, StrideWidth = 2 }), VectorIsa.Avx2),
             ("dilation 2", Geometry([1, 8, 9, 16], [3, 3, 16, 1], same with { DilationHeight = 2, DilationWidth = 2 }), VectorIsa.Avx2),
@@ -55,7 +54,7 @@ public sealed class BFloat16DepthwisePairsTests
         int taken = 0;
         for (int trial = 0; trial < 300; trial++)
         {
-            long batch = random.Next(1, 3), height = random.Next(1, 10), width = random.Next(2, 21), channels = 16 * random.Next(1, 4);
+            long batch = random.Next(1, 3), height = random.Next(1, 10), width = random.Next(2, 21), channels = random.Next(16, 70);
             var options = random.Next(3) switch
             {
                 0 => new ConvolutionOptions { Padding = PaddingMode.Same },
@@ -76,10 +75,10 @@ public sealed class BFloat16DepthwisePairsTests
         Assert.That(taken, Is.GreaterThan(200), "most trials must reach the kernel");
     }
 
-    [TestCase(2, 14, 14, 96, 1, 1, 1, 1)]
+    [TestCase(2, 14, 14, 104, 1, 1, 1, 1)]
     [TestCase(1, 31, 40, 64, 1, 1, 0, 1)]
     [TestCase(1, 5, 120, 160, 3, 2, 1, 0)]
-    [TestCase(3, 20, 20, 48, 0, 0, 0, 0)]
+    [TestCase(3, 20, 20, 41, 0, 0, 0, 0)]
     public void LargeProblemsGiveTheSameBitsOnEveryThreadCount(int batch, int height, int width, int channels, int top, int bottom, int left, int right)
     {
         Assume.That(Avx2.IsSupported && Fma.IsSupported, "the kernel needs AVX2 and FMA");

@@ -21,7 +21,7 @@ public sealed class BFloat16DepthwiseStride2Tests
         ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
 
     [Test]
-    public void TakesThreeByThreeStrideTwoMultiplierOneNhwcOnTheAvx2TierWithChannelsInSixteens()
+    public void TakesThreeByThreeStrideTwoMultiplierOneNhwcOnTheAvx2TierWithSixteenChannelsOrMore()
     {
         var taken = Geometry([1, 16, 17, 32], [3, 3, 32, 1], Stride2Same);
         Assert.That(BFloat16DepthwiseStride2.Supports(taken, VectorIsa.Avx2), Is.EqualTo(Avx2.IsSupported && Fma.IsSupported));
@@ -29,7 +29,7 @@ public sealed class BFloat16DepthwiseStride2Tests
         {
             ("128-bit tier", taken, VectorIsa.Sse2),
             ("512-bit tier", taken, VectorIsa.Avx512),
-            ("24 channels", Geometry([1, 16, 17, 24], [3, 3, 24, 1], Stride2Same), VectorIsa.Avx2),
+            ("15 channels", Geometry([1, 16, 17, 15], [3, 3, 15, 1], Stride2Same), VectorIsa.Avx2),
             ("multiplier 2", Geometry([1, 16, 17, 16], [3, 3, 16, 2], Stride2Same), VectorIsa.Avx2),
             ("unit stride", Geometry([1, 16, 17, 16], [3, 3, 16, 1], Stride2Same with { StrideHeight = 1, StrideWidth = 1 }), VectorIsa.Avx2),
             ("unequal strides", Geometry([1, 16, 17, 16], [3, 3, 16, 1], Stride2Same with { StrideHeight = 1 }), VectorIsa.Avx2),
@@ -51,7 +51,7 @@ public sealed class BFloat16DepthwiseStride2Tests
         int taken = 0;
         for (int trial = 0; trial < 300; trial++)
         {
-            long batch = random.Next(1, 3), height = random.Next(1, 14), width = random.Next(7, 30), channels = 16 * random.Next(1, 4);
+            long batch = random.Next(1, 3), height = random.Next(1, 14), width = random.Next(7, 30), channels = random.Next(16, 70);
             var options = random.Next(3) switch
             {
                 0 => Stride2Same,
@@ -71,7 +71,7 @@ public sealed class BFloat16DepthwiseStride2Tests
         Assert.That(taken, Is.GreaterThan(150), "most trials must reach the kernel");
     }
 
-    [TestCase(2, 28, 28, 96, 0, 1, 0, 1)]
+    [TestCase(2, 30, 30, 72, 0, 1, 0, 1)]
     [TestCase(1, 41, 61, 64, 1, 1, 1, 1)]
     [TestCase(1, 9, 240, 160, 3, 2, 1, 0)]
     public void LargeProblemsGiveTheSameBitsOnEveryThreadCount(int batch, int height, int width, int channels, int top, int bottom, int left, int right)
