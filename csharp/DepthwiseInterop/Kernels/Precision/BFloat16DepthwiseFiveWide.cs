@@ -51,8 +51,8 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         public ChannelGroups Groups;
     }
 
-    /// <summary>Computes a problem <see cref="Supports"/> takes; <paramref name="filter"/> is the widened float32 filter.</summary>
-    public static void Run(ushort* input, float* filter, ushort* output, in ConvolutionGeometry g)
+    /// <summary>Computes a problem <see cref="Supports"/> takes (all three tensors bfloat16 bits).</summary>
+    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g)
     {
         int channels = (int)g.InputChannels;
         int zeroLength = checked((int)((g.OutputWidth + BlockColumns) * g.InputChannels));
@@ -63,7 +63,7 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
         try
         {
-            BFloat16Lanes.PermuteWeights(filter, weights, 25, groups);
+            BFloat16Lanes.WidenWeights(filter, weights, 25, groups);
             Array.Clear(zeroRow, 0, zeroLength);
             fixed (float* weightsPointer = weights)
             fixed (ushort* zeroPointer = zeroRow)

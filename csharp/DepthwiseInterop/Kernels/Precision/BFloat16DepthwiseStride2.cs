@@ -50,8 +50,8 @@ internal static unsafe class BFloat16DepthwiseStride2
         public ChannelGroups Groups;
     }
 
-    /// <summary>Computes a problem <see cref="Supports"/> takes; <paramref name="filter"/> is the widened float32 filter.</summary>
-    public static void Run(ushort* input, float* filter, ushort* output, in ConvolutionGeometry g)
+    /// <summary>Computes a problem <see cref="Supports"/> takes (all three tensors bfloat16 bits).</summary>
+    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g)
     {
         int channels = (int)g.InputChannels;
         int zeroLength = checked((int)((2 * g.OutputWidth + 2) * g.InputChannels));
@@ -62,7 +62,7 @@ internal static unsafe class BFloat16DepthwiseStride2
         ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
         try
         {
-            BFloat16Lanes.PermuteWeights(filter, weights, 9, groups);
+            BFloat16Lanes.WidenWeights(filter, weights, 9, groups);
             Array.Clear(zeroRow, 0, zeroLength);
             fixed (float* weightsPointer = weights)
             fixed (ushort* zeroPointer = zeroRow)

@@ -47,22 +47,23 @@ internal static unsafe class BFloat16Lanes
         Avx2.Or(Avx2.ShiftRightLogical(even, 16), Avx2.And(odd, Vector256.Create(0xFFFF_0000u)));
 
     /// <summary>
-    /// A widened filter [taps, C] to [taps, groups × 16]: group g's sixteen channels (from <see cref="ChannelGroups.Start"/>)
-    /// with the even channels first, then the odd ones.
+    /// A bfloat16 filter [taps, C] widened to float32 [taps, groups × 16]: group g's sixteen channels (from
+    /// <see cref="ChannelGroups.Start"/>) split as the inputs are, even channels first, then the odd ones.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PermuteWeights(float* filter, Span<float> weights, int taps, in ChannelGroups groups)
+    public static void WidenWeights(ushort* filter, Span<float> weights, int taps, in ChannelGroups groups)
     {
         nint channels = groups.Channels, stride = groups.TapStride;
-        for (nint tap = 0; tap < taps; tap++)
-        for (nint group = 0; group < groups.Count; group++)
+        if (weights.Length < taps * stride) throw new ArgumentException("the weights buffer is too short", nameof(weights));
+        fixed (float* destination = weights)
         {
-            float* source = filter + tap * channels + groups.Start(group);
-            Span<float> destination = weights.Slice((int)(tap * stride + group * GroupChannels), GroupChannels);
-            for (int lane = 0; lane < GroupChannels / 2; lane++)
+            for (nint tap = 0; tap < taps; tap++)
+            for (nint group = 0; group < groups.Count; group++)
             {
-                destination[lane] = source[2 * lane];
-                destination[GroupChannels / 2 + lane] = source[2 * lane + 1];
+                Split(filter + tap * channels + groups.Start(group), out var even, out var odd);
+                float* at = destination + tap * stride + group * GroupChannels;
+                Avx.Store(at, even);
+                Avx.Store(at + GroupChannels / 2, odd);
             }
         }
     }

@@ -49,6 +49,7 @@ internal static unsafe class ReducedPrecisionConvolution
         long bandInputElements = DefaultBandInputElements, long conv2DBandsPerThread = DefaultConv2DBandsPerThread,
         long rowsPerNarrow = NhwcRowBands.DefaultRowsPerNarrow) where TFormat : IReducedPrecisionFormat
     {
+        if (typeof(TFormat) == typeof(BFloat16Format) && TryBFloat16Depthwise(input, filter, output, g, isa)) return;
         float[] filterSingle = ArrayPool<float>.Shared.Rent(filter.Length);
         try
         {
@@ -59,7 +60,6 @@ internal static unsafe class ReducedPrecisionConvolution
             {
                 var job = new ReducedPrecisionJob { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g, Isa = isa,
                     BandInputElements = bandInputElements, Conv2DBandsPerThread = conv2DBandsPerThread, RowsPerNarrow = rowsPerNarrow };
-                if (typeof(TFormat) == typeof(BFloat16Format) && TryBFloat16Depthwise(inputPointer, filterPointer, outputPointer, g, isa)) return;
                 if (g.DataFormat == DataFormat.NHWC) NhwcRowBands.Run<TFormat>(ref job);
                 else if (g.Kind == ConvolutionKind.DepthwiseConv2D) NchwChannelBlocks.Run<TFormat>(ref job);
                 else RunWhole<TFormat>(ref job);
@@ -71,13 +71,18 @@ internal static unsafe class ReducedPrecisionConvolution
         }
     }
 
-    /// <summary>Runs a bfloat16 problem on a kernel that reads and writes bfloat16 directly, if one takes it.</summary>
-    private static bool TryBFloat16Depthwise(ushort* input, float* filter, ushort* output, in ConvolutionGeometry g, VectorIsa isa)
+    /// <summary>Runs a bfloat16 problem on a kernel that reads and writes bfloat16 directly (its filter too), if one takes it.</summary>
+    private static bool TryBFloat16Depthwise(ReadOnlySpan<ushort> input, ReadOnlySpan<ushort> filter, Span<ushort> output, in ConvolutionGeometry g, VectorIsa isa)
     {
-        if (BFloat16DepthwisePairs.Supports(g, isa)) BFloat16DepthwisePairs.Run(input, filter, output, g);
-        else if (BFloat16DepthwiseStride2.Supports(g, isa)) BFloat16DepthwiseStride2.Run(input, filter, output, g);
-        else if (BFloat16DepthwiseFiveWide.Supports(g, isa)) BFloat16DepthwiseFiveWide.Run(input, filter, output, g);
-        else return false;
+        fixed (ushort* inputPointer = input)
+        fixed (ushort* filterPointer = filter)
+        fixed (ushort* outputPointer = output)
+        {
+            if (BFloat16DepthwisePairs.Supports(g, isa)) BFloat16DepthwisePairs.Run(inputPointer, filterPointer, outputPointer, g);
+            else if (BFloat16DepthwiseStride2.Supports(g, isa)) BFloat16DepthwiseStride2.Run(inputPointer, filterPointer, outputPointer, g);
+            else if (BFloat16DepthwiseFiveWide.Supports(g, isa)) BFloat16DepthwiseFiveWide.Run(inputPointer, filterPointer, outputPointer, g);
+            else return false;
+        }
         return true;
     }
 
