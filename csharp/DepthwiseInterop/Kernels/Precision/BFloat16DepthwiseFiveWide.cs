@@ -59,7 +59,7 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         long macs = g.OutputElementCount * 25, rows = g.Batch * g.OutputHeight;
         int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
         var groups = new ChannelGroups(channels, rows, threads, ItemsPerThread);
-        float[] weights = ArrayPool<float>.Shared.Rent(25 * (int)groups.TapStride);
+        float[] weights = ArrayPool<float>.Shared.Rent(checked(25 * (int)groups.TapStride));
         ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
         try
         {

@@ -60,7 +60,7 @@ internal static unsafe class BFloat16DepthwisePairs
         long macs = g.OutputElementCount * 9, pairs = g.Batch * ((g.OutputHeight + 1) / 2);
         int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
         var groups = new ChannelGroups(channels, pairs, threads, ItemsPerThread);
-        float[] weights = ArrayPool<float>.Shared.Rent(9 * (int)groups.TapStride);
+        float[] weights = ArrayPool<float>.Shared.Rent(checked(9 * (int)groups.TapStride));
         ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
         try
         {

@@ -58,7 +58,7 @@ internal static unsafe class BFloat16DepthwiseStride2
         long macs = g.OutputElementCount * 9, rows = g.Batch * g.OutputHeight;
         int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
         var groups = new ChannelGroups(channels, rows, threads, ItemsPerThread);
-        float[] weights = ArrayPool<float>.Shared.Rent(9 * (int)groups.TapStride);
+        float[] weights = ArrayPool<float>.Shared.Rent(checked(9 * (int)groups.TapStride));
         ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
         try
         {
