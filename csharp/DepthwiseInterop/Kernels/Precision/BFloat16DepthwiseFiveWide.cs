@@ -1,9 +1,7 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using DepthwiseInterop.Kernels.Simd;
-using DepthwiseInterop.Kernels.Threading;
 
 namespace DepthwiseInterop.Kernels.Precision;
 
@@ -28,8 +26,6 @@ internal static unsafe class BFloat16DepthwiseFiveWide
     private const int BlockPixels = 4;
     /// <summary>Input columns a block reads.</summary>
     private const int BlockColumns = BlockPixels + 4;
-    /// <summary>Work items a call aims for per thread (short images have few rows: their channel groups are split too).</summary>
-    private const long ItemsPerThread = 8;
 
     /// <summary>Whether this kernel computes the problem on the tier <paramref name="isa"/>.</summary>
     public static bool Supports(in ConvolutionGeometry g, VectorIsa isa) =>
@@ -40,94 +36,44 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         // Narrower rows are all edge blocks, some pixels computed twice: 7x7x672 took 1.51x float32's time here, 1.40x in bands.
         && g.OutputWidth >= 2 * BlockPixels;
 
-    private struct Job
-    {
-        public ushort* Input;
-        public float* Weights;
-        public ushort* Output;
-        public ushort* ZeroRow;
-        public nint Height, Width, Channels, OutputHeight, OutputWidth, PadTop, PadLeft;
-        /// <summary>The channel groups, and how many work items share each output row's.</summary>
-        public ChannelGroups Groups;
-    }
-
     /// <summary>Computes a problem <see cref="Supports"/> takes (all three tensors bfloat16 bits).</summary>
-    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g)
+    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g) => BFloat16DepthwiseCall.Run<Kernel>(input, filter, output, g);
+
+    private readonly struct Kernel : IBFloat16DepthwiseKernel
     {
-        int channels = (int)g.InputChannels;
-        int zeroLength = checked((int)((g.OutputWidth + BlockColumns) * g.InputChannels));
-        long macs = g.OutputElementCount * 25, rows = g.Batch * g.OutputHeight;
-        int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
-        var groups = new ChannelGroups(channels, rows, threads, ItemsPerThread);
-        float[] weights = ArrayPool<float>.Shared.Rent(checked(25 * (int)groups.TapStride));
-        ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
-        try
-        {
-            BFloat16Lanes.WidenWeights(filter, weights, 25, groups);
-            Array.Clear(zeroRow, 0, zeroLength);
-            fixed (float* weightsPointer = weights)
-            fixed (ushort* zeroPointer = zeroRow)
-            {
-                var job = new Job
-                {
-                    Input = input, Weights = weightsPointer, Output = output, ZeroRow = zeroPointer,
-                    Height = (nint)g.InputHeight, Width = (nint)g.InputWidth, Channels = channels, OutputHeight = (nint)g.OutputHeight,
-                    OutputWidth = (nint)g.OutputWidth, PadTop = (nint)g.PadTop, PadLeft = (nint)g.PadLeft,
-                    Groups = groups,
-                };
-                WorkerPool.Shared.For(rows * groups.ItemsPerRow, threads, &RunItems, &job);
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(weights);
-            ArrayPool<ushort>.Shared.Return(zeroRow);
-        }
+        public static int Taps => 25;
+        public static int RowsPerItem => 1;
+        public static long ZeroRowPixels(in ConvolutionGeometry g) => g.OutputWidth + BlockColumns;
+        public static void Rows(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup) => Row(job, image, row, firstGroup, endGroup);
     }
 
     /// <summary>
-    /// Work items [firstItem, endItem): an output row's range of channel groups each. The row's blocks start every four
-    /// pixels, the last one shifted back to end at the row's end (recomputing pixels with the same bits); the blocks
-    /// between the first and the last whose columns all lie inside the row run as one range without tests.
+    /// Output row <paramref name="row"/>, channel groups [first, end). The row's blocks start every four pixels, the last
+    /// one shifted back to end at the row's end (recomputing pixels with the same bits); the blocks between the first and
+    /// the last whose columns all lie inside the row run as one range without tests.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunItems(void* context, long firstItem, long endItem)
+    private static void Row(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup)
     {
-        ref Job job = ref Unsafe.AsRef<Job>(context);
-        nint c = job.Channels, rowElements = job.Width * c, outputRowElements = job.OutputWidth * c;
         nint blocks = (job.OutputWidth + BlockPixels - 1) / BlockPixels, last = job.OutputWidth - BlockPixels;
         // Blocks [interiorBegin, interiorEnd) read columns inside the row only; the rest of the row's blocks lie at either end.
         nint interiorBegin = 0, interiorEnd = blocks;
         while (interiorBegin < blocks && FirstColumn(interiorBegin, last, job.PadLeft) < 0) interiorBegin++;
         while (interiorEnd > interiorBegin && FirstColumn(interiorEnd - 1, last, job.PadLeft) + BlockColumns > job.Width) interiorEnd--;
-        for (long item = firstItem; item < endItem; item++)
+        var rows = new BlockRows
         {
-            nint outputRow = (nint)(item / job.Groups.ItemsPerRow), split = (nint)(item % job.Groups.ItemsPerRow);
-            var (firstGroup, endGroup) = job.Groups.ItemGroups(split);
-            nint image = outputRow / job.OutputHeight, row = outputRow % job.OutputHeight;
-            ushort* imageInput = job.Input + image * job.Height * rowElements;
-            var rows = new BlockRows
-            {
-                Row0 = InputRow(ref job, imageInput, row - job.PadTop, rowElements),
-                Row1 = InputRow(ref job, imageInput, row - job.PadTop + 1, rowElements),
-                Row2 = InputRow(ref job, imageInput, row - job.PadTop + 2, rowElements),
-                Row3 = InputRow(ref job, imageInput, row - job.PadTop + 3, rowElements),
-                Row4 = InputRow(ref job, imageInput, row - job.PadTop + 4, rowElements),
-                Zero = job.ZeroRow, Weights = job.Weights, Channels = c, Last = last, PadLeft = job.PadLeft, Width = job.Width,
-                Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup,
-                Output = job.Output + outputRow * outputRowElements,
-            };
-            if (interiorBegin > 0) Blocks<ColumnPadding>(rows, 0, interiorBegin);
-            if (interiorBegin < interiorEnd) Blocks<ColumnInside>(rows, interiorBegin, interiorEnd);
-            if (interiorEnd < blocks) Blocks<ColumnPadding>(rows, Math.Max(interiorBegin, interiorEnd), blocks);
-        }
+            Row0 = job.InputRow(image, row, 0), Row1 = job.InputRow(image, row, 1), Row2 = job.InputRow(image, row, 2),
+            Row3 = job.InputRow(image, row, 3), Row4 = job.InputRow(image, row, 4),
+            Zero = job.ZeroRow, Weights = job.Weights, Channels = job.Channels, Last = last, PadLeft = job.PadLeft, Width = job.Width,
+            Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup, Output = job.OutputRow(image, row),
+        };
+        if (interiorBegin > 0) Blocks<ColumnPadding>(rows, 0, interiorBegin);
+        if (interiorBegin < interiorEnd) Blocks<ColumnInside>(rows, interiorBegin, interiorEnd);
+        if (interiorEnd < blocks) Blocks<ColumnPadding>(rows, interiorEnd, blocks);
     }
 
     /// <summary>Input column of block <paramref name="block"/>'s first column.</summary>
     private static nint FirstColumn(nint block, nint last, nint padLeft) => Math.Min(block * BlockPixels, last) - padLeft;
-
-    private static ushort* InputRow(ref Job job, ushort* imageInput, nint inputRow, nint rowElements) =>
-        inputRow < 0 || inputRow >= job.Height ? job.ZeroRow : imageInput + inputRow * rowElements - job.PadLeft * job.Channels;
 
     /// <summary>One work item's rows and channel groups: row i's column x − PadLeft is at Row<i>i</i> + x × C (the zero row for padding rows).</summary>
     private struct BlockRows

@@ -1,9 +1,7 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using DepthwiseInterop.Kernels.Simd;
-using DepthwiseInterop.Kernels.Threading;
 
 namespace DepthwiseInterop.Kernels.Precision;
 
@@ -41,102 +39,49 @@ internal static unsafe class BFloat16DepthwisePairs
         // A block reads one column left of its first pixel and one right of its last: at most one of them may lie in the padding.
         && g.PadLeft <= 1 && g.PadRight <= 1;
 
-    private struct Job
-    {
-        public ushort* Input;
-        public float* Weights;
-        public ushort* Output;
-        public ushort* ZeroRow;
-        public nint Height, Width, Channels, OutputHeight, OutputWidth, PadTop, PadLeft, PadRight, PairsPerImage;
-        /// <summary>The channel groups, and how many work items share each row pair's.</summary>
-        public ChannelGroups Groups;
-    }
-
     /// <summary>Computes a problem <see cref="Supports"/> takes (all three tensors bfloat16 bits).</summary>
-    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g)
-    {
-        int channels = (int)g.InputChannels;
-        int zeroLength = checked((int)((g.OutputWidth + 2) * g.InputChannels));
-        long macs = g.OutputElementCount * 9, pairs = g.Batch * ((g.OutputHeight + 1) / 2);
-        int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
-        var groups = new ChannelGroups(channels, pairs, threads, ItemsPerThread);
-        float[] weights = ArrayPool<float>.Shared.Rent(checked(9 * (int)groups.TapStride));
-        ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
-        try
-        {
-            BFloat16Lanes.WidenWeights(filter, weights, 9, groups);
-            Array.Clear(zeroRow, 0, zeroLength);
-            fixed (float* weightsPointer = weights)
-            fixed (ushort* zeroPointer = zeroRow)
-            {
-                var job = new Job
-                {
-                    Input = input, Weights = weightsPointer, Output = output, ZeroRow = zeroPointer,
-                    Height = (nint)g.InputHeight, Width = (nint)g.InputWidth, Channels = channels, OutputHeight = (nint)g.OutputHeight,
-                    OutputWidth = (nint)g.OutputWidth, PadTop = (nint)g.PadTop, PadLeft = (nint)g.PadLeft, PadRight = (nint)g.PadRight,
-                    PairsPerImage = (nint)((g.OutputHeight + 1) / 2), Groups = groups,
-                };
-                WorkerPool.Shared.For(pairs * groups.ItemsPerRow, threads, &RunItems, &job);
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(weights);
-            ArrayPool<ushort>.Shared.Return(zeroRow);
-        }
-    }
+    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g) => BFloat16DepthwiseCall.Run<Kernel>(input, filter, output, g);
 
-    /// <summary>Work items a call aims for per thread (short images have few pairs: their channel groups are split too).</summary>
-    private const long ItemsPerThread = 8;
+    private readonly struct Kernel : IBFloat16DepthwiseKernel
+    {
+        public static int Taps => 9;
+        public static int RowsPerItem => 2;
+        public static long ZeroRowPixels(in ConvolutionGeometry g) => g.OutputWidth + 2;
+        public static void Rows(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup) => Pair(job, image, row, firstGroup, endGroup);
+    }
 
     /// <summary>
-    /// Work items [firstItem, endItem): a row pair's range of channel groups each. The pair's blocks start every two
-    /// pixels, the last one shifted back to end at the row's end (recomputing a pixel with the same bits when OW is
-    /// odd); a block whose first or last input column lies in the padding runs its own instantiation.
+    /// Output rows <paramref name="row"/> and <paramref name="row"/> + 1 (if below the height), channel groups [first, end).
+    /// The pair's blocks start every two pixels, the last one shifted back to end at the row's end (recomputing a pixel
+    /// with the same bits when OW is odd); a block whose first or last input column lies in the padding runs its own
+    /// instantiation.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunItems(void* context, long firstItem, long endItem)
+    private static void Pair(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup)
     {
-        ref Job job = ref Unsafe.AsRef<Job>(context);
-        nint c = job.Channels, rowElements = job.Width * c, outputRowElements = job.OutputWidth * c;
         nint blocks = (job.OutputWidth + BlockPixels - 1) / BlockPixels;
         bool padLeft = job.PadLeft == 1, padRight = job.PadRight == 1;
-        for (long item = firstItem; item < endItem; item++)
+        var rows = new BlockRows
         {
-            nint pair = (nint)(item / job.Groups.ItemsPerRow), split = (nint)(item % job.Groups.ItemsPerRow);
-            var (firstGroup, endGroup) = job.Groups.ItemGroups(split);
-            nint image = pair / job.PairsPerImage, row = pair % job.PairsPerImage * 2;
-            var rows = new BlockRows
+            Row0 = job.InputRow(image, row, 0), Row1 = job.InputRow(image, row, 1), Row2 = job.InputRow(image, row, 2), Row3 = job.InputRow(image, row, 3),
+            Zero = job.ZeroRow, Weights = job.Weights, Channels = job.Channels, NextOutputRow = job.OutputWidth * job.Channels,
+            Second = row + 1 < job.OutputHeight, Last = job.OutputWidth - BlockPixels,
+            Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup, Output = job.OutputRow(image, row),
+        };
+        nint first = 0, end = blocks;
+        if (padLeft)
+        {
+            if (blocks == 1 && padRight)
             {
-                Zero = job.ZeroRow, Weights = job.Weights, Channels = c, NextOutputRow = outputRowElements, Second = row + 1 < job.OutputHeight,
-                Last = job.OutputWidth - BlockPixels,
-                Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup,
-                Output = job.Output + (image * job.OutputHeight + row) * outputRowElements,
-            };
-            ushort* imageInput = job.Input + image * job.Height * rowElements;
-            rows.Row0 = InputRow(ref job, imageInput, row - job.PadTop, rowElements);
-            rows.Row1 = InputRow(ref job, imageInput, row - job.PadTop + 1, rowElements);
-            rows.Row2 = InputRow(ref job, imageInput, row - job.PadTop + 2, rowElements);
-            rows.Row3 = InputRow(ref job, imageInput, row - job.PadTop + 3, rowElements);
-            nint first = 0, end = blocks;
-            if (padLeft)
-            {
-                if (blocks == 1 && padRight)
-                {
-                    Blocks<ColumnPadding, ColumnPadding>(rows, 0, 1);
-                    continue;
-                }
-                Blocks<ColumnPadding, ColumnInside>(rows, 0, 1);
-                first = 1;
+                Blocks<ColumnPadding, ColumnPadding>(rows, 0, 1);
+                return;
             }
-            if (padRight) end = blocks - 1;
-            if (first < end) Blocks<ColumnInside, ColumnInside>(rows, first, end);
-            if (padRight) Blocks<ColumnInside, ColumnPadding>(rows, blocks - 1, blocks);
+            Blocks<ColumnPadding, ColumnInside>(rows, 0, 1);
+            first = 1;
         }
+        if (padRight) end = blocks - 1;
+        if (first < end) Blocks<ColumnInside, ColumnInside>(rows, first, end);
+        if (padRight) Blocks<ColumnInside, ColumnPadding>(rows, blocks - 1, blocks);
     }
-
-    private static ushort* InputRow(ref Job job, ushort* imageInput, nint inputRow, nint rowElements) =>
-        inputRow < 0 || inputRow >= job.Height ? job.ZeroRow : imageInput + inputRow * rowElements - job.PadLeft * job.Channels;
 
     /// <summary>One work item's rows and channel groups: row i's column q − PadLeft is at Row<i>i</i> + q × C (the zero row for padding rows).</summary>
     private struct BlockRows

@@ -1,9 +1,7 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using DepthwiseInterop.Kernels.Simd;
-using DepthwiseInterop.Kernels.Threading;
 
 namespace DepthwiseInterop.Kernels.Precision;
 
@@ -25,8 +23,6 @@ internal static unsafe class BFloat16DepthwiseStride2
     private const int GroupChannels = BFloat16Lanes.GroupChannels;
     /// <summary>Output pixels per block.</summary>
     private const int BlockPixels = 4;
-    /// <summary>Work items a call aims for per thread (short images have few rows: their channel groups are split too).</summary>
-    private const long ItemsPerThread = 8;
 
     /// <summary>Whether this kernel computes the problem on the tier <paramref name="isa"/>.</summary>
     public static bool Supports(in ConvolutionGeometry g, VectorIsa isa) =>
@@ -37,100 +33,48 @@ internal static unsafe class BFloat16DepthwiseStride2
         // A block reads columns 2q − PadLeft .. 2q − PadLeft + 8: the first may be the left padding column, the last the right one.
         && g.PadLeft <= 1 && 2 * g.OutputWidth - g.PadLeft <= g.InputWidth;
 
-    private struct Job
-    {
-        public ushort* Input;
-        public float* Weights;
-        public ushort* Output;
-        public ushort* ZeroRow;
-        public nint Height, Width, Channels, OutputHeight, OutputWidth, PadTop, PadLeft;
-        /// <summary>Whether the last block's last column is the padding column right of the row.</summary>
-        public bool PadRight;
-        /// <summary>The channel groups, and how many work items share each output row's.</summary>
-        public ChannelGroups Groups;
-    }
-
     /// <summary>Computes a problem <see cref="Supports"/> takes (all three tensors bfloat16 bits).</summary>
-    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g)
+    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g) => BFloat16DepthwiseCall.Run<Kernel>(input, filter, output, g);
+
+    private readonly struct Kernel : IBFloat16DepthwiseKernel
     {
-        int channels = (int)g.InputChannels;
-        int zeroLength = checked((int)((2 * g.OutputWidth + 2) * g.InputChannels));
-        long macs = g.OutputElementCount * 9, rows = g.Batch * g.OutputHeight;
-        int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
-        var groups = new ChannelGroups(channels, rows, threads, ItemsPerThread);
-        float[] weights = ArrayPool<float>.Shared.Rent(checked(9 * (int)groups.TapStride));
-        ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
-        try
-        {
-            BFloat16Lanes.WidenWeights(filter, weights, 9, groups);
-            Array.Clear(zeroRow, 0, zeroLength);
-            fixed (float* weightsPointer = weights)
-            fixed (ushort* zeroPointer = zeroRow)
-            {
-                var job = new Job
-                {
-                    Input = input, Weights = weightsPointer, Output = output, ZeroRow = zeroPointer,
-                    Height = (nint)g.InputHeight, Width = (nint)g.InputWidth, Channels = channels, OutputHeight = (nint)g.OutputHeight,
-                    OutputWidth = (nint)g.OutputWidth, PadTop = (nint)g.PadTop, PadLeft = (nint)g.PadLeft,
-                    PadRight = 2 * g.OutputWidth - g.PadLeft == g.InputWidth,
-                    Groups = groups,
-                };
-                WorkerPool.Shared.For(rows * groups.ItemsPerRow, threads, &RunItems, &job);
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(weights);
-            ArrayPool<ushort>.Shared.Return(zeroRow);
-        }
+        public static int Taps => 9;
+        public static int RowsPerItem => 1;
+        public static long ZeroRowPixels(in ConvolutionGeometry g) => 2 * g.OutputWidth + 2;
+        public static void Rows(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup) => Row(job, image, row, firstGroup, endGroup);
     }
 
     /// <summary>
-    /// Work items [firstItem, endItem): an output row's range of channel groups each. The row's blocks start every four
-    /// pixels, the last one shifted back to end at the row's end (recomputing pixels with the same bits); a block whose
-    /// first or last input column lies in the padding runs its own instantiation.
+    /// Output row <paramref name="row"/>, channel groups [first, end). The row's blocks start every four pixels, the last
+    /// one shifted back to end at the row's end (recomputing pixels with the same bits); a block whose first or last input
+    /// column lies in the padding runs its own instantiation.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunItems(void* context, long firstItem, long endItem)
+    private static void Row(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup)
     {
-        ref Job job = ref Unsafe.AsRef<Job>(context);
-        nint c = job.Channels, rowElements = job.Width * c, outputRowElements = job.OutputWidth * c;
         nint blocks = (job.OutputWidth + BlockPixels - 1) / BlockPixels;
-        bool padLeft = job.PadLeft == 1, padRight = job.PadRight;
-        for (long item = firstItem; item < endItem; item++)
+        // The last block's last column is the one right of the row exactly when the output reaches it (Supports allows no further).
+        bool padLeft = job.PadLeft == 1, padRight = 2 * job.OutputWidth - job.PadLeft == job.Width;
+        var rows = new BlockRows
         {
-            nint outputRow = (nint)(item / job.Groups.ItemsPerRow), split = (nint)(item % job.Groups.ItemsPerRow);
-            var (firstGroup, endGroup) = job.Groups.ItemGroups(split);
-            nint image = outputRow / job.OutputHeight, row = outputRow % job.OutputHeight;
-            ushort* imageInput = job.Input + image * job.Height * rowElements;
-            var rows = new BlockRows
+            Row0 = job.InputRow(image, row, 0), Row1 = job.InputRow(image, row, 1), Row2 = job.InputRow(image, row, 2),
+            Zero = job.ZeroRow, Weights = job.Weights, Channels = job.Channels, Last = job.OutputWidth - BlockPixels,
+            Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup, Output = job.OutputRow(image, row),
+        };
+        nint first = 0, end = blocks;
+        if (padLeft)
+        {
+            if (blocks == 1 && padRight)
             {
-                Row0 = InputRow(ref job, imageInput, 2 * row - job.PadTop, rowElements),
-                Row1 = InputRow(ref job, imageInput, 2 * row - job.PadTop + 1, rowElements),
-                Row2 = InputRow(ref job, imageInput, 2 * row - job.PadTop + 2, rowElements),
-                Zero = job.ZeroRow, Weights = job.Weights, Channels = c, Last = job.OutputWidth - BlockPixels,
-                Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup,
-                Output = job.Output + outputRow * outputRowElements,
-            };
-            nint first = 0, end = blocks;
-            if (padLeft)
-            {
-                if (blocks == 1 && padRight)
-                {
-                    Blocks<ColumnPadding, ColumnPadding>(rows, 0, 1);
-                    continue;
-                }
-                Blocks<ColumnPadding, ColumnInside>(rows, 0, 1);
-                first = 1;
+                Blocks<ColumnPadding, ColumnPadding>(rows, 0, 1);
+                return;
             }
-            if (padRight) end = blocks - 1;
-            if (first < end) Blocks<ColumnInside, ColumnInside>(rows, first, end);
-            if (padRight) Blocks<ColumnInside, ColumnPadding>(rows, blocks - 1, blocks);
+            Blocks<ColumnPadding, ColumnInside>(rows, 0, 1);
+            first = 1;
         }
+        if (padRight) end = blocks - 1;
+        if (first < end) Blocks<ColumnInside, ColumnInside>(rows, first, end);
+        if (padRight) Blocks<ColumnInside, ColumnPadding>(rows, blocks - 1, blocks);
     }
-
-    private static ushort* InputRow(ref Job job, ushort* imageInput, nint inputRow, nint rowElements) =>
-        inputRow < 0 || inputRow >= job.Height ? job.ZeroRow : imageInput + inputRow * rowElements - job.PadLeft * job.Channels;
 
     /// <summary>One work item's rows and channel groups: row i's column x − PadLeft is at Row<i>i</i> + x × C (the zero row for padding rows).</summary>
     private struct BlockRows

@@ -1,0 +1,104 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using DepthwiseInterop.Kernels.Threading;
+
+namespace DepthwiseInterop.Kernels.Precision;
+
+/// <summary>
+/// One call of a bfloat16 depthwise kernel (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>,
+/// <see cref="BFloat16DepthwiseFiveWide"/>): the filter widened and split once (<see cref="BFloat16Lanes.WidenWeights"/>),
+/// a zero row for the padding, and the work items on the pool, each a kernel's rows (one row, or a row pair) of one
+/// image and a range of its channel groups (<see cref="ChannelGroups"/>).
+/// </summary>
+internal static unsafe class BFloat16DepthwiseCall
+{
+    /// <summary>Work items a call aims for per thread (short images have few rows: their channel groups are split too).</summary>
+    private const long ItemsPerThread = 8;
+
+    public static void Run<TKernel>(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g) where TKernel : struct, IBFloat16DepthwiseKernel
+    {
+        long itemsPerImage = (g.OutputHeight + TKernel.RowsPerItem - 1) / TKernel.RowsPerItem, rows = g.Batch * itemsPerImage;
+        long macs = g.OutputElementCount * TKernel.Taps;
+        int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
+        var groups = new ChannelGroups(g.InputChannels, rows, threads, ItemsPerThread);
+        int zeroLength = checked((int)(TKernel.ZeroRowPixels(g) * g.InputChannels));
+        float[] weights = ArrayPool<float>.Shared.Rent(checked(TKernel.Taps * (int)groups.TapStride));
+        ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
+        try
+        {
+            BFloat16Lanes.WidenWeights(filter, weights, TKernel.Taps, groups);
+            Array.Clear(zeroRow, 0, zeroLength);
+            fixed (float* weightsPointer = weights)
+            fixed (ushort* zeroPointer = zeroRow)
+            {
+                var job = new BFloat16DepthwiseJob
+                {
+                    Input = input, Weights = weightsPointer, Output = output, ZeroRow = zeroPointer, Groups = groups, ItemsPerImage = (nint)itemsPerImage,
+                    Height = (nint)g.InputHeight, Width = (nint)g.InputWidth, Channels = (nint)g.InputChannels, OutputHeight = (nint)g.OutputHeight,
+                    OutputWidth = (nint)g.OutputWidth, StrideHeight = (nint)g.StrideHeight, PadTop = (nint)g.PadTop, PadLeft = (nint)g.PadLeft, PadRight = (nint)g.PadRight,
+                };
+                WorkerPool.Shared.For(rows * groups.ItemsPerRow, threads, &RunItems<TKernel>, &job);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(weights);
+            ArrayPool<ushort>.Shared.Return(zeroRow);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunItems<TKernel>(void* context, long firstItem, long endItem) where TKernel : struct, IBFloat16DepthwiseKernel
+    {
+        ref BFloat16DepthwiseJob job = ref Unsafe.AsRef<BFloat16DepthwiseJob>(context);
+        for (long item = firstItem; item < endItem; item++)
+        {
+            nint rows = (nint)(item / job.Groups.ItemsPerRow), split = (nint)(item % job.Groups.ItemsPerRow);
+            var (firstGroup, endGroup) = job.Groups.ItemGroups(split);
+            TKernel.Rows(job, rows / job.ItemsPerImage, rows % job.ItemsPerImage * TKernel.RowsPerItem, firstGroup, endGroup);
+        }
+    }
+}
+
+/// <summary>A bfloat16 depthwise kernel as <see cref="BFloat16DepthwiseCall"/> runs it.</summary>
+internal interface IBFloat16DepthwiseKernel
+{
+    /// <summary>Filter taps (height × width).</summary>
+    static abstract int Taps { get; }
+
+    /// <summary>Output rows a work item computes (two for row pairs).</summary>
+    static abstract int RowsPerItem { get; }
+
+    /// <summary>Pixels of zeros the kernel may read from the zero row at one row's offsets (its blocks reach past the output width).</summary>
+    static abstract long ZeroRowPixels(in ConvolutionGeometry g);
+
+    /// <summary>Output rows [<paramref name="row"/>, + <see cref="RowsPerItem"/>) of an image (those below the height skipped), channel groups [first, end).</summary>
+    static abstract void Rows(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup);
+}
+
+/// <summary>A bfloat16 depthwise call's tensors, geometry and channel groups as its work items read them.</summary>
+internal unsafe struct BFloat16DepthwiseJob
+{
+    public ushort* Input;
+    /// <summary>The filter widened and split (<see cref="BFloat16Lanes.WidenWeights"/>).</summary>
+    public float* Weights;
+    public ushort* Output;
+    public ushort* ZeroRow;
+    public ChannelGroups Groups;
+    /// <summary>Work items' rows per image (rows, or row pairs).</summary>
+    public nint ItemsPerImage;
+    public nint Height, Width, Channels, OutputHeight, OutputWidth, StrideHeight, PadTop, PadLeft, PadRight;
+
+    /// <summary>
+    /// Input row <c>outputRow × stride − PadTop + <paramref name="tap"/></c> of <paramref name="image"/>, placed so that its
+    /// column x − PadLeft is at the result + x × C; the zero row for rows in the padding.
+    /// </summary>
+    public readonly ushort* InputRow(nint image, nint outputRow, nint tap)
+    {
+        nint inputRow = outputRow * StrideHeight - PadTop + tap;
+        return (nuint)inputRow >= (nuint)Height ? ZeroRow : Input + ((image * Height + inputRow) * Width - PadLeft) * Channels;
+    }
+
+    /// <summary>Output row <paramref name="outputRow"/> of <paramref name="image"/>.</summary>
+    public readonly ushort* OutputRow(nint image, nint outputRow) => Output + (image * OutputHeight + outputRow) * OutputWidth * Channels;
+}
