@@ -85,6 +85,12 @@ public sealed class BFloat16DepthwisePairsTests
         var g = Geometry([batch, height, width, channels], [3, 3, channels, 1],
             new ConvolutionOptions { Padding = PaddingMode.Explicit, PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right });
         Assert.That(g.OutputElementCount * 9, Is.GreaterThanOrEqualTo(NhwcRowBands.DepthwiseParallelThresholdMacs), "the case must run on the pool");
+        CheckOnEveryThreadCount(g);
+    }
+
+    /// <summary><see cref="CheckAgainstFloat32"/> on 1, 2 and 3 threads (2: with non-finite values), each against the float32 path's bits.</summary>
+    internal static void CheckOnEveryThreadCount(in ConvolutionGeometry g)
+    {
         int previous = WorkerPool.ThreadCount;
         try
         {

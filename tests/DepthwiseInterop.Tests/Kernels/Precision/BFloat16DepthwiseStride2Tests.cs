@@ -1,7 +1,6 @@
 using System.Runtime.Intrinsics.X86;
 using DepthwiseInterop.Kernels.Precision;
 using DepthwiseInterop.Kernels.Simd;
-using DepthwiseInterop.Kernels.Threading;
 
 namespace DepthwiseInterop.Tests.Kernels.Precision;
 
@@ -81,18 +80,6 @@ public sealed class BFloat16DepthwiseStride2Tests
             Stride2Same with { Padding = PaddingMode.Explicit, PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right });
         Assert.That(BFloat16DepthwiseStride2.Supports(g, VectorIsa.Avx2), Is.True);
         Assert.That(g.OutputElementCount * 9, Is.GreaterThanOrEqualTo(NhwcRowBands.DepthwiseParallelThresholdMacs), "the case must run on the pool");
-        int previous = WorkerPool.ThreadCount;
-        try
-        {
-            foreach (int threads in new[] { 1, 2, 3 })
-            {
-                WorkerPool.ThreadCount = threads;
-                BFloat16DepthwisePairsTests.CheckAgainstFloat32(g, new Random(threads), nonFinite: threads == 2, $"{threads} threads");
-            }
-        }
-        finally
-        {
-            WorkerPool.ThreadCount = previous;
-        }
+        BFloat16DepthwisePairsTests.CheckOnEveryThreadCount(g);
     }
 }
