@@ -16,16 +16,17 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// tensors anyway, widens whole tensors in parallel chunks and runs once. bfloat16 NHWC depthwise 3x3 at stride 1 or 2
 /// and 5x5 at stride 1 (multiplier 1, 16 channels or more) on the AVX2 tier skips the float32 buffers: its kernels read
 /// and write bfloat16 directly (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>,
-/// <see cref="BFloat16DepthwiseFiveWide"/>). Every output element gets the
-/// same bits whatever the path, the pieces and the thread count.
+/// <see cref="BFloat16DepthwiseFiveWide"/>). Every output element gets the same bits whatever the path, the pieces and
+/// the thread count.
 /// </summary>
 /// <remarks>
 /// Measured and not kept: NHWC 3x3 stride-1 depthwise through an L1 pipeline, a band's rows widened one channel chunk
 /// at a time (16 or 32 channels) into a ring of four zero-padded float32 rows, a row pair computed from L1 with no edge
 /// code, its outputs narrowed from an L1 buffer. Same bits; against float32's time, 1 thread, 21 alternated rounds:
 /// bfloat16 1.47-1.90x, float16 2.1-2.4x, where these bands measured 1.53-1.86x and 1.9-2.4x in the same rounds.
-/// The compute alone, from L1, took 0.60-0.95x float32's time (14x14x576 0.82-1.09x), but the widening alone 0.28-0.49x and the narrowing
-/// 0.45-0.84x: with the conversions in separate phases, what the format costs is their sum whatever the blocking.
+/// The compute alone, from L1, took 0.60-0.95x float32's time (14x14x576 0.82-1.09x), but the widening alone 0.28-0.49x
+/// and the narrowing 0.45-0.84x: with the conversions in separate phases, what the format costs is their sum whatever the
+/// blocking. bfloat16's kernels above convert in registers instead, as they load and store.
 /// </remarks>
 internal static unsafe class ReducedPrecisionConvolution
 {
