@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using DepthwiseInterop.Kernels.Simd;
 using DepthwiseInterop.Kernels.Threading;
 
 namespace DepthwiseInterop.Kernels.Precision;
@@ -14,6 +16,18 @@ internal static unsafe class BFloat16DepthwiseCall
 {
     /// <summary>Work items a call aims for per thread (short images have few rows: their channel groups are split too).</summary>
     private const long ItemsPerThread = 8;
+
+    /// <summary>
+    /// What every bfloat16 depthwise kernel requires: the AVX2 tier (its instructions; no AVX-512 hardware here to measure the
+    /// kernels against the 512-bit float32 bands), NHWC, multiplier 1, a square <paramref name="filterSize"/> filter at
+    /// <paramref name="stride"/> both ways, unit dilations, at least one group of sixteen channels, and rows to compute.
+    /// </summary>
+    public static bool Takes(in ConvolutionGeometry g, VectorIsa isa, long filterSize, long stride) =>
+        isa == VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
+        && g.Kind == ConvolutionKind.DepthwiseConv2D && g.DataFormat == DataFormat.NHWC && g.OutputChannels == g.InputChannels
+        && g.FilterHeight == filterSize && g.FilterWidth == filterSize && g.StrideHeight == stride && g.StrideWidth == stride
+        && g.DilationHeight == 1 && g.DilationWidth == 1
+        && g.InputChannels >= BFloat16Lanes.GroupChannels && g.OutputHeight > 0 && g.InputHeight > 0;
 
     public static void Run<TKernel>(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g) where TKernel : struct, IBFloat16DepthwiseKernel
     {
@@ -34,7 +48,7 @@ internal static unsafe class BFloat16DepthwiseCall
                 var job = new BFloat16DepthwiseJob
                 {
                     Input = input, Weights = weightsPointer, Output = output, ZeroRow = zeroPointer, Groups = groups, ItemsPerImage = (nint)itemsPerImage,
-                    Height = (nint)g.InputHeight, Width = (nint)g.InputWidth, Channels = (nint)g.InputChannels, OutputHeight = (nint)g.OutputHeight,
+                    Height = (nint)g.InputHeight, Width = (nint)g.InputWidth, OutputHeight = (nint)g.OutputHeight,
                     OutputWidth = (nint)g.OutputWidth, StrideHeight = (nint)g.StrideHeight, PadTop = (nint)g.PadTop, PadLeft = (nint)g.PadLeft, PadRight = (nint)g.PadRight,
                 };
                 WorkerPool.Shared.For(rows * groups.ItemsPerRow, threads, &RunItems<TKernel>, &job);
@@ -87,7 +101,9 @@ internal unsafe struct BFloat16DepthwiseJob
     public ChannelGroups Groups;
     /// <summary>Work items' rows per image (rows, or row pairs).</summary>
     public nint ItemsPerImage;
-    public nint Height, Width, Channels, OutputHeight, OutputWidth, StrideHeight, PadTop, PadLeft, PadRight;
+    public nint Height, Width, OutputHeight, OutputWidth, StrideHeight, PadTop, PadLeft, PadRight;
+
+    public readonly nint Channels => Groups.Channels;
 
     /// <summary>
     /// Input row <c>outputRow × stride − PadTop + <paramref name="tap"/></c> of <paramref name="image"/>, placed so that its

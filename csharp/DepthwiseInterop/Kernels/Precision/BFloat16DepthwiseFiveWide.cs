@@ -29,10 +29,7 @@ internal static unsafe class BFloat16DepthwiseFiveWide
 
     /// <summary>Whether this kernel computes the problem on the tier <paramref name="isa"/>.</summary>
     public static bool Supports(in ConvolutionGeometry g, VectorIsa isa) =>
-        isa == VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
-        && g.Kind == ConvolutionKind.DepthwiseConv2D && g.DataFormat == DataFormat.NHWC && g.OutputChannels == g.InputChannels
-        && g.FilterHeight == 5 && g.FilterWidth == 5 && g.StrideHeight == 1 && g.StrideWidth == 1 && g.DilationHeight == 1 && g.DilationWidth == 1
-        && g.InputChannels >= GroupChannels && g.OutputHeight > 0 && g.InputHeight > 0
+        BFloat16DepthwiseCall.Takes(g, isa, filterSize: 5, stride: 1)
         // Narrower rows are all edge blocks, some pixels computed twice: 7x7x672 took 1.51x float32's time here, 1.40x in bands.
         && g.OutputWidth >= 2 * BlockPixels;
 
@@ -64,7 +61,7 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         {
             Row0 = job.InputRow(image, row, 0), Row1 = job.InputRow(image, row, 1), Row2 = job.InputRow(image, row, 2),
             Row3 = job.InputRow(image, row, 3), Row4 = job.InputRow(image, row, 4),
-            Zero = job.ZeroRow, Weights = job.Weights, Channels = job.Channels, Last = last, PadLeft = job.PadLeft, Width = job.Width,
+            Zero = job.ZeroRow, Weights = job.Weights, Last = last, PadLeft = job.PadLeft, Width = job.Width,
             Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup, Output = job.OutputRow(image, row),
         };
         if (interiorBegin > 0) Blocks<ColumnPadding>(rows, 0, interiorBegin);
@@ -81,7 +78,7 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         public ushort* Row0, Row1, Row2, Row3, Row4, Zero, Output;
         public float* Weights;
         public ChannelGroups Groups;
-        public nint Channels, Last, PadLeft, Width, FirstGroup, EndGroup;
+        public nint Last, PadLeft, Width, FirstGroup, EndGroup;
     }
 
     /// <summary>
@@ -91,7 +88,7 @@ internal static unsafe class BFloat16DepthwiseFiveWide
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Blocks<TEdge>(in BlockRows rows, nint firstBlock, nint endBlock) where TEdge : struct, IColumnPadding
     {
-        nint s = rows.Channels, ws = rows.Groups.TapStride;
+        nint s = rows.Groups.Channels, ws = rows.Groups.TapStride;
         ushort* zero = rows.Zero;
         float* weights = rows.Weights;
         for (nint block = firstBlock; block < endBlock; block++)

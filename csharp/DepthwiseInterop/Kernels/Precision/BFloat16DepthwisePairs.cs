@@ -32,22 +32,21 @@ internal static unsafe class BFloat16DepthwisePairs
 
     /// <summary>Whether this kernel computes the problem on the tier <paramref name="isa"/>.</summary>
     public static bool Supports(in ConvolutionGeometry g, VectorIsa isa) =>
-        isa == VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
-        && g.Kind == ConvolutionKind.DepthwiseConv2D && g.DataFormat == DataFormat.NHWC && g.OutputChannels == g.InputChannels
-        && g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1 && g.DilationHeight == 1 && g.DilationWidth == 1
-        && g.InputChannels >= GroupChannels && g.OutputWidth >= BlockPixels && g.OutputHeight > 0 && g.InputHeight > 0
+        BFloat16DepthwiseCall.Takes(g, isa, filterSize: 3, stride: 1) && g.OutputWidth >= BlockPixels
         // A block reads one column left of its first pixel and one right of its last: at most one of them may lie in the padding.
         && g.PadLeft <= 1 && g.PadRight <= 1;
 
     /// <summary>Computes a problem <see cref="Supports"/> takes (all three tensors bfloat16 bits).</summary>
     public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g) => BFloat16DepthwiseCall.Run<Kernel>(input, filter, output, g);
 
-    private readonly struct Kernel : IBFloat16DepthwiseKernel
+    private readonly struct Kernel : IBFloat16DepthwiseKernel, IEdgeBlocks<BlockRows>
     {
         public static int Taps => 9;
         public static int RowsPerItem => 2;
         public static long ZeroRowPixels(in ConvolutionGeometry g) => g.OutputWidth + 2;
         public static void Rows(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup) => Pair(job, image, row, firstGroup, endGroup);
+        public static void Blocks<TLeft, TRight>(in BlockRows rows, nint firstBlock, nint endBlock)
+            where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding => BFloat16DepthwisePairs.Blocks<TLeft, TRight>(rows, firstBlock, endBlock);
     }
 
     /// <summary>
@@ -58,29 +57,14 @@ internal static unsafe class BFloat16DepthwisePairs
     /// </summary>
     private static void Pair(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup)
     {
-        nint blocks = (job.OutputWidth + BlockPixels - 1) / BlockPixels;
-        bool padLeft = job.PadLeft == 1, padRight = job.PadRight == 1;
         var rows = new BlockRows
         {
             Row0 = job.InputRow(image, row, 0), Row1 = job.InputRow(image, row, 1), Row2 = job.InputRow(image, row, 2), Row3 = job.InputRow(image, row, 3),
-            Zero = job.ZeroRow, Weights = job.Weights, Channels = job.Channels, NextOutputRow = job.OutputWidth * job.Channels,
+            Zero = job.ZeroRow, Weights = job.Weights, NextOutputRow = job.OutputWidth * job.Channels,
             Second = row + 1 < job.OutputHeight, Last = job.OutputWidth - BlockPixels,
             Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup, Output = job.OutputRow(image, row),
         };
-        nint first = 0, end = blocks;
-        if (padLeft)
-        {
-            if (blocks == 1 && padRight)
-            {
-                Blocks<ColumnPadding, ColumnPadding>(rows, 0, 1);
-                return;
-            }
-            Blocks<ColumnPadding, ColumnInside>(rows, 0, 1);
-            first = 1;
-        }
-        if (padRight) end = blocks - 1;
-        if (first < end) Blocks<ColumnInside, ColumnInside>(rows, first, end);
-        if (padRight) Blocks<ColumnInside, ColumnPadding>(rows, blocks - 1, blocks);
+        EdgeBlocks.Run<Kernel, BlockRows>(rows, (job.OutputWidth + BlockPixels - 1) / BlockPixels, padLeft: job.PadLeft == 1, padRight: job.PadRight == 1);
     }
 
     /// <summary>One work item's rows and channel groups: row i's column q − PadLeft is at Row<i>i</i> + q × C (the zero row for padding rows).</summary>
@@ -89,7 +73,7 @@ internal static unsafe class BFloat16DepthwisePairs
         public ushort* Row0, Row1, Row2, Row3, Zero, Output;
         public float* Weights;
         public ChannelGroups Groups;
-        public nint Channels, NextOutputRow, Last, FirstGroup, EndGroup;
+        public nint NextOutputRow, Last, FirstGroup, EndGroup;
         public bool Second;
     }
 
@@ -100,7 +84,7 @@ internal static unsafe class BFloat16DepthwisePairs
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Blocks<TLeft, TRight>(in BlockRows rows, nint firstBlock, nint endBlock) where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
     {
-        nint s = rows.Channels, ws = rows.Groups.TapStride, nextRow = rows.NextOutputRow;
+        nint s = rows.Groups.Channels, ws = rows.Groups.TapStride, nextRow = rows.NextOutputRow;
         ushort* zero = rows.Zero;
         float* weights = rows.Weights;
         bool second = rows.Second;

@@ -26,22 +26,21 @@ internal static unsafe class BFloat16DepthwiseStride2
 
     /// <summary>Whether this kernel computes the problem on the tier <paramref name="isa"/>.</summary>
     public static bool Supports(in ConvolutionGeometry g, VectorIsa isa) =>
-        isa == VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
-        && g.Kind == ConvolutionKind.DepthwiseConv2D && g.DataFormat == DataFormat.NHWC && g.OutputChannels == g.InputChannels
-        && g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideHeight == 2 && g.StrideWidth == 2 && g.DilationHeight == 1 && g.DilationWidth == 1
-        && g.InputChannels >= GroupChannels && g.OutputWidth >= BlockPixels && g.OutputHeight > 0 && g.InputHeight > 0
+        BFloat16DepthwiseCall.Takes(g, isa, filterSize: 3, stride: 2) && g.OutputWidth >= BlockPixels
         // A block reads columns 2q − PadLeft .. 2q − PadLeft + 8: the first may be the left padding column, the last the right one.
         && g.PadLeft <= 1 && 2 * g.OutputWidth - g.PadLeft <= g.InputWidth;
 
     /// <summary>Computes a problem <see cref="Supports"/> takes (all three tensors bfloat16 bits).</summary>
     public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g) => BFloat16DepthwiseCall.Run<Kernel>(input, filter, output, g);
 
-    private readonly struct Kernel : IBFloat16DepthwiseKernel
+    private readonly struct Kernel : IBFloat16DepthwiseKernel, IEdgeBlocks<BlockRows>
     {
         public static int Taps => 9;
         public static int RowsPerItem => 1;
         public static long ZeroRowPixels(in ConvolutionGeometry g) => 2 * g.OutputWidth + 2;
         public static void Rows(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup) => Row(job, image, row, firstGroup, endGroup);
+        public static void Blocks<TLeft, TRight>(in BlockRows rows, nint firstBlock, nint endBlock)
+            where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding => BFloat16DepthwiseStride2.Blocks<TLeft, TRight>(rows, firstBlock, endBlock);
     }
 
     /// <summary>
@@ -51,29 +50,15 @@ internal static unsafe class BFloat16DepthwiseStride2
     /// </summary>
     private static void Row(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup)
     {
-        nint blocks = (job.OutputWidth + BlockPixels - 1) / BlockPixels;
-        // The last block's last column is the one right of the row exactly when the output reaches it (Supports allows no further).
-        bool padLeft = job.PadLeft == 1, padRight = 2 * job.OutputWidth - job.PadLeft == job.Width;
         var rows = new BlockRows
         {
             Row0 = job.InputRow(image, row, 0), Row1 = job.InputRow(image, row, 1), Row2 = job.InputRow(image, row, 2),
-            Zero = job.ZeroRow, Weights = job.Weights, Channels = job.Channels, Last = job.OutputWidth - BlockPixels,
+            Zero = job.ZeroRow, Weights = job.Weights, Last = job.OutputWidth - BlockPixels,
             Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup, Output = job.OutputRow(image, row),
         };
-        nint first = 0, end = blocks;
-        if (padLeft)
-        {
-            if (blocks == 1 && padRight)
-            {
-                Blocks<ColumnPadding, ColumnPadding>(rows, 0, 1);
-                return;
-            }
-            Blocks<ColumnPadding, ColumnInside>(rows, 0, 1);
-            first = 1;
-        }
-        if (padRight) end = blocks - 1;
-        if (first < end) Blocks<ColumnInside, ColumnInside>(rows, first, end);
-        if (padRight) Blocks<ColumnInside, ColumnPadding>(rows, blocks - 1, blocks);
+        // The last block's last column is the one right of the row exactly when the output reaches it (Supports allows no further).
+        EdgeBlocks.Run<Kernel, BlockRows>(rows, (job.OutputWidth + BlockPixels - 1) / BlockPixels, padLeft: job.PadLeft == 1,
+            padRight: 2 * job.OutputWidth - job.PadLeft == job.Width);
     }
 
     /// <summary>One work item's rows and channel groups: row i's column x − PadLeft is at Row<i>i</i> + x × C (the zero row for padding rows).</summary>
@@ -82,7 +67,7 @@ internal static unsafe class BFloat16DepthwiseStride2
         public ushort* Row0, Row1, Row2, Zero, Output;
         public float* Weights;
         public ChannelGroups Groups;
-        public nint Channels, Last, FirstGroup, EndGroup;
+        public nint Last, FirstGroup, EndGroup;
     }
 
     /// <summary>
@@ -93,7 +78,7 @@ internal static unsafe class BFloat16DepthwiseStride2
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Blocks<TLeft, TRight>(in BlockRows rows, nint firstBlock, nint endBlock) where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
     {
-        nint s = rows.Channels, ws = rows.Groups.TapStride;
+        nint s = rows.Groups.Channels, ws = rows.Groups.TapStride;
         ushort* zero = rows.Zero;
         float* weights = rows.Weights;
         for (nint block = firstBlock; block < endBlock; block++)

@@ -125,3 +125,33 @@ internal readonly struct ColumnPadding : IColumnPadding
 {
     public static bool IsPadding => true;
 }
+
+/// <summary>A kernel whose blocks run in instantiations by which of a block's end columns lie in the padding (<see cref="EdgeBlocks"/>).</summary>
+internal interface IEdgeBlocks<TRows> where TRows : struct
+{
+    /// <summary>Blocks [firstBlock, endBlock) of a row, in the instantiation for their left and right columns.</summary>
+    static abstract void Blocks<TLeft, TRight>(in TRows rows, nint firstBlock, nint endBlock) where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding;
+}
+
+/// <summary>A row of blocks of which at most the first reads the left padding column and at most the last the right one.</summary>
+internal static class EdgeBlocks
+{
+    /// <summary>Blocks [0, <paramref name="blocks"/>): the edge ones in their instantiations, the rest as one range without tests.</summary>
+    public static void Run<TKernel, TRows>(in TRows rows, nint blocks, bool padLeft, bool padRight) where TKernel : struct, IEdgeBlocks<TRows> where TRows : struct
+    {
+        nint first = 0, end = blocks;
+        if (padLeft)
+        {
+            if (blocks == 1 && padRight)
+            {
+                TKernel.Blocks<ColumnPadding, ColumnPadding>(rows, 0, 1);
+                return;
+            }
+            TKernel.Blocks<ColumnPadding, ColumnInside>(rows, 0, 1);
+            first = 1;
+        }
+        if (padRight) end = blocks - 1;
+        if (first < end) TKernel.Blocks<ColumnInside, ColumnInside>(rows, first, end);
+        if (padRight) TKernel.Blocks<ColumnInside, ColumnPadding>(rows, blocks - 1, blocks);
+    }
+}
