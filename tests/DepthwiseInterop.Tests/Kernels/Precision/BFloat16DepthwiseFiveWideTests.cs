@@ -40,32 +40,9 @@ public sealed class BFloat16DepthwiseFiveWideTests
     }
 
     [Test]
-    public void RandomShapesGiveTheFloat32BitsRoundedOnce()
-    {
-        Assume.That(Avx2.IsSupported && Fma.IsSupported, "the kernel needs AVX2 and FMA");
-        var random = new Random(20261128);
-        int taken = 0;
-        for (int trial = 0; trial < 300; trial++)
-        {
-            long batch = random.Next(1, 3), height = random.Next(1, 12), width = random.Next(6, 30), channels = random.Next(16, 70);
-            var options = random.Next(3) switch
-            {
-                0 => Same,
-                1 => new ConvolutionOptions { Padding = PaddingMode.Valid },
-                _ => new ConvolutionOptions
-                {
-                    Padding = PaddingMode.Explicit, PadTop = random.Next(0, 6), PadBottom = random.Next(0, 6), PadLeft = random.Next(0, 4), PadRight = random.Next(0, 4),
-                },
-            };
-            if (options.Padding != PaddingMode.Same && (height + options.PadTop + options.PadBottom < 5 || width + options.PadLeft + options.PadRight < 5)) continue;
-            var g = Geometry([batch, height, width, channels], [5, 5, channels, 1], options);
-            if (!BFloat16DepthwiseFiveWide.Supports(g, VectorIsa.Avx2)) continue;
-            taken++;
-            BFloat16DepthwisePairsTests.CheckAgainstFloat32(g, random, nonFinite: trial % 4 == 0,
-                $"trial {trial}: {batch}x{height}x{width}x{channels} {options.Padding} pads {g.PadTop},{g.PadBottom},{g.PadLeft},{g.PadRight}");
-        }
-        Assert.That(taken, Is.GreaterThan(150), "most trials must reach the kernel");
-    }
+    public void RandomShapesGiveTheFloat32BitsRoundedOnce() =>
+        BFloat16DepthwisePairsTests.CheckRandomShapes(20261128, filterSize: 5, stride: 1, maxHeight: 11, widths: (6, 29), maxSidePadding: 3,
+            g => BFloat16DepthwiseFiveWide.Supports(g, VectorIsa.Avx2), minimumTaken: 150);
 
     [TestCase(2, 14, 14, 96, 2, 2, 2, 2)]
     [TestCase(1, 28, 30, 40, 0, 3, 3, 0)]

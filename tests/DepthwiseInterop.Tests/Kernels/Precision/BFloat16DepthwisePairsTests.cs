@@ -47,32 +47,43 @@ public sealed class BFloat16DepthwisePairsTests
     }
 
     [Test]
-    public void RandomShapesGiveTheFloat32BitsRoundedOnce()
+    public void RandomShapesGiveTheFloat32BitsRoundedOnce() =>
+        CheckRandomShapes(20261126, filterSize: 3, stride: 1, maxHeight: 9, widths: (2, 20), maxSidePadding: 1,
+            g => BFloat16DepthwisePairs.Supports(g, VectorIsa.Avx2), minimumTaken: 200);
+
+    /// <summary>
+    /// 300 random problems (1-2 images, 16-69 channels; SAME, VALID or explicit padding of up to four rows and
+    /// <paramref name="maxSidePadding"/> columns a side), each that <paramref name="takes"/> checked by <see cref="CheckAgainstFloat32"/>,
+    /// a quarter with non-finite values; at least <paramref name="minimumTaken"/> of them must reach the kernel.
+    /// </summary>
+    internal static void CheckRandomShapes(int seed, int filterSize, int stride, int maxHeight, (int Min, int Max) widths, int maxSidePadding,
+        Func<ConvolutionGeometry, bool> takes, int minimumTaken)
     {
         Assume.That(Avx2.IsSupported && Fma.IsSupported, "the kernel needs AVX2 and FMA");
-        var random = new Random(20261126);
+        var random = new Random(seed);
         int taken = 0;
         for (int trial = 0; trial < 300; trial++)
         {
-            long batch = random.Next(1, 3), height = random.Next(1, 10), width = random.Next(2, 21), channels = random.Next(16, 70);
+            long batch = random.Next(1, 3), height = random.Next(1, maxHeight + 1), width = random.Next(widths.Min, widths.Max + 1), channels = random.Next(16, 70);
             var options = random.Next(3) switch
             {
                 0 => new ConvolutionOptions { Padding = PaddingMode.Same },
                 1 => new ConvolutionOptions { Padding = PaddingMode.Valid },
                 _ => new ConvolutionOptions
                 {
-                    Padding = PaddingMode.Explicit, PadTop = random.Next(0, 5), PadBottom = random.Next(0, 5), PadLeft = random.Next(0, 2), PadRight = random.Next(0, 2),
+                    Padding = PaddingMode.Explicit, PadTop = random.Next(0, 5), PadBottom = random.Next(0, 5),
+                    PadLeft = random.Next(0, maxSidePadding + 1), PadRight = random.Next(0, maxSidePadding + 1),
                 },
-            };
-            long[] inputShape = [batch, height, width, channels], filterShape = [3, 3, channels, 1];
-            bool tooSmall = height + options.PadTop + options.PadBottom < 3 || width + options.PadLeft + options.PadRight < 3;
+            } with { StrideHeight = stride, StrideWidth = stride };
+            bool tooSmall = height + options.PadTop + options.PadBottom < filterSize || width + options.PadLeft + options.PadRight < filterSize;
             if (options.Padding != PaddingMode.Same && tooSmall) continue;
-            var g = Geometry(inputShape, filterShape, options);
-            if (!BFloat16DepthwisePairs.Supports(g, VectorIsa.Avx2)) continue;
+            var g = Geometry([batch, height, width, channels], [filterSize, filterSize, channels, 1], options);
+            if (!takes(g)) continue;
             taken++;
-            CheckAgainstFloat32(g, random, nonFinite: trial % 4 == 0, $"trial {trial}: {string.Join("x", inputShape)} {options.Padding} pads {g.PadTop},{g.PadBottom},{g.PadLeft},{g.PadRight}");
+            CheckAgainstFloat32(g, random, nonFinite: trial % 4 == 0,
+                $"trial {trial}: {batch}x{height}x{width}x{channels} {options.Padding} pads {g.PadTop},{g.PadBottom},{g.PadLeft},{g.PadRight}");
         }
-        Assert.That(taken, Is.GreaterThan(200), "most trials must reach the kernel");
+        Assert.That(taken, Is.GreaterThan(minimumTaken), "most trials must reach the kernel");
     }
 
     [TestCase(2, 14, 14, 104, 1, 1, 1, 1)]

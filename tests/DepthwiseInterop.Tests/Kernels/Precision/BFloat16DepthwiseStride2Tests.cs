@@ -43,32 +43,9 @@ public sealed class BFloat16DepthwiseStride2Tests
     }
 
     [Test]
-    public void RandomShapesGiveTheFloat32BitsRoundedOnce()
-    {
-        Assume.That(Avx2.IsSupported && Fma.IsSupported, "the kernel needs AVX2 and FMA");
-        var random = new Random(20261127);
-        int taken = 0;
-        for (int trial = 0; trial < 300; trial++)
-        {
-            long batch = random.Next(1, 3), height = random.Next(1, 14), width = random.Next(7, 30), channels = random.Next(16, 70);
-            var options = random.Next(3) switch
-            {
-                0 => Stride2Same,
-                1 => Stride2Same with { Padding = PaddingMode.Valid },
-                _ => Stride2Same with
-                {
-                    Padding = PaddingMode.Explicit, PadTop = random.Next(0, 5), PadBottom = random.Next(0, 5), PadLeft = random.Next(0, 2), PadRight = random.Next(0, 2),
-                },
-            };
-            if (options.Padding != PaddingMode.Same && height + options.PadTop + options.PadBottom < 3) continue;
-            var g = Geometry([batch, height, width, channels], [3, 3, channels, 1], options);
-            if (!BFloat16DepthwiseStride2.Supports(g, VectorIsa.Avx2)) continue;
-            taken++;
-            BFloat16DepthwisePairsTests.CheckAgainstFloat32(g, random, nonFinite: trial % 4 == 0,
-                $"trial {trial}: {batch}x{height}x{width}x{channels} {options.Padding} pads {g.PadTop},{g.PadBottom},{g.PadLeft},{g.PadRight}");
-        }
-        Assert.That(taken, Is.GreaterThan(150), "most trials must reach the kernel");
-    }
+    public void RandomShapesGiveTheFloat32BitsRoundedOnce() =>
+        BFloat16DepthwisePairsTests.CheckRandomShapes(20261127, filterSize: 3, stride: 2, maxHeight: 13, widths: (7, 29), maxSidePadding: 1,
+            g => BFloat16DepthwiseStride2.Supports(g, VectorIsa.Avx2), minimumTaken: 150);
 
     [TestCase(2, 30, 30, 72, 0, 1, 0, 1)]
     [TestCase(1, 41, 61, 64, 1, 1, 1, 1)]
