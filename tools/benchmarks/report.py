@@ -673,8 +673,12 @@ def half_section(add, data: dict, shapes: list[str], thread_counts: list[int], v
         "depthwise 3x3** at stride 1 or 2 and 5x5 at stride 1 (multiplier 1, 16 channels or more) on the `avx2` tier, which has "
         "kernels of its own that read and write bfloat16 directly (sixteen channels per load split into even and "
         "odd float32 vectors, one rounding per output): it moves half the bytes of float32, which these kernels "
-        "wait on, so it can take less time than float32. float16 has no such kernels: its software conversions "
-        "cost more than the bytes save.")
+        "wait on, so it can take less time than float32. bfloat16 NCHW depthwise 3x3 at stride 1 (rows of 16 or "
+        "more, at most one padding column a side) has one too (sixteen columns per load split into even and odd "
+        "columns, read in place): float32's planar kernel waits less on its data, so there the integer work of "
+        "splitting and rounding shows, and bfloat16 stays above float32's time, though well below the blocks of "
+        "widened planes it replaced. float16 has no such kernels: its software conversions cost more than the bytes "
+        "save.")
     add("")
     if paired:
         add("*Side by side*: the same ratios from the side-by-side run (median of per-round ratios, IQR); they "

@@ -14,9 +14,10 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// problems, depthwise and conv2d, in bands of output rows (<see cref="NhwcRowBands"/>), NCHW depthwise in
 /// blocks of channels (<see cref="NchwChannelBlocks"/>). An NCHW conv2d, whose float32 path transposes whole
 /// tensors anyway, widens whole tensors in parallel chunks and runs once. bfloat16 NHWC depthwise 3x3 at stride 1 or 2
-/// and 5x5 at stride 1 (multiplier 1, 16 channels or more) on the AVX2 tier skips the float32 buffers: its kernels read
-/// and write bfloat16 directly (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>,
-/// <see cref="BFloat16DepthwiseFiveWide"/>). Every output element gets the same bits whatever the path, the pieces and
+/// and 5x5 at stride 1 (multiplier 1, 16 channels or more), and NCHW depthwise 3x3 at stride 1 (rows of 16 or more), on
+/// the AVX2 tier skip the float32 buffers: their kernels read and write bfloat16 directly
+/// (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>, <see cref="BFloat16DepthwiseFiveWide"/>,
+/// <see cref="BFloat16DepthwisePlanar"/>). Every output element gets the same bits whatever the path, the pieces and
 /// the thread count.
 /// </summary>
 /// <remarks>
@@ -82,6 +83,7 @@ internal static unsafe class ReducedPrecisionConvolution
             if (BFloat16DepthwisePairs.Supports(g, isa)) BFloat16DepthwisePairs.Run(inputPointer, filterPointer, outputPointer, g);
             else if (BFloat16DepthwiseStride2.Supports(g, isa)) BFloat16DepthwiseStride2.Run(inputPointer, filterPointer, outputPointer, g);
             else if (BFloat16DepthwiseFiveWide.Supports(g, isa)) BFloat16DepthwiseFiveWide.Run(inputPointer, filterPointer, outputPointer, g);
+            else if (BFloat16DepthwisePlanar.Supports(g, isa)) BFloat16DepthwisePlanar.Run(inputPointer, filterPointer, outputPointer, g);
             else return false;
         }
         return true;
