@@ -93,7 +93,7 @@ internal static partial class DepthwiseNchwKernel
 
     /// <summary>Computes work items [firstItem, endItem).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunItems<TVector, T>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstItem, long endItem)
+    public static unsafe void RunItems<TVector, T>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstItem, long endItem)
         where TVector : unmanaged where T : unmanaged
     {
         nint lanes = Count<TVector, T>();
@@ -135,6 +135,8 @@ internal static partial class DepthwiseNchwKernel
                 return;
             }
             nint planeIn = p.Height * p.Width, planeOut = p.OutputHeight * p.OutputWidth, outputChannels = p.Channels * p.Multiplier;
+            bool slides5x5 = SlidesFiveByFive<TVector, T>(p);
+            Vector256<float>* broadcastWeights = stackalloc Vector256<float>[slides5x5 ? 25 : 0];
             for (long item = firstItem; item < endItem; item++)
             {
                 nint plane = (nint)(item / p.Bands), bandIndex = (nint)(item % p.Bands);
@@ -145,8 +147,15 @@ internal static partial class DepthwiseNchwKernel
                 for (nint m = 0; m < p.Multiplier; m++)
                 {
                     nint o = channel * p.Multiplier + m;
-                    for (nint k = 0; k < taps; k++) weights[(int)k] = Unsafe.Add(ref filter, k * outputChannels + o);
                     ref T y = ref Unsafe.Add(ref output, (batch * outputChannels + o) * planeOut + firstRow * p.OutputWidth);
+                    if (slides5x5)
+                    {
+                        BroadcastFiveByFive(ref Unsafe.As<T, float>(ref filter), o, outputChannels, broadcastWeights);
+                        fixed (T* bandPointer = &band, yPointer = &y)
+                            SlidingFiveByFive((float*)bandPointer, p.RowPitch, endRow - firstRow, broadcastWeights, (float*)yPointer, p.OutputWidth);
+                        continue;
+                    }
+                    for (nint k = 0; k < taps; k++) weights[(int)k] = Unsafe.Add(ref filter, k * outputChannels + o);
                     ComputeBand<TVector, T>(ref band, p, endRow - firstRow, ref MemoryMarshal.GetReference(weights), ref MemoryMarshal.GetReference(offsets), taps, ref y);
                 }
             }
