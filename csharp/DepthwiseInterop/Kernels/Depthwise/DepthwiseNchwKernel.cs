@@ -20,7 +20,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// Three-by-three filters at row stride 1 or 2 (no row dilation) run seven output rows × one vector with the nine
 /// weights in registers, loading each input row's three tap vectors once for all the outputs that read it; each
 /// output row's accumulator starts at its first tap and is stored after its last, so at most three
-/// (two at stride 2) are live beside the weights and nothing spills. Other filters run tiles of four output rows ×
+/// (two at stride 2) are live beside the weights and nothing spills. Five-by-five filters at stride 1 in float32 at 256
+/// bits walk strips of two vectors down the band instead (DepthwiseNchwKernel.Sliding5x5.cs). Other filters run tiles of four output rows ×
 /// two vectors (eight accumulators: enough independent FMA chains for the latency) with one broadcast weight per
 /// tap. The last columns of a row, when OW is not a multiple of the tile, run as a tile shifted back to end at OW
 /// (recomputing an overlap with the same bits); rows narrower than a vector are computed whole on the zero-padded
