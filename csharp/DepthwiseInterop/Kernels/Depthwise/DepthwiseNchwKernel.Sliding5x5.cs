@@ -40,12 +40,14 @@ internal static partial class DepthwiseNchwKernel
         !ReadsStride1InPlace<TVector, T>(new Plan(g, Count<TVector, T>(), Unsafe.SizeOf<T>())) && SlidesFiveByFive<TVector, T>(new Plan(g, Count<TVector, T>(), Unsafe.SizeOf<T>()));
 
     /// <summary>The 25 weights of output channel <paramref name="o"/> (filter [5, 5, C, M]) broadcast to vectors, tap by tap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void BroadcastFiveByFive(ref float filter, nint o, nint outputChannels, Vector256<float>* weights)
     {
         for (nint k = 0; k < 25; k++) weights[k] = Vector256.Create(Unsafe.Add(ref filter, k * outputChannels + o));
     }
 
     /// <summary>Output rows [0, rows) of a band for one output plane; <paramref name="y"/> is its first output row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void SlidingFiveByFive(float* band, nint pitch, nint rows, Vector256<float>* w, float* y, nint width)
     {
         if (width < 16)
@@ -90,6 +92,7 @@ internal static partial class DepthwiseNchwKernel
     }
 
     /// <summary>Which of output rows t − 4 .. t exist in a band of <paramref name="rows"/> (bit k: row t − k).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ExistingRows(nint t, nint rows)
     {
         int existing = 0;

@@ -124,6 +124,7 @@ internal static unsafe class BFloat16DepthwisePlanar
 
     private readonly struct PairBlocks : IEdgeBlocks<Band>
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Blocks<TLeft, TRight>(in Band band, nint firstBlock, nint endBlock) where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
         {
             nint width = band.OutputPitch;
@@ -257,6 +258,7 @@ internal static unsafe class BFloat16DepthwisePlanar
         }
 
         /// <summary>The nine weights of output channel c × M + m (filter [3, 3, C, M]), each widened and broadcast to a vector.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void BroadcastWeights(nint channel, nint m, float* weights)
         {
             for (nint tap = 0; tap < Taps; tap++)
