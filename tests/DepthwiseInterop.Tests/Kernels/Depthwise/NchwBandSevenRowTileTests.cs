@@ -78,9 +78,10 @@ public sealed class NchwBandSevenRowTileTests
                 Assert.Fail($"{typeof(TVector).Name}: element {i} is {got[i]}, the fused taps give {expected[i]}");
     }
 
-    /// <summary>Each output's nine taps as fused multiply-adds from zero, filter row then column, padding taps on zeros.</summary>
-    private static T[] FusedTapOrder<T>(T[] input, T[] filter, in ConvolutionGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Each output's taps (KH × KW) as fused multiply-adds from zero, filter row then column, padding taps on zeros.</summary>
+    internal static T[] FusedTapOrder<T>(T[] input, T[] filter, in ConvolutionGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        long filterHeight = g.FilterHeight, filterWidth = g.FilterWidth;
         long channels = g.InputChannels, multiplier = g.OutputChannelsPerGroup, outputChannels = channels * multiplier;
         var output = new T[g.OutputElementCount];
         for (long c = 0; c < channels; c++)
@@ -89,13 +90,13 @@ public sealed class NchwBandSevenRowTileTests
                     for (long ox = 0; ox < g.OutputWidth; ox++)
                     {
                         T sum = T.Zero;
-                        for (long ky = 0; ky < 3; ky++)
-                            for (long kx = 0; kx < 3; kx++)
+                        for (long ky = 0; ky < filterHeight; ky++)
+                            for (long kx = 0; kx < filterWidth; kx++)
                             {
                                 long iy = oy * g.StrideHeight + ky * g.DilationHeight - g.PadTop;
                                 long ix = ox * g.StrideWidth + kx * g.DilationWidth - g.PadLeft;
                                 T x = iy >= 0 && iy < g.InputHeight && ix >= 0 && ix < g.InputWidth ? input[(c * g.InputHeight + iy) * g.InputWidth + ix] : T.Zero;
-                                sum = T.FusedMultiplyAdd(x, filter[(ky * 3 + kx) * outputChannels + c * multiplier + m], sum);
+                                sum = T.FusedMultiplyAdd(x, filter[(ky * filterWidth + kx) * outputChannels + c * multiplier + m], sum);
                             }
                         output[((c * multiplier + m) * g.OutputHeight + oy) * g.OutputWidth + ox] = sum;
                     }

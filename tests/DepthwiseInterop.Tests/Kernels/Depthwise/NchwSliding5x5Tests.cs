@@ -13,7 +13,8 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// shapes that reach every part of them: bands of fewer than four rows (each step testing which rows exist), of four
 /// or more (the fixed first and last four steps), several bands a plane (over 56 rows), rows of 8 to 15 columns (one pair
 /// overlapping itself), exactly 16, and wider (pairs at 0, 16, ..., the last shifted back), SAME, VALID and explicit
-/// padding, multipliers 1-3, with negative zeros, NaN and infinities. Taken exactly where it applies.
+/// padding, multipliers 1-3, with negative zeros, NaN and infinities (the fused tap order of
+/// <see cref="NchwBandSevenRowTileTests.FusedTapOrder{T}"/>). Taken exactly where it applies.
 /// </summary>
 public sealed class NchwSliding5x5Tests
 {
@@ -83,32 +84,9 @@ public sealed class NchwSliding5x5Tests
         long items = DepthwiseNchwKernel.WorkItems(g, 8, sizeof(float));
         DepthwiseNchwKernel.RunItems<Vector256<float>, float>(ref input[0], ref filter[0], ref got[0], g, 0, items);
         Assert.That(got.Skip((int)g.OutputElementCount), Is.All.EqualTo(12345f), $"{what}: a store past the output");
-        var expected = FusedTapOrder(input, filter, g);
+        var expected = NchwBandSevenRowTileTests.FusedTapOrder(input, filter, g);
         for (int i = 0; i < expected.Length; i++)
             if (BitConverter.SingleToInt32Bits(got[i]) != BitConverter.SingleToInt32Bits(expected[i]) && !(float.IsNaN(got[i]) && float.IsNaN(expected[i])))
                 Assert.Fail($"{what}: element {i} is {got[i]}, the fused taps give {expected[i]}");
-    }
-
-    /// <summary>Each output's 25 taps as fused multiply-adds from zero, filter row then column, padding taps on zeros.</summary>
-    private static float[] FusedTapOrder(float[] input, float[] filter, in ConvolutionGeometry g)
-    {
-        long channels = g.InputChannels, multiplier = g.OutputChannelsPerGroup, outputChannels = channels * multiplier;
-        var output = new float[g.OutputElementCount];
-        for (long c = 0; c < channels; c++)
-            for (long m = 0; m < multiplier; m++)
-                for (long oy = 0; oy < g.OutputHeight; oy++)
-                    for (long ox = 0; ox < g.OutputWidth; ox++)
-                    {
-                        float sum = 0f;
-                        for (long ky = 0; ky < 5; ky++)
-                            for (long kx = 0; kx < 5; kx++)
-                            {
-                                long iy = oy + ky - g.PadTop, ix = ox + kx - g.PadLeft;
-                                float x = iy >= 0 && iy < g.InputHeight && ix >= 0 && ix < g.InputWidth ? input[(c * g.InputHeight + iy) * g.InputWidth + ix] : 0f;
-                                sum = MathF.FusedMultiplyAdd(x, filter[(ky * 5 + kx) * outputChannels + c * multiplier + m], sum);
-                            }
-                        output[((c * multiplier + m) * g.OutputHeight + oy) * g.OutputWidth + ox] = sum;
-                    }
-        return output;
     }
 }
