@@ -36,7 +36,10 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// float32's time. Tried and not kept: the rows copied into a zero-padded scratch instead of read in place (the copy did
 /// not overlap the arithmetic: 1.55x), one strip instead of two (six sums could not hide the nine-deep multiply-add
 /// chains: 1.25x with the rows in L1), and a rounding through 16-bit blends, saturating adds and a comparison (nine
-/// operations instead of eleven, no faster).
+/// operations instead of eleven, no faster). Rows narrower than sixteen (14x14x576, 15x15x64) through the same strips on
+/// a scratch holding two planes side by side (rows copied in while the previous pair computed, outputs copied out of a
+/// stack tile): 1.65-1.85x float32's time, no better than the widened blocks; the strips alone took 0.74x, the copies in
+/// and out the rest.
 /// </remarks>
 internal static unsafe class BFloat16DepthwisePlanar
 {
