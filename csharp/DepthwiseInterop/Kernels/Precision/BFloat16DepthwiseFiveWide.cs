@@ -138,28 +138,32 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         where TEdge : struct, IColumnPadding
     {
         Column<TEdge>(row, 0, s, zero, columns, out var even, out var odd);
-        Tap(even, odd, w, 0, ref e0, ref o0);
+        BFloat16Lanes.Tap(even, odd, w, 0, ref e0, ref o0);
         Column<TEdge>(row, 1, s, zero, columns, out even, out odd);
-        Tap(even, odd, w, ws, ref e0, ref o0); Tap(even, odd, w, 0, ref e1, ref o1);
+        BFloat16Lanes.Tap(even, odd, w, ws, ref e0, ref o0);
+        BFloat16Lanes.Tap(even, odd, w, 0, ref e1, ref o1);
         Column<TEdge>(row, 2, s, zero, columns, out even, out odd);
-        Tap(even, odd, w, 2 * ws, ref e0, ref o0); Tap(even, odd, w, ws, ref e1, ref o1); Tap(even, odd, w, 0, ref e2, ref o2);
+        BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e0, ref o0);
+        BFloat16Lanes.Tap(even, odd, w, ws, ref e1, ref o1);
+        BFloat16Lanes.Tap(even, odd, w, 0, ref e2, ref o2);
         Column<TEdge>(row, 3, s, zero, columns, out even, out odd);
-        Tap(even, odd, w, 3 * ws, ref e0, ref o0); Tap(even, odd, w, 2 * ws, ref e1, ref o1); Tap(even, odd, w, ws, ref e2, ref o2); Tap(even, odd, w, 0, ref e3, ref o3);
+        BFloat16Lanes.Tap(even, odd, w, 3 * ws, ref e0, ref o0);
+        BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e1, ref o1);
+        BFloat16Lanes.Tap(even, odd, w, ws, ref e2, ref o2);
+        BFloat16Lanes.Tap(even, odd, w, 0, ref e3, ref o3);
         Column<TEdge>(row, 4, s, zero, columns, out even, out odd);
-        Tap(even, odd, w, 4 * ws, ref e0, ref o0); Tap(even, odd, w, 3 * ws, ref e1, ref o1); Tap(even, odd, w, 2 * ws, ref e2, ref o2); Tap(even, odd, w, ws, ref e3, ref o3);
+        BFloat16Lanes.Tap(even, odd, w, 4 * ws, ref e0, ref o0);
+        BFloat16Lanes.Tap(even, odd, w, 3 * ws, ref e1, ref o1);
+        BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e2, ref o2);
+        BFloat16Lanes.Tap(even, odd, w, ws, ref e3, ref o3);
         Column<TEdge>(row, 5, s, zero, columns, out even, out odd);
-        Tap(even, odd, w, 4 * ws, ref e1, ref o1); Tap(even, odd, w, 3 * ws, ref e2, ref o2); Tap(even, odd, w, 2 * ws, ref e3, ref o3);
+        BFloat16Lanes.Tap(even, odd, w, 4 * ws, ref e1, ref o1);
+        BFloat16Lanes.Tap(even, odd, w, 3 * ws, ref e2, ref o2);
+        BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e3, ref o3);
         Column<TEdge>(row, 6, s, zero, columns, out even, out odd);
-        Tap(even, odd, w, 4 * ws, ref e2, ref o2); Tap(even, odd, w, 3 * ws, ref e3, ref o3);
+        BFloat16Lanes.Tap(even, odd, w, 4 * ws, ref e2, ref o2);
+        BFloat16Lanes.Tap(even, odd, w, 3 * ws, ref e3, ref o3);
         Column<TEdge>(row, 7, s, zero, columns, out even, out odd);
-        Tap(even, odd, w, 4 * ws, ref e3, ref o3);
-    }
-
-    /// <summary>One tap into one pixel's even and odd sums: the weights <paramref name="tap"/> elements past <paramref name="w"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tap(Vector256<float> even, Vector256<float> odd, float* w, nint tap, ref Vector256<float> e, ref Vector256<float> o)
-    {
-        e = Fma.MultiplyAdd(even, Avx.LoadVector256(w + tap), e);
-        o = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + tap + 8), o);
+        BFloat16Lanes.Tap(even, odd, w, 4 * ws, ref e3, ref o3);
     }
 }

@@ -130,15 +130,15 @@ internal static unsafe class BFloat16DepthwisePairs
         where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
     {
         Column<TLeft, TRight>(row, 0, s, zero, out var even, out var odd);
-        e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o0);
+        BFloat16Lanes.Tap(even, odd, w, 0, ref e0, ref o0);
         Column<TLeft, TRight>(row, 1, s, zero, out even, out odd);
-        e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + ws), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + ws + 8), o0);
-        e1 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e1); o1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o1);
+        BFloat16Lanes.Tap(even, odd, w, ws, ref e0, ref o0);
+        BFloat16Lanes.Tap(even, odd, w, 0, ref e1, ref o1);
         Column<TLeft, TRight>(row, 2, s, zero, out even, out odd);
-        e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + 2 * ws), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 2 * ws + 8), o0);
-        e1 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + ws), e1); o1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + ws + 8), o1);
+        BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e0, ref o0);
+        BFloat16Lanes.Tap(even, odd, w, ws, ref e1, ref o1);
         Column<TLeft, TRight>(row, 3, s, zero, out even, out odd);
-        e1 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + 2 * ws), e1); o1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 2 * ws + 8), o1);
+        BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e1, ref o1);
     }
 
     /// <summary>One input row into both output rows: filter row <paramref name="wa"/> into the first (a), <paramref name="wb"/> into the second (b).</summary>
@@ -149,20 +149,20 @@ internal static unsafe class BFloat16DepthwisePairs
         where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
     {
         Column<TLeft, TRight>(row, 0, s, zero, out var even, out var odd);
-        ae0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa), ae0); ao0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + 8), ao0);
-        be0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb), be0); bo0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + 8), bo0);
+        BFloat16Lanes.Tap(even, odd, wa, 0, ref ae0, ref ao0);
+        BFloat16Lanes.Tap(even, odd, wb, 0, ref be0, ref bo0);
         Column<TLeft, TRight>(row, 1, s, zero, out even, out odd);
-        ae0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa + ws), ae0); ao0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + ws + 8), ao0);
-        ae1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa), ae1); ao1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + 8), ao1);
-        be0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb + ws), be0); bo0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + ws + 8), bo0);
-        be1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb), be1); bo1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + 8), bo1);
+        BFloat16Lanes.Tap(even, odd, wa, ws, ref ae0, ref ao0);
+        BFloat16Lanes.Tap(even, odd, wa, 0, ref ae1, ref ao1);
+        BFloat16Lanes.Tap(even, odd, wb, ws, ref be0, ref bo0);
+        BFloat16Lanes.Tap(even, odd, wb, 0, ref be1, ref bo1);
         Column<TLeft, TRight>(row, 2, s, zero, out even, out odd);
-        ae0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa + 2 * ws), ae0); ao0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + 2 * ws + 8), ao0);
-        ae1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa + ws), ae1); ao1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + ws + 8), ao1);
-        be0 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb + 2 * ws), be0); bo0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + 2 * ws + 8), bo0);
-        be1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb + ws), be1); bo1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + ws + 8), bo1);
+        BFloat16Lanes.Tap(even, odd, wa, 2 * ws, ref ae0, ref ao0);
+        BFloat16Lanes.Tap(even, odd, wa, ws, ref ae1, ref ao1);
+        BFloat16Lanes.Tap(even, odd, wb, 2 * ws, ref be0, ref bo0);
+        BFloat16Lanes.Tap(even, odd, wb, ws, ref be1, ref bo1);
         Column<TLeft, TRight>(row, 3, s, zero, out even, out odd);
-        ae1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wa + 2 * ws), ae1); ao1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wa + 2 * ws + 8), ao1);
-        be1 = Fma.MultiplyAdd(even, Avx.LoadVector256(wb + 2 * ws), be1); bo1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(wb + 2 * ws + 8), bo1);
+        BFloat16Lanes.Tap(even, odd, wa, 2 * ws, ref ae1, ref ao1);
+        BFloat16Lanes.Tap(even, odd, wb, 2 * ws, ref be1, ref bo1);
     }
 }

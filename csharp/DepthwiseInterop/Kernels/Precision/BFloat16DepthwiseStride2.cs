@@ -120,25 +120,25 @@ internal static unsafe class BFloat16DepthwiseStride2
         where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding
     {
         Column<TLeft, TRight>(row, 0, s, zero, out var even, out var odd);
-        e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o0);
+        BFloat16Lanes.Tap(even, odd, w, 0, ref e0, ref o0);
         Column<TLeft, TRight>(row, 1, s, zero, out even, out odd);
-        e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + ws), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + ws + 8), o0);
+        BFloat16Lanes.Tap(even, odd, w, ws, ref e0, ref o0);
         Column<TLeft, TRight>(row, 2, s, zero, out even, out odd);
-        e0 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + 2 * ws), e0); o0 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 2 * ws + 8), o0);
-        e1 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e1); o1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o1);
+        BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e0, ref o0);
+        BFloat16Lanes.Tap(even, odd, w, 0, ref e1, ref o1);
         Column<TLeft, TRight>(row, 3, s, zero, out even, out odd);
-        e1 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + ws), e1); o1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + ws + 8), o1);
+        BFloat16Lanes.Tap(even, odd, w, ws, ref e1, ref o1);
         Column<TLeft, TRight>(row, 4, s, zero, out even, out odd);
-        e1 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + 2 * ws), e1); o1 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 2 * ws + 8), o1);
-        e2 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e2); o2 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o2);
+        BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e1, ref o1);
+        BFloat16Lanes.Tap(even, odd, w, 0, ref e2, ref o2);
         Column<TLeft, TRight>(row, 5, s, zero, out even, out odd);
-        e2 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + ws), e2); o2 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + ws + 8), o2);
+        BFloat16Lanes.Tap(even, odd, w, ws, ref e2, ref o2);
         Column<TLeft, TRight>(row, 6, s, zero, out even, out odd);
-        e2 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + 2 * ws), e2); o2 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 2 * ws + 8), o2);
-        e3 = Fma.MultiplyAdd(even, Avx.LoadVector256(w), e3); o3 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 8), o3);
+        BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e2, ref o2);
+        BFloat16Lanes.Tap(even, odd, w, 0, ref e3, ref o3);
         Column<TLeft, TRight>(row, 7, s, zero, out even, out odd);
-        e3 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + ws), e3); o3 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + ws + 8), o3);
+        BFloat16Lanes.Tap(even, odd, w, ws, ref e3, ref o3);
         Column<TLeft, TRight>(row, 8, s, zero, out even, out odd);
-        e3 = Fma.MultiplyAdd(even, Avx.LoadVector256(w + 2 * ws), e3); o3 = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + 2 * ws + 8), o3);
+        BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e3, ref o3);
     }
 }
