@@ -37,7 +37,7 @@ internal static partial class DepthwiseNchwKernel
 
     /// <summary>Whether <see cref="RunItems{TVector, T}"/> computes the problem's bands with the sliding 5x5 strips.</summary>
     internal static bool TakesSliding5x5<TVector, T>(in ConvolutionGeometry g) where TVector : unmanaged where T : unmanaged =>
-        !ReadsStride1InPlace<TVector, T>(new Plan(g, Count<TVector, T>(), Unsafe.SizeOf<T>())) && SlidesFiveByFive<TVector, T>(new Plan(g, Count<TVector, T>(), Unsafe.SizeOf<T>()));
+        SlidesFiveByFive<TVector, T>(new Plan(g, Count<TVector, T>(), Unsafe.SizeOf<T>()));
 
     /// <summary>The 25 weights of output channel <paramref name="o"/> (filter [5, 5, C, M]) broadcast to vectors, tap by tap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -95,13 +95,18 @@ public sealed class BFloat16DepthwisePairsTests
         Assume.That(Avx2.IsSupported && Fma.IsSupported, "the kernel needs AVX2 and FMA");
         var g = Geometry([batch, height, width, channels], [3, 3, channels, 1],
             new ConvolutionOptions { Padding = PaddingMode.Explicit, PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right });
-        Assert.That(g.OutputElementCount * 9, Is.GreaterThanOrEqualTo(NhwcRowBands.DepthwiseParallelThresholdMacs), "the case must run on the pool");
-        CheckOnEveryThreadCount(g);
+        CheckOnEveryThreadCount(g, g => BFloat16DepthwisePairs.Supports(g, VectorIsa.Avx2));
     }
 
-    /// <summary><see cref="CheckAgainstFloat32"/> on 1, 2 and 3 threads (2: with non-finite values), each against the float32 path's bits.</summary>
-    internal static void CheckOnEveryThreadCount(in ConvolutionGeometry g)
+    /// <summary>
+    /// A large problem that <paramref name="takes"/> (the kernel under test) and that runs on the pool, checked by
+    /// <see cref="CheckAgainstFloat32"/> on 1, 2 and 3 threads (2: with non-finite values), each against the float32 path's bits.
+    /// </summary>
+    internal static void CheckOnEveryThreadCount(ConvolutionGeometry g, Func<ConvolutionGeometry, bool> takes)
     {
+        Assert.That(takes(g), Is.True, "the kernel must take the case");
+        Assert.That(g.OutputElementCount * g.FilterHeight * g.FilterWidth, Is.GreaterThanOrEqualTo(NhwcRowBands.DepthwiseParallelThresholdMacs),
+            "the case must run on the pool");
         int previous = WorkerPool.ThreadCount;
         try
         {

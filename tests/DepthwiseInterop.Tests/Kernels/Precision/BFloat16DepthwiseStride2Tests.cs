@@ -55,8 +55,6 @@ public sealed class BFloat16DepthwiseStride2Tests
         Assume.That(Avx2.IsSupported && Fma.IsSupported, "the kernel needs AVX2 and FMA");
         var g = Geometry([batch, height, width, channels], [3, 3, channels, 1],
             Stride2Same with { Padding = PaddingMode.Explicit, PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right });
-        Assert.That(BFloat16DepthwiseStride2.Supports(g, VectorIsa.Avx2), Is.True);
-        Assert.That(g.OutputElementCount * 9, Is.GreaterThanOrEqualTo(NhwcRowBands.DepthwiseParallelThresholdMacs), "the case must run on the pool");
-        BFloat16DepthwisePairsTests.CheckOnEveryThreadCount(g);
+        BFloat16DepthwisePairsTests.CheckOnEveryThreadCount(g, g => BFloat16DepthwiseStride2.Supports(g, VectorIsa.Avx2));
     }
 }
