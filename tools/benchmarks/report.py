@@ -676,9 +676,8 @@ def half_section(add, data: dict, shapes: list[str], thread_counts: list[int], v
         "wait on, so it can take less time than float32. bfloat16 NCHW depthwise 3x3 at stride 1 (rows of 16 or "
         "more, at most one padding column a side) has one too (sixteen columns per load split into even and odd "
         "columns, read in place): float32's planar kernel waits less on its data, so there the integer work of "
-        "splitting and rounding shows, and bfloat16 stays above float32's time, though well below the blocks of "
-        "widened planes it replaced. float16 has no such kernels: its software conversions cost more than the bytes "
-        "save.")
+        "splitting and rounding shows, and bfloat16 stays above float32's time. float16 has no such kernels: its "
+        "software conversions cost more than the bytes save.")
     add("")
     if paired:
         add("*Side by side*: the same ratios from the side-by-side run (median of per-round ratios, IQR); they "
