@@ -48,6 +48,17 @@ internal static unsafe class BFloat16Lanes
     public static void Store(ushort* destination, Vector256<float> even, Vector256<float> odd) =>
         Avx.Store((uint*)destination, Pack(Round(even.AsUInt32()), Round(odd.AsUInt32())));
 
+    /// <summary>
+    /// Eight sums of consecutive channels rounded to bfloat16, one 16-byte store (the NaN argument of <see cref="Store"/>
+    /// holds for every caller: its sums come out of multiply-adds of widened bfloat16 values).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreEight(ushort* destination, Vector256<float> sums)
+    {
+        var halves = Avx2.ShiftRightLogical(Round(sums.AsUInt32()), 16).AsInt32();
+        Sse2.Store(destination, Sse41.PackUnsignedSaturate(halves.GetLower(), halves.GetUpper()));
+    }
+
     /// <summary>Nearest, ties to even, in the upper half of each lane: the bits plus 0x7FFF plus the lowest kept bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> Round(Vector256<uint> bits) =>

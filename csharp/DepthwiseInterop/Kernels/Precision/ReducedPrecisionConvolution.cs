@@ -17,7 +17,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// and 5x5 at stride 1 (multiplier 1, 16 channels or more), and NCHW depthwise 3x3 at stride 1 (rows of 16 or more), on
 /// the AVX2 tier skip the float32 buffers: their kernels read and write bfloat16 directly
 /// (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>, <see cref="BFloat16DepthwiseFiveWide"/>,
-/// <see cref="BFloat16DepthwisePlanar"/>). Every output element gets the same bits whatever the path, the pieces and
+/// <see cref="BFloat16DepthwisePlanar"/>), and so does an NHWC pointwise conv2d of enough pixels (<see cref="BFloat16Pointwise"/>). Every output element gets the same bits whatever the path, the pieces and
 /// the thread count.
 /// </summary>
 /// <remarks>
@@ -51,7 +51,7 @@ internal static unsafe class ReducedPrecisionConvolution
         long bandInputElements = DefaultBandInputElements, long conv2DBandsPerThread = DefaultConv2DBandsPerThread,
         long rowsPerNarrow = NhwcRowBands.DefaultRowsPerNarrow) where TFormat : IReducedPrecisionFormat
     {
-        if (typeof(TFormat) == typeof(BFloat16Format) && TryBFloat16Depthwise(input, filter, output, g, isa)) return;
+        if (typeof(TFormat) == typeof(BFloat16Format) && TryBFloat16Kernel(input, filter, output, g, isa)) return;
         float[] filterSingle = ArrayPool<float>.Shared.Rent(filter.Length);
         try
         {
@@ -74,7 +74,7 @@ internal static unsafe class ReducedPrecisionConvolution
     }
 
     /// <summary>Runs a bfloat16 problem on a kernel that reads and writes bfloat16 directly (its filter too), if one takes it.</summary>
-    private static bool TryBFloat16Depthwise(ReadOnlySpan<ushort> input, ReadOnlySpan<ushort> filter, Span<ushort> output, in ConvolutionGeometry g, VectorIsa isa)
+    private static bool TryBFloat16Kernel(ReadOnlySpan<ushort> input, ReadOnlySpan<ushort> filter, Span<ushort> output, in ConvolutionGeometry g, VectorIsa isa)
     {
         fixed (ushort* inputPointer = input)
         fixed (ushort* filterPointer = filter)
@@ -84,6 +84,7 @@ internal static unsafe class ReducedPrecisionConvolution
             else if (BFloat16DepthwiseStride2.Supports(g, isa)) BFloat16DepthwiseStride2.Run(inputPointer, filterPointer, outputPointer, g);
             else if (BFloat16DepthwiseFiveWide.Supports(g, isa)) BFloat16DepthwiseFiveWide.Run(inputPointer, filterPointer, outputPointer, g);
             else if (BFloat16DepthwisePlanar.Supports(g, isa)) BFloat16DepthwisePlanar.Run(inputPointer, filterPointer, outputPointer, g);
+            else if (BFloat16Pointwise.Supports(g, isa)) BFloat16Pointwise.Run(inputPointer, filterPointer, outputPointer, g);
             else return false;
         }
         return true;

@@ -105,7 +105,9 @@ public sealed class BFloat16DepthwisePairsTests
     internal static void CheckOnEveryThreadCount(ConvolutionGeometry g, Func<ConvolutionGeometry, bool> takes)
     {
         Assert.That(takes(g), Is.True, "the kernel must take the case");
-        Assert.That(g.OutputElementCount * g.FilterHeight * g.FilterWidth, Is.GreaterThanOrEqualTo(NhwcRowBands.DepthwiseParallelThresholdMacs),
+        bool conv2D = g.Kind == ConvolutionKind.Conv2D;
+        Assert.That(g.OutputElementCount * g.FilterHeight * g.FilterWidth * (conv2D ? g.ChannelsPerGroup : 1),
+            Is.GreaterThanOrEqualTo(conv2D ? NhwcRowBands.Conv2DParallelThresholdMacs : NhwcRowBands.DepthwiseParallelThresholdMacs),
             "the case must run on the pool");
         int previous = WorkerPool.ThreadCount;
         try
