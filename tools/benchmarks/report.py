@@ -676,7 +676,10 @@ def half_section(add, data: dict, shapes: list[str], thread_counts: list[int], v
         "wait on, so it can take less time than float32. bfloat16 NCHW depthwise 3x3 at stride 1 (rows of 16 or "
         "more, at most one padding column a side) has one too (sixteen columns per load split into even and odd "
         "columns, read in place): float32's planar kernel waits less on its data, so there the integer work of "
-        "splitting and rounding shows, and bfloat16 stays above float32's time. float16 has no such kernels: its "
+        "splitting and rounding shows, and bfloat16 stays above float32's time. bfloat16 NHWC pointwise conv2d "
+        "(1x1, stride 1, an even number of input channels, 384 pixels or more) reads its input in place as well: "
+        "a GEMM whose broadcasts are the input's 32-bit words, shifted or masked to one channel, one integer "
+        "operation per broadcast (the pw1x1 row). float16 has no such kernels: its "
         "software conversions cost more than the bytes save.")
     add("")
     if paired:
