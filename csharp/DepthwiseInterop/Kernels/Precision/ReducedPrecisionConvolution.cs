@@ -17,8 +17,9 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// and 5x5 at stride 1 (multiplier 1, 16 channels or more), and NCHW depthwise 3x3 at stride 1 (rows of 16 or more), on
 /// the AVX2 tier skip the float32 buffers: their kernels read and write bfloat16 directly
 /// (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>, <see cref="BFloat16DepthwiseFiveWide"/>,
-/// <see cref="BFloat16DepthwisePlanar"/>), and so does an NHWC pointwise conv2d of enough pixels (<see cref="BFloat16Pointwise"/>). Every output element gets the same bits whatever the path, the pieces and
-/// the thread count.
+/// <see cref="BFloat16DepthwisePlanar"/>), and so does an NHWC pointwise conv2d of enough pixels
+/// (<see cref="BFloat16Pointwise"/>). Every output element gets the same bits whatever the path, the pieces and the
+/// thread count.
 /// </summary>
 /// <remarks>
 /// Measured and not kept: NHWC 3x3 stride-1 depthwise through an L1 pipeline, a band's rows widened one channel chunk
