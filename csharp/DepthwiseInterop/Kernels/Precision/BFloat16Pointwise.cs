@@ -36,6 +36,9 @@ internal static unsafe class BFloat16Pointwise
     /// </summary>
     private const long MinimumPixels = 4 * PanelPixels;
 
+    /// <summary>Input channels whose block weights (K × 24 floats per thread) an array can hold; more take the widening path.</summary>
+    private const long MaximumInputChannels = 1 << 24;
+
     /// <summary>Output channels per vector.</summary>
     private const nint Lanes = 8;
 
@@ -45,7 +48,7 @@ internal static unsafe class BFloat16Pointwise
         && g.Kind == ConvolutionKind.Conv2D && g.DataFormat == DataFormat.NHWC && g.Groups == 1
         && g.FilterHeight == 1 && g.FilterWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1
         && g.PadTop == 0 && g.PadBottom == 0 && g.PadLeft == 0 && g.PadRight == 0
-        && g.InputChannels % 2 == 0 && g.InputChannels > 0 && g.OutputChannels >= Lanes
+        && g.InputChannels % 2 == 0 && g.InputChannels is > 0 and <= MaximumInputChannels && g.OutputChannels >= Lanes
         && g.Batch * g.OutputHeight * g.OutputWidth >= MinimumPixels;
 
     /// <summary>Computes a problem <see cref="Supports"/> takes (all three tensors bfloat16 bits).</summary>

@@ -41,6 +41,7 @@ public sealed class BFloat16PointwiseTests
             ("explicit padding", Geometry([1, 24, 16, 16], [1, 1, 16, 8],
                 new ConvolutionOptions { Padding = PaddingMode.Explicit, PadTop = 1 }), VectorIsa.Avx2),
             ("3x3", Geometry([1, 26, 18, 16], [3, 3, 16, 8], Valid), VectorIsa.Avx2),
+            ("2^24 + 2 input channels", Geometry([1, 384, 1, (1 << 24) + 2], [1, 1, (1 << 24) + 2, 8], Valid), VectorIsa.Avx2),
         };
         foreach (var (why, geometry, isa) in declined)
             Assert.That(BFloat16Pointwise.Supports(geometry, isa), Is.False, why);
