@@ -683,6 +683,39 @@ static void test_half_types(void)
     }
 }
 
+/*
+ * A bfloat16 pointwise conv2d large enough for the kernel that reads bfloat16 in place (784 pixels, 32 input
+ * channels, 44 output channels: blocks of three vectors, the last shifted back), checked element by element
+ * against naive loops: small integers, so every sum is exact in float32 and in bfloat16.
+ */
+static void test_bfloat16_pointwise(void)
+{
+    enum { H = 28, W = 28, K = 32, N = 44 };
+    const int64_t x_shape[4] = {1, H, W, K}, w_shape[4] = {1, 1, K, N};
+    uint16_t* x = malloc(sizeof(uint16_t) * H * W * K);
+    uint16_t* w = malloc(sizeof(uint16_t) * K * N);
+    uint16_t* y = malloc(sizeof(uint16_t) * H * W * N);
+    if (!x || !w || !y) { check(0, "bfloat16 pointwise buffers", "out of memory"); free(x); free(w); free(y); return; }
+    for (int i = 0; i < H * W * K; i++) x[i] = bfloat16_from_double((i * 7 % 5) - 2);
+    for (int i = 0; i < K * N; i++) w[i] = bfloat16_from_double((i * 3 % 7) - 3);
+    for (int i = 0; i < H * W * N; i++) y[i] = 0xFFFF;
+    di_conv_params params;
+    di_conv_params_init(&params);
+    di_status status = di_conv2d(DI_DTYPE_BFLOAT16, x, H * W * K, x_shape, 4, w, K * N, w_shape, 4, &params, y, H * W * N);
+    int bad = -1;
+    double want_bad = 0;
+    for (int p = 0; p < H * W && status == DI_STATUS_OK && bad < 0; p++)
+        for (int n = 0; n < N && bad < 0; n++) {
+            double want = 0;
+            for (int k = 0; k < K; k++) want += (double)bfloat16_to_float(x[p * K + k]) * bfloat16_to_float(w[k * N + n]);
+            if (bfloat16_to_float(y[p * N + n]) != (float)want) { bad = p * N + n; want_bad = want; }
+        }
+    check(status == DI_STATUS_OK && bad < 0, "bfloat16 pointwise conv2d 28x28x32->44 matches naive loops",
+          "%s, element %d is %g, want %g: %s", status_name(status), bad,
+          bad >= 0 ? (double)bfloat16_to_float(y[bad]) : 0.0, want_bad, why(status));
+    free(x); free(w); free(y);
+}
+
 int main(int argc, char** argv)
 {
     const char* expected_version = argc > 1 ? argv[1] : NULL;
@@ -691,6 +724,7 @@ int main(int argc, char** argv)
     test_params_init();
     test_depthwise_example();
     test_half_types();
+    test_bfloat16_pointwise();
     test_conv2d();
     test_bad_calls();
     test_separable();

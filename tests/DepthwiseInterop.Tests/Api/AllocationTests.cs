@@ -20,6 +20,7 @@ public sealed class AllocationTests
         yield return Case<float>("conv2d dense", [1, 28, 28, 64], [3, 3, 64, 64], depthwise: false, DataFormat.NHWC);
         yield return Case<float>("conv2d pointwise NCHW", [1, 96, 14, 14], [1, 1, 96, 24], depthwise: false, DataFormat.NCHW);
         yield return Case<Half>("conv2d float16", [1, 14, 14, 32], [3, 3, 32, 32], depthwise: false, DataFormat.NHWC);
+        yield return Case<BFloat16>("conv2d pointwise bfloat16", [1, 28, 28, 32], [1, 1, 32, 40], depthwise: false, DataFormat.NHWC);
         var separable = new ConvolutionOptions { Padding = PaddingMode.Same };
         long[] input = [1, 56, 56, 144], depthwise = [3, 3, 144, 1], pointwise = [1, 1, 144, 24];
         var (x, d, p, y) = (new float[56 * 56 * 144], new float[9 * 144], new float[144 * 24], new float[56 * 56 * 24]);
