@@ -893,9 +893,11 @@ def main() -> int:
             f"hand-written models, their weight layouts and pads): "
             f"{sum(1 for r in validation if r.get('Ok'))}/{len(validation)} within 1e-4·max(1, max|y|); {largest}.")
     add(f"- **FMA peak.** {peak_statement(env)}. The benchmark host measures it before the run: 12 independent "
-        "256-bit FMA chains (enough to hide the FMA latency of two FMA pipes), best of many short trials so that "
-        "time slices lost to other processes do not lower it. A Zen 3 core issues two 256-bit FMAs per cycle "
-        "(32 fp32 flop/cycle), so the figure is 32 × the clock the core ran at. performance.md §1 measured "
+        "FMA chains (enough to hide the FMA latency of two FMA pipes) on the vectors of the library's tier "
+        "(512-bit where it reports avx512, else 256-bit), best of many short trials so that time slices lost to "
+        "other processes do not lower it. Zen 3 and Zen 4 issue two 256-bit FMAs per cycle (Zen 4 splits a "
+        "512-bit one in two: the same 32 fp32 flop/cycle); Zen 5 has two full 512-bit FMA pipes (64 flop/cycle), "
+        "so on Zen 5 the 512-bit figure is twice the 256-bit one. performance.md §1 measured "
         f"{ANCHOR_PEAK_GFLOPS:.0f} GFLOP/s per core on its Zen 4.")
     add("- **Roofline** (performance.md §1). Warm roofline = max(flops ÷ FMA peak, bytes ÷ bandwidth of the "
         "cache level holding the working set); flops = 2·MACs, bytes = input + filters + output (fp32; for "
