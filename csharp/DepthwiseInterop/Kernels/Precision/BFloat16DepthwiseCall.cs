@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using DepthwiseInterop.Kernels.Simd;
 using DepthwiseInterop.Kernels.Threading;
@@ -18,29 +19,46 @@ internal static unsafe class BFloat16DepthwiseCall
     private const long ItemsPerThread = 8;
 
     /// <summary>
-    /// What every bfloat16 depthwise kernel requires: the AVX2 tier (its instructions; no AVX-512 hardware here to measure the
-    /// kernels against the 512-bit float32 bands), NHWC, multiplier 1, a square <paramref name="filterSize"/> filter at
-    /// <paramref name="stride"/> both ways, unit dilations, at least one group of sixteen channels, and rows to compute.
+    /// What every bfloat16 depthwise kernel requires: the AVX2 or AVX-512 tier (its instructions), NHWC, multiplier 1, a
+    /// square <paramref name="filterSize"/> filter at <paramref name="stride"/> both ways, unit dilations, at least one
+    /// 256-bit group of sixteen channels, and rows to compute.
     /// </summary>
     public static bool Takes(in ConvolutionGeometry g, VectorIsa isa, long filterSize, long stride) =>
-        isa == VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
+        isa >= VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
         && g.Kind == ConvolutionKind.DepthwiseConv2D && g.DataFormat == DataFormat.NHWC && g.OutputChannels == g.InputChannels
         && g.FilterHeight == filterSize && g.FilterWidth == filterSize && g.StrideHeight == stride && g.StrideWidth == stride
         && g.DilationHeight == 1 && g.DilationWidth == 1
         && g.InputChannels >= BFloat16Lanes.GroupChannels && g.OutputHeight > 0 && g.InputHeight > 0;
 
-    public static void Run<TKernel>(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g) where TKernel : struct, IBFloat16DepthwiseKernel
+    /// <summary>
+    /// Whether a problem the kernels take runs on 512-bit vectors: the AVX-512 tier, where the float32 path it competes with
+    /// runs 512-bit kernels too, and at least one group of thirty-two channels (fewer run on 256-bit vectors).
+    /// </summary>
+    public static bool Wide(in ConvolutionGeometry g, VectorIsa isa) =>
+        isa == VectorIsa.Avx512 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated
+        && g.InputChannels >= BFloat16Lanes.ChannelsPerLoad<Vector512<float>>();
+
+    /// <summary>Runs a problem the kernel takes on the widest vectors <see cref="Wide"/> allows.</summary>
+    public static void Run<TKernel256, TKernel512>(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g, VectorIsa isa)
+        where TKernel256 : struct, IBFloat16DepthwiseKernel where TKernel512 : struct, IBFloat16DepthwiseKernel
+    {
+        if (Wide(g, isa)) Run<TKernel512, Vector512<float>>(input, filter, output, g);
+        else Run<TKernel256, Vector256<float>>(input, filter, output, g);
+    }
+
+    private static void Run<TKernel, TVector>(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g)
+        where TKernel : struct, IBFloat16DepthwiseKernel where TVector : struct
     {
         long itemsPerImage = (g.OutputHeight + TKernel.RowsPerItem - 1) / TKernel.RowsPerItem, rows = g.Batch * itemsPerImage;
         long macs = g.OutputElementCount * TKernel.Taps;
         int threads = macs < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
-        var groups = new ChannelGroups(g.InputChannels, rows, threads, ItemsPerThread);
+        var groups = new ChannelGroups(g.InputChannels, BFloat16Lanes.ChannelsPerLoad<TVector>(), rows, threads, ItemsPerThread);
         int zeroLength = checked((int)(TKernel.ZeroRowPixels(g) * g.InputChannels));
         float[] weights = ArrayPool<float>.Shared.Rent(checked(TKernel.Taps * (int)groups.TapStride));
         ushort[] zeroRow = ArrayPool<ushort>.Shared.Rent(zeroLength);
         try
         {
-            BFloat16Lanes.WidenWeights(filter, weights, TKernel.Taps, groups);
+            BFloat16Lanes.WidenWeights<TVector>(filter, weights, TKernel.Taps, groups);
             Array.Clear(zeroRow, 0, zeroLength);
             fixed (float* weightsPointer = weights)
             fixed (ushort* zeroPointer = zeroRow)

@@ -6,10 +6,10 @@ using DepthwiseInterop.Kernels.Simd;
 namespace DepthwiseInterop.Kernels.Precision;
 
 /// <summary>
-/// bfloat16 NHWC depthwise 5x5 at unit strides and dilations, multiplier 1, on 256-bit vectors, reading and writing
-/// bfloat16 directly (the 5x5 companion of <see cref="BFloat16DepthwisePairs"/>). Layout and blocking: sixteen channels
-/// per load, split into even and odd float32 vectors (<see cref="BFloat16Lanes"/>), the filter widened and permuted to
-/// match once per call. A block is four output pixels of one row × sixteen channels: eight accumulators; each of the
+/// bfloat16 NHWC depthwise 5x5 at unit strides and dilations, multiplier 1, on 256-bit or 512-bit vectors, reading and writing
+/// bfloat16 directly (the 5x5 companion of <see cref="BFloat16DepthwisePairs"/>). Layout and blocking: sixteen (thirty-two)
+/// channels per load, split into even and odd float32 vectors (<see cref="BFloat16Lanes"/>), the filter widened and permuted to
+/// match once per call. A block is four output pixels of one row × one load of channels: eight accumulators; each of the
 /// five input rows gives eight columns, each split once and feeding up to four pixels; the weights as memory operands.
 /// Blocks whose columns all lie inside the row run without tests; the others (the first and last ones of a row, any
 /// padding) point each column outside the row at the zero row. A work item is an output row's range of channel groups.
@@ -17,11 +17,12 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// float32 kernels do, and is rounded once on store: the bits of the float32 path rounded, for every thread count.
 /// Measured side by side against float32 (SAME, 31 alternated rounds): 1 thread 14x14x672 1.03x float32's time where
 /// the bands took 1.22x, 28x28x240 1.12x against 1.33x; 2 threads 14x14x672 1.23x against 1.35x. The float32 5x5
-/// kernels load fewer columns per multiply-add than the 3x3 ones, so halving the bytes gains less here.
+/// kernels load fewer columns per multiply-add than the 3x3 ones, so halving the bytes gains less here. On the AVX-512
+/// tier (Zen 5, 512-bit vectors, against float32's 512-bit kernels): 14x14x672 1.08x (1 thread), 1.55x (2 threads), where
+/// the bands took 1.71x and 1.90x.
 /// </summary>
 internal static unsafe class BFloat16DepthwiseFiveWide
 {
-    private const int GroupChannels = BFloat16Lanes.GroupChannels;
     /// <summary>Output pixels per block.</summary>
     private const int BlockPixels = 4;
     /// <summary>Input columns a block reads.</summary>
@@ -34,14 +35,15 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         && g.OutputWidth >= 2 * BlockPixels;
 
     /// <summary>Computes a problem <see cref="Supports"/> takes (all three tensors bfloat16 bits).</summary>
-    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g) => BFloat16DepthwiseCall.Run<Kernel>(input, filter, output, g);
+    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g, VectorIsa isa) =>
+        BFloat16DepthwiseCall.Run<Kernel<Vector256<float>>, Kernel<Vector512<float>>>(input, filter, output, g, isa);
 
-    private readonly struct Kernel : IBFloat16DepthwiseKernel
+    private readonly struct Kernel<TVector> : IBFloat16DepthwiseKernel where TVector : struct
     {
         public static int Taps => 25;
         public static int RowsPerItem => 1;
         public static long ZeroRowPixels(in ConvolutionGeometry g) => g.OutputWidth + BlockColumns;
-        public static void Rows(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup) => Row(job, image, row, firstGroup, endGroup);
+        public static void Rows(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup) => Row<TVector>(job, image, row, firstGroup, endGroup);
     }
 
     /// <summary>
@@ -50,7 +52,7 @@ internal static unsafe class BFloat16DepthwiseFiveWide
     /// the last whose columns all lie inside the row run as one range without tests.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Row(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup)
+    private static void Row<TVector>(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup) where TVector : struct
     {
         nint blocks = (job.OutputWidth + BlockPixels - 1) / BlockPixels, last = job.OutputWidth - BlockPixels;
         // Blocks [interiorBegin, interiorEnd) read columns inside the row only; the rest of the row's blocks lie at either end.
@@ -64,9 +66,9 @@ internal static unsafe class BFloat16DepthwiseFiveWide
             Zero = job.ZeroRow, Weights = job.Weights, Last = last, PadLeft = job.PadLeft, Width = job.Width,
             Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup, Output = job.OutputRow(image, row),
         };
-        if (interiorBegin > 0) Blocks<ColumnPadding>(rows, 0, interiorBegin);
-        if (interiorBegin < interiorEnd) Blocks<ColumnInside>(rows, interiorBegin, interiorEnd);
-        if (interiorEnd < blocks) Blocks<ColumnPadding>(rows, interiorEnd, blocks);
+        if (interiorBegin > 0) Blocks<TVector, ColumnPadding>(rows, 0, interiorBegin);
+        if (interiorBegin < interiorEnd) Blocks<TVector, ColumnInside>(rows, interiorBegin, interiorEnd);
+        if (interiorEnd < blocks) Blocks<TVector, ColumnPadding>(rows, interiorEnd, blocks);
     }
 
     /// <summary>Input column of block <paramref name="block"/>'s first column.</summary>
@@ -86,7 +88,7 @@ internal static unsafe class BFloat16DepthwiseFiveWide
     /// groups each; with <typeparamref name="TEdge"/> padding, each column outside the row reads the zero row.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Blocks<TEdge>(in BlockRows rows, nint firstBlock, nint endBlock) where TEdge : struct, IColumnPadding
+    private static void Blocks<TVector, TEdge>(in BlockRows rows, nint firstBlock, nint endBlock) where TVector : struct where TEdge : struct, IColumnPadding
     {
         nint s = rows.Groups.Channels, ws = rows.Groups.TapStride;
         ushort* zero = rows.Zero;
@@ -99,13 +101,13 @@ internal static unsafe class BFloat16DepthwiseFiveWide
             for (nint group = rows.FirstGroup; group < rows.EndGroup; group++)
             {
                 nint c = rows.Groups.Start(group);
-                float* w = weights + group * GroupChannels;
-                Vector256<float> e0 = default, o0 = default, e1 = default, o1 = default, e2 = default, o2 = default, e3 = default, o3 = default;
-                OneRow<TEdge>(r0 + c, s, zero, columns, w, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
-                OneRow<TEdge>(r1 + c, s, zero, columns, w + 5 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
-                OneRow<TEdge>(r2 + c, s, zero, columns, w + 10 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
-                OneRow<TEdge>(r3 + c, s, zero, columns, w + 15 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
-                OneRow<TEdge>(r4 + c, s, zero, columns, w + 20 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                float* w = weights + group * rows.Groups.Width;
+                TVector e0 = default, o0 = default, e1 = default, o1 = default, e2 = default, o2 = default, e3 = default, o3 = default;
+                OneRow<TVector, TEdge>(r0 + c, s, zero, columns, w, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TVector, TEdge>(r1 + c, s, zero, columns, w + 5 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TVector, TEdge>(r2 + c, s, zero, columns, w + 10 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TVector, TEdge>(r3 + c, s, zero, columns, w + 15 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
+                OneRow<TVector, TEdge>(r4 + c, s, zero, columns, w + 20 * ws, ws, ref e0, ref o0, ref e1, ref o1, ref e2, ref o2, ref e3, ref o3);
                 ushort* yc = y + c;
                 BFloat16Lanes.Store(yc, e0, o0);
                 BFloat16Lanes.Store(yc + s, e1, o1);
@@ -123,8 +125,8 @@ internal static unsafe class BFloat16DepthwiseFiveWide
 
     /// <summary>Column <paramref name="j"/> (0..7) of a block's input row, the zero row where that column lies outside the row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Column<TEdge>(ushort* row, nint j, nint s, ushort* zero, in BlockColumnsBounds columns, out Vector256<float> even, out Vector256<float> odd)
-        where TEdge : struct, IColumnPadding =>
+    private static void Column<TVector, TEdge>(ushort* row, nint j, nint s, ushort* zero, in BlockColumnsBounds columns, out TVector even, out TVector odd)
+        where TVector : struct where TEdge : struct, IColumnPadding =>
         BFloat16Lanes.Split(TEdge.IsPadding && (nuint)(columns.First + j) >= (nuint)columns.Width ? zero : row + j * s, out even, out odd);
 
     /// <summary>
@@ -132,38 +134,38 @@ internal static unsafe class BFloat16DepthwiseFiveWide
     /// column j feeds pixel p with tap j − p, columns in order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OneRow<TEdge>(ushort* row, nint s, ushort* zero, in BlockColumnsBounds columns, float* w, nint ws,
-        ref Vector256<float> e0, ref Vector256<float> o0, ref Vector256<float> e1, ref Vector256<float> o1,
-        ref Vector256<float> e2, ref Vector256<float> o2, ref Vector256<float> e3, ref Vector256<float> o3)
-        where TEdge : struct, IColumnPadding
+    private static void OneRow<TVector, TEdge>(ushort* row, nint s, ushort* zero, in BlockColumnsBounds columns, float* w, nint ws,
+        ref TVector e0, ref TVector o0, ref TVector e1, ref TVector o1,
+        ref TVector e2, ref TVector o2, ref TVector e3, ref TVector o3)
+        where TVector : struct where TEdge : struct, IColumnPadding
     {
-        Column<TEdge>(row, 0, s, zero, columns, out var even, out var odd);
+        Column<TVector, TEdge>(row, 0, s, zero, columns, out var even, out var odd);
         BFloat16Lanes.Tap(even, odd, w, 0, ref e0, ref o0);
-        Column<TEdge>(row, 1, s, zero, columns, out even, out odd);
+        Column<TVector, TEdge>(row, 1, s, zero, columns, out even, out odd);
         BFloat16Lanes.Tap(even, odd, w, ws, ref e0, ref o0);
         BFloat16Lanes.Tap(even, odd, w, 0, ref e1, ref o1);
-        Column<TEdge>(row, 2, s, zero, columns, out even, out odd);
+        Column<TVector, TEdge>(row, 2, s, zero, columns, out even, out odd);
         BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e0, ref o0);
         BFloat16Lanes.Tap(even, odd, w, ws, ref e1, ref o1);
         BFloat16Lanes.Tap(even, odd, w, 0, ref e2, ref o2);
-        Column<TEdge>(row, 3, s, zero, columns, out even, out odd);
+        Column<TVector, TEdge>(row, 3, s, zero, columns, out even, out odd);
         BFloat16Lanes.Tap(even, odd, w, 3 * ws, ref e0, ref o0);
         BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e1, ref o1);
         BFloat16Lanes.Tap(even, odd, w, ws, ref e2, ref o2);
         BFloat16Lanes.Tap(even, odd, w, 0, ref e3, ref o3);
-        Column<TEdge>(row, 4, s, zero, columns, out even, out odd);
+        Column<TVector, TEdge>(row, 4, s, zero, columns, out even, out odd);
         BFloat16Lanes.Tap(even, odd, w, 4 * ws, ref e0, ref o0);
         BFloat16Lanes.Tap(even, odd, w, 3 * ws, ref e1, ref o1);
         BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e2, ref o2);
         BFloat16Lanes.Tap(even, odd, w, ws, ref e3, ref o3);
-        Column<TEdge>(row, 5, s, zero, columns, out even, out odd);
+        Column<TVector, TEdge>(row, 5, s, zero, columns, out even, out odd);
         BFloat16Lanes.Tap(even, odd, w, 4 * ws, ref e1, ref o1);
         BFloat16Lanes.Tap(even, odd, w, 3 * ws, ref e2, ref o2);
         BFloat16Lanes.Tap(even, odd, w, 2 * ws, ref e3, ref o3);
-        Column<TEdge>(row, 6, s, zero, columns, out even, out odd);
+        Column<TVector, TEdge>(row, 6, s, zero, columns, out even, out odd);
         BFloat16Lanes.Tap(even, odd, w, 4 * ws, ref e2, ref o2);
         BFloat16Lanes.Tap(even, odd, w, 3 * ws, ref e3, ref o3);
-        Column<TEdge>(row, 7, s, zero, columns, out even, out odd);
+        Column<TVector, TEdge>(row, 7, s, zero, columns, out even, out odd);
         BFloat16Lanes.Tap(even, odd, w, 4 * ws, ref e3, ref o3);
     }
 }

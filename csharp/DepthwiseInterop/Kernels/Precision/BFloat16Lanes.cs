@@ -6,47 +6,86 @@ namespace DepthwiseInterop.Kernels.Precision;
 
 /// <summary>
 /// What the bfloat16 depthwise kernels (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>,
-/// <see cref="BFloat16DepthwiseFiveWide"/>) share:
-/// sixteen channels per 32-byte load, split into the even channels (each 32-bit lane's low half shifted up) and the odd
-/// ones (its high half masked), both exact float32 vectors, with the filter permuted to match; and the way back, each
-/// sum rounded once and the two vectors repacked into one store in channel order.
+/// <see cref="BFloat16DepthwiseFiveWide"/>) share, on 256-bit or 512-bit vectors (<c>TVector</c> is
+/// <see cref="Vector256{T}"/> or <see cref="Vector512{T}"/> of float): a load of sixteen (thirty-two) channels, split into
+/// the even channels (each 32-bit lane's low half shifted up) and the odd ones (its high half masked), both exact float32
+/// vectors, with the filter permuted to match; and the way back, each sum rounded once and the two vectors repacked into
+/// one store in channel order. The width is a type argument, so each kernel is compiled once per width, its branches on
+/// the width resolved at compile time.
 /// </summary>
 internal static unsafe class BFloat16Lanes
 {
-    /// <summary>Channels per load: sixteen bfloat16 values, eight even and eight odd channels.</summary>
+    /// <summary>Channels per 256-bit load, the fewest a kernel takes: sixteen bfloat16 values, eight even and eight odd channels.</summary>
     public const int GroupChannels = 16;
 
-    /// <summary>Sixteen channels at <paramref name="source"/> as float32: the even channels, then the odd ones.</summary>
+    /// <summary>Channels per load of <typeparamref name="TVector"/>'s width: as many bfloat16 values as it has bytes ÷ 2.</summary>
+    public static int ChannelsPerLoad<TVector>() where TVector : struct => Unsafe.SizeOf<TVector>() / sizeof(ushort);
+
+    /// <summary>A load's channels at <paramref name="source"/> as float32: the even channels, then the odd ones.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Split(ushort* source, out Vector256<float> even, out Vector256<float> odd)
+    public static void Split<TVector>(ushort* source, out TVector even, out TVector odd) where TVector : struct
     {
-        var bits = Avx.LoadVector256((uint*)source);
-        even = Avx2.ShiftLeftLogical(bits, 16).AsSingle();
-        odd = Avx2.And(bits, Vector256.Create(0xFFFF_0000u)).AsSingle();
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            var bits = Vector512.Load((uint*)source);
+            even = Unsafe.BitCast<Vector512<float>, TVector>(Vector512.ShiftLeft(bits, 16).AsSingle());
+            odd = Unsafe.BitCast<Vector512<float>, TVector>((bits & Vector512.Create(0xFFFF_0000u)).AsSingle());
+        }
+        else
+        {
+            var bits = Avx.LoadVector256((uint*)source);
+            even = Unsafe.BitCast<Vector256<float>, TVector>(Avx2.ShiftLeftLogical(bits, 16).AsSingle());
+            odd = Unsafe.BitCast<Vector256<float>, TVector>(Avx2.And(bits, Vector256.Create(0xFFFF_0000u)).AsSingle());
+        }
     }
 
     /// <summary>
     /// One tap into one pixel's sums: the even channels' weights <paramref name="tap"/> elements past <paramref name="w"/>, the
-    /// odd ones' eight further (the layout of <see cref="WidenWeights"/>). The offset stays a separate operand so that the
-    /// JIT folds it into the loads' addresses (a pointer computed by the caller cost a lea per tap: 5x5 1.1x the time).
+    /// odd ones' half a load further (the layout of <see cref="WidenWeights"/>). The offset stays a separate operand so that
+    /// the JIT folds it into the loads' addresses (a pointer computed by the caller cost a lea per tap: 5x5 1.1x the time).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Tap(Vector256<float> even, Vector256<float> odd, float* w, nint tap, ref Vector256<float> evenSum, ref Vector256<float> oddSum)
+    public static void Tap<TVector>(TVector even, TVector odd, float* w, nint tap, ref TVector evenSum, ref TVector oddSum) where TVector : struct
     {
-        evenSum = Fma.MultiplyAdd(even, Avx.LoadVector256(w + tap), evenSum);
-        oddSum = Fma.MultiplyAdd(odd, Avx.LoadVector256(w + tap + GroupChannels / 2), oddSum);
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            evenSum = Unsafe.BitCast<Vector512<float>, TVector>(Avx512F.FusedMultiplyAdd(Unsafe.BitCast<TVector, Vector512<float>>(even),
+                Avx512F.LoadVector512(w + tap), Unsafe.BitCast<TVector, Vector512<float>>(evenSum)));
+            oddSum = Unsafe.BitCast<Vector512<float>, TVector>(Avx512F.FusedMultiplyAdd(Unsafe.BitCast<TVector, Vector512<float>>(odd),
+                Avx512F.LoadVector512(w + tap + Vector512<float>.Count), Unsafe.BitCast<TVector, Vector512<float>>(oddSum)));
+        }
+        else
+        {
+            evenSum = Unsafe.BitCast<Vector256<float>, TVector>(Fma.MultiplyAdd(Unsafe.BitCast<TVector, Vector256<float>>(even),
+                Avx.LoadVector256(w + tap), Unsafe.BitCast<TVector, Vector256<float>>(evenSum)));
+            oddSum = Unsafe.BitCast<Vector256<float>, TVector>(Fma.MultiplyAdd(Unsafe.BitCast<TVector, Vector256<float>>(odd),
+                Avx.LoadVector256(w + tap + Vector256<float>.Count), Unsafe.BitCast<TVector, Vector256<float>>(oddSum)));
+        }
     }
 
     /// <summary>
-    /// Sixteen sums (even channels, odd channels) rounded to bfloat16 in channel order, one store. No NaN test: the
+    /// A load's sums (even channels, odd channels) rounded to bfloat16 in channel order, one store. No NaN test: the
     /// rounding add (at most 0x8000) carries into the upper half only from a nonzero lower half, and every NaN these
     /// kernels store has a zero lower half, so the add leaves it as <see cref="BFloat16Format"/>'s rule does (upper half,
     /// quiet bit set): a NaN comes out of a multiply-add either as the default NaN (0xFFC00000) or as a widened bfloat16
     /// NaN operand, whose lower half is zero, quieted (bit 22); and every stored sum went through at least one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(ushort* destination, Vector256<float> even, Vector256<float> odd) =>
-        Avx.Store((uint*)destination, Pack(Round(even.AsUInt32()), Round(odd.AsUInt32())));
+    public static void Store<TVector>(ushort* destination, TVector even, TVector odd) where TVector : struct
+    {
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            var evenBits = Unsafe.BitCast<TVector, Vector512<uint>>(even);
+            var oddBits = Unsafe.BitCast<TVector, Vector512<uint>>(odd);
+            evenBits += Vector512.Create(0x7FFFu) + (Vector512.ShiftRightLogical(evenBits, 16) & Vector512<uint>.One);
+            oddBits += Vector512.Create(0x7FFFu) + (Vector512.ShiftRightLogical(oddBits, 16) & Vector512<uint>.One);
+            (Vector512.ShiftRightLogical(evenBits, 16) | (oddBits & Vector512.Create(0xFFFF_0000u))).Store((uint*)destination);
+        }
+        else
+        {
+            Avx.Store((uint*)destination, Pack(Round(Unsafe.BitCast<TVector, Vector256<uint>>(even)), Round(Unsafe.BitCast<TVector, Vector256<uint>>(odd))));
+        }
+    }
 
     /// <summary>
     /// Eight sums of consecutive channels rounded to bfloat16, one 16-byte store (the NaN argument of <see cref="Store"/>
@@ -70,60 +109,63 @@ internal static unsafe class BFloat16Lanes
         Avx2.Or(Avx2.ShiftRightLogical(even, 16), Avx2.And(odd, Vector256.Create(0xFFFF_0000u)));
 
     /// <summary>
-    /// A bfloat16 filter [taps, C] widened to float32 [taps, groups × 16]: group g's sixteen channels (from
+    /// A bfloat16 filter [taps, C] widened to float32 [taps, groups × one load]: group g's channels (from
     /// <see cref="ChannelGroups.Start"/>) split as the inputs are, even channels first, then the odd ones.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void WidenWeights(ushort* filter, Span<float> weights, int taps, in ChannelGroups groups)
+    public static void WidenWeights<TVector>(ushort* filter, Span<float> weights, int taps, in ChannelGroups groups) where TVector : struct
     {
-        nint channels = groups.Channels, stride = groups.TapStride;
+        nint channels = groups.Channels, stride = groups.TapStride, width = groups.Width;
+        if (width != ChannelsPerLoad<TVector>()) throw new ArgumentException("the groups are not one load of this width", nameof(groups));
         if (weights.Length < taps * stride) throw new ArgumentException("the weights buffer is too short", nameof(weights));
         fixed (float* destination = weights)
         {
             for (nint tap = 0; tap < taps; tap++)
             for (nint group = 0; group < groups.Count; group++)
             {
-                Split(filter + tap * channels + groups.Start(group), out var even, out var odd);
-                float* at = destination + tap * stride + group * GroupChannels;
-                Avx.Store(at, even);
-                Avx.Store(at + GroupChannels / 2, odd);
+                Split<TVector>(filter + tap * channels + groups.Start(group), out var even, out var odd);
+                float* at = destination + tap * stride + group * width;
+                Unsafe.Write(at, even);
+                Unsafe.Write(at + width / 2, odd);
             }
         }
     }
 }
 
 /// <summary>
-/// A bfloat16 kernel's channels in groups of sixteen, the last one shifted back to end at the last channel when the
-/// count is not a multiple of sixteen (it recomputes a few channels with the same bits); and how work items share
+/// A bfloat16 kernel's channels in groups of one load (sixteen or thirty-two), the last one shifted back to end at the
+/// last channel when the count is not a multiple of the group (it recomputes a few channels with the same bits); and how work items share
 /// them: in units of whole groups, the shifted last group travelling with its neighbour, so that no two items write
 /// the same channels.
 /// </summary>
 internal readonly struct ChannelGroups
 {
-    /// <summary>Channels (at least sixteen), groups, and units (groups, less one when the last is shifted back).</summary>
-    public readonly nint Channels, Count, Units;
+    /// <summary>Channels (at least one group), channels per group, groups, and units (groups, less one when the last is shifted back).</summary>
+    public readonly nint Channels, Width, Count, Units;
     /// <summary>Units per work item, and work items per output row (or row pair).</summary>
     public readonly nint UnitsPerItem, ItemsPerRow;
 
-    /// <param name="channels">Channels, at least sixteen.</param>
+    /// <param name="channels">Channels, at least <paramref name="width"/>.</param>
+    /// <param name="width">Channels per group: one load (<see cref="BFloat16Lanes.ChannelsPerLoad{TVector}"/>).</param>
     /// <param name="rows">Output rows (or row pairs) of the call.</param>
     /// <param name="threads">Threads the call runs on.</param>
     /// <param name="itemsPerThread">Work items to aim for per thread: with fewer rows than that, each row's groups are split between items.</param>
-    public ChannelGroups(long channels, long rows, int threads, long itemsPerThread)
+    public ChannelGroups(long channels, int width, long rows, int threads, long itemsPerThread)
     {
         Channels = (nint)channels;
-        Count = (Channels + BFloat16Lanes.GroupChannels - 1) / BFloat16Lanes.GroupChannels;
-        Units = Channels % BFloat16Lanes.GroupChannels == 0 ? Count : Count - 1;
+        Width = width;
+        Count = (Channels + width - 1) / width;
+        Units = Channels % width == 0 ? Count : Count - 1;
         long splits = threads == 1 ? 1 : Math.Clamp((itemsPerThread * threads + rows - 1) / rows, 1, Units);
         UnitsPerItem = (nint)((Units + splits - 1) / splits);
         ItemsPerRow = (Units + UnitsPerItem - 1) / UnitsPerItem;
     }
 
     /// <summary>Elements between two taps' weights in the permuted filter.</summary>
-    public nint TapStride => Count * BFloat16Lanes.GroupChannels;
+    public nint TapStride => Count * Width;
 
     /// <summary>First channel of group <paramref name="group"/>.</summary>
-    public nint Start(nint group) => Math.Min(group * BFloat16Lanes.GroupChannels, Channels - BFloat16Lanes.GroupChannels);
+    public nint Start(nint group) => Math.Min(group * Width, Channels - Width);
 
     /// <summary>Groups [First, End) of a row's work item <paramref name="split"/>.</summary>
     public (nint First, nint End) ItemGroups(nint split)

@@ -20,14 +20,14 @@ public sealed class BFloat16DepthwiseFiveWideTests
         ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
 
     [Test]
-    public void TakesFiveByFiveUnitStrideMultiplierOneNhwcOnTheAvx2TierWithSixteenChannelsOrMoreAndEightPixelRows()
+    public void TakesFiveByFiveUnitStrideMultiplierOneNhwcOnTheAvx2AndAvx512TiersWithSixteenChannelsOrMoreAndEightPixelRows()
     {
         var taken = Geometry([1, 14, 14, 32], [5, 5, 32, 1], Same);
         Assert.That(BFloat16DepthwiseFiveWide.Supports(taken, VectorIsa.Avx2), Is.EqualTo(Avx2.IsSupported && Fma.IsSupported));
+        Assert.That(BFloat16DepthwiseFiveWide.Supports(taken, VectorIsa.Avx512), Is.EqualTo(Avx2.IsSupported && Fma.IsSupported), "512-bit tier");
         var declined = new (string Why, ConvolutionGeometry Geometry, VectorIsa Isa)[]
         {
             ("128-bit tier", taken, VectorIsa.Sse2),
-            ("512-bit tier", taken, VectorIsa.Avx512),
             ("15 channels", Geometry([1, 14, 14, 15], [5, 5, 15, 1], Same), VectorIsa.Avx2),
             ("multiplier 2", Geometry([1, 14, 14, 16], [5, 5, 16, 2], Same), VectorIsa.Avx2),
             ("stride 2", Geometry([1, 14, 14, 16], [5, 5, 16, 1], Same with { StrideHeight = 2, StrideWidth = 2 }), VectorIsa.Avx2),
@@ -39,10 +39,11 @@ public sealed class BFloat16DepthwiseFiveWideTests
             Assert.That(BFloat16DepthwiseFiveWide.Supports(geometry, isa), Is.False, why);
     }
 
-    [Test]
-    public void RandomShapesGiveTheFloat32BitsRoundedOnce() =>
+    [TestCase(VectorIsa.Avx2)]
+    [TestCase(VectorIsa.Avx512)]
+    public void RandomShapesGiveTheFloat32BitsRoundedOnce(VectorIsa isa) =>
         BFloat16DepthwisePairsTests.CheckRandomShapes(20261128, filterSize: 5, stride: 1, maxHeight: 11, widths: (6, 29), maxSidePadding: 3,
-            g => BFloat16DepthwiseFiveWide.Supports(g, VectorIsa.Avx2), minimumTaken: 150);
+            g => BFloat16DepthwiseFiveWide.Supports(g, isa), minimumTaken: 150, isa);
 
     [TestCase(2, 14, 14, 96, 2, 2, 2, 2)]
     [TestCase(1, 28, 30, 40, 0, 3, 3, 0)]
@@ -52,6 +53,7 @@ public sealed class BFloat16DepthwiseFiveWideTests
         Assume.That(Avx2.IsSupported && Fma.IsSupported, "the kernel needs AVX2 and FMA");
         var g = Geometry([batch, height, width, channels], [5, 5, channels, 1],
             new ConvolutionOptions { Padding = PaddingMode.Explicit, PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right });
-        BFloat16DepthwisePairsTests.CheckOnEveryThreadCount(g, g => BFloat16DepthwiseFiveWide.Supports(g, VectorIsa.Avx2));
+        foreach (var isa in BFloat16DepthwisePairsTests.Tiers())
+            BFloat16DepthwisePairsTests.CheckOnEveryThreadCount(g, g => BFloat16DepthwiseFiveWide.Supports(g, isa), isa);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using DepthwiseInterop.Kernels;
 using DepthwiseInterop.Kernels.Precision;
@@ -20,17 +21,17 @@ public sealed class BFloat16DepthwisePairsTests
         ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
 
     [Test]
-    public void TakesThreeByThreeUnitStrideMultiplierOneNhwcOnTheAvx2TierWithSixteenChannelsOrMore()
+    public void TakesThreeByThreeUnitStrideMultiplierOneNhwcOnTheAvx2AndAvx512TiersWithSixteenChannelsOrMore()
     {
         var same = new ConvolutionOptions { Padding = PaddingMode.Same };
         var taken = Geometry([1, 8, 9, 32], [3, 3, 32, 1], same);
         Assert.That(BFloat16DepthwisePairs.Supports(taken, VectorIsa.Avx2), Is.EqualTo(Avx2.IsSupported && Fma.IsSupported));
+        Assert.That(BFloat16DepthwisePairs.Supports(taken, VectorIsa.Avx512), Is.EqualTo(Avx2.IsSupported && Fma.IsSupported), "512-bit tier");
         Assert.That(BFloat16DepthwisePairs.Supports(Geometry([1, 8, 9, 32], [3, 3, 32, 1], new ConvolutionOptions()), VectorIsa.Avx2),
             Is.EqualTo(Avx2.IsSupported && Fma.IsSupported), "VALID");
         var declined = new (string Why, ConvolutionGeometry Geometry, VectorIsa Isa)[]
         {
             ("128-bit tier", taken, VectorIsa.Sse2),
-            ("512-bit tier", taken, VectorIsa.Avx512),
             ("scalar", taken, VectorIsa.Scalar),
             ("15 channels", Geometry([1, 8, 9, 15], [3, 3, 15, 1], same), VectorIsa.Avx2),
             ("multiplier 2", Geometry([1, 8, 9, 16], [3, 3, 16, 2], same), VectorIsa.Avx2),
@@ -46,10 +47,11 @@ public sealed class BFloat16DepthwisePairsTests
         Assert.That(BFloat16DepthwisePairs.Supports(ShapeInference.Conv2D([1, 8, 9, 16], [3, 3, 16, 16], same), VectorIsa.Avx2), Is.False, "conv2d");
     }
 
-    [Test]
-    public void RandomShapesGiveTheFloat32BitsRoundedOnce() =>
+    [TestCase(VectorIsa.Avx2)]
+    [TestCase(VectorIsa.Avx512)]
+    public void RandomShapesGiveTheFloat32BitsRoundedOnce(VectorIsa isa) =>
         CheckRandomShapes(20261126, filterSize: 3, stride: 1, maxHeight: 9, widths: (2, 20), maxSidePadding: 1,
-            g => BFloat16DepthwisePairs.Supports(g, VectorIsa.Avx2), minimumTaken: 200);
+            g => BFloat16DepthwisePairs.Supports(g, isa), minimumTaken: 200, isa);
 
     /// <summary>
     /// 300 random problems (1-2 images, 16-69 channels; SAME, VALID or explicit padding of up to four rows and
@@ -57,9 +59,9 @@ public sealed class BFloat16DepthwisePairsTests
     /// a quarter with non-finite values; at least <paramref name="minimumTaken"/> of them must reach the kernel.
     /// </summary>
     internal static void CheckRandomShapes(int seed, int filterSize, int stride, int maxHeight, (int Min, int Max) widths, int maxSidePadding,
-        Func<ConvolutionGeometry, bool> takes, int minimumTaken)
+        Func<ConvolutionGeometry, bool> takes, int minimumTaken, VectorIsa isa = VectorIsa.Avx2)
     {
-        Assume.That(Avx2.IsSupported && Fma.IsSupported, "the kernel needs AVX2 and FMA");
+        AssumeTier(isa);
         var random = new Random(seed);
         int taken = 0;
         for (int trial = 0; trial < 300; trial++)
@@ -81,7 +83,7 @@ public sealed class BFloat16DepthwisePairsTests
             if (!takes(g)) continue;
             taken++;
             CheckAgainstFloat32(g, random, nonFinite: trial % 4 == 0,
-                $"trial {trial}: {batch}x{height}x{width}x{channels} {options.Padding} pads {g.PadTop},{g.PadBottom},{g.PadLeft},{g.PadRight}");
+                $"trial {trial}: {batch}x{height}x{width}x{channels} {options.Padding} pads {g.PadTop},{g.PadBottom},{g.PadLeft},{g.PadRight}", isa);
         }
         Assert.That(taken, Is.GreaterThan(minimumTaken), "most trials must reach the kernel");
     }
@@ -95,14 +97,15 @@ public sealed class BFloat16DepthwisePairsTests
         Assume.That(Avx2.IsSupported && Fma.IsSupported, "the kernel needs AVX2 and FMA");
         var g = Geometry([batch, height, width, channels], [3, 3, channels, 1],
             new ConvolutionOptions { Padding = PaddingMode.Explicit, PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right });
-        CheckOnEveryThreadCount(g, g => BFloat16DepthwisePairs.Supports(g, VectorIsa.Avx2));
+        foreach (var isa in Tiers())
+            CheckOnEveryThreadCount(g, g => BFloat16DepthwisePairs.Supports(g, isa), isa);
     }
 
     /// <summary>
     /// A large problem that <paramref name="takes"/> (the kernel under test) and that runs on the pool, checked by
     /// <see cref="CheckAgainstFloat32"/> on 1, 2 and 3 threads (2: with non-finite values), each against the float32 path's bits.
     /// </summary>
-    internal static void CheckOnEveryThreadCount(ConvolutionGeometry g, Func<ConvolutionGeometry, bool> takes)
+    internal static void CheckOnEveryThreadCount(ConvolutionGeometry g, Func<ConvolutionGeometry, bool> takes, VectorIsa isa = VectorIsa.Avx2)
     {
         Assert.That(takes(g), Is.True, "the kernel must take the case");
         bool conv2D = g.Kind == ConvolutionKind.Conv2D;
@@ -115,7 +118,7 @@ public sealed class BFloat16DepthwisePairsTests
             foreach (int threads in new[] { 1, 2, 3 })
             {
                 WorkerPool.ThreadCount = threads;
-                CheckAgainstFloat32(g, new Random(threads), nonFinite: threads == 2, $"{threads} threads");
+                CheckAgainstFloat32(g, new Random(threads), nonFinite: threads == 2, $"{threads} threads, {VectorIsaSelection.Name(isa)} tier", isa);
             }
         }
         finally
@@ -124,7 +127,22 @@ public sealed class BFloat16DepthwisePairsTests
         }
     }
 
-    internal static void CheckAgainstFloat32(in ConvolutionGeometry g, Random random, bool nonFinite, string what)
+    /// <summary>The vector tiers the bfloat16 depthwise kernels run on that this machine has: AVX2, and AVX-512 where present.</summary>
+    internal static IEnumerable<VectorIsa> Tiers()
+    {
+        if (Avx2.IsSupported && Fma.IsSupported) yield return VectorIsa.Avx2;
+        if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated) yield return VectorIsa.Avx512;
+    }
+
+    /// <summary>Skips the test on a machine without the tier's instructions.</summary>
+    internal static void AssumeTier(VectorIsa isa) =>
+        Assume.That(Tiers().Contains(isa), $"the kernel's {VectorIsaSelection.Name(isa)} tier needs its instructions");
+
+    /// <summary>
+    /// <paramref name="g"/> in bfloat16 on the tier <paramref name="isa"/> against the float32 path on the same widened values,
+    /// rounded once: bit for bit.
+    /// </summary>
+    internal static void CheckAgainstFloat32(in ConvolutionGeometry g, Random random, bool nonFinite, string what, VectorIsa isa = VectorIsa.Avx2)
     {
         var input = ReducedPrecisionConvolutionTests.Narrowed<BFloat16Format>(
             Enumerable.Range(0, (int)g.InputElementCount).Select(_ => (float)(random.NextDouble() * 8 - 4)).ToArray());
@@ -151,7 +169,7 @@ public sealed class BFloat16DepthwisePairsTests
         var expected = ReducedPrecisionConvolutionTests.Narrowed<BFloat16Format>(single);
 
         var got = Enumerable.Repeat((ushort)0xABCD, expected.Length).ToArray();
-        ReducedPrecisionConvolution.Run<BFloat16Format>(input, filter, got, g, VectorIsa.Avx2);
+        ReducedPrecisionConvolution.Run<BFloat16Format>(input, filter, got, g, isa);
         Assert.That(got, Is.EqualTo(expected), what);
         if (nonFinite) Assert.That(single.Any(float.IsNaN), Is.True, $"{what}: the case must produce NaN");
     }

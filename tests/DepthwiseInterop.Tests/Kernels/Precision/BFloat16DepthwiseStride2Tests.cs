@@ -20,14 +20,14 @@ public sealed class BFloat16DepthwiseStride2Tests
         ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
 
     [Test]
-    public void TakesThreeByThreeStrideTwoMultiplierOneNhwcOnTheAvx2TierWithSixteenChannelsOrMore()
+    public void TakesThreeByThreeStrideTwoMultiplierOneNhwcOnTheAvx2AndAvx512TiersWithSixteenChannelsOrMore()
     {
         var taken = Geometry([1, 16, 17, 32], [3, 3, 32, 1], Stride2Same);
         Assert.That(BFloat16DepthwiseStride2.Supports(taken, VectorIsa.Avx2), Is.EqualTo(Avx2.IsSupported && Fma.IsSupported));
+        Assert.That(BFloat16DepthwiseStride2.Supports(taken, VectorIsa.Avx512), Is.EqualTo(Avx2.IsSupported && Fma.IsSupported), "512-bit tier");
         var declined = new (string Why, ConvolutionGeometry Geometry, VectorIsa Isa)[]
         {
             ("128-bit tier", taken, VectorIsa.Sse2),
-            ("512-bit tier", taken, VectorIsa.Avx512),
             ("15 channels", Geometry([1, 16, 17, 15], [3, 3, 15, 1], Stride2Same), VectorIsa.Avx2),
             ("multiplier 2", Geometry([1, 16, 17, 16], [3, 3, 16, 2], Stride2Same), VectorIsa.Avx2),
             ("unit stride", Geometry([1, 16, 17, 16], [3, 3, 16, 1], Stride2Same with { StrideHeight = 1, StrideWidth = 1 }), VectorIsa.Avx2),
@@ -42,10 +42,11 @@ public sealed class BFloat16DepthwiseStride2Tests
             Assert.That(BFloat16DepthwiseStride2.Supports(geometry, isa), Is.False, why);
     }
 
-    [Test]
-    public void RandomShapesGiveTheFloat32BitsRoundedOnce() =>
+    [TestCase(VectorIsa.Avx2)]
+    [TestCase(VectorIsa.Avx512)]
+    public void RandomShapesGiveTheFloat32BitsRoundedOnce(VectorIsa isa) =>
         BFloat16DepthwisePairsTests.CheckRandomShapes(20261127, filterSize: 3, stride: 2, maxHeight: 13, widths: (7, 29), maxSidePadding: 1,
-            g => BFloat16DepthwiseStride2.Supports(g, VectorIsa.Avx2), minimumTaken: 150);
+            g => BFloat16DepthwiseStride2.Supports(g, isa), minimumTaken: 150, isa);
 
     [TestCase(2, 30, 30, 72, 0, 1, 0, 1)]
     [TestCase(1, 41, 61, 64, 1, 1, 1, 1)]
@@ -55,6 +56,7 @@ public sealed class BFloat16DepthwiseStride2Tests
         Assume.That(Avx2.IsSupported && Fma.IsSupported, "the kernel needs AVX2 and FMA");
         var g = Geometry([batch, height, width, channels], [3, 3, channels, 1],
             Stride2Same with { Padding = PaddingMode.Explicit, PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right });
-        BFloat16DepthwisePairsTests.CheckOnEveryThreadCount(g, g => BFloat16DepthwiseStride2.Supports(g, VectorIsa.Avx2));
+        foreach (var isa in BFloat16DepthwisePairsTests.Tiers())
+            BFloat16DepthwisePairsTests.CheckOnEveryThreadCount(g, g => BFloat16DepthwiseStride2.Supports(g, isa), isa);
     }
 }
