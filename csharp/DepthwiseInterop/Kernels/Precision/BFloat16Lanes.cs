@@ -88,15 +88,33 @@ internal static unsafe class BFloat16Lanes
     }
 
     /// <summary>
-    /// Eight sums of consecutive channels rounded to bfloat16, one 16-byte store (the NaN argument of <see cref="Store"/>
-    /// holds for every caller: its sums come out of multiply-adds of widened bfloat16 values).
+    /// A vector of sums of consecutive channels (8 or 16) rounded to bfloat16, one store of half its width (the NaN argument
+    /// of <see cref="Store"/> holds for every caller: its sums come out of multiply-adds of widened bfloat16 values).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreEight(ushort* destination, Vector256<float> sums)
+    public static void StoreConsecutive<TVector>(ushort* destination, TVector sums) where TVector : struct
     {
-        var halves = Avx2.ShiftRightLogical(Round(sums.AsUInt32()), 16).AsInt32();
-        Sse2.Store(destination, Sse41.PackUnsignedSaturate(halves.GetLower(), halves.GetUpper()));
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            var bits = Unsafe.BitCast<TVector, Vector512<uint>>(sums);
+            bits += Vector512.Create(0x7FFFu) + (Vector512.ShiftRightLogical(bits, 16) & Vector512<uint>.One);
+            Avx512F.ConvertToVector256UInt16(Vector512.ShiftRightLogical(bits, 16)).Store(destination);
+        }
+        else
+        {
+            var halves = Avx2.ShiftRightLogical(Round(Unsafe.BitCast<TVector, Vector256<uint>>(sums)), 16).AsInt32();
+            Sse2.Store(destination, Sse41.PackUnsignedSaturate(halves.GetLower(), halves.GetUpper()));
+        }
     }
+
+    /// <summary><paramref name="a"/> × <paramref name="b"/> + <paramref name="c"/>, fused (one rounding), on either width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector MultiplyAdd<TVector>(TVector a, TVector b, TVector c) where TVector : struct =>
+        typeof(TVector) == typeof(Vector512<float>)
+            ? Unsafe.BitCast<Vector512<float>, TVector>(Avx512F.FusedMultiplyAdd(Unsafe.BitCast<TVector, Vector512<float>>(a),
+                Unsafe.BitCast<TVector, Vector512<float>>(b), Unsafe.BitCast<TVector, Vector512<float>>(c)))
+            : Unsafe.BitCast<Vector256<float>, TVector>(Fma.MultiplyAdd(Unsafe.BitCast<TVector, Vector256<float>>(a),
+                Unsafe.BitCast<TVector, Vector256<float>>(b), Unsafe.BitCast<TVector, Vector256<float>>(c)));
 
     /// <summary>Nearest, ties to even, in the upper half of each lane: the bits plus 0x7FFF plus the lowest kept bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

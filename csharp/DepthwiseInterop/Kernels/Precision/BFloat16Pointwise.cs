@@ -10,19 +10,27 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// <summary>
 /// bfloat16 pointwise conv2d (1x1, stride 1, no padding, one group, NHWC, an even number of input channels K, at least
 /// 8 output channels N, and enough pixels: <see cref="MinimumPixels"/>) as a GEMM that reads the input in place:
-/// output [pixels, N] = input [pixels, K] × filter [K, N]. Layout and blocking: the output channels are vectors of 8 in
-/// blocks of one to three (<see cref="ChannelBlocks"/>); the pixels are cut into panels of <see cref="PanelPixels"/>; a
-/// work item is one panel and one block. Its block's filter columns are widened to float32 <c>[k][vector][8]</c> in the
-/// thread's buffer (kept while consecutive items share the block), and the panel is covered by tiles of P pixels × B
-/// vectors of sums in registers (3×3, 6×2, or 8×1 when N is one vector): per input channel k, B weight vectors loaded
-/// and one value broadcast per pixel. The broadcast is the input's 32-bit word holding channels k and k + 1 (k even):
-/// shifted left for channel k, its lower half masked off for k + 1, one integer operation per broadcast where the
-/// widening path writes and rereads a float32 copy of the input. 3×3 tiles, not the float32 kernel's 4×3, because the
-/// mask takes the sixteenth register (4×3 with two shifts instead of the mask: no faster, measured). An odd K would need a
-/// word past the row's end, so it stays on the widening path. A panel's last tile, when fewer than P pixels remain,
-/// repeats the panel's last pixel (the same values to the same place). Every output sums k in order from zero, one
-/// multiply-add per term, as the float32 kernel does, and is rounded once: the bits of the float32 path, rounded.
+/// output [pixels, N] = input [pixels, K] × filter [K, N]. Layout and blocking: the output channels are vectors (8 on
+/// 256-bit vectors; 16 on 512-bit ones, on the AVX-512 tier from 16 output channels: <see cref="Wide"/>) in blocks of one
+/// to three (<see cref="ChannelBlocks"/>); the pixels are cut into panels of <see cref="PanelPixels"/>; a work item is one
+/// panel and one block. Its block's filter columns are widened to float32 <c>[k][vector][lanes]</c> in the thread's
+/// buffer (kept while consecutive items share the block), and the panel is covered by tiles of P pixels × B vectors of
+/// sums in registers (3×3, 6×2, or 8×1 when N is one vector): per input channel k, B weight vectors loaded and one value
+/// broadcast per pixel. The broadcast is the input's 32-bit word holding channels k and k + 1 (k even): shifted left for
+/// channel k, its lower half masked off for k + 1, one integer operation per broadcast where the widening path writes and
+/// rereads a float32 copy of the input. 3×3 tiles, not the float32 kernel's 4×3, because the mask takes the sixteenth
+/// register of 256-bit code (4×3 with two shifts instead of the mask: no faster, measured); the 512-bit code keeps the
+/// same tiles. An odd K would need a word past the row's end, so it stays on the widening path. A panel's last tile,
+/// when fewer than P pixels remain, repeats the panel's last pixel (the same values to the same place). Every output sums
+/// k in order from zero, one multiply-add per term, as the float32 kernel does, and is rounded once: the bits of the
+/// float32 path, rounded.
 /// </summary>
+/// <remarks>
+/// On the AVX-512 tier of a Zen 5 (full-width FMA pipes), side by side against float32's 512-bit kernels (C ABI, 41
+/// alternated rounds, median of per-round ratios), 1 / 2 threads: 56x56 144->24 0.97 / 0.91, 24->144 1.11 / 0.66, 28x28
+/// 192->32 0.97 / 0.80, 32->192 1.12 / 0.76, where the widening path took 1.28 / 1.26, 1.41 / 0.85, 1.27 / 1.42 and this
+/// kernel's 256-bit code 1.55 / 1.46, 2.25 / 1.18, 1.96 / 1.64.
+/// </remarks>
 internal static unsafe class BFloat16Pointwise
 {
     /// <summary>Pixels per panel (a multiple of every tile's 3, 6 and 8), as the float32 kernel's panels.</summary>
@@ -39,12 +47,12 @@ internal static unsafe class BFloat16Pointwise
     /// <summary>Input channels whose block weights (K × 24 floats per thread) an array can hold; more take the widening path.</summary>
     private const long MaximumInputChannels = 1 << 24;
 
-    /// <summary>Output channels per vector.</summary>
+    /// <summary>Output channels per 256-bit vector, the fewest the kernel takes.</summary>
     private const nint Lanes = 8;
 
-    /// <summary>The problems the kernel computes: see the class summary (AVX2 tier only, as the other bfloat16 kernels).</summary>
+    /// <summary>The problems the kernel computes: see the class summary (AVX2 and AVX-512 tiers).</summary>
     public static bool Supports(in ConvolutionGeometry g, VectorIsa isa) =>
-        isa == VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
+        isa >= VectorIsa.Avx2 && Avx2.IsSupported && Fma.IsSupported
         && g.Kind == ConvolutionKind.Conv2D && g.DataFormat == DataFormat.NHWC && g.Groups == 1
         && g.FilterHeight == 1 && g.FilterWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1
         && g.PadTop == 0 && g.PadBottom == 0 && g.PadLeft == 0 && g.PadRight == 0
@@ -52,9 +60,23 @@ internal static unsafe class BFloat16Pointwise
         && g.Batch * g.OutputHeight * g.OutputWidth >= MinimumPixels;
 
     /// <summary>Computes a problem <see cref="Supports"/> takes (all three tensors bfloat16 bits).</summary>
-    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g)
+    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g, VectorIsa isa)
     {
-        var blocks = new ChannelBlocks(g.OutputChannels);
+        if (Wide(g, isa)) Run<Vector512<float>>(input, filter, output, g);
+        else Run<Vector256<float>>(input, filter, output, g);
+    }
+
+    /// <summary>
+    /// Whether a problem the kernel takes runs on 512-bit vectors of 16 output channels: the AVX-512 tier, where the float32
+    /// path it competes with runs 512-bit kernels too, and at least 16 output channels.
+    /// </summary>
+    public static bool Wide(in ConvolutionGeometry g, VectorIsa isa) =>
+        isa == VectorIsa.Avx512 && Avx512F.IsSupported && Avx512BW.IsSupported && Vector512.IsHardwareAccelerated
+        && g.OutputChannels >= Vector512<float>.Count;
+
+    private static void Run<TVector>(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g) where TVector : struct
+    {
+        var blocks = new ChannelBlocks(g.OutputChannels, Unsafe.SizeOf<TVector>() / sizeof(float));
         long pixels = g.Batch * g.OutputHeight * g.OutputWidth, panels = (pixels + PanelPixels - 1) / PanelPixels;
         long macs = pixels * g.InputChannels * g.OutputChannels;
         int threads = macs < NhwcRowBands.Conv2DParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
@@ -63,7 +85,7 @@ internal static unsafe class BFloat16Pointwise
             Input = input, Filter = filter, Output = output, Blocks = blocks,
             Pixels = (nint)pixels, InputChannels = (nint)g.InputChannels, OutputChannels = (nint)g.OutputChannels,
         };
-        WorkerPool.Shared.For(panels * blocks.Count, threads, &RunItems, &job);
+        WorkerPool.Shared.For(panels * blocks.Count, threads, &RunItems<TVector>, &job);
     }
 
     /// <summary>
@@ -72,10 +94,10 @@ internal static unsafe class BFloat16Pointwise
     /// changes: once per item with several blocks, a few percent of the item's multiply-adds (one vector widened per 96).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunItems(void* context, long firstItem, long endItem)
+    private static void RunItems<TVector>(void* context, long firstItem, long endItem) where TVector : struct
     {
         ref Job job = ref Unsafe.AsRef<Job>(context);
-        float[] buffer = ArrayPool<float>.Shared.Rent(checked((int)(job.InputChannels * 3 * Lanes)));
+        float[] buffer = ArrayPool<float>.Shared.Rent(checked((int)(job.InputChannels * 3 * job.Blocks.Lanes)));
         try
         {
             fixed (float* weights = buffer)
@@ -86,11 +108,11 @@ internal static unsafe class BFloat16Pointwise
                     nint panel = (nint)(item / job.Blocks.Count), block = (nint)(item % job.Blocks.Count);
                     nint first = panel * PanelPixels, end = Math.Min(first + PanelPixels, job.Pixels);
                     var (firstVector, width) = job.Blocks.Block(block);
-                    if (block != widened) WidenWeights(job, weights, firstVector, width);
+                    if (block != widened) WidenWeights<TVector>(job, weights, firstVector, width);
                     widened = block;
-                    if (width == 3) Tiles<Size3, Size3>(job, weights, first, end, firstVector);
-                    else if (width == 2) Tiles<Size6, Size2>(job, weights, first, end, firstVector);
-                    else Tiles<Size8, Size1>(job, weights, first, end, firstVector);
+                    if (width == 3) Tiles<TVector, Size3, Size3>(job, weights, first, end, firstVector);
+                    else if (width == 2) Tiles<TVector, Size6, Size2>(job, weights, first, end, firstVector);
+                    else Tiles<TVector, Size8, Size1>(job, weights, first, end, firstVector);
                 }
             }
         }
@@ -100,32 +122,39 @@ internal static unsafe class BFloat16Pointwise
         }
     }
 
-    /// <summary>The filter [K, N]'s columns of one block, widened: row k's vectors side by side, <c>[k][vector][8]</c>.</summary>
+    /// <summary>The filter [K, N]'s columns of one block, widened: row k's vectors side by side, <c>[k][vector][lanes]</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WidenWeights(in Job job, float* destination, nint firstVector, nint width)
+    private static void WidenWeights<TVector>(in Job job, float* destination, nint firstVector, nint width) where TVector : struct
     {
         nint c0 = job.Blocks.Channel(firstVector), c1 = job.Blocks.Channel(firstVector + 1), c2 = job.Blocks.Channel(firstVector + 2);
-        nint n = job.OutputChannels;
+        nint n = job.OutputChannels, lanes = Unsafe.SizeOf<TVector>() / sizeof(float);
         ushort* source = job.Filter, end = job.Filter + job.InputChannels * n;
-        for (; source < end; source += n, destination += width * Lanes)
+        for (; source < end; source += n, destination += width * lanes)
         {
-            Avx.Store(destination, Widen(source + c0));
-            if (width > 1) Avx.Store(destination + Lanes, Widen(source + c1));
-            if (width > 2) Avx.Store(destination + 2 * Lanes, Widen(source + c2));
+            Unsafe.Write(destination, Widen<TVector>(source + c0));
+            if (width > 1) Unsafe.Write(destination + lanes, Widen<TVector>(source + c1));
+            if (width > 2) Unsafe.Write(destination + 2 * lanes, Widen<TVector>(source + c2));
         }
     }
 
+    /// <summary>A vector's worth of consecutive bfloat16 values widened to float32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Widen(ushort* eight) => Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(eight), 16).AsSingle();
+    private static TVector Widen<TVector>(ushort* source) where TVector : struct =>
+        typeof(TVector) == typeof(Vector512<float>)
+            ? Unsafe.BitCast<Vector512<float>, TVector>(Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Avx.LoadVector256(source)), 16).AsSingle())
+            : Unsafe.BitCast<Vector256<float>, TVector>(Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(source), 16).AsSingle());
 
     /// <summary>Pixels [first, end) of one block (vectors from <paramref name="firstVector"/>), in tiles of P pixels.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Tiles<TP, TB>(in Job job, float* weights, nint first, nint end, nint firstVector) where TP : struct, ITileSize where TB : struct, ITileSize
+    private static void Tiles<TVector, TP, TB>(in Job job, float* weights, nint first, nint end, nint firstVector)
+        where TVector : struct where TP : struct, ITileSize where TB : struct, ITileSize
     {
         int P = TP.Value, B = TB.Value;
+        // A constant of the instantiation (the blocks' lanes), so that weight offsets fold into the loads.
+        nint lanes = Unsafe.SizeOf<TVector>() / sizeof(float);
         nint k = job.InputChannels, n = job.OutputChannels, last = end - 1;
         nint c0 = job.Blocks.Channel(firstVector), c1 = job.Blocks.Channel(firstVector + 1), c2 = job.Blocks.Channel(firstVector + 2);
-        nint rowStride = B * Lanes;
+        nint rowStride = B * lanes;
         for (nint t = first; t < end; t += P)
         {
             // Pixel j of the tile is t + j, or the panel's last pixel again past the end.
@@ -134,81 +163,86 @@ internal static unsafe class BFloat16Pointwise
             ushort* r3 = job.Input + Math.Min(t + 3, last) * k, r4 = job.Input + Math.Min(t + 4, last) * k;
             ushort* r5 = job.Input + Math.Min(t + 5, last) * k, r6 = job.Input + Math.Min(t + 6, last) * k;
             ushort* r7 = job.Input + Math.Min(t + 7, last) * k;
-            Vector256<float> a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
-            Vector256<float> a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
-            Vector256<float> a40 = default, a41 = default, a50 = default, a51 = default;
-            Vector256<float> a60 = default, a70 = default;
+            TVector a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
+            TVector a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
+            TVector a40 = default, a41 = default, a50 = default, a51 = default;
+            TVector a60 = default, a70 = default;
             float* w = weights;
             for (nint i = 0; i < k; i += 2, w += 2 * rowStride)
             {
                 {
                     // Channel i: the word's lower half shifted up.
-                    var w0 = Avx.LoadVector256(w);
-                    var w1 = B > 1 ? Avx.LoadVector256(w + Lanes) : default;
-                    var w2 = B > 2 ? Avx.LoadVector256(w + 2 * Lanes) : default;
-                    Accumulate<TB>(Even(r0 + i), w0, w1, w2, ref a00, ref a01, ref a02);
-                    if (P > 1) Accumulate<TB>(Even(r1 + i), w0, w1, w2, ref a10, ref a11, ref a12);
-                    if (P > 2) Accumulate<TB>(Even(r2 + i), w0, w1, w2, ref a20, ref a21, ref a22);
-                    if (P > 3) Accumulate<TB>(Even(r3 + i), w0, w1, w2, ref a30, ref a31, ref a32);
-                    if (P > 4) Accumulate<TB>(Even(r4 + i), w0, w1, w2, ref a40, ref a41, ref a02);
-                    if (P > 5) Accumulate<TB>(Even(r5 + i), w0, w1, w2, ref a50, ref a51, ref a02);
-                    if (P > 6) Accumulate<TB>(Even(r6 + i), w0, w1, w2, ref a60, ref a01, ref a02);
-                    if (P > 7) Accumulate<TB>(Even(r7 + i), w0, w1, w2, ref a70, ref a01, ref a02);
+                    var w0 = Unsafe.Read<TVector>(w);
+                    var w1 = B > 1 ? Unsafe.Read<TVector>(w + lanes) : default;
+                    var w2 = B > 2 ? Unsafe.Read<TVector>(w + 2 * lanes) : default;
+                    Accumulate<TVector, TB>(Even<TVector>(r0 + i), w0, w1, w2, ref a00, ref a01, ref a02);
+                    if (P > 1) Accumulate<TVector, TB>(Even<TVector>(r1 + i), w0, w1, w2, ref a10, ref a11, ref a12);
+                    if (P > 2) Accumulate<TVector, TB>(Even<TVector>(r2 + i), w0, w1, w2, ref a20, ref a21, ref a22);
+                    if (P > 3) Accumulate<TVector, TB>(Even<TVector>(r3 + i), w0, w1, w2, ref a30, ref a31, ref a32);
+                    if (P > 4) Accumulate<TVector, TB>(Even<TVector>(r4 + i), w0, w1, w2, ref a40, ref a41, ref a02);
+                    if (P > 5) Accumulate<TVector, TB>(Even<TVector>(r5 + i), w0, w1, w2, ref a50, ref a51, ref a02);
+                    if (P > 6) Accumulate<TVector, TB>(Even<TVector>(r6 + i), w0, w1, w2, ref a60, ref a01, ref a02);
+                    if (P > 7) Accumulate<TVector, TB>(Even<TVector>(r7 + i), w0, w1, w2, ref a70, ref a01, ref a02);
                 }
                 {
                     // Channel i + 1: the word's upper half.
                     float* v = w + rowStride;
-                    var w0 = Avx.LoadVector256(v);
-                    var w1 = B > 1 ? Avx.LoadVector256(v + Lanes) : default;
-                    var w2 = B > 2 ? Avx.LoadVector256(v + 2 * Lanes) : default;
-                    Accumulate<TB>(Odd(r0 + i), w0, w1, w2, ref a00, ref a01, ref a02);
-                    if (P > 1) Accumulate<TB>(Odd(r1 + i), w0, w1, w2, ref a10, ref a11, ref a12);
-                    if (P > 2) Accumulate<TB>(Odd(r2 + i), w0, w1, w2, ref a20, ref a21, ref a22);
-                    if (P > 3) Accumulate<TB>(Odd(r3 + i), w0, w1, w2, ref a30, ref a31, ref a32);
-                    if (P > 4) Accumulate<TB>(Odd(r4 + i), w0, w1, w2, ref a40, ref a41, ref a02);
-                    if (P > 5) Accumulate<TB>(Odd(r5 + i), w0, w1, w2, ref a50, ref a51, ref a02);
-                    if (P > 6) Accumulate<TB>(Odd(r6 + i), w0, w1, w2, ref a60, ref a01, ref a02);
-                    if (P > 7) Accumulate<TB>(Odd(r7 + i), w0, w1, w2, ref a70, ref a01, ref a02);
+                    var w0 = Unsafe.Read<TVector>(v);
+                    var w1 = B > 1 ? Unsafe.Read<TVector>(v + lanes) : default;
+                    var w2 = B > 2 ? Unsafe.Read<TVector>(v + 2 * lanes) : default;
+                    Accumulate<TVector, TB>(Odd<TVector>(r0 + i), w0, w1, w2, ref a00, ref a01, ref a02);
+                    if (P > 1) Accumulate<TVector, TB>(Odd<TVector>(r1 + i), w0, w1, w2, ref a10, ref a11, ref a12);
+                    if (P > 2) Accumulate<TVector, TB>(Odd<TVector>(r2 + i), w0, w1, w2, ref a20, ref a21, ref a22);
+                    if (P > 3) Accumulate<TVector, TB>(Odd<TVector>(r3 + i), w0, w1, w2, ref a30, ref a31, ref a32);
+                    if (P > 4) Accumulate<TVector, TB>(Odd<TVector>(r4 + i), w0, w1, w2, ref a40, ref a41, ref a02);
+                    if (P > 5) Accumulate<TVector, TB>(Odd<TVector>(r5 + i), w0, w1, w2, ref a50, ref a51, ref a02);
+                    if (P > 6) Accumulate<TVector, TB>(Odd<TVector>(r6 + i), w0, w1, w2, ref a60, ref a01, ref a02);
+                    if (P > 7) Accumulate<TVector, TB>(Odd<TVector>(r7 + i), w0, w1, w2, ref a70, ref a01, ref a02);
                 }
             }
             ushort* y = job.Output + t * n;
-            Store<TB>(y, c0, c1, c2, a00, a01, a02);
-            if (P > 1) Store<TB>(job.Output + Math.Min(t + 1, last) * n, c0, c1, c2, a10, a11, a12);
-            if (P > 2) Store<TB>(job.Output + Math.Min(t + 2, last) * n, c0, c1, c2, a20, a21, a22);
-            if (P > 3) Store<TB>(job.Output + Math.Min(t + 3, last) * n, c0, c1, c2, a30, a31, a32);
-            if (P > 4) Store<TB>(job.Output + Math.Min(t + 4, last) * n, c0, c1, c2, a40, a41, a02);
-            if (P > 5) Store<TB>(job.Output + Math.Min(t + 5, last) * n, c0, c1, c2, a50, a51, a02);
-            if (P > 6) Store<TB>(job.Output + Math.Min(t + 6, last) * n, c0, c1, c2, a60, a01, a02);
-            if (P > 7) Store<TB>(job.Output + Math.Min(t + 7, last) * n, c0, c1, c2, a70, a01, a02);
+            Store<TVector, TB>(y, c0, c1, c2, a00, a01, a02);
+            if (P > 1) Store<TVector, TB>(job.Output + Math.Min(t + 1, last) * n, c0, c1, c2, a10, a11, a12);
+            if (P > 2) Store<TVector, TB>(job.Output + Math.Min(t + 2, last) * n, c0, c1, c2, a20, a21, a22);
+            if (P > 3) Store<TVector, TB>(job.Output + Math.Min(t + 3, last) * n, c0, c1, c2, a30, a31, a32);
+            if (P > 4) Store<TVector, TB>(job.Output + Math.Min(t + 4, last) * n, c0, c1, c2, a40, a41, a02);
+            if (P > 5) Store<TVector, TB>(job.Output + Math.Min(t + 5, last) * n, c0, c1, c2, a50, a51, a02);
+            if (P > 6) Store<TVector, TB>(job.Output + Math.Min(t + 6, last) * n, c0, c1, c2, a60, a01, a02);
+            if (P > 7) Store<TVector, TB>(job.Output + Math.Min(t + 7, last) * n, c0, c1, c2, a70, a01, a02);
         }
     }
 
     /// <summary>Channel i (even) of a row, read as the word of channels i and i + 1, broadcast: its lower half shifted up.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Even(ushort* word) => Avx2.ShiftLeftLogical(Avx2.BroadcastScalarToVector256((uint*)word), 16).AsSingle();
+    private static TVector Even<TVector>(ushort* word) where TVector : struct =>
+        typeof(TVector) == typeof(Vector512<float>)
+            ? Unsafe.BitCast<Vector512<float>, TVector>(Avx512F.ShiftLeftLogical(Vector512.Create(*(uint*)word), 16).AsSingle())
+            : Unsafe.BitCast<Vector256<float>, TVector>(Avx2.ShiftLeftLogical(Avx2.BroadcastScalarToVector256((uint*)word), 16).AsSingle());
 
     /// <summary>Channel i + 1 of the same word: its upper half, the lower one masked off.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Odd(ushort* word) =>
-        Avx2.And(Avx2.BroadcastScalarToVector256((uint*)word), Vector256.Create(0xFFFF_0000u)).AsSingle();
+    private static TVector Odd<TVector>(ushort* word) where TVector : struct =>
+        typeof(TVector) == typeof(Vector512<float>)
+            ? Unsafe.BitCast<Vector512<float>, TVector>(Avx512F.And(Vector512.Create(*(uint*)word), Vector512.Create(0xFFFF_0000u)).AsSingle())
+            : Unsafe.BitCast<Vector256<float>, TVector>(Avx2.And(Avx2.BroadcastScalarToVector256((uint*)word), Vector256.Create(0xFFFF_0000u)).AsSingle());
 
     /// <summary>One input value times a weight row's B vectors into one pixel's sums (tiles with B &lt; 3 pass unused sums, untouched).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate<TB>(Vector256<float> x, Vector256<float> w0, Vector256<float> w1, Vector256<float> w2,
-        ref Vector256<float> s0, ref Vector256<float> s1, ref Vector256<float> s2) where TB : struct, ITileSize
+    private static void Accumulate<TVector, TB>(TVector x, TVector w0, TVector w1, TVector w2,
+        ref TVector s0, ref TVector s1, ref TVector s2) where TVector : struct where TB : struct, ITileSize
     {
-        s0 = Fma.MultiplyAdd(w0, x, s0);
-        if (TB.Value > 1) s1 = Fma.MultiplyAdd(w1, x, s1);
-        if (TB.Value > 2) s2 = Fma.MultiplyAdd(w2, x, s2);
+        s0 = BFloat16Lanes.MultiplyAdd(w0, x, s0);
+        if (TB.Value > 1) s1 = BFloat16Lanes.MultiplyAdd(w1, x, s1);
+        if (TB.Value > 2) s2 = BFloat16Lanes.MultiplyAdd(w2, x, s2);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TB>(ushort* pixel, nint c0, nint c1, nint c2, Vector256<float> s0, Vector256<float> s1, Vector256<float> s2)
-        where TB : struct, ITileSize
+    private static void Store<TVector, TB>(ushort* pixel, nint c0, nint c1, nint c2, TVector s0, TVector s1, TVector s2)
+        where TVector : struct where TB : struct, ITileSize
     {
-        BFloat16Lanes.StoreEight(pixel + c0, s0);
-        if (TB.Value > 1) BFloat16Lanes.StoreEight(pixel + c1, s1);
-        if (TB.Value > 2) BFloat16Lanes.StoreEight(pixel + c2, s2);
+        BFloat16Lanes.StoreConsecutive(pixel + c0, s0);
+        if (TB.Value > 1) BFloat16Lanes.StoreConsecutive(pixel + c1, s1);
+        if (TB.Value > 2) BFloat16Lanes.StoreConsecutive(pixel + c2, s2);
     }
 
     /// <summary>
@@ -219,11 +253,12 @@ internal static unsafe class BFloat16Pointwise
     /// </summary>
     private readonly struct ChannelBlocks
     {
-        public readonly nint Channels, Vectors, Threes, Count;
+        public readonly nint Channels, Lanes, Vectors, Threes, Count;
 
-        public ChannelBlocks(long channels)
+        public ChannelBlocks(long channels, int lanes)
         {
             Channels = (nint)channels;
+            Lanes = lanes;
             Vectors = (Channels + Lanes - 1) / Lanes;
             nint remainder = Vectors % 3;
             Threes = Vectors == 1 ? 0 : remainder == 1 ? Vectors / 3 - 1 : Vectors / 3;

@@ -15,7 +15,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// blocks of channels (<see cref="NchwChannelBlocks"/>). An NCHW conv2d, whose float32 path transposes whole
 /// tensors anyway, widens whole tensors in parallel chunks and runs once. bfloat16 NHWC depthwise 3x3 at stride 1 or 2
 /// and 5x5 at stride 1 (multiplier 1, 16 channels or more), and NCHW depthwise 3x3 at stride 1 (rows of 16 or more), on
-/// the AVX2 tier skip the float32 buffers: their kernels read and write bfloat16 directly
+/// the AVX2 and AVX-512 tiers skip the float32 buffers: their kernels read and write bfloat16 directly
 /// (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>, <see cref="BFloat16DepthwiseFiveWide"/>,
 /// <see cref="BFloat16DepthwisePlanar"/>), and so does an NHWC pointwise conv2d of enough pixels
 /// (<see cref="BFloat16Pointwise"/>). Every output element gets the same bits whatever the path, the pieces and the
@@ -85,7 +85,7 @@ internal static unsafe class ReducedPrecisionConvolution
             else if (BFloat16DepthwiseStride2.Supports(g, isa)) BFloat16DepthwiseStride2.Run(inputPointer, filterPointer, outputPointer, g, isa);
             else if (BFloat16DepthwiseFiveWide.Supports(g, isa)) BFloat16DepthwiseFiveWide.Run(inputPointer, filterPointer, outputPointer, g, isa);
             else if (BFloat16DepthwisePlanar.Supports(g, isa)) BFloat16DepthwisePlanar.Run(inputPointer, filterPointer, outputPointer, g);
-            else if (BFloat16Pointwise.Supports(g, isa)) BFloat16Pointwise.Run(inputPointer, filterPointer, outputPointer, g);
+            else if (BFloat16Pointwise.Supports(g, isa)) BFloat16Pointwise.Run(inputPointer, filterPointer, outputPointer, g, isa);
             else return false;
         }
         return true;
