@@ -18,8 +18,8 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// Measured side by side against float32 (SAME, 31 alternated rounds): 1 thread 14x14x672 1.03x float32's time where
 /// the bands took 1.22x, 28x28x240 1.12x against 1.33x; 2 threads 14x14x672 1.23x against 1.35x. The float32 5x5
 /// kernels load fewer columns per multiply-add than the 3x3 ones, so halving the bytes gains less here. On the AVX-512
-/// tier (Zen 5, 512-bit vectors, against float32's 512-bit kernels): 14x14x672 1.08x (1 thread), 1.55x (2 threads), where
-/// the bands took 1.71x and 1.90x.
+/// tier (Zen 5, 512-bit vectors, against float32's 512-bit kernels, C ABI): 14x14x672 1.12x (1 thread), 1.04x (2
+/// threads), where the bands took 1.71x and 1.90x; 28x28x240 0.78x, 0.96x.
 /// </summary>
 internal static unsafe class BFloat16DepthwiseFiveWide
 {

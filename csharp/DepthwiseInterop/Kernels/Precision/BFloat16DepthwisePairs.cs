@@ -23,9 +23,10 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// branch) cost 10-20%, and is not needed (see <see cref="BFloat16Lanes.Store"/>); blocks of three pixels (twelve
 /// accumulators) spilled registers (1.8-2.1x). On the AVX-512 tier of a Zen 5
 /// (full-width FMA pipes: twice the 256-bit peak) the same blocks on 512-bit vectors, against float32's 512-bit kernels
-/// (side by side, 31 alternated rounds): 1 thread 112x112x32 0.96x, 56x56x144 1.14x (a shifted last group: 160 channels
-/// computed for 144), 14x14x576 0.66x; 2 threads 0.79x, 0.92x, 0.89x, where the bands took 1.65-2.31x. 256-bit groups
-/// there took 1.55x for 56x56x144 (half the float32 kernels' width), so only rows of fewer than 32 channels keep them.
+/// (C ABI, 41 alternated rounds, median of per-round ratios): 1 thread 112x112x32 0.91x, 56x56x144 0.86x (a shifted
+/// last group: 160 channels computed for 144), 14x14x576 0.65x; 2 threads 0.75x, 0.75x, 0.78x, where the bands took
+/// 1.65-2.31x. 256-bit groups there took 1.55x for 56x56x144 (half the float32 kernels' width), so only rows of fewer
+/// than 32 channels keep them.
 /// </summary>
 internal static unsafe class BFloat16DepthwisePairs
 {

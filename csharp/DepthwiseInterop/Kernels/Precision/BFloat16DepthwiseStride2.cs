@@ -17,7 +17,8 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// stride-2 kernel moves twice the bytes for its arithmetic: side by side (SAME, 31 alternated rounds), 1 thread
 /// 56x56x144 0.67x float32's time, 112x112x96 0.70x, 28x28x192 0.68x, 14x14x576 0.86x; 2 threads 0.75x, 0.71x and 0.87x
 /// (56x56x144, 112x112x96, 14x14x576), where the bands took 1.5-2.0x. On
-/// the AVX-512 tier (Zen 5, 512-bit vectors, against float32's 512-bit kernels): 56x56x144 0.67x (1 thread), 0.57x (2).
+/// the AVX-512 tier (Zen 5, 512-bit vectors, against float32's 512-bit kernels, side by side): 56x56x144 0.67x (1 thread),
+/// 0.57x (2 threads).
 /// </summary>
 internal static unsafe class BFloat16DepthwiseStride2
 {

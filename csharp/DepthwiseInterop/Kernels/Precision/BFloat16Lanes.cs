@@ -127,19 +127,22 @@ internal static unsafe class BFloat16Lanes
         Avx2.Or(Avx2.ShiftRightLogical(even, 16), Avx2.And(odd, Vector256.Create(0xFFFF_0000u)));
 
     /// <summary>
-    /// A bfloat16 filter [taps, C] widened to float32 [taps, groups × one load]: group g's channels (from
-    /// <see cref="ChannelGroups.Start"/>) split as the inputs are, even channels first, then the odd ones.
+    /// A bfloat16 filter [taps, C] widened to float32 [taps, groups × one load], groups [<paramref name="firstGroup"/>,
+    /// <paramref name="endGroup"/>) of it: group g's channels (from <see cref="ChannelGroups.Start"/>) split as the inputs
+    /// are, even channels first, then the odd ones.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void WidenWeights<TVector>(ushort* filter, Span<float> weights, int taps, in ChannelGroups groups) where TVector : struct
+    public static void WidenWeights<TVector>(ushort* filter, Span<float> weights, int taps, in ChannelGroups groups, nint firstGroup, nint endGroup)
+        where TVector : struct
     {
         nint channels = groups.Channels, stride = groups.TapStride, width = groups.Width;
         if (width != ChannelsPerLoad<TVector>()) throw new ArgumentException("the groups are not one load of this width", nameof(groups));
         if (weights.Length < taps * stride) throw new ArgumentException("the weights buffer is too short", nameof(weights));
+        if (firstGroup < 0 || firstGroup > endGroup || endGroup > groups.Count) throw new ArgumentOutOfRangeException(nameof(endGroup));
         fixed (float* destination = weights)
         {
             for (nint tap = 0; tap < taps; tap++)
-            for (nint group = 0; group < groups.Count; group++)
+            for (nint group = firstGroup; group < endGroup; group++)
             {
                 Split<TVector>(filter + tap * channels + groups.Start(group), out var even, out var odd);
                 float* at = destination + tap * stride + group * width;
