@@ -9,9 +9,10 @@ namespace DepthwiseInterop.Kernels.Precision;
 
 /// <summary>
 /// One call of a bfloat16 depthwise kernel (<see cref="BFloat16DepthwisePairs"/>, <see cref="BFloat16DepthwiseStride2"/>,
-/// <see cref="BFloat16DepthwiseFiveWide"/>): the filter widened and split by each chunk of work items, for the channel
-/// groups it computes, into its thread's buffer (<see cref="BFloat16Lanes.WidenWeights"/>), a zero row for the padding, and the work items on the pool, each a kernel's rows (one row, or a row pair) of one
-/// image and a range of its channel groups (<see cref="ChannelGroups"/>).
+/// <see cref="BFloat16DepthwiseFiveWide"/>) on 256-bit or 512-bit vectors: the work items on the pool, each a kernel's
+/// rows (one row, or a row pair) of one image and a range of its channel groups (<see cref="ChannelGroups"/>); each chunk
+/// of items widening and splitting the filter of the groups it computes into its thread's buffer
+/// (<see cref="BFloat16Lanes.WidenWeights"/>); and zeros for the padding.
 /// </summary>
 internal static unsafe class BFloat16DepthwiseCall
 {
@@ -70,7 +71,8 @@ internal static unsafe class BFloat16DepthwiseCall
     /// <summary>
     /// At least <paramref name="length"/> zeros, for the rows and columns in the padding: one array for every call, never
     /// written once allocated (a pooled row cleared by each call had its lines in the other cores' caches, as the widened
-    /// weights had). It only grows: calls racing to grow it each allocate zeros, and any of those arrays will do.
+    /// weights had). It only grows, and keeps the largest size asked for (about one input row, a few rows wide): calls
+    /// racing to grow it each allocate zeros, and any of those arrays will do.
     /// </summary>
     private static ushort[] Zeros(int length)
     {
