@@ -18,8 +18,12 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// Measured side by side against float32 (SAME, 31 alternated rounds): 1 thread 14x14x672 1.03x float32's time where
 /// the bands took 1.22x, 28x28x240 1.12x against 1.33x; 2 threads 14x14x672 1.23x against 1.35x. The float32 5x5
 /// kernels load fewer columns per multiply-add than the 3x3 ones, so halving the bytes gains less here. On the AVX-512
-/// tier (Zen 5, 512-bit vectors, against float32's 512-bit kernels, C ABI): 14x14x672 1.12x (1 thread), 1.04x (2
-/// threads), where the bands took 1.71x and 1.90x; 28x28x240 0.78x, 0.96x.
+/// tier (Zen 5, 512-bit vectors, against float32's 512-bit kernels, the benchmark's side-by-side run): 14x14x672 1.26x
+/// (1 thread), 1.22x (2 threads), where the bands took 1.71x and 1.90x. (With tensors on 16-byte boundaries instead of the
+/// benchmark's 64, every 64-byte load straddles two cache lines and float32, with twice the loads, loses more: 1.04-1.12x
+/// there.) Tried on 512-bit vectors and not kept: the row's eight columns split once and held in registers, each tap's
+/// weights loaded once for the four pixels (40% fewer loads): 0.95-1.02x this kernel's time, within the noise; two
+/// channel groups per block (sixteen sums): 1.33-1.35x (the JIT spilled).
 /// </summary>
 internal static unsafe class BFloat16DepthwiseFiveWide
 {

@@ -23,8 +23,8 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// branch) cost 10-20%, and is not needed (see <see cref="BFloat16Lanes.Store"/>); blocks of three pixels (twelve
 /// accumulators) spilled registers (1.8-2.1x). On the AVX-512 tier of a Zen 5
 /// (full-width FMA pipes: twice the 256-bit peak) the same blocks on 512-bit vectors, against float32's 512-bit kernels
-/// (C ABI, 41 alternated rounds, median of per-round ratios): 1 thread 112x112x32 0.91x, 56x56x144 0.86x (a shifted
-/// last group: 160 channels computed for 144), 14x14x576 0.65x; 2 threads 0.75x, 0.75x, 0.78x, where the bands took
+/// (the benchmark's side-by-side run, median of per-round ratios): 1 thread 112x112x32 0.93x, 56x56x144 0.95x (a shifted
+/// last group: 160 channels computed for 144), 14x14x576 0.73x; 2 threads 0.72x, 0.80x, 0.70x, where the bands took
 /// 1.65-2.31x. 256-bit groups there took 1.55x for 56x56x144 (half the float32 kernels' width), so only rows of fewer
 /// than 32 channels keep them.
 /// </summary>

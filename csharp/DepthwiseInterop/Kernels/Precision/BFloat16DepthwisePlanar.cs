@@ -38,9 +38,10 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// operations instead of eleven, no faster). Rows narrower than sixteen (14x14x576, 15x15x64) through the same strips on
 /// a scratch holding two planes side by side (rows copied in while the previous pair computed, outputs copied out of a
 /// stack tile): 1.65-1.85x float32's time, no better than the widened blocks; the strips alone took 0.74x, the copies in
-/// and out the rest. On the AVX-512 tier of a Zen 5 (full-width FMA pipes), against float32's 512-bit planar kernels
-/// (C ABI, 41 alternated rounds), 1 / 2 threads: 56x56x144 1.29x / 0.99x, 112x112x32 1.61x / 1.19x, 28x28x192 1.05x /
-/// 0.86x, where the widened blocks took 1.60 / 1.38, 1.81 / 1.51 and 1.54 / 1.31; a 512-bit version is not written.
+/// and out the rest. On the AVX-512 tier of a Zen 5 (full-width FMA pipes), against float32's kernels there (C ABI
+/// harness, 41 alternated rounds), 1 / 2 threads: 56x56x144 1.29x / 0.99x (the benchmark's run: 1.16x / 0.95x),
+/// 112x112x32 1.61x / 1.19x, 28x28x192 1.05x / 0.86x, where the widened blocks took 1.60 / 1.38, 1.81 / 1.51 and
+/// 1.54 / 1.31; a 512-bit version is not written.
 /// </remarks>
 internal static unsafe class BFloat16DepthwisePlanar
 {

@@ -26,8 +26,9 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// float32 path, rounded.
 /// </summary>
 /// <remarks>
-/// On the AVX-512 tier of a Zen 5 (full-width FMA pipes), side by side against float32's 512-bit kernels (C ABI, 41
-/// alternated rounds, median of per-round ratios), 1 / 2 threads: 56x56 144->24 0.97 / 0.91, 24->144 1.11 / 0.66, 28x28
+/// On the AVX-512 tier of a Zen 5 (full-width FMA pipes), side by side against float32's 512-bit kernels (C ABI harness,
+/// tensors on 16-byte boundaries, 41 alternated rounds, median of per-round ratios; the benchmark's 64-byte-aligned run
+/// gives 56x56 144->24 0.98 / 0.93), 1 / 2 threads: 56x56 144->24 0.97 / 0.91, 24->144 1.11 / 0.66, 28x28
 /// 192->32 0.97 / 0.80, 32->192 1.12 / 0.76, where the widening path took 1.28 / 1.26, 1.41 / 0.85, 1.27 / 1.42 and this
 /// kernel's 256-bit code 1.55 / 1.46, 2.25 / 1.18, 1.96 / 1.64.
 /// </remarks>
