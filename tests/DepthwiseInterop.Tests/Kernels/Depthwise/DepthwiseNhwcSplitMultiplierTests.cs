@@ -41,7 +41,31 @@ public sealed class DepthwiseNhwcSplitMultiplierTests
         }
     }
 
+    /// <summary>
+    /// The eight-pixel blocks of 512-bit vectors: widths 8 to 25 reach every remainder of eight with and without edge
+    /// columns (rows narrower than eight keep four-pixel blocks), 16 to 40 input channels a 512-bit vector or more,
+    /// whole and shifted back.
+    /// </summary>
+    private static IEnumerable<TestCaseData> WideSplitCases()
+    {
+        var random = new Random(20261127);
+        foreach (int width in Enumerable.Range(8, 18))
+        foreach (var (padding, explicitPads) in new (PaddingMode, long[]?)[] { (PaddingMode.Same, null), (PaddingMode.Explicit, [1, 0, 0, 1]) })
+        {
+            int batch = random.Next(1, 3), channels = random.Next(16, 41);
+            var options = new ConvolutionOptions { Padding = padding };
+            if (explicitPads is not null)
+                options = options with { PadTop = explicitPads[0], PadBottom = explicitPads[1], PadLeft = explicitPads[2], PadRight = explicitPads[3] };
+            int height = 3;
+            while (ShapeInference.DepthwiseConv2D([batch, height, width, channels], [3, 3, channels, 2], options).OutputElementCount < 600 * 2 * channels)
+                height++;
+            yield return new TestCaseData(new long[] { batch, height, width, channels }, options, random.Next())
+                .SetArgDisplayNames($"{batch}x{height}x{width}x{channels}", $"{padding}{(explicitPads is null ? "" : "[" + string.Join(",", explicitPads) + "]")}");
+        }
+    }
+
     [TestCaseSource(nameof(SplitCases))]
+    [TestCaseSource(nameof(WideSplitCases))]
     public void SplitBlocksMatchTheReferenceOnEveryTier(long[] inputShape, ConvolutionOptions options, int seed)
     {
         var geometry = ShapeInference.DepthwiseConv2D(inputShape, [3, 3, inputShape[3], 2], options);
@@ -52,6 +76,7 @@ public sealed class DepthwiseNhwcSplitMultiplierTests
     }
 
     [TestCaseSource(nameof(SplitCases))]
+    [TestCaseSource(nameof(WideSplitCases))]
     public void SplitBlocksGiveTheBitsOfTheRowPairs(long[] inputShape, ConvolutionOptions options, int seed)
     {
         var geometry = ShapeInference.DepthwiseConv2D(inputShape, [3, 3, inputShape[3], 2], options);
