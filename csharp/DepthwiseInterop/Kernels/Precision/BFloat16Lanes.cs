@@ -47,20 +47,8 @@ internal static unsafe class BFloat16Lanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Tap<TVector>(TVector even, TVector odd, float* w, nint tap, ref TVector evenSum, ref TVector oddSum) where TVector : struct
     {
-        if (typeof(TVector) == typeof(Vector512<float>))
-        {
-            evenSum = Unsafe.BitCast<Vector512<float>, TVector>(Avx512F.FusedMultiplyAdd(Unsafe.BitCast<TVector, Vector512<float>>(even),
-                Avx512F.LoadVector512(w + tap), Unsafe.BitCast<TVector, Vector512<float>>(evenSum)));
-            oddSum = Unsafe.BitCast<Vector512<float>, TVector>(Avx512F.FusedMultiplyAdd(Unsafe.BitCast<TVector, Vector512<float>>(odd),
-                Avx512F.LoadVector512(w + tap + Vector512<float>.Count), Unsafe.BitCast<TVector, Vector512<float>>(oddSum)));
-        }
-        else
-        {
-            evenSum = Unsafe.BitCast<Vector256<float>, TVector>(Fma.MultiplyAdd(Unsafe.BitCast<TVector, Vector256<float>>(even),
-                Avx.LoadVector256(w + tap), Unsafe.BitCast<TVector, Vector256<float>>(evenSum)));
-            oddSum = Unsafe.BitCast<Vector256<float>, TVector>(Fma.MultiplyAdd(Unsafe.BitCast<TVector, Vector256<float>>(odd),
-                Avx.LoadVector256(w + tap + Vector256<float>.Count), Unsafe.BitCast<TVector, Vector256<float>>(oddSum)));
-        }
+        evenSum = MultiplyAdd(even, Unsafe.Read<TVector>(w + tap), evenSum);
+        oddSum = MultiplyAdd(odd, Unsafe.Read<TVector>(w + tap + Unsafe.SizeOf<TVector>() / sizeof(float)), oddSum);
     }
 
     /// <summary>
@@ -75,11 +63,7 @@ internal static unsafe class BFloat16Lanes
     {
         if (typeof(TVector) == typeof(Vector512<float>))
         {
-            var evenBits = Unsafe.BitCast<TVector, Vector512<uint>>(even);
-            var oddBits = Unsafe.BitCast<TVector, Vector512<uint>>(odd);
-            evenBits += Vector512.Create(0x7FFFu) + (Vector512.ShiftRightLogical(evenBits, 16) & Vector512<uint>.One);
-            oddBits += Vector512.Create(0x7FFFu) + (Vector512.ShiftRightLogical(oddBits, 16) & Vector512<uint>.One);
-            (Vector512.ShiftRightLogical(evenBits, 16) | (oddBits & Vector512.Create(0xFFFF_0000u))).Store((uint*)destination);
+            Pack(Round(Unsafe.BitCast<TVector, Vector512<uint>>(even)), Round(Unsafe.BitCast<TVector, Vector512<uint>>(odd))).Store((uint*)destination);
         }
         else
         {
@@ -96,9 +80,7 @@ internal static unsafe class BFloat16Lanes
     {
         if (typeof(TVector) == typeof(Vector512<float>))
         {
-            var bits = Unsafe.BitCast<TVector, Vector512<uint>>(sums);
-            bits += Vector512.Create(0x7FFFu) + (Vector512.ShiftRightLogical(bits, 16) & Vector512<uint>.One);
-            Avx512F.ConvertToVector256UInt16(Vector512.ShiftRightLogical(bits, 16)).Store(destination);
+            Avx512F.ConvertToVector256UInt16(Vector512.ShiftRightLogical(Round(Unsafe.BitCast<TVector, Vector512<uint>>(sums)), 16)).Store(destination);
         }
         else
         {
@@ -125,6 +107,16 @@ internal static unsafe class BFloat16Lanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> Pack(Vector256<uint> even, Vector256<uint> odd) =>
         Avx2.Or(Avx2.ShiftRightLogical(even, 16), Avx2.And(odd, Vector256.Create(0xFFFF_0000u)));
+
+    /// <summary><see cref="Round(Vector256{uint})"/> on 512-bit vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> Round(Vector512<uint> bits) =>
+        bits + Vector512.Create(0x7FFFu) + (Vector512.ShiftRightLogical(bits, 16) & Vector512<uint>.One);
+
+    /// <summary><see cref="Pack(Vector256{uint}, Vector256{uint})"/> on 512-bit vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> Pack(Vector512<uint> even, Vector512<uint> odd) =>
+        Vector512.ShiftRightLogical(even, 16) | (odd & Vector512.Create(0xFFFF_0000u));
 
     /// <summary>
     /// A bfloat16 filter [taps, C] widened to float32 [taps, groups × one load], groups [<paramref name="firstGroup"/>,

@@ -45,7 +45,7 @@ internal static unsafe class BFloat16Pointwise
     /// </summary>
     private const long MinimumPixels = 4 * PanelPixels;
 
-    /// <summary>Input channels whose block weights (K × 24 floats per thread) an array can hold; more take the widening path.</summary>
+    /// <summary>Input channels whose block weights (K × 3 vectors of floats per thread) an array can hold; more take the widening path.</summary>
     private const long MaximumInputChannels = 1 << 24;
 
     /// <summary>Output channels per 256-bit vector, the fewest the kernel takes.</summary>
@@ -91,7 +91,7 @@ internal static unsafe class BFloat16Pointwise
 
     /// <summary>
     /// Work items [first, end): item i is panel i / blocks, block i % blocks, so a panel's input stays in cache across its
-    /// blocks. Each chunk of items widens a block's weights into its own buffer (K × 24 floats at most) when the block
+    /// blocks. Each chunk of items widens a block's weights into its own buffer (K × 3 vectors at most) when the block
     /// changes: once per item with several blocks, a few percent of the item's multiply-adds (one vector widened per 96).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
