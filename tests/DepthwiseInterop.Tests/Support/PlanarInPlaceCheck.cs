@@ -1,29 +1,35 @@
 using System.Runtime.Intrinsics;
 using DepthwiseInterop.Kernels.Depthwise;
 using DepthwiseInterop.Kernels.Reference;
+using DepthwiseInterop.Kernels.Simd;
 
 namespace DepthwiseInterop.Tests.Support;
 
 /// <summary>
-/// What every in-place path of the planar NCHW kernel must show (the 256-bit float32 tiles that read the input
+/// What every in-place path of the planar NCHW kernel must show (the 256-bit and 512-bit float32 tiles that read the input
 /// rows where they are, against the 128-bit vectors' band kernel): the band kernel's bits, whatever the split
 /// into work items, within the reference's bound, and through the dispatcher on every tier.
 /// </summary>
 public static class PlanarInPlaceCheck
 {
-    public static void AssertMatchesBandKernelAndReference(in ConvolutionGeometry g, int seed)
+    public static void AssertMatchesBandKernelAndReference(in ConvolutionGeometry g, int seed) =>
+        AssertMatchesBandKernelAndReference<Vector256<float>>(g, seed);
+
+    /// <summary>The in-place path of <typeparamref name="TVector"/>'s width against the band kernel, the reference and every tier.</summary>
+    public static void AssertMatchesBandKernelAndReference<TVector>(in ConvolutionGeometry g, int seed) where TVector : unmanaged
     {
+        int lanes = RawVector.Count<TVector, float>();
         var random = new Random(seed);
         var input = Enumerable.Range(0, (int)g.InputElementCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var filter = Enumerable.Range(0, (int)g.FilterElementCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        long items = DepthwiseNchwKernel.WorkItems(g, 8, sizeof(float));
-        var inPlace = Run<Vector256<float>>(input, filter, g, [0, items]);
+        long items = DepthwiseNchwKernel.WorkItems(g, lanes, sizeof(float));
+        var inPlace = Run<TVector>(input, filter, g, [0, items]);
         var band = Run<Vector128<float>>(input, filter, g, [0, DepthwiseNchwKernel.WorkItems(g, 4, sizeof(float))]);
         Assert.That(inPlace, Is.EqualTo(band), "in place against the band kernel");
         // Work items one at a time and in uneven runs: the same bits.
-        var singly = Run<Vector256<float>>(input, filter, g, Enumerable.Range(0, (int)items + 1).Select(i => (long)i).ToArray());
+        var singly = Run<TVector>(input, filter, g, Enumerable.Range(0, (int)items + 1).Select(i => (long)i).ToArray());
         Assert.That(singly, Is.EqualTo(inPlace), "one work item at a time");
-        var split = Run<Vector256<float>>(input, filter, g, [0, items / 3, items / 3 + 1, items]);
+        var split = Run<TVector>(input, filter, g, [0, items / 3, items / 3 + 1, items]);
         Assert.That(split, Is.EqualTo(inPlace), "uneven runs of work items");
 
         var expected = new float[g.OutputElementCount];
@@ -44,7 +50,11 @@ public static class PlanarInPlaceCheck
     /// A NaN weight on a tap over the top-left padding and an infinite one over the bottom-right: the in-place tiles
     /// multiply the padding's zeros as the reference does, so NaN lands exactly where the reference puts it.
     /// </summary>
-    public static void AssertPaddingNaNsAsInTheReference(in ConvolutionGeometry g, int seed)
+    public static void AssertPaddingNaNsAsInTheReference(in ConvolutionGeometry g, int seed) =>
+        AssertPaddingNaNsAsInTheReference<Vector256<float>>(g, seed);
+
+    /// <summary>As above, on the in-place path of <typeparamref name="TVector"/>'s width.</summary>
+    public static void AssertPaddingNaNsAsInTheReference<TVector>(in ConvolutionGeometry g, int seed) where TVector : unmanaged
     {
         var random = new Random(seed);
         var input = Enumerable.Range(0, (int)g.InputElementCount).Select(_ => (float)random.NextDouble()).ToArray();
@@ -54,7 +64,7 @@ public static class PlanarInPlaceCheck
         filter[8 * tapStride + 2] = float.PositiveInfinity; // bottom-right tap of channel 2: infinity times a padding zero
         var expected = new float[g.OutputElementCount];
         ReferenceConvolution.Run<float>(input, filter, expected, g);
-        var got = Run<Vector256<float>>(input, filter, g, [0, DepthwiseNchwKernel.WorkItems(g, 8, sizeof(float))]);
+        var got = Run<TVector>(input, filter, g, [0, DepthwiseNchwKernel.WorkItems(g, RawVector.Count<TVector, float>(), sizeof(float))]);
         Assert.That(expected.Count(float.IsNaN), Is.GreaterThan(0), "the case must exercise NaN from padding");
         for (int i = 0; i < got.Length; i++)
             Assert.That(float.IsNaN(got[i]), Is.EqualTo(float.IsNaN(expected[i])), $"NaN pattern differs at {i}");

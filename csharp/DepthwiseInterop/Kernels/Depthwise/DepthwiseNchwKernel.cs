@@ -30,7 +30,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// threads. Taps over the padding multiply zeros, as in TensorFlow (a NaN weight there gives NaN). Float32 3x3 on
 /// AVX2 skips the band copy and reads the input rows in place (same work items, same bits) at stride 2 without
 /// left or top padding (DepthwiseNchwKernel.Stride2InPlace.cs) and at stride 1 (rows up to 16 wide:
-/// DepthwiseNchwKernel.Stride1InPlace.cs; wider: DepthwiseNchwKernel.Stride1Wide.cs).
+/// DepthwiseNchwKernel.Stride1InPlace.cs; wider: DepthwiseNchwKernel.Stride1Wide.cs, and on AVX-512 with 512-bit
+/// vectors DepthwiseNchwKernel.Stride1Sliding.cs).
 /// </summary>
 internal static partial class DepthwiseNchwKernel
 {
@@ -102,6 +103,12 @@ internal static partial class DepthwiseNchwKernel
         if (ReadsStride1InPlace<TVector, T>(p))
         {
             RunItemsStride1InPlace(ref Unsafe.As<T, float>(ref input), ref Unsafe.As<T, float>(ref filter), ref Unsafe.As<T, float>(ref output), p,
+                firstItem, endItem);
+            return;
+        }
+        if (SlidesStride1InPlace<TVector, T>(p))
+        {
+            RunItemsStride1Sliding(ref Unsafe.As<T, float>(ref input), ref Unsafe.As<T, float>(ref filter), ref Unsafe.As<T, float>(ref output), p,
                 firstItem, endItem);
             return;
         }

@@ -25,7 +25,8 @@ internal static class FastDepthwiseConvolution
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The planar kernel vectorises along W, so any channel count suits it.
-        // (The in-place stride-1 tiles are 256-bit: a wider tier would take the band kernel.)
+        // (The in-place stride-1 tiles for rows up to 16 wide are 256-bit; wider rows take 512-bit vectors on the
+        // AVX-512 tier: DepthwiseNchwKernel.Stride1Sliding.cs.)
         long channels = !UsePlanar<T>(g, Vector256<T>.Count) ? g.OutputChannels // C * M
             : ReadsInPlaceAtStride1<T>(g, Vector256<T>.Count) ? Vector256<T>.Count : long.MaxValue;
         if (channels != long.MaxValue && !BlockColumnsFit(g, channels)) return false;

@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace DepthwiseInterop.Kernels.Depthwise;
+
+/// <summary>
+/// Three-by-three filter at stride 1 (no dilation, any padding) on output rows wider than
+/// <see cref="MaxInPlaceOutputWidth"/>, float32 on 512-bit AVX-512 vectors, reading the input rows in place.
+/// Work items and row groups are those of DepthwiseNchwKernel.Stride1Wide.cs (a band's output rows in groups of
+/// five to seven, each reading its rows and two more, a zero row over the top and bottom padding; the nine row
+/// pointers are locals: read from a table in memory at each load, 56x56x144 took 1.36x NHWC's time against 1.23x). Along the rows, a group slides one vector of sixteen output columns at a time, carrying
+/// one vector per input row from step to step: each step loads the next sixteen columns of each of its nine
+/// rows once (<c>next</c>), and makes the taps at columns +1 and +2 from the carried vector and that one with
+/// <c>valignd</c>. The tiles of DepthwiseNchwKernel.Stride1Wide.cs load all three taps, two of them unaligned
+/// by one or two columns: at 512 bits nearly every such load splits across two cache lines, and the tile ran
+/// no faster than at 256 bits (28x28x16 in L1: 3.3 µs against 3.5; a C probe of the same tile with aligned
+/// loads took half the time). A step whose next columns all lie in the image loads them plainly (56x56x144:
+/// 1.09x NHWC's time against 1.20x with masked loads throughout); the other loads are masked to the image's
+/// columns <c>[0, W)</c> (zeros outside, memory untouched there), so padding on either side and the columns past
+/// OW of the last step read zeros; the
+/// last step of a row not a multiple of sixteen wide stores only its columns (a masked store). The zero row
+/// is read only at image columns. Each output adds its nine taps in filter-row, then filter-column order from
+/// zero with the same fused multiply-adds as the band tiles, padding taps multiplying zeros, so the bits are
+/// the band kernel's (and NaN weights over the padding give NaN).
+/// </summary>
+internal static partial class DepthwiseNchwKernel
+{
+    /// <summary>Whether <see cref="RunItemsStride1Sliding"/> serves the problem.</summary>
+    private static bool SlidesStride1InPlace<TVector, T>(in Plan p) where TVector : unmanaged where T : unmanaged =>
+        typeof(TVector) == typeof(Vector512<float>) && Avx512F.IsSupported
+        && p.FilterHeight == 3 && p.FilterWidth == 3 && p.StrideHeight == 1 && p.StrideWidth == 1
+        && p.DilationHeight == 1 && p.DilationWidth == 1 && p.OutputWidth > MaxInPlaceOutputWidth;
+
+    /// <summary>Whether <see cref="RunItems{TVector, T}"/> takes the sliding 512-bit stride-1 path for the problem.</summary>
+    internal static bool TakesStride1Sliding<TVector, T>(in ConvolutionGeometry g) where TVector : unmanaged where T : unmanaged =>
+        SlidesStride1InPlace<TVector, T>(new Plan(g, Simd.RawVector.Count<TVector, T>(), Unsafe.SizeOf<T>()));
+
+    /// <summary>Computes work items [firstItem, endItem) of a problem <see cref="SlidesStride1InPlace"/> accepts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RunItemsStride1Sliding(ref float input, ref float filter, ref float output, in Plan p, long firstItem, long endItem)
+    {
+        nint width = p.Width, outputWidth = p.OutputWidth;
+        // The zero row: the masked loads read it at image columns only.
+        int zeroLength = checked((int)width);
+        float[] zeros = ArrayPool<float>.Shared.Rent(zeroLength);
+        Array.Clear(zeros, 0, zeroLength);
+        fixed (float* pinnedInput = &input, pinnedOutput = &output, pinnedFilter = &filter, zero = zeros)
+        try
+        {
+            nint planeIn = p.Height * width, planeOut = p.OutputHeight * outputWidth, outputChannels = p.Channels * p.Multiplier;
+            for (long item = firstItem; item < endItem; item++)
+            {
+                nint plane = (nint)(item / p.Bands), bandIndex = (nint)(item % p.Bands);
+                nint batch = plane / p.Channels, channel = plane % p.Channels;
+                nint firstRow = bandIndex * p.BandRows, endRow = Math.Min(firstRow + p.BandRows, p.OutputHeight);
+                nint bandRows = endRow - firstRow, groupRows = Math.Clamp((bandRows + (bandRows + 6) / 7 - 1) / ((bandRows + 6) / 7), 5, 7);
+                for (nint m = 0; m < p.Multiplier; m++)
+                {
+                    nint o = channel * p.Multiplier + m;
+                    var band = new WideBand(pinnedInput + plane * planeIn, zero, p.Height, width, p.PadTop, p.PadLeft, pinnedFilter + o, outputChannels,
+                        pinnedOutput + (batch * outputChannels + o) * planeOut, outputWidth, firstRow, endRow);
+                    if (groupRows == 5) SlidingBandRows<FiveRows>(band);
+                    else if (groupRows == 6) SlidingBandRows<SixRows>(band);
+                    else SlidingBandRows<SevenRows>(band);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(zeros);
+        }
+    }
+
+    /// <summary>
+    /// A band's output rows in groups of <typeparamref name="TRows"/>, the weights in registers for the whole band;
+    /// each group slides along its rows sixteen output columns a step, carrying a vector per input row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static unsafe void SlidingBandRows<TRows>(in WideBand b) where TRows : struct, IGroupRows
+    {
+        nint t = b.TapStride, width = b.Width, padLeft = b.PadLeft, outputWidth = b.OutputWidth, next = outputWidth;
+        float* w = b.Weights;
+        Vector512<float> w00 = Vector512.Create(w[0]), w01 = Vector512.Create(w[t]), w02 = Vector512.Create(w[2 * t]);
+        Vector512<float> w10 = Vector512.Create(w[3 * t]), w11 = Vector512.Create(w[4 * t]), w12 = Vector512.Create(w[5 * t]);
+        Vector512<float> w20 = Vector512.Create(w[6 * t]), w21 = Vector512.Create(w[7 * t]), w22 = Vector512.Create(w[8 * t]);
+        Vector512<float> zero = Vector512<float>.Zero;
+        nint groupRows = TRows.Count;
+        for (nint r = b.FirstRow; r < b.EndRow; r += groupRows)
+        {
+            if (b.EndRow - r < groupRows && b.EndRow - b.FirstRow >= groupRows) r = b.EndRow - groupRows;
+            nint count = Math.Min(groupRows, b.EndRow - r);
+            float* r0 = RowOrZero(b, r, 0), r1 = RowOrZero(b, r, 1), r2 = RowOrZero(b, r, 2), r3 = RowOrZero(b, r, 3), r4 = RowOrZero(b, r, 4);
+            float* r5 = RowOrZero(b, r, 5), r6 = RowOrZero(b, r, 6), r7 = TRows.Count > 5 ? RowOrZero(b, r, 7) : r6, r8 = TRows.Count > 6 ? RowOrZero(b, r, 8) : r6;
+            // The carried vectors: input columns [at, at + 16) of each row, at = ox - PadLeft.
+            nint at = -padLeft;
+            Vector512<float> mask = ColumnsInImage(at, width);
+            Vector512<float> c0 = MaskedRow(r0, at, mask), c1 = MaskedRow(r1, at, mask), c2 = MaskedRow(r2, at, mask);
+            Vector512<float> c3 = MaskedRow(r3, at, mask), c4 = MaskedRow(r4, at, mask), c5 = MaskedRow(r5, at, mask), c6 = MaskedRow(r6, at, mask);
+            Vector512<float> c7 = TRows.Count > 5 ? MaskedRow(r7, at, mask) : zero, c8 = TRows.Count > 6 ? MaskedRow(r8, at, mask) : zero;
+            float* y = b.Y + r * outputWidth;
+            for (nint ox = 0; ox < outputWidth; ox += 16, at += 16)
+            {
+                mask = ColumnsInImage(at + 16, width);
+                bool inside = at + 16 >= 0 && at + 32 <= width;
+                Vector512<float> stored = ColumnsBelow(outputWidth - ox);
+                bool whole = ox + 16 <= outputWidth;
+                float* yo = y + ox;
+                Vector512<float> a0, a1, a2, a3, a4, a5 = zero, a6 = zero, n, v1, v2;
+                n = NextColumns(r0, at + 16, mask, inside); v1 = Shift(n, c0, 1); v2 = Shift(n, c0, 2);
+                a0 = Fma512(c0, w00, zero); a0 = Fma512(v1, w01, a0); a0 = Fma512(v2, w02, a0);
+                c0 = n;
+                n = NextColumns(r1, at + 16, mask, inside); v1 = Shift(n, c1, 1); v2 = Shift(n, c1, 2);
+                a0 = Fma512(c1, w10, a0); a1 = Fma512(c1, w00, zero);
+                a0 = Fma512(v1, w11, a0); a1 = Fma512(v1, w01, a1);
+                a0 = Fma512(v2, w12, a0); a1 = Fma512(v2, w02, a1);
+                c1 = n;
+                n = NextColumns(r2, at + 16, mask, inside); v1 = Shift(n, c2, 1); v2 = Shift(n, c2, 2);
+                a0 = Fma512(c2, w20, a0); a1 = Fma512(c2, w10, a1); a2 = Fma512(c2, w00, zero);
+                a0 = Fma512(v1, w21, a0); a1 = Fma512(v1, w11, a1); a2 = Fma512(v1, w01, a2);
+                a0 = Fma512(v2, w22, a0); a1 = Fma512(v2, w12, a1); a2 = Fma512(v2, w02, a2);
+                c2 = n;
+                StoreOutputRow(a0, yo, whole, stored);
+                n = NextColumns(r3, at + 16, mask, inside); v1 = Shift(n, c3, 1); v2 = Shift(n, c3, 2);
+                a1 = Fma512(c3, w20, a1); a2 = Fma512(c3, w10, a2); a3 = Fma512(c3, w00, zero);
+                a1 = Fma512(v1, w21, a1); a2 = Fma512(v1, w11, a2); a3 = Fma512(v1, w01, a3);
+                a1 = Fma512(v2, w22, a1); a2 = Fma512(v2, w12, a2); a3 = Fma512(v2, w02, a3);
+                c3 = n;
+                if (count > 1) StoreOutputRow(a1, yo + next, whole, stored);
+                n = NextColumns(r4, at + 16, mask, inside); v1 = Shift(n, c4, 1); v2 = Shift(n, c4, 2);
+                a2 = Fma512(c4, w20, a2); a3 = Fma512(c4, w10, a3); a4 = Fma512(c4, w00, zero);
+                a2 = Fma512(v1, w21, a2); a3 = Fma512(v1, w11, a3); a4 = Fma512(v1, w01, a4);
+                a2 = Fma512(v2, w22, a2); a3 = Fma512(v2, w12, a3); a4 = Fma512(v2, w02, a4);
+                c4 = n;
+                if (count > 2) StoreOutputRow(a2, yo + 2 * next, whole, stored);
+                n = NextColumns(r5, at + 16, mask, inside); v1 = Shift(n, c5, 1); v2 = Shift(n, c5, 2);
+                a3 = Fma512(c5, w20, a3); a4 = Fma512(c5, w10, a4); if (TRows.Count > 5) a5 = Fma512(c5, w00, zero);
+                a3 = Fma512(v1, w21, a3); a4 = Fma512(v1, w11, a4); if (TRows.Count > 5) a5 = Fma512(v1, w01, a5);
+                a3 = Fma512(v2, w22, a3); a4 = Fma512(v2, w12, a4); if (TRows.Count > 5) a5 = Fma512(v2, w02, a5);
+                c5 = n;
+                if (count > 3) StoreOutputRow(a3, yo + 3 * next, whole, stored);
+                n = NextColumns(r6, at + 16, mask, inside); v1 = Shift(n, c6, 1); v2 = Shift(n, c6, 2);
+                a4 = Fma512(c6, w20, a4); if (TRows.Count > 5) a5 = Fma512(c6, w10, a5); if (TRows.Count > 6) a6 = Fma512(c6, w00, zero);
+                a4 = Fma512(v1, w21, a4); if (TRows.Count > 5) a5 = Fma512(v1, w11, a5); if (TRows.Count > 6) a6 = Fma512(v1, w01, a6);
+                a4 = Fma512(v2, w22, a4); if (TRows.Count > 5) a5 = Fma512(v2, w12, a5); if (TRows.Count > 6) a6 = Fma512(v2, w02, a6);
+                c6 = n;
+                if (count > 4) StoreOutputRow(a4, yo + 4 * next, whole, stored);
+                if (TRows.Count > 5)
+                {
+                    n = NextColumns(r7, at + 16, mask, inside); v1 = Shift(n, c7, 1); v2 = Shift(n, c7, 2);
+                    a5 = Fma512(c7, w20, a5); if (TRows.Count > 6) a6 = Fma512(c7, w10, a6);
+                    a5 = Fma512(v1, w21, a5); if (TRows.Count > 6) a6 = Fma512(v1, w11, a6);
+                    a5 = Fma512(v2, w22, a5); if (TRows.Count > 6) a6 = Fma512(v2, w12, a6);
+                    c7 = n;
+                    if (count > 5) StoreOutputRow(a5, yo + 5 * next, whole, stored);
+                }
+                if (TRows.Count > 6)
+                {
+                    n = NextColumns(r8, at + 16, mask, inside); v1 = Shift(n, c8, 1); v2 = Shift(n, c8, 2);
+                    a6 = Fma512(c8, w20, a6);
+                    a6 = Fma512(v1, w21, a6);
+                    a6 = Fma512(v2, w22, a6);
+                    c8 = n;
+                    if (count > 6) StoreOutputRow(a6, yo + 6 * next, whole, stored);
+                }
+            }
+        }
+    }
+
+    /// <summary>Input row <paramref name="i"/> of the group starting at output row <paramref name="r"/>, or the zero row over the padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float* RowOrZero(in WideBand b, nint r, nint i)
+    {
+        nint iy = r - b.PadTop + i;
+        return (nuint)iy < (nuint)b.Height ? b.Image + iy * b.Width : b.Zero;
+    }
+
+    /// <summary>Columns [at, at + 16) of a row: the lanes of <paramref name="mask"/> loaded, zeros elsewhere, no memory touched there.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> MaskedRow(float* row, nint at, Vector512<float> mask) => Avx512F.MaskLoad(row + at, mask, Vector512<float>.Zero);
+
+    /// <summary>Columns [at, at + 16) of a row: plain where they all lie in the image, else masked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> NextColumns(float* row, nint at, Vector512<float> mask, bool inside) =>
+        inside ? Vector512.Load(row + at) : Avx512F.MaskLoad(row + at, mask, Vector512<float>.Zero);
+
+    /// <summary>The lanes whose columns from <paramref name="at"/> lie in <c>[0, width)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ColumnsInImage(nint at, nint width)
+    {
+        Vector512<int> columns = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create((int)at);
+        return (Vector512.GreaterThanOrEqual(columns, Vector512<int>.Zero) & Vector512.LessThan(columns, Vector512.Create((int)width))).AsSingle();
+    }
+
+    /// <summary>The first <paramref name="count"/> lanes (all sixteen from 16 on).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ColumnsBelow(nint count) =>
+        Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create((int)Math.Min(count, 16))).AsSingle();
+
+    /// <summary>The sixteen columns <paramref name="columns"/> on from the carried vector's first: <c>valignd</c> of it and the next.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Shift(Vector512<float> next, Vector512<float> carried, [ConstantExpected(Min = 1, Max = 2)] byte columns) =>
+        Avx512F.AlignRight32(next.AsInt32(), carried.AsInt32(), columns).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fma512(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.FusedMultiplyAdd(a, b, c);
+
+    /// <summary>A row's sixteen outputs, or only its <paramref name="stored"/> lanes at the end of a row not a multiple of sixteen wide.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreOutputRow(Vector512<float> value, float* at, bool whole, Vector512<float> stored)
+    {
+        if (whole) value.Store(at);
+        else Avx512F.MaskStore(at, stored, value);
+    }
+}
