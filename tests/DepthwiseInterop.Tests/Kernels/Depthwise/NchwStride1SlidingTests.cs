@@ -14,7 +14,10 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// steps with plain loads and edge steps with masked ones, left padding 0, 1, 2, 9 and 20 (the first carried
 /// vectors masked, or all zeros), right padding 2, 12 and 20, VALID, a plane narrower than a vector with wide
 /// padding (every load masked), groups of five, six and seven rows, a last group moved back, a band of three
-/// rows, bands of 56 rows, batch 2 and multiplier 2.
+/// rows, bands of 56 rows, batch 2 and multiplier 2; and rows of 9 to 16 columns (one vector a row, two groups
+/// of five to eight rows a step, runs of up to 16 planes a call): groups of 5 + 1, 6 + 6, 7 + 7, 8 + 7, a band
+/// of five rows (one group a step), pairs moved back, taller planes (one plane a call), runs of 16 planes and
+/// a shorter last run, explicit padding on every side, VALID.
 /// </summary>
 public sealed class NchwStride1SlidingTests
 {
@@ -43,6 +46,17 @@ public sealed class NchwStride1SlidingTests
             (1, 2, 8, 10, 1, Explicit(1, 1, 20, 20), "explicit left 20 right 20 on a 10-wide plane: the first step reads only padding"),
             (1, 2, 70, 20, 1, same, "SAME 70x20: bands of 56 and 14 rows"),
             (1, 2, 7, 112, 1, same, "SAME 7x112: seven whole steps"),
+            // Rows of 9 to 16: one vector a row, two groups a step, runs of planes.
+            (1, 20, 14, 14, 1, same, "SAME 14x14, 20 channels: two groups of seven, runs of 16 and 4 planes"),
+            (2, 3, 15, 15, 1, same, "SAME 15x15 batch 2: groups of eight and seven"),
+            (1, 3, 16, 16, 1, same, "SAME 16x16: whole stores"),
+            (1, 3, 12, 9, 1, same, "SAME 12x9: groups of six, nine columns"),
+            (1, 2, 6, 12, 2, same, "SAME 6x12 multiplier 2: groups of five and one"),
+            (1, 2, 5, 13, 1, same, "SAME 5x13: a band of five rows, one group a step"),
+            (1, 2, 17, 10, 1, same, "SAME 17x10: pairs of sevens, the last moved back"),
+            (1, 2, 70, 11, 1, same, "SAME 70x11: bands of 56 and 14 rows, one plane a call"),
+            (1, 17, 13, 14, 1, Explicit(2, 3, 3, 1), "explicit top 2 bottom 3 left 3 right 1 on 13x14, 17 channels"),
+            (1, 2, 10, 18, 1, valid, "VALID 10x18: sixteen columns, no padding"),
         };
         int seed = 1300;
         foreach (var c in cases)
@@ -60,7 +74,7 @@ public sealed class NchwStride1SlidingTests
         PlanarInPlaceCheck.AssertMatchesBandKernelAndReference<Vector512<float>>(g, seed);
     }
 
-    [TestCase(30, 16, 3, 1)] // rows of 16: the narrow in-place path
+    [TestCase(30, 8, 3, 1)] // rows of 8: the 256-bit in-place path
     [TestCase(30, 30, 5, 1)] // 5x5
     [TestCase(30, 30, 3, 2)] // stride 2
     public void OtherProblemsKeepToTheOtherPaths(int height, int width, int filter, int stride)
@@ -72,6 +86,7 @@ public sealed class NchwStride1SlidingTests
 
     [TestCase(30, 30)]
     [TestCase(9, 41)]
+    [TestCase(14, 14)]
     public void NonFiniteWeightsOverThePaddingGiveNaNAsInTheReference(int height, int width)
     {
         Assume.That(Avx512F.IsSupported, "the sliding path needs AVX-512");
