@@ -63,28 +63,28 @@ internal static partial class DepthwiseNchwKernel
                 nint batch = plane / p.Channels, channel = plane % p.Channels;
                 nint firstRow = bandIndex * p.BandRows, endRow = Math.Min(firstRow + p.BandRows, p.OutputHeight);
                 nint bandRows = endRow - firstRow, groupRows = Math.Clamp((bandRows + (bandRows + 6) / 7 - 1) / ((bandRows + 6) / 7), 5, 7);
-                // Rows up to 16 wide: a run of planes of one image per call (their weights are consecutive) where a plane is one band.
+                // A run of planes of one image per call (their weights are consecutive) where a plane is one band.
                 bool narrow = outputWidth <= 16 && bandRows > 5;
-                nint planes = narrow && p.Bands == 1 ? (nint)Math.Min(Math.Min(endItem - item, p.Channels - channel), PlanesPerRun) : 1;
+                nint planes = p.Bands == 1 ? (nint)Math.Min(Math.Min(endItem - item, p.Channels - channel), PlanesPerRun) : 1;
                 item += planes;
                 for (nint m = 0; m < p.Multiplier; m++)
                 {
                     nint o = channel * p.Multiplier + m;
                     var band = new WideBand(pinnedInput + plane * planeIn, zero, p.Height, width, p.PadTop, p.PadLeft, pinnedFilter + o, outputChannels,
                         pinnedOutput + (batch * outputChannels + o) * planeOut, outputWidth, firstRow, endRow);
+                    var run = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
                     if (narrow)
                     {
                         // Two groups of five to eight rows cover bands up to 16 rows; longer ones go in pairs of sevens.
-                        var run = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
                         nint pairRows = bandRows > 16 ? 7 : Math.Max(5, (bandRows + 1) / 2);
                         if (pairRows == 5) SlidingNarrowBandRows<FiveRows>(band, run);
                         else if (pairRows == 6) SlidingNarrowBandRows<SixRows>(band, run);
                         else if (pairRows == 7) SlidingNarrowBandRows<SevenRows>(band, run);
                         else SlidingNarrowBandRows<EightRows>(band, run);
                     }
-                    else if (groupRows == 5) SlidingBandRows<FiveRows>(band);
-                    else if (groupRows == 6) SlidingBandRows<SixRows>(band);
-                    else SlidingBandRows<SevenRows>(band);
+                    else if (groupRows == 5) SlidingBandRows<FiveRows>(band, run);
+                    else if (groupRows == 6) SlidingBandRows<SixRows>(band, run);
+                    else SlidingBandRows<SevenRows>(band, run);
                 }
             }
         }
@@ -100,10 +100,12 @@ internal static partial class DepthwiseNchwKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static unsafe void SlidingBandRows<TRows>(in WideBand b) where TRows : struct, IGroupRows
+    private static unsafe void SlidingBandRows<TRows>(in WideBand b, in PlaneRun run) where TRows : struct, IGroupRows
     {
         nint t = b.TapStride, width = b.Width, padLeft = b.PadLeft, outputWidth = b.OutputWidth, next = outputWidth;
-        float* w = b.Weights;
+        for (nint j = 0; j < run.Planes; j++)
+        {
+        float* image = b.Image + j * run.PlaneIn, w = b.Weights + j * run.WeightStep, outputPlane = b.Y + j * run.OutputStep;
         Vector512<float> w00 = Vector512.Create(w[0]), w01 = Vector512.Create(w[t]), w02 = Vector512.Create(w[2 * t]);
         Vector512<float> w10 = Vector512.Create(w[3 * t]), w11 = Vector512.Create(w[4 * t]), w12 = Vector512.Create(w[5 * t]);
         Vector512<float> w20 = Vector512.Create(w[6 * t]), w21 = Vector512.Create(w[7 * t]), w22 = Vector512.Create(w[8 * t]);
@@ -113,15 +115,16 @@ internal static partial class DepthwiseNchwKernel
         {
             if (b.EndRow - r < groupRows && b.EndRow - b.FirstRow >= groupRows) r = b.EndRow - groupRows;
             nint count = Math.Min(groupRows, b.EndRow - r);
-            float* r0 = RowOrZero(b, r, 0), r1 = RowOrZero(b, r, 1), r2 = RowOrZero(b, r, 2), r3 = RowOrZero(b, r, 3), r4 = RowOrZero(b, r, 4);
-            float* r5 = RowOrZero(b, r, 5), r6 = RowOrZero(b, r, 6), r7 = TRows.Count > 5 ? RowOrZero(b, r, 7) : r6, r8 = TRows.Count > 6 ? RowOrZero(b, r, 8) : r6;
+            float* r0 = RowOrZero(b, image, r, 0), r1 = RowOrZero(b, image, r, 1), r2 = RowOrZero(b, image, r, 2), r3 = RowOrZero(b, image, r, 3);
+            float* r4 = RowOrZero(b, image, r, 4), r5 = RowOrZero(b, image, r, 5), r6 = RowOrZero(b, image, r, 6);
+            float* r7 = TRows.Count > 5 ? RowOrZero(b, image, r, 7) : r6, r8 = TRows.Count > 6 ? RowOrZero(b, image, r, 8) : r6;
             // The carried vectors: input columns [at, at + 16) of each row, at = ox - PadLeft.
             nint at = -padLeft;
             Vector512<float> mask = ColumnsInImage(at, width);
             Vector512<float> c0 = MaskedRow(r0, at, mask), c1 = MaskedRow(r1, at, mask), c2 = MaskedRow(r2, at, mask);
             Vector512<float> c3 = MaskedRow(r3, at, mask), c4 = MaskedRow(r4, at, mask), c5 = MaskedRow(r5, at, mask), c6 = MaskedRow(r6, at, mask);
             Vector512<float> c7 = TRows.Count > 5 ? MaskedRow(r7, at, mask) : zero, c8 = TRows.Count > 6 ? MaskedRow(r8, at, mask) : zero;
-            float* y = b.Y + r * outputWidth;
+            float* y = outputPlane + r * outputWidth;
             // Two vectors a step while more than sixteen columns remain: six accumulators in flight rather than
             // three, since each output's nine multiply-adds form one dependent chain.
             nint ox = 0;
@@ -268,6 +271,7 @@ internal static partial class DepthwiseNchwKernel
                 }
             }
         }
+        }
     }
 
     /// <summary>
@@ -392,10 +396,10 @@ internal static partial class DepthwiseNchwKernel
 
     /// <summary>Input row <paramref name="i"/> of the group starting at output row <paramref name="r"/>, or the zero row over the padding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe float* RowOrZero(in WideBand b, nint r, nint i)
+    private static unsafe float* RowOrZero(in WideBand b, float* image, nint r, nint i)
     {
         nint iy = r - b.PadTop + i;
-        return (nuint)iy < (nuint)b.Height ? b.Image + iy * b.Width : b.Zero;
+        return (nuint)iy < (nuint)b.Height ? image + iy * b.Width : b.Zero;
     }
 
     /// <summary>Columns [at, at + 16) of a row: the lanes of <paramref name="mask"/> loaded, zeros elsewhere, no memory touched there.</summary>
