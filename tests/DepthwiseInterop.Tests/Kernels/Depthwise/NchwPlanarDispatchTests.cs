@@ -11,9 +11,10 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// 2500; other filters: 784), and the planar
 /// kernel's 14- and 21-row bands for rows too wide for 28 (the last band partial, so that it ends on the
 /// four-row tiles), against the scalar reference on every tier, with channel counts that leave vector tails.
-/// (Float32 3x3 stride-1 planes with rows 4 to 16 wide take the planar kernel at 256 bits whatever their
-/// size, reading them in place: the 3x3 stride-1 cases below. NchwStride1InPlaceTests covers that path; the
-/// thresholds still hold for doubles and the other vector widths.)
+/// (Float32 3x3 stride-1 planes with rows 4 to 16 wide take the planar kernel whatever their size, reading
+/// them in place: the 3x3 stride-1 cases below. NchwStride1InPlaceTests covers that path at 256 bits, and
+/// NchwStride1SlidingTests the rows of 9 or more at 512 bits; the thresholds still hold for doubles and the
+/// other vector widths.)
 /// </summary>
 public sealed class NchwPlanarDispatchTests
 {
