@@ -26,11 +26,10 @@ internal static class FastDepthwiseConvolution
     {
         // The planar kernel vectorises along W, so any channel count suits it.
         // (The in-place stride-1 tiles for rows up to 8 wide are 256-bit; wider rows take 512-bit vectors on the
-        // AVX-512 tier: DepthwiseNchwKernel.Stride1Sliding.cs. The in-place stride-2 tiles are 256-bit, and beat
-        // the 512-bit band kernel on that tier: 56x56x144 68 against 94 µs, 112x112x96 159 against 236.)
+        // AVX-512 tier: DepthwiseNchwKernel.Stride1Sliding.cs, and at stride 2 DepthwiseNchwKernel.Stride2Sliding.cs.)
         long channels = !UsePlanar<T>(g, Vector256<T>.Count) ? g.OutputChannels // C * M
             : ReadsInPlaceAtStride1<T>(g, Vector256<T>.Count) && !(isa >= VectorIsa.Avx512 && g.OutputWidth >= DepthwiseNchwKernel.MinSlidingOutputWidth)
-                || ReadsInPlaceAtStride2<T>(g) ? Vector256<T>.Count : long.MaxValue;
+                ? Vector256<T>.Count : long.MaxValue;
         if (channels != long.MaxValue && !BlockColumnsFit(g, channels)) return false;
         // The kernels run on raw Vector128/256/512 (see RawVector for why not wrapper structs).
         switch (RawVector.WidestVectorBytes<T>(isa, channels))
@@ -97,10 +96,6 @@ internal static class FastDepthwiseConvolution
         g.DataFormat == DataFormat.NCHW && PlanarFits(g)
         && (g.OutputChannelsPerGroup > 1 || ReadsInPlaceAtStride1<T>(g, lanes) || g.OutputHeight * g.OutputWidth >= PlanarMinimumOutputs(g)
             || g.OutputChannels < lanes);
-
-    /// <summary>Whether the planar kernel at 256 bits reads the input in place at stride 2 (3x3, float32, no left or top padding).</summary>
-    private static bool ReadsInPlaceAtStride2<T>(in ConvolutionGeometry g) =>
-        typeof(T) == typeof(float) && DepthwiseNchwKernel.TakesStride2InPlace<Vector256<float>, float>(g);
 
     /// <summary>
     /// Whether the planar kernel at this vector width reads the input in place at stride 1 (3x3, float32: rows of
