@@ -426,7 +426,7 @@ internal static partial class DepthwiseNchwKernel
 
     /// <summary>The sixteen columns <paramref name="columns"/> on from the carried vector's first: <c>valignd</c> of it and the next.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Shift(Vector512<float> next, Vector512<float> carried, [ConstantExpected(Min = 1, Max = 2)] byte columns) =>
+    private static Vector512<float> Shift(Vector512<float> next, Vector512<float> carried, [ConstantExpected(Min = 1, Max = 4)] byte columns) =>
         Avx512F.AlignRight32(next.AsInt32(), carried.AsInt32(), columns).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

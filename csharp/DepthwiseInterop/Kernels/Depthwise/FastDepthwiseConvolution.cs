@@ -27,9 +27,10 @@ internal static class FastDepthwiseConvolution
         // The planar kernel vectorises along W, so any channel count suits it.
         // (The in-place stride-1 tiles for rows up to 8 wide are 256-bit; wider rows take 512-bit vectors on the
         // AVX-512 tier: DepthwiseNchwKernel.Stride1Sliding.cs, and at stride 2 DepthwiseNchwKernel.Stride2Sliding.cs.)
-        long channels = !UsePlanar<T>(g, Vector256<T>.Count) ? g.OutputChannels // C * M
-            : ReadsInPlaceAtStride1<T>(g, Vector256<T>.Count) && !(isa >= VectorIsa.Avx512 && g.OutputWidth >= DepthwiseNchwKernel.MinSlidingOutputWidth)
-                ? Vector256<T>.Count : long.MaxValue;
+        bool slides512 = isa >= VectorIsa.Avx512 && Vector512.IsHardwareAccelerated && UsePlanar<T>(g, Vector512<T>.Count) && ReadsInPlaceAtStride1<T>(g, Vector512<T>.Count);
+        long channels = slides512 ? long.MaxValue
+            : !UsePlanar<T>(g, Vector256<T>.Count) ? g.OutputChannels // C * M
+            : ReadsInPlaceAtStride1<T>(g, Vector256<T>.Count) ? Vector256<T>.Count : long.MaxValue;
         if (channels != long.MaxValue && !BlockColumnsFit(g, channels)) return false;
         // The kernels run on raw Vector128/256/512 (see RawVector for why not wrapper structs).
         switch (RawVector.WidestVectorBytes<T>(isa, channels))
@@ -98,13 +99,14 @@ internal static class FastDepthwiseConvolution
             || g.OutputChannels < lanes);
 
     /// <summary>
-    /// Whether the planar kernel at this vector width reads the input in place at stride 1 (3x3, float32: rows of
-    /// 4 to 16 at 256 bits, rows of 9 or more at 512 bits).
+    /// Whether the planar kernel at this vector width reads the input in place at stride 1 (float32; 3x3: rows of
+    /// 4 to 16 at 256 bits, rows of 9 or more at 512 bits; 5x5: rows of 9 to 16 at 512 bits).
     /// </summary>
     private static bool ReadsInPlaceAtStride1<T>(in ConvolutionGeometry g, int lanes) =>
         typeof(T) == typeof(float)
         && (lanes == Vector256<float>.Count && DepthwiseNchwKernel.TakesStride1InPlace<Vector256<float>, float>(g)
-            || lanes == Vector512<float>.Count && DepthwiseNchwKernel.TakesStride1Sliding<Vector512<float>, float>(g));
+            || lanes == Vector512<float>.Count && (DepthwiseNchwKernel.TakesStride1Sliding<Vector512<float>, float>(g)
+                || DepthwiseNchwKernel.TakesFiveByFiveNarrow<Vector512<float>, float>(g)));
 
     /// <summary>
     /// Output pixels per plane from which the planar kernel beats the transposes, multiplier 1. Measured at one
