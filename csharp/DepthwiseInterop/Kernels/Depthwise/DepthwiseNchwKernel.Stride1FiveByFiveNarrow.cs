@@ -56,7 +56,7 @@ internal static partial class DepthwiseNchwKernel
                 for (nint m = 0; m < p.Multiplier; m++)
                 {
                     nint o = channel * p.Multiplier + m;
-                    var band = new WideBand(pinnedInput + plane * planeIn, zero, p.Height, width, p.PadTop, p.PadLeft, pinnedFilter + o, outputChannels,
+                    var band = new WideBand<float>(pinnedInput + plane * planeIn, zero, p.Height, width, p.PadTop, p.PadLeft, pinnedFilter + o, outputChannels,
                         pinnedOutput + (batch * outputChannels + o) * planeOut, outputWidth, firstRow, endRow);
                     var run = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
                     if (groupRows == 5) FiveByFiveNarrowRows<FiveRows>(band, run);
@@ -74,7 +74,7 @@ internal static partial class DepthwiseNchwKernel
     /// <summary>A band's output rows in groups of <typeparamref name="TRows"/>, each group in every plane of <paramref name="run"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static unsafe void FiveByFiveNarrowRows<TRows>(in WideBand b, in PlaneRun run) where TRows : struct, IGroupRows
+    private static unsafe void FiveByFiveNarrowRows<TRows>(in WideBand<float> b, in PlaneRun run) where TRows : struct, IGroupRows
     {
         nint t = b.TapStride, width = b.Width, outputWidth = b.OutputWidth, next = outputWidth, at = -b.PadLeft;
         Vector512<float> zero = Vector512<float>.Zero;

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using DepthwiseInterop.Kernels.Precision;
 
 namespace DepthwiseInterop.Kernels.Depthwise;
 
@@ -44,16 +45,26 @@ internal static partial class DepthwiseNchwKernel
     internal static bool TakesStride1Sliding<TVector, T>(in ConvolutionGeometry g) where TVector : unmanaged where T : unmanaged =>
         SlidesStride1InPlace<TVector, T>(new Plan(g, Simd.RawVector.Count<TVector, T>(), Unsafe.SizeOf<T>()));
 
+    /// <summary>
+    /// Work items [firstItem, endItem) of a bfloat16 problem (rows wider than 16, which <see cref="SlidesStride1InPlace"/>
+    /// accepts for float32) on these tiles: bfloat16 input and output, the filter widened to float32; the work items
+    /// are float32's (<see cref="WorkItems"/> with 16 lanes of 4 bytes).
+    /// </summary>
+    internal static unsafe void RunBFloat16SlidingItems(ushort* input, float* filter, ushort* output, in ConvolutionGeometry g, long firstItem, long endItem) =>
+        RunItemsStride1Sliding(ref *input, ref *filter, ref *output, new Plan(g, Vector512<float>.Count, sizeof(float)), firstItem, endItem);
+
     /// <summary>Computes work items [firstItem, endItem) of a problem <see cref="SlidesStride1InPlace"/> accepts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RunItemsStride1Sliding(ref float input, ref float filter, ref float output, in Plan p, long firstItem, long endItem)
+    private static unsafe void RunItemsStride1Sliding<TElement>(ref TElement input, ref float filter, ref TElement output, in Plan p, long firstItem, long endItem)
+        where TElement : unmanaged
     {
         nint width = p.Width, outputWidth = p.OutputWidth;
         // The zero row: the masked loads read it at image columns only.
         int zeroLength = checked((int)width);
-        float[] zeros = ArrayPool<float>.Shared.Rent(zeroLength);
+        TElement[] zeros = ArrayPool<TElement>.Shared.Rent(zeroLength);
         Array.Clear(zeros, 0, zeroLength);
-        fixed (float* pinnedInput = &input, pinnedOutput = &output, pinnedFilter = &filter, zero = zeros)
+        fixed (TElement* pinnedInput = &input, pinnedOutput = &output, zero = zeros)
+        fixed (float* pinnedFilter = &filter)
         try
         {
             nint planeIn = p.Height * width, planeOut = p.OutputHeight * outputWidth, outputChannels = p.Channels * p.Multiplier;
@@ -70,27 +81,28 @@ internal static partial class DepthwiseNchwKernel
                 for (nint m = 0; m < p.Multiplier; m++)
                 {
                     nint o = channel * p.Multiplier + m;
-                    var band = new WideBand(pinnedInput + plane * planeIn, zero, p.Height, width, p.PadTop, p.PadLeft, pinnedFilter + o, outputChannels,
+                    var band = new WideBand<TElement>(pinnedInput + plane * planeIn, zero, p.Height, width, p.PadTop, p.PadLeft, pinnedFilter + o, outputChannels,
                         pinnedOutput + (batch * outputChannels + o) * planeOut, outputWidth, firstRow, endRow);
                     var run = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
-                    if (narrow)
+                    if (typeof(TElement) == typeof(float) && narrow)
                     {
+                        ref WideBand<float> floats = ref Unsafe.As<WideBand<TElement>, WideBand<float>>(ref band);
                         // Two groups of five to eight rows cover bands up to 16 rows; longer ones go in pairs of sevens.
                         nint pairRows = bandRows > 16 ? 7 : Math.Max(5, (bandRows + 1) / 2);
-                        if (pairRows == 5) SlidingNarrowBandRows<FiveRows>(band, run);
-                        else if (pairRows == 6) SlidingNarrowBandRows<SixRows>(band, run);
-                        else if (pairRows == 7) SlidingNarrowBandRows<SevenRows>(band, run);
-                        else SlidingNarrowBandRows<EightRows>(band, run);
+                        if (pairRows == 5) SlidingNarrowBandRows<FiveRows>(floats, run);
+                        else if (pairRows == 6) SlidingNarrowBandRows<SixRows>(floats, run);
+                        else if (pairRows == 7) SlidingNarrowBandRows<SevenRows>(floats, run);
+                        else SlidingNarrowBandRows<EightRows>(floats, run);
                     }
-                    else if (groupRows == 5) SlidingBandRows<FiveRows>(band, run);
-                    else if (groupRows == 6) SlidingBandRows<SixRows>(band, run);
-                    else SlidingBandRows<SevenRows>(band, run);
+                    else if (groupRows == 5) SlidingBandRows<FiveRows, TElement>(band, run);
+                    else if (groupRows == 6) SlidingBandRows<SixRows, TElement>(band, run);
+                    else SlidingBandRows<SevenRows, TElement>(band, run);
                 }
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(zeros);
+            ArrayPool<TElement>.Shared.Return(zeros);
         }
     }
 
@@ -103,12 +115,13 @@ internal static partial class DepthwiseNchwKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static unsafe void SlidingBandRows<TRows>(in WideBand b, in PlaneRun run) where TRows : struct, IGroupRows
+    private static unsafe void SlidingBandRows<TRows, TElement>(in WideBand<TElement> b, in PlaneRun run) where TRows : struct, IGroupRows where TElement : unmanaged
     {
         nint t = b.TapStride, width = b.Width, padLeft = b.PadLeft, outputWidth = b.OutputWidth, next = outputWidth;
         for (nint j = 0; j < run.Planes; j++)
         {
-            float* image = b.Image + j * run.PlaneIn, w = b.Weights + j * run.WeightStep, outputPlane = b.Y + j * run.OutputStep;
+            TElement* image = b.Image + j * run.PlaneIn, outputPlane = b.Y + j * run.OutputStep;
+            float* w = b.Weights + j * run.WeightStep;
             Vector512<float> w00 = Vector512.Create(w[0]), w01 = Vector512.Create(w[t]), w02 = Vector512.Create(w[2 * t]);
             Vector512<float> w10 = Vector512.Create(w[3 * t]), w11 = Vector512.Create(w[4 * t]), w12 = Vector512.Create(w[5 * t]);
             Vector512<float> w20 = Vector512.Create(w[6 * t]), w21 = Vector512.Create(w[7 * t]), w22 = Vector512.Create(w[8 * t]);
@@ -118,16 +131,16 @@ internal static partial class DepthwiseNchwKernel
             {
                 if (b.EndRow - r < groupRows && b.EndRow - b.FirstRow >= groupRows) r = b.EndRow - groupRows;
                 nint count = Math.Min(groupRows, b.EndRow - r);
-                float* r0 = RowOrZero(b, image, r, 0), r1 = RowOrZero(b, image, r, 1), r2 = RowOrZero(b, image, r, 2), r3 = RowOrZero(b, image, r, 3);
-                float* r4 = RowOrZero(b, image, r, 4), r5 = RowOrZero(b, image, r, 5), r6 = RowOrZero(b, image, r, 6);
-                float* r7 = TRows.Count > 5 ? RowOrZero(b, image, r, 7) : r6, r8 = TRows.Count > 6 ? RowOrZero(b, image, r, 8) : r6;
+                TElement* r0 = RowOrZero(b, image, r, 0), r1 = RowOrZero(b, image, r, 1), r2 = RowOrZero(b, image, r, 2), r3 = RowOrZero(b, image, r, 3);
+                TElement* r4 = RowOrZero(b, image, r, 4), r5 = RowOrZero(b, image, r, 5), r6 = RowOrZero(b, image, r, 6);
+                TElement* r7 = TRows.Count > 5 ? RowOrZero(b, image, r, 7) : r6, r8 = TRows.Count > 6 ? RowOrZero(b, image, r, 8) : r6;
                 // The carried vectors: input columns [at, at + 16) of each row, at = ox - PadLeft.
                 nint at = -padLeft;
                 Vector512<float> mask = ColumnsInImage(at, width);
                 Vector512<float> c0 = MaskedRow(r0, at, mask), c1 = MaskedRow(r1, at, mask), c2 = MaskedRow(r2, at, mask);
                 Vector512<float> c3 = MaskedRow(r3, at, mask), c4 = MaskedRow(r4, at, mask), c5 = MaskedRow(r5, at, mask), c6 = MaskedRow(r6, at, mask);
                 Vector512<float> c7 = TRows.Count > 5 ? MaskedRow(r7, at, mask) : zero, c8 = TRows.Count > 6 ? MaskedRow(r8, at, mask) : zero;
-                float* y = outputPlane + r * outputWidth;
+                TElement* y = outputPlane + r * outputWidth;
                 // Two vectors a step while more than sixteen columns remain: six accumulators in flight rather than
                 // three, since each output's nine multiply-adds form one dependent chain.
                 nint ox = 0;
@@ -138,7 +151,7 @@ internal static partial class DepthwiseNchwKernel
                     bool inside = at + 16 >= 0 && at + 32 <= width, secondInside = at + 32 >= 0 && at + 48 <= width;
                     Vector512<float> stored = ColumnsBelow(outputWidth - ox - 16);
                     bool whole = ox + 32 <= outputWidth;
-                    float* yo = y + ox;
+                    TElement* yo = y + ox;
                     Vector512<float> a0, a1, a2, a3, a4, a5 = zero, a6 = zero, b0, b1, b2, b3, b4, b5 = zero, b6 = zero, n, m, x1, x2, z1, z2;
                     n = NextColumns(r0, at + 16, mask, inside); m = NextColumns(r0, at + 32, secondMask, secondInside);
                     x1 = Shift(n, c0, 1); x2 = Shift(n, c0, 2); z1 = Shift(m, n, 1); z2 = Shift(m, n, 2);
@@ -214,7 +227,7 @@ internal static partial class DepthwiseNchwKernel
                     bool inside = at + 16 >= 0 && at + 32 <= width;
                     Vector512<float> stored = ColumnsBelow(outputWidth - ox);
                     bool whole = ox + 16 <= outputWidth;
-                    float* yo = y + ox;
+                    TElement* yo = y + ox;
                     Vector512<float> a0, a1, a2, a3, a4, a5 = zero, a6 = zero, n, v1, v2;
                     n = NextColumns(r0, at + 16, mask, inside); v1 = Shift(n, c0, 1); v2 = Shift(n, c0, 2);
                     a0 = Fma512(c0, w00, zero); a0 = Fma512(v1, w01, a0); a0 = Fma512(v2, w02, a0);
@@ -291,7 +304,7 @@ internal static partial class DepthwiseNchwKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static unsafe void SlidingNarrowBandRows<TRows>(in WideBand b, in PlaneRun run) where TRows : struct, IGroupRows
+    private static unsafe void SlidingNarrowBandRows<TRows>(in WideBand<float> b, in PlaneRun run) where TRows : struct, IGroupRows
     {
         nint t = b.TapStride, width = b.Width, outputWidth = b.OutputWidth, next = outputWidth, at = -b.PadLeft;
         Vector512<float> zero = Vector512<float>.Zero;
@@ -399,20 +412,31 @@ internal static partial class DepthwiseNchwKernel
 
     /// <summary>Input row <paramref name="i"/> of the group starting at output row <paramref name="r"/>, or the zero row over the padding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe float* RowOrZero(in WideBand b, float* image, nint r, nint i)
+    private static unsafe TElement* RowOrZero<TElement>(in WideBand<TElement> b, TElement* image, nint r, nint i) where TElement : unmanaged
     {
         nint iy = r - b.PadTop + i;
         return (nuint)iy < (nuint)b.Height ? image + iy * b.Width : b.Zero;
     }
 
-    /// <summary>Columns [at, at + 16) of a row: the lanes of <paramref name="mask"/> loaded, zeros elsewhere, no memory touched there.</summary>
+    /// <summary>
+    /// Columns [at, at + 16) of a row as float32: the lanes of <paramref name="mask"/> loaded, zeros elsewhere, no memory
+    /// touched there (bfloat16 rows widened: their bits in the upper half of each lane).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<float> MaskedRow(float* row, nint at, Vector512<float> mask) => Avx512F.MaskLoad(row + at, mask, Vector512<float>.Zero);
+    private static unsafe Vector512<float> MaskedRow<TElement>(TElement* row, nint at, Vector512<float> mask) where TElement : unmanaged =>
+        typeof(TElement) == typeof(float)
+            ? Avx512F.MaskLoad((float*)(row + at), mask, Vector512<float>.Zero)
+            : WidenBFloat16(Avx512BW.VL.MaskLoad((ushort*)(row + at), Avx512F.ConvertToVector256UInt16(mask.AsUInt32()), Vector256<ushort>.Zero));
+
+    /// <summary>Sixteen bfloat16 values as float32: each one's bits in the upper half of a lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> WidenBFloat16(Vector256<ushort> bits) => Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512UInt32(bits), 16).AsSingle();
 
     /// <summary>Columns [at, at + 16) of a row: plain where they all lie in the image, else masked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<float> NextColumns(float* row, nint at, Vector512<float> mask, bool inside) =>
-        inside ? Vector512.Load(row + at) : Avx512F.MaskLoad(row + at, mask, Vector512<float>.Zero);
+    private static unsafe Vector512<float> NextColumns<TElement>(TElement* row, nint at, Vector512<float> mask, bool inside) where TElement : unmanaged =>
+        !inside ? MaskedRow(row, at, mask)
+        : typeof(TElement) == typeof(float) ? Vector512.Load((float*)(row + at)) : WidenBFloat16(Vector256.Load((ushort*)(row + at)));
 
     /// <summary>The lanes whose columns from <paramref name="at"/> lie in <c>[0, width)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -435,11 +459,23 @@ internal static partial class DepthwiseNchwKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Fma512(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.FusedMultiplyAdd(a, b, c);
 
-    /// <summary>A row's sixteen outputs, or only its <paramref name="stored"/> lanes at the end of a row not a multiple of sixteen wide.</summary>
+    /// <summary>
+    /// A row's sixteen outputs, or only its <paramref name="stored"/> lanes at the end of a row not a multiple of sixteen
+    /// wide; bfloat16 outputs rounded once, to nearest even.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StoreOutputRow(Vector512<float> value, float* at, bool whole, Vector512<float> stored)
+    private static unsafe void StoreOutputRow<TElement>(Vector512<float> value, TElement* at, bool whole, Vector512<float> stored) where TElement : unmanaged
     {
-        if (whole) value.Store(at);
-        else Avx512F.MaskStore(at, stored, value);
+        if (typeof(TElement) == typeof(float))
+        {
+            if (whole) value.Store((float*)at);
+            else Avx512F.MaskStore((float*)at, stored, value);
+        }
+        else
+        {
+            Vector256<ushort> bits = BFloat16Lanes.Narrow(value);
+            if (whole) bits.Store((ushort*)at);
+            else Avx512BW.VL.MaskStore((ushort*)at, Avx512F.ConvertToVector256UInt16(stored.AsUInt32()), bits);
+        }
     }
 }

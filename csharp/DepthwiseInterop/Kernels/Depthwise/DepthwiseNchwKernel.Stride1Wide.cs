@@ -63,7 +63,7 @@ internal static partial class DepthwiseNchwKernel
                 for (nint m = 0; m < p.Multiplier; m++)
                 {
                     nint o = channel * p.Multiplier + m;
-                    var band = new WideBand(pinnedInput + plane * planeIn, zero, p.Height, width, p.PadTop, padLeft, pinnedFilter + o, outputChannels,
+                    var band = new WideBand<float>(pinnedInput + plane * planeIn, zero, p.Height, width, p.PadTop, padLeft, pinnedFilter + o, outputChannels,
                         pinnedOutput + (batch * outputChannels + o) * planeOut, outputWidth, firstRow, endRow);
                     if (groupRows == 5) WideBandRows<FiveRows>(band);
                     else if (groupRows == 6) WideBandRows<SixRows>(band);
@@ -77,18 +77,21 @@ internal static partial class DepthwiseNchwKernel
         }
     }
 
-    /// <summary>One band of one output plane: where its input plane, weights and output rows are.</summary>
-    private readonly unsafe struct WideBand(float* image, float* zero, nint height, nint width, nint padTop, nint padLeft, float* weights, nint tapStride,
-        float* y, nint outputWidth, nint firstRow, nint endRow)
+    /// <summary>
+    /// One band of one output plane: where its input plane, weights (float32) and output rows are, the tensors' elements
+    /// <typeparamref name="TElement"/> (float32, or bfloat16 bits for the sliding tiles).
+    /// </summary>
+    private readonly unsafe struct WideBand<TElement>(TElement* image, TElement* zero, nint height, nint width, nint padTop, nint padLeft,
+        float* weights, nint tapStride, TElement* y, nint outputWidth, nint firstRow, nint endRow) where TElement : unmanaged
     {
         /// <summary>The input plane, and the zero row that stands for the rows over the padding.</summary>
-        public readonly float* Image = image, Zero = zero;
+        public readonly TElement* Image = image, Zero = zero;
         public readonly nint Height = height, Width = width, PadTop = padTop, PadLeft = padLeft;
         /// <summary>Tap 0's weight; tap k is <see cref="TapStride"/> × k further.</summary>
         public readonly float* Weights = weights;
         public readonly nint TapStride = tapStride;
         /// <summary>The output plane, its row length, and the band's output rows [FirstRow, EndRow).</summary>
-        public readonly float* Y = y;
+        public readonly TElement* Y = y;
         public readonly nint OutputWidth = outputWidth, FirstRow = firstRow, EndRow = endRow;
     }
 
@@ -99,7 +102,7 @@ internal static partial class DepthwiseNchwKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static unsafe void WideBandRows<TRows>(in WideBand b) where TRows : struct, IGroupRows
+    private static unsafe void WideBandRows<TRows>(in WideBand<float> b) where TRows : struct, IGroupRows
     {
         nint t = b.TapStride, width = b.Width, padLeft = b.PadLeft, outputWidth = b.OutputWidth;
         float* w = b.Weights;

@@ -120,7 +120,7 @@ internal static partial class DepthwiseNchwKernel
         }
         if (SlidesStride1InPlace<TVector, T>(p))
         {
-            RunItemsStride1Sliding(ref Unsafe.As<T, float>(ref input), ref Unsafe.As<T, float>(ref filter), ref Unsafe.As<T, float>(ref output), p,
+            RunItemsStride1Sliding<float>(ref Unsafe.As<T, float>(ref input), ref Unsafe.As<T, float>(ref filter), ref Unsafe.As<T, float>(ref output), p,
                 firstItem, endItem);
             return;
         }

@@ -80,13 +80,29 @@ internal static unsafe class BFloat16Lanes
     {
         if (typeof(TVector) == typeof(Vector512<float>))
         {
-            Avx512F.ConvertToVector256UInt16(Vector512.ShiftRightLogical(Round(Unsafe.BitCast<TVector, Vector512<uint>>(sums)), 16)).Store(destination);
+            Narrow(Unsafe.BitCast<TVector, Vector512<float>>(sums)).Store(destination);
         }
         else
         {
             var halves = Avx2.ShiftRightLogical(Round(Unsafe.BitCast<TVector, Vector256<uint>>(sums)), 16).AsInt32();
             Sse2.Store(destination, Sse41.PackUnsignedSaturate(halves.GetLower(), halves.GetUpper()));
         }
+    }
+
+    /// <summary>Sixteen float32 sums rounded to bfloat16 (nearest, ties to even; the premise of <see cref="Store"/>), in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ushort> Narrow(Vector512<float> sums) =>
+        Avx512BW.PermuteVar32x16(Round(sums.AsUInt32()).AsUInt16(), UpperHalves).GetLower();
+
+    /// <summary>
+    /// The upper 16 bits of each 32-bit lane, in order, in the lower 256 bits: <c>vpermw</c>. (A shift and
+    /// <c>vpmovdw</c>, which the compiler fuses with the store into <c>vpmovdw</c> to memory, took a quarter of the
+    /// time of NCHW 56x56x144 on a Zen 5.)
+    /// </summary>
+    private static Vector512<ushort> UpperHalves
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.Create((ushort)1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     }
 
     /// <summary><paramref name="a"/> × <paramref name="b"/> + <paramref name="c"/>, fused (one rounding), on either width.</summary>

@@ -84,6 +84,7 @@ internal static unsafe class ReducedPrecisionConvolution
             if (BFloat16DepthwisePairs.Supports(g, isa)) BFloat16DepthwisePairs.Run(inputPointer, filterPointer, outputPointer, g, isa);
             else if (BFloat16DepthwiseStride2.Supports(g, isa)) BFloat16DepthwiseStride2.Run(inputPointer, filterPointer, outputPointer, g, isa);
             else if (BFloat16DepthwiseFiveWide.Supports(g, isa)) BFloat16DepthwiseFiveWide.Run(inputPointer, filterPointer, outputPointer, g, isa);
+            else if (BFloat16DepthwiseSliding.Supports(g, isa)) BFloat16DepthwiseSliding.Run(inputPointer, filterPointer, outputPointer, g);
             else if (BFloat16DepthwisePlanar.Supports(g, isa)) BFloat16DepthwisePlanar.Run(inputPointer, filterPointer, outputPointer, g);
             else if (BFloat16Pointwise.Supports(g, isa)) BFloat16Pointwise.Run(inputPointer, filterPointer, outputPointer, g, isa);
             else return false;
