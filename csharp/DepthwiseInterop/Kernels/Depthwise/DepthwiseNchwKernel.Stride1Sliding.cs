@@ -149,51 +149,53 @@ internal static partial class DepthwiseNchwKernel
                     mask = ColumnsInImage(at + 16, width);
                     Vector512<float> secondMask = ColumnsInImage(at + 32, width);
                     bool inside = at + 16 >= 0 && at + 32 <= width, secondInside = at + 32 >= 0 && at + 48 <= width;
+                    // The second vector's next columns all past the image (the last step of most rows): zeros, no loads.
+                    bool secondOutside = at + 32 >= width;
                     Vector512<float> stored = ColumnsBelow(outputWidth - ox - 16);
                     bool whole = ox + 32 <= outputWidth;
                     TElement* yo = y + ox;
                     Vector512<float> a0, a1, a2, a3, a4, a5 = zero, a6 = zero, b0, b1, b2, b3, b4, b5 = zero, b6 = zero, n, m, x1, x2, z1, z2;
-                    n = NextColumns(r0, at + 16, mask, inside); m = NextColumns(r0, at + 32, secondMask, secondInside);
+                    n = NextColumns(r0, at + 16, mask, inside); m = secondOutside ? zero : NextColumns(r0, at + 32, secondMask, secondInside);
                     x1 = Shift(n, c0, 1); x2 = Shift(n, c0, 2); z1 = Shift(m, n, 1); z2 = Shift(m, n, 2);
                     a0 = Fma512(c0, w00, zero); b0 = Fma512(n, w00, zero);
                     a0 = Fma512(x1, w01, a0); b0 = Fma512(z1, w01, b0);
                     a0 = Fma512(x2, w02, a0); b0 = Fma512(z2, w02, b0);
                     c0 = m;
-                    n = NextColumns(r1, at + 16, mask, inside); m = NextColumns(r1, at + 32, secondMask, secondInside);
+                    n = NextColumns(r1, at + 16, mask, inside); m = secondOutside ? zero : NextColumns(r1, at + 32, secondMask, secondInside);
                     x1 = Shift(n, c1, 1); x2 = Shift(n, c1, 2); z1 = Shift(m, n, 1); z2 = Shift(m, n, 2);
                     a0 = Fma512(c1, w10, a0); b0 = Fma512(n, w10, b0); a1 = Fma512(c1, w00, zero); b1 = Fma512(n, w00, zero);
                     a0 = Fma512(x1, w11, a0); b0 = Fma512(z1, w11, b0); a1 = Fma512(x1, w01, a1); b1 = Fma512(z1, w01, b1);
                     a0 = Fma512(x2, w12, a0); b0 = Fma512(z2, w12, b0); a1 = Fma512(x2, w02, a1); b1 = Fma512(z2, w02, b1);
                     c1 = m;
-                    n = NextColumns(r2, at + 16, mask, inside); m = NextColumns(r2, at + 32, secondMask, secondInside);
+                    n = NextColumns(r2, at + 16, mask, inside); m = secondOutside ? zero : NextColumns(r2, at + 32, secondMask, secondInside);
                     x1 = Shift(n, c2, 1); x2 = Shift(n, c2, 2); z1 = Shift(m, n, 1); z2 = Shift(m, n, 2);
                     a0 = Fma512(c2, w20, a0); b0 = Fma512(n, w20, b0); a1 = Fma512(c2, w10, a1); b1 = Fma512(n, w10, b1); a2 = Fma512(c2, w00, zero); b2 = Fma512(n, w00, zero);
                     a0 = Fma512(x1, w21, a0); b0 = Fma512(z1, w21, b0); a1 = Fma512(x1, w11, a1); b1 = Fma512(z1, w11, b1); a2 = Fma512(x1, w01, a2); b2 = Fma512(z1, w01, b2);
                     a0 = Fma512(x2, w22, a0); b0 = Fma512(z2, w22, b0); a1 = Fma512(x2, w12, a1); b1 = Fma512(z2, w12, b1); a2 = Fma512(x2, w02, a2); b2 = Fma512(z2, w02, b2);
                     c2 = m;
                     StoreOutputRow(a0, yo, true, stored); StoreOutputRow(b0, yo + 16, whole, stored);
-                    n = NextColumns(r3, at + 16, mask, inside); m = NextColumns(r3, at + 32, secondMask, secondInside);
+                    n = NextColumns(r3, at + 16, mask, inside); m = secondOutside ? zero : NextColumns(r3, at + 32, secondMask, secondInside);
                     x1 = Shift(n, c3, 1); x2 = Shift(n, c3, 2); z1 = Shift(m, n, 1); z2 = Shift(m, n, 2);
                     a1 = Fma512(c3, w20, a1); b1 = Fma512(n, w20, b1); a2 = Fma512(c3, w10, a2); b2 = Fma512(n, w10, b2); a3 = Fma512(c3, w00, zero); b3 = Fma512(n, w00, zero);
                     a1 = Fma512(x1, w21, a1); b1 = Fma512(z1, w21, b1); a2 = Fma512(x1, w11, a2); b2 = Fma512(z1, w11, b2); a3 = Fma512(x1, w01, a3); b3 = Fma512(z1, w01, b3);
                     a1 = Fma512(x2, w22, a1); b1 = Fma512(z2, w22, b1); a2 = Fma512(x2, w12, a2); b2 = Fma512(z2, w12, b2); a3 = Fma512(x2, w02, a3); b3 = Fma512(z2, w02, b3);
                     c3 = m;
                     if (count > 1) { StoreOutputRow(a1, yo + next, true, stored); StoreOutputRow(b1, yo + 16 + next, whole, stored); }
-                    n = NextColumns(r4, at + 16, mask, inside); m = NextColumns(r4, at + 32, secondMask, secondInside);
+                    n = NextColumns(r4, at + 16, mask, inside); m = secondOutside ? zero : NextColumns(r4, at + 32, secondMask, secondInside);
                     x1 = Shift(n, c4, 1); x2 = Shift(n, c4, 2); z1 = Shift(m, n, 1); z2 = Shift(m, n, 2);
                     a2 = Fma512(c4, w20, a2); b2 = Fma512(n, w20, b2); a3 = Fma512(c4, w10, a3); b3 = Fma512(n, w10, b3); a4 = Fma512(c4, w00, zero); b4 = Fma512(n, w00, zero);
                     a2 = Fma512(x1, w21, a2); b2 = Fma512(z1, w21, b2); a3 = Fma512(x1, w11, a3); b3 = Fma512(z1, w11, b3); a4 = Fma512(x1, w01, a4); b4 = Fma512(z1, w01, b4);
                     a2 = Fma512(x2, w22, a2); b2 = Fma512(z2, w22, b2); a3 = Fma512(x2, w12, a3); b3 = Fma512(z2, w12, b3); a4 = Fma512(x2, w02, a4); b4 = Fma512(z2, w02, b4);
                     c4 = m;
                     if (count > 2) { StoreOutputRow(a2, yo + 2 * next, true, stored); StoreOutputRow(b2, yo + 16 + 2 * next, whole, stored); }
-                    n = NextColumns(r5, at + 16, mask, inside); m = NextColumns(r5, at + 32, secondMask, secondInside);
+                    n = NextColumns(r5, at + 16, mask, inside); m = secondOutside ? zero : NextColumns(r5, at + 32, secondMask, secondInside);
                     x1 = Shift(n, c5, 1); x2 = Shift(n, c5, 2); z1 = Shift(m, n, 1); z2 = Shift(m, n, 2);
                     a3 = Fma512(c5, w20, a3); b3 = Fma512(n, w20, b3); a4 = Fma512(c5, w10, a4); b4 = Fma512(n, w10, b4); if (TRows.Count > 5) a5 = Fma512(c5, w00, zero); if (TRows.Count > 5) b5 = Fma512(n, w00, zero);
                     a3 = Fma512(x1, w21, a3); b3 = Fma512(z1, w21, b3); a4 = Fma512(x1, w11, a4); b4 = Fma512(z1, w11, b4); if (TRows.Count > 5) a5 = Fma512(x1, w01, a5); if (TRows.Count > 5) b5 = Fma512(z1, w01, b5);
                     a3 = Fma512(x2, w22, a3); b3 = Fma512(z2, w22, b3); a4 = Fma512(x2, w12, a4); b4 = Fma512(z2, w12, b4); if (TRows.Count > 5) a5 = Fma512(x2, w02, a5); if (TRows.Count > 5) b5 = Fma512(z2, w02, b5);
                     c5 = m;
                     if (count > 3) { StoreOutputRow(a3, yo + 3 * next, true, stored); StoreOutputRow(b3, yo + 16 + 3 * next, whole, stored); }
-                    n = NextColumns(r6, at + 16, mask, inside); m = NextColumns(r6, at + 32, secondMask, secondInside);
+                    n = NextColumns(r6, at + 16, mask, inside); m = secondOutside ? zero : NextColumns(r6, at + 32, secondMask, secondInside);
                     x1 = Shift(n, c6, 1); x2 = Shift(n, c6, 2); z1 = Shift(m, n, 1); z2 = Shift(m, n, 2);
                     a4 = Fma512(c6, w20, a4); b4 = Fma512(n, w20, b4); if (TRows.Count > 5) a5 = Fma512(c6, w10, a5); if (TRows.Count > 5) b5 = Fma512(n, w10, b5); if (TRows.Count > 6) a6 = Fma512(c6, w00, zero); if (TRows.Count > 6) b6 = Fma512(n, w00, zero);
                     a4 = Fma512(x1, w21, a4); b4 = Fma512(z1, w21, b4); if (TRows.Count > 5) a5 = Fma512(x1, w11, a5); if (TRows.Count > 5) b5 = Fma512(z1, w11, b5); if (TRows.Count > 6) a6 = Fma512(x1, w01, a6); if (TRows.Count > 6) b6 = Fma512(z1, w01, b6);
@@ -202,7 +204,7 @@ internal static partial class DepthwiseNchwKernel
                     if (count > 4) { StoreOutputRow(a4, yo + 4 * next, true, stored); StoreOutputRow(b4, yo + 16 + 4 * next, whole, stored); }
                     if (TRows.Count > 5)
                     {
-                        n = NextColumns(r7, at + 16, mask, inside); m = NextColumns(r7, at + 32, secondMask, secondInside);
+                        n = NextColumns(r7, at + 16, mask, inside); m = secondOutside ? zero : NextColumns(r7, at + 32, secondMask, secondInside);
                         x1 = Shift(n, c7, 1); x2 = Shift(n, c7, 2); z1 = Shift(m, n, 1); z2 = Shift(m, n, 2);
                         a5 = Fma512(c7, w20, a5); b5 = Fma512(n, w20, b5); if (TRows.Count > 6) a6 = Fma512(c7, w10, a6); if (TRows.Count > 6) b6 = Fma512(n, w10, b6);
                         a5 = Fma512(x1, w21, a5); b5 = Fma512(z1, w21, b5); if (TRows.Count > 6) a6 = Fma512(x1, w11, a6); if (TRows.Count > 6) b6 = Fma512(z1, w11, b6);
@@ -212,7 +214,7 @@ internal static partial class DepthwiseNchwKernel
                     }
                     if (TRows.Count > 6)
                     {
-                        n = NextColumns(r8, at + 16, mask, inside); m = NextColumns(r8, at + 32, secondMask, secondInside);
+                        n = NextColumns(r8, at + 16, mask, inside); m = secondOutside ? zero : NextColumns(r8, at + 32, secondMask, secondInside);
                         x1 = Shift(n, c8, 1); x2 = Shift(n, c8, 2); z1 = Shift(m, n, 1); z2 = Shift(m, n, 2);
                         a6 = Fma512(c8, w20, a6); b6 = Fma512(n, w20, b6);
                         a6 = Fma512(x1, w21, a6); b6 = Fma512(z1, w21, b6);
