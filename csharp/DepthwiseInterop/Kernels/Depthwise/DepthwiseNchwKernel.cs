@@ -106,6 +106,12 @@ internal static partial class DepthwiseNchwKernel
                 firstItem, endItem);
             return;
         }
+        if (ReadsFlatPlanes<TVector, T>(p))
+        {
+            RunItemsFlatPlanes(ref Unsafe.As<T, float>(ref input), ref Unsafe.As<T, float>(ref filter), ref Unsafe.As<T, float>(ref output), p,
+                firstItem, endItem);
+            return;
+        }
         if (SlidesFiveByFiveNarrow<TVector, T>(p))
         {
             RunItemsFiveByFiveNarrow(ref Unsafe.As<T, float>(ref input), ref Unsafe.As<T, float>(ref filter), ref Unsafe.As<T, float>(ref output), p,

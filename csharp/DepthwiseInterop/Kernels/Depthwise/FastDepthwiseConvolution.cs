@@ -106,7 +106,7 @@ internal static class FastDepthwiseConvolution
         typeof(T) == typeof(float)
         && (lanes == Vector256<float>.Count && DepthwiseNchwKernel.TakesStride1InPlace<Vector256<float>, float>(g)
             || lanes == Vector512<float>.Count && (DepthwiseNchwKernel.TakesStride1Sliding<Vector512<float>, float>(g)
-                || DepthwiseNchwKernel.TakesFiveByFiveNarrow<Vector512<float>, float>(g)));
+                || DepthwiseNchwKernel.TakesFiveByFiveNarrow<Vector512<float>, float>(g) || DepthwiseNchwKernel.TakesFlatPlanes<Vector512<float>, float>(g)));
 
     /// <summary>
     /// Output pixels per plane from which the planar kernel beats the transposes, multiplier 1. Measured at one

@@ -1,0 +1,160 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace DepthwiseInterop.Kernels.Depthwise;
+
+/// <summary>
+/// Three-by-three filter at stride 1, SAME-like padding (one row and column a side, the output as large as the input),
+/// on planes at most 8 wide and 256 pixels (MobileNet's 7x7), float32 on 512-bit AVX-512 vectors: a plane is read as
+/// one flat run of <c>H × W</c> values, sixteen outputs a vector. On such a plane tap (ky, kx) of output o is input
+/// <c>o + d</c>, <c>d = (ky - 1) W + kx - 1</c>, so each tap vector is the flat input moved by d lanes, made from the
+/// previous, current and next vectors with <c>vpermt2ps</c> (one index vector per d, built once per call); the rows
+/// above and below the image are the zeros before and after the run (the last vector's load masked to the plane), and
+/// the columns left and right of it are lanes zeroed where the output column is the first or the last
+/// (masks per vector, built once per call). One load and one store per sixteen outputs, every lane used but the last
+/// vector's tail, where rows of 7 on 256-bit vectors of 8 (DepthwiseNchwKernel.Stride1InPlace.cs) computed a vector
+/// of 8 per row of 7 and loaded each tap. Planes run one after another in one loop; their multiply-add chains overlap.
+/// Each output adds its nine taps in filter-row, then filter-column order from zero with the same fused multiply-adds
+/// as the band tiles, padding taps multiplying zeros, so the bits are the band kernel's (and NaN weights over the
+/// padding give NaN).
+/// </summary>
+internal static partial class DepthwiseNchwKernel
+{
+    /// <summary>Largest plane (pixels) the flat tiles take: their per-vector masks are built on the stack.</summary>
+    private const int MaxFlatPlanePixels = 256;
+
+    /// <summary>Whether <see cref="RunItemsFlatPlanes"/> serves the problem.</summary>
+    private static bool ReadsFlatPlanes<TVector, T>(in Plan p) where TVector : unmanaged where T : unmanaged =>
+        typeof(TVector) == typeof(Vector512<float>) && Avx512F.IsSupported
+        && p.FilterHeight == 3 && p.FilterWidth == 3 && p.StrideHeight == 1 && p.StrideWidth == 1
+        && p.DilationHeight == 1 && p.DilationWidth == 1 && p.PadTop == 1 && p.PadLeft == 1
+        && p.OutputHeight == p.Height && p.OutputWidth == p.Width && p.Width < MinSlidingOutputWidth
+        && p.Height * p.Width <= MaxFlatPlanePixels && p.Bands == 1;
+
+    /// <summary>Whether <see cref="RunItems{TVector, T}"/> takes the flat 512-bit path for the problem.</summary>
+    internal static bool TakesFlatPlanes<TVector, T>(in ConvolutionGeometry g) where TVector : unmanaged where T : unmanaged =>
+        ReadsFlatPlanes<TVector, T>(new Plan(g, Simd.RawVector.Count<TVector, T>(), Unsafe.SizeOf<T>()));
+
+    /// <summary>Computes work items [firstItem, endItem) (one plane each) of a problem <see cref="ReadsFlatPlanes"/> accepts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static unsafe void RunItemsFlatPlanes(ref float input, ref float filter, ref float output, in Plan p, long firstItem, long endItem)
+    {
+        nint width = p.Width, pixels = p.Height * width, vectors = (pixels + 15) / 16, outputChannels = p.Channels * p.Multiplier;
+        // Per vector: the lanes whose output column is not the first (kx = 0 taps read the image there) and not the last.
+        int* notFirst = stackalloc int[MaxFlatPlanePixels / 16 * 16 + 16], notLast = stackalloc int[MaxFlatPlanePixels / 16 * 16 + 16];
+        for (nint o = 0; o < vectors * 16; o++)
+        {
+            nint column = o % width;
+            notFirst[o] = column != 0 ? -1 : 0;
+            notLast[o] = column != width - 1 ? -1 : 0;
+        }
+        var plane = new FlatPlane(width, pixels, vectors, (float*)notFirst, (float*)notLast, outputChannels);
+        fixed (float* pinnedInput = &input, pinnedOutput = &output, pinnedFilter = &filter)
+        {
+            for (long item = firstItem; item < endItem;)
+            {
+                // A run of planes of one image: their weights are consecutive.
+                nint index = (nint)item, batch = index / p.Channels, channel = index % p.Channels;
+                nint planes = (nint)Math.Min(endItem - item, p.Channels - channel);
+                item += planes;
+                for (nint m = 0; m < p.Multiplier; m++)
+                {
+                    nint o = channel * p.Multiplier + m;
+                    var run = new PlaneRun(pixels, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * pixels, planes);
+                    float* x = pinnedInput + index * pixels, y = pinnedOutput + (batch * outputChannels + o) * pixels;
+                    switch (width)
+                    {
+                        case 1: FlatPlaneTaps<Width1>(plane, run, x, y); break;
+                        case 2: FlatPlaneTaps<Width2>(plane, run, x, y); break;
+                        case 3: FlatPlaneTaps<Width3>(plane, run, x, y); break;
+                        case 4: FlatPlaneTaps<Width4>(plane, run, x, y); break;
+                        case 5: FlatPlaneTaps<Width5>(plane, run, x, y); break;
+                        case 6: FlatPlaneTaps<Width6>(plane, run, x, y); break;
+                        case 7: FlatPlaneTaps<Width7>(plane, run, x, y); break;
+                        default: FlatPlaneTaps<Width8>(plane, run, x, y); break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A flat plane's shape: its width, pixels, vectors of sixteen, the column masks, and the filter's tap stride.</summary>
+    private readonly unsafe struct FlatPlane(nint width, nint pixels, nint vectors, float* notFirst, float* notLast, nint tapStride)
+    {
+        public readonly nint Width = width, Pixels = pixels, Vectors = vectors, TapStride = tapStride;
+        public readonly float* NotFirst = notFirst, NotLast = notLast;
+    }
+
+    /// <summary>The planes of <paramref name="run"/>, the first from <paramref name="x0"/> to <paramref name="y0"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void FlatPlaneTaps<TWidth>(in FlatPlane f, in PlaneRun run, float* x0, float* y0) where TWidth : struct, IPlaneWidth
+    {
+        nint t = f.TapStride, width = f.Width, vectors = f.Vectors, last = vectors - 1;
+        Vector512<float> zero = Vector512<float>.Zero;
+        // Tap d is lanes i + d of the previous:current pair (d < 0) or current:next (d > 0): valignd by 16 + d or d.
+        const byte Full = 16;
+        Vector512<float> tail = ColumnsBelow(f.Pixels - 16 * last);
+        for (nint j = 0; j < run.Planes; j++)
+        {
+        float* x = x0 + j * run.PlaneIn, w = run.Weights + j * run.WeightStep, y = y0 + j * run.OutputStep;
+        Vector512<float> w00 = Vector512.Create(w[0]), w01 = Vector512.Create(w[t]), w02 = Vector512.Create(w[2 * t]);
+        Vector512<float> w10 = Vector512.Create(w[3 * t]), w11 = Vector512.Create(w[4 * t]), w12 = Vector512.Create(w[5 * t]);
+        Vector512<float> w20 = Vector512.Create(w[6 * t]), w21 = Vector512.Create(w[7 * t]), w22 = Vector512.Create(w[8 * t]);
+        Vector512<float> previous = zero;
+        Vector512<float> current = last == 0 ? Avx512F.MaskLoad(x, tail, zero) : Vector512.Load(x);
+        for (nint k = 0; k < vectors; k++)
+        {
+            Vector512<float> following = k + 1 < last ? Vector512.Load(x + 16 * (k + 1)) : k + 1 == last ? Avx512F.MaskLoad(x + 16 * (k + 1), tail, zero) : zero;
+            Vector512<float> notFirst = Vector512.Load(f.NotFirst + 16 * k), notLast = Vector512.Load(f.NotLast + 16 * k);
+            Vector512<float> a;
+            a = Fma512(FlatShift(current, previous, (byte)(Full - 1 - TWidth.Value)) & notFirst, w00, zero);
+            a = Fma512(FlatShift(current, previous, (byte)(Full - TWidth.Value)), w01, a);
+            a = Fma512(FlatShift(current, previous, (byte)(Full + 1 - TWidth.Value)) & notLast, w02, a);
+            a = Fma512(FlatShift(current, previous, Full - 1) & notFirst, w10, a);
+            a = Fma512(current, w11, a);
+            a = Fma512(FlatShift(following, current, 1) & notLast, w12, a);
+            a = Fma512(FlatShiftOrSame(following, current, (byte)(TWidth.Value - 1)) & notFirst, w20, a);
+            a = Fma512(FlatShift(following, current, (byte)TWidth.Value), w21, a);
+            a = Fma512(FlatShift(following, current, (byte)(TWidth.Value + 1)) & notLast, w22, a);
+            if (k < last) a.Store(y + 16 * k);
+            else Avx512F.MaskStore(y + 16 * k, tail, a);
+            previous = current;
+            current = following;
+        }
+        }
+    }
+
+    /// <summary>
+    /// <c>valignd</c> of <paramref name="next"/>:<paramref name="current"/> by <paramref name="columns"/>, a constant once
+    /// <see cref="FlatPlaneTaps{TWidth}"/> is instantiated for its width and this is inlined.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> FlatShift(Vector512<float> next, Vector512<float> current, byte columns)
+    {
+#pragma warning disable CA1857 // constant per instantiation: the analyzer cannot see through the generic width
+        return Avx512F.AlignRight32(next.AsInt32(), current.AsInt32(), columns).AsSingle();
+#pragma warning restore CA1857
+    }
+
+    /// <summary>Tap columns d = W - 1 on: the current vector itself where W is 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> FlatShiftOrSame(Vector512<float> next, Vector512<float> current, byte columns) =>
+        columns == 0 ? current : FlatShift(next, current, columns);
+
+    /// <summary>A flat plane's width, a constant of each instantiation (the shifts are <c>valignd</c> immediates).</summary>
+    private interface IPlaneWidth
+    {
+        static abstract int Value { get; }
+    }
+
+    private struct Width1 : IPlaneWidth { public static int Value => 1; }
+    private struct Width2 : IPlaneWidth { public static int Value => 2; }
+    private struct Width3 : IPlaneWidth { public static int Value => 3; }
+    private struct Width4 : IPlaneWidth { public static int Value => 4; }
+    private struct Width5 : IPlaneWidth { public static int Value => 5; }
+    private struct Width6 : IPlaneWidth { public static int Value => 6; }
+    private struct Width7 : IPlaneWidth { public static int Value => 7; }
+    private struct Width8 : IPlaneWidth { public static int Value => 8; }
+}
