@@ -33,41 +33,17 @@ internal static partial class DepthwiseNchwKernel
         SlidesFiveByFiveNarrow<TVector, T>(new Plan(g, Simd.RawVector.Count<TVector, T>(), Unsafe.SizeOf<T>()));
 
     /// <summary>Computes work items [firstItem, endItem) of a problem <see cref="SlidesFiveByFiveNarrow"/> accepts.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RunItemsFiveByFiveNarrow(ref float input, ref float filter, ref float output, in Plan p, long firstItem, long endItem)
+    private static void RunItemsFiveByFiveNarrow(ref float input, ref float filter, ref float output, in Plan p, long firstItem, long endItem) =>
+        RunPlaneRuns<float, FiveByFiveNarrowTiles>(ref input, ref filter, ref output, p, firstItem, endItem);
+
+    private readonly struct FiveByFiveNarrowTiles : IPlaneRunTiles<float>
     {
-        nint width = p.Width, outputWidth = p.OutputWidth;
-        // The zero row: the masked loads read it at image columns only.
-        int zeroLength = checked((int)width);
-        float[] zeros = System.Buffers.ArrayPool<float>.Shared.Rent(zeroLength);
-        Array.Clear(zeros, 0, zeroLength);
-        fixed (float* pinnedInput = &input, pinnedOutput = &output, pinnedFilter = &filter, zero = zeros)
-        try
+        public static void Run(in WideBand<float> band, in PlaneRun run, nint bandRows)
         {
-            nint planeIn = p.Height * width, planeOut = p.OutputHeight * outputWidth, outputChannels = p.Channels * p.Multiplier;
-            for (long item = firstItem; item < endItem;)
-            {
-                nint plane = (nint)(item / p.Bands), bandIndex = (nint)(item % p.Bands);
-                nint batch = plane / p.Channels, channel = plane % p.Channels;
-                nint firstRow = bandIndex * p.BandRows, endRow = Math.Min(firstRow + p.BandRows, p.OutputHeight);
-                nint bandRows = endRow - firstRow, groupRows = Math.Clamp((bandRows + (bandRows + 6) / 7 - 1) / ((bandRows + 6) / 7), 5, 7);
-                nint planes = p.Bands == 1 ? (nint)Math.Min(Math.Min(endItem - item, p.Channels - channel), PlanesPerRun) : 1;
-                item += planes;
-                for (nint m = 0; m < p.Multiplier; m++)
-                {
-                    nint o = channel * p.Multiplier + m;
-                    var band = new WideBand<float>(pinnedInput + plane * planeIn, zero, p.Height, width, p.PadTop, p.PadLeft, pinnedFilter + o, outputChannels,
-                        pinnedOutput + (batch * outputChannels + o) * planeOut, outputWidth, firstRow, endRow);
-                    var run = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
-                    if (groupRows == 5) FiveByFiveNarrowRows<FiveRows>(band, run);
-                    else if (groupRows == 6) FiveByFiveNarrowRows<SixRows>(band, run);
-                    else FiveByFiveNarrowRows<SevenRows>(band, run);
-                }
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<float>.Shared.Return(zeros);
+            nint groupRows = GroupRowsOf(bandRows);
+            if (groupRows == 5) FiveByFiveNarrowRows<FiveRows>(band, run);
+            else if (groupRows == 6) FiveByFiveNarrowRows<SixRows>(band, run);
+            else FiveByFiveNarrowRows<SevenRows>(band, run);
         }
     }
 

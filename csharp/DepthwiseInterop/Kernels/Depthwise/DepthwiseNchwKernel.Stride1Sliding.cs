@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -54,55 +53,29 @@ internal static partial class DepthwiseNchwKernel
         RunItemsStride1Sliding(ref *input, ref *filter, ref *output, new Plan(g, Vector512<float>.Count, sizeof(float)), firstItem, endItem);
 
     /// <summary>Computes work items [firstItem, endItem) of a problem <see cref="SlidesStride1InPlace"/> accepts.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RunItemsStride1Sliding<TElement>(ref TElement input, ref float filter, ref TElement output, in Plan p, long firstItem, long endItem)
-        where TElement : unmanaged
+    private static void RunItemsStride1Sliding<TElement>(ref TElement input, ref float filter, ref TElement output, in Plan p, long firstItem, long endItem)
+        where TElement : unmanaged =>
+        RunPlaneRuns<TElement, Stride1Tiles<TElement>>(ref input, ref filter, ref output, p, firstItem, endItem);
+
+    private readonly struct Stride1Tiles<TElement> : IPlaneRunTiles<TElement> where TElement : unmanaged
     {
-        nint width = p.Width, outputWidth = p.OutputWidth;
-        // The zero row: the masked loads read it at image columns only.
-        int zeroLength = checked((int)width);
-        TElement[] zeros = ArrayPool<TElement>.Shared.Rent(zeroLength);
-        Array.Clear(zeros, 0, zeroLength);
-        fixed (TElement* pinnedInput = &input, pinnedOutput = &output, zero = zeros)
-        fixed (float* pinnedFilter = &filter)
-        try
+        public static void Run(in WideBand<TElement> band, in PlaneRun run, nint bandRows)
         {
-            nint planeIn = p.Height * width, planeOut = p.OutputHeight * outputWidth, outputChannels = p.Channels * p.Multiplier;
-            for (long item = firstItem; item < endItem;)
+            if (typeof(TElement) == typeof(float) && band.OutputWidth <= 16 && bandRows > 5)
             {
-                nint plane = (nint)(item / p.Bands), bandIndex = (nint)(item % p.Bands);
-                nint batch = plane / p.Channels, channel = plane % p.Channels;
-                nint firstRow = bandIndex * p.BandRows, endRow = Math.Min(firstRow + p.BandRows, p.OutputHeight);
-                nint bandRows = endRow - firstRow, groupRows = Math.Clamp((bandRows + (bandRows + 6) / 7 - 1) / ((bandRows + 6) / 7), 5, 7);
-                // A run of planes of one image per call (their weights are consecutive) where a plane is one band.
-                bool narrow = outputWidth <= 16 && bandRows > 5;
-                nint planes = p.Bands == 1 ? (nint)Math.Min(Math.Min(endItem - item, p.Channels - channel), PlanesPerRun) : 1;
-                item += planes;
-                for (nint m = 0; m < p.Multiplier; m++)
-                {
-                    nint o = channel * p.Multiplier + m;
-                    var band = new WideBand<TElement>(pinnedInput + plane * planeIn, zero, p.Height, width, p.PadTop, p.PadLeft, pinnedFilter + o, outputChannels,
-                        pinnedOutput + (batch * outputChannels + o) * planeOut, outputWidth, firstRow, endRow);
-                    var run = new PlaneRun(planeIn, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * planeOut, planes);
-                    if (typeof(TElement) == typeof(float) && narrow)
-                    {
-                        ref WideBand<float> floats = ref Unsafe.As<WideBand<TElement>, WideBand<float>>(ref band);
-                        // Two groups of five to eight rows cover bands up to 16 rows; longer ones go in pairs of sevens.
-                        nint pairRows = bandRows > 16 ? 7 : Math.Max(5, (bandRows + 1) / 2);
-                        if (pairRows == 5) SlidingNarrowBandRows<FiveRows>(floats, run);
-                        else if (pairRows == 6) SlidingNarrowBandRows<SixRows>(floats, run);
-                        else if (pairRows == 7) SlidingNarrowBandRows<SevenRows>(floats, run);
-                        else SlidingNarrowBandRows<EightRows>(floats, run);
-                    }
-                    else if (groupRows == 5) SlidingBandRows<FiveRows, TElement>(band, run);
-                    else if (groupRows == 6) SlidingBandRows<SixRows, TElement>(band, run);
-                    else SlidingBandRows<SevenRows, TElement>(band, run);
-                }
+                // Rows up to 16 wide: two groups of five to eight rows cover bands up to 16 rows; longer ones go in pairs of sevens.
+                ref readonly WideBand<float> floats = ref Unsafe.As<WideBand<TElement>, WideBand<float>>(ref Unsafe.AsRef(in band));
+                nint pairRows = bandRows > 16 ? 7 : Math.Max(5, (bandRows + 1) / 2);
+                if (pairRows == 5) SlidingNarrowBandRows<FiveRows>(floats, run);
+                else if (pairRows == 6) SlidingNarrowBandRows<SixRows>(floats, run);
+                else if (pairRows == 7) SlidingNarrowBandRows<SevenRows>(floats, run);
+                else SlidingNarrowBandRows<EightRows>(floats, run);
+                return;
             }
-        }
-        finally
-        {
-            ArrayPool<TElement>.Shared.Return(zeros);
+            nint groupRows = GroupRowsOf(bandRows);
+            if (groupRows == 5) SlidingBandRows<FiveRows, TElement>(band, run);
+            else if (groupRows == 6) SlidingBandRows<SixRows, TElement>(band, run);
+            else SlidingBandRows<SevenRows, TElement>(band, run);
         }
     }
 
