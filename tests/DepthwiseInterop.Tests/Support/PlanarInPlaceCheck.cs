@@ -81,6 +81,20 @@ public static class PlanarInPlaceCheck
         ThreadCounts.AssertSameBitsForEveryThreadCount(() => Convolution.DepthwiseConv2D(input, inputShape, filterValues, filterShape, options).Values);
     }
 
+    /// <summary>
+    /// NCHW depthwise cases (batch, channels, height, width, multiplier, options, name) with a square filter of
+    /// <paramref name="filterSize"/> as test data: input shape, filter shape, options and a seed counted up from
+    /// <paramref name="firstSeed"/>.
+    /// </summary>
+    public static IEnumerable<TestCaseData> CaseData(int filterSize, int firstSeed,
+        IEnumerable<(int N, int C, int H, int W, int M, ConvolutionOptions O, string Name)> cases)
+    {
+        int seed = firstSeed;
+        foreach (var c in cases)
+            yield return new TestCaseData(new long[] { c.N, c.C, c.H, c.W }, new long[] { filterSize, filterSize, c.C, c.M }, c.O, seed++)
+                .SetArgDisplayNames(c.Name);
+    }
+
     /// <summary>Runs the planar kernel's work items in the runs [cuts[k], cuts[k + 1]).</summary>
     public static float[] Run<TVector>(float[] input, float[] filter, in ConvolutionGeometry g, long[] cuts) where TVector : unmanaged
     {

@@ -36,9 +36,7 @@ public sealed class NchwFiveByFiveNarrowTests
             (1, 2, 3, 14, 1, same, "SAME 3x14: a band of three rows computes five"),
             (1, 2, 70, 12, 1, same, "SAME 70x12: bands of 56 and 14 rows, one plane a call"),
         };
-        int seed = 1700;
-        foreach (var c in cases)
-            yield return new TestCaseData(new long[] { c.N, c.C, c.H, c.W }, new long[] { 5, 5, c.C, c.M }, c.O, seed++).SetArgDisplayNames(c.Name);
+        return PlanarInPlaceCheck.CaseData(5, 1700, cases);
     }
 
     [TestCaseSource(nameof(Cases))]

@@ -32,9 +32,7 @@ public sealed class NchwFlatPlanesTests
             (2, 3, 6, 5, 1, same, "SAME 6x5 batch 2"),
             (1, 2, 11, 6, 1, same, "SAME 11x6"),
         };
-        int seed = 1900;
-        foreach (var c in cases)
-            yield return new TestCaseData(new long[] { c.N, c.C, c.H, c.W }, new long[] { 3, 3, c.C, c.M }, c.O, seed++).SetArgDisplayNames(c.Name);
+        return PlanarInPlaceCheck.CaseData(3, 1900, cases);
     }
 
     [TestCaseSource(nameof(Cases))]

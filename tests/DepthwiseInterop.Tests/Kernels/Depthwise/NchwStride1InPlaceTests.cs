@@ -47,9 +47,7 @@ public sealed class NchwStride1InPlaceTests
             (1, 2, 130, 14, 1, same, "SAME 130x14: bands of 56 rows, one plane a work item"),
             (2, 2, 60, 5, 2, same, "SAME 60x5 batch 2 multiplier 2: bands of 56 and 4 rows, 5 columns"),
         };
-        int seed = 900;
-        foreach (var c in cases)
-            yield return new TestCaseData(new long[] { c.N, c.C, c.H, c.W }, new long[] { 3, 3, c.C, c.M }, c.O, seed++).SetArgDisplayNames(c.Name);
+        return PlanarInPlaceCheck.CaseData(3, 900, cases);
     }
 
     [TestCaseSource(nameof(Cases))]

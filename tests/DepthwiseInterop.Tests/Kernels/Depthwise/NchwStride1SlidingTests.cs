@@ -58,9 +58,7 @@ public sealed class NchwStride1SlidingTests
             (1, 17, 13, 14, 1, Explicit(2, 3, 3, 1), "explicit top 2 bottom 3 left 3 right 1 on 13x14, 17 channels"),
             (1, 2, 10, 18, 1, valid, "VALID 10x18: sixteen columns, no padding"),
         };
-        int seed = 1300;
-        foreach (var c in cases)
-            yield return new TestCaseData(new long[] { c.N, c.C, c.H, c.W }, new long[] { 3, 3, c.C, c.M }, c.O, seed++).SetArgDisplayNames(c.Name);
+        return PlanarInPlaceCheck.CaseData(3, 1300, cases);
     }
 
     [TestCaseSource(nameof(Cases))]

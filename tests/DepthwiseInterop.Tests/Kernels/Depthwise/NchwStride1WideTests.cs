@@ -44,9 +44,7 @@ public sealed class NchwStride1WideTests
             (1, 2, 8, 10, 1, Explicit(1, 1, 5, 5), "explicit left 5 right 5 on a 10-wide plane: every vector masked"),
             (1, 2, 70, 20, 1, same, "SAME 70x20: bands of 56 and 14 rows"),
         };
-        int seed = 1100;
-        foreach (var c in cases)
-            yield return new TestCaseData(new long[] { c.N, c.C, c.H, c.W }, new long[] { 3, 3, c.C, c.M }, c.O, seed++).SetArgDisplayNames(c.Name);
+        return PlanarInPlaceCheck.CaseData(3, 1100, cases);
     }
 
     [TestCaseSource(nameof(Cases))]

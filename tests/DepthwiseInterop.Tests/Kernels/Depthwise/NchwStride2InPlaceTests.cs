@@ -48,9 +48,7 @@ public sealed class NchwStride2InPlaceTests
             (1, 2, 16, 38, 1, Explicit(1, 7), "explicit right 7 on 38 wide: the right-edge vector's first load at 2 ends at the last column"),
             (1, 2, 16, 37, 1, Explicit(1, 8), "explicit right 8 on 37 wide: one column less, both loads of the edge vector masked"),
         };
-        int seed = 700;
-        foreach (var c in cases)
-            yield return new TestCaseData(new long[] { c.N, c.C, c.H, c.W }, new long[] { 3, 3, c.C, c.M }, c.O, seed++).SetArgDisplayNames(c.Name);
+        return PlanarInPlaceCheck.CaseData(3, 700, cases);
     }
 
     [TestCaseSource(nameof(Cases))]

@@ -40,9 +40,7 @@ public sealed class NchwStride2SlidingTests
             (1, 2, 60, 100, 1, same, "SAME 60x100: 50 columns, two-vector steps then a single one"),
             (1, 2, 150, 40, 1, same, "SAME 150x40: 75 rows in several bands"),
         };
-        int seed = 1500;
-        foreach (var c in cases)
-            yield return new TestCaseData(new long[] { c.N, c.C, c.H, c.W }, new long[] { 3, 3, c.C, c.M }, c.O, seed++).SetArgDisplayNames(c.Name);
+        return PlanarInPlaceCheck.CaseData(3, 1500, cases);
     }
 
     [TestCaseSource(nameof(Cases))]
