@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -11,7 +10,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// <see cref="MaxInPlaceOutputWidth"/>, float32 on 512-bit AVX-512 vectors, reading the input rows in place.
 /// Work items and row groups are those of DepthwiseNchwKernel.Stride1Wide.cs (a band's output rows in groups of
 /// five to seven, each reading its rows and two more, a zero row over the top and bottom padding; the nine row
-/// pointers are locals: read from a table in memory at each load, 56x56x144 took 1.36x NHWC's time against 1.23x). Along the rows, a group slides one vector of sixteen output columns at a time, carrying
+/// pointers are locals: read from a table in memory at each load, 56x56x144 took 1.36x NHWC's time against
+/// 1.23x). Along the rows, a group slides one vector of sixteen output columns at a time, carrying
 /// one vector per input row from step to step: each step loads the next sixteen columns of each of its nine
 /// rows once (<c>next</c>), and makes the taps at columns +1 and +2 from the carried vector and that one with
 /// <c>valignd</c>. The tiles of DepthwiseNchwKernel.Stride1Wide.cs load all three taps, two of them unaligned
@@ -20,8 +20,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// loads took half the time). A step whose next columns all lie in the image loads them plainly (56x56x144:
 /// 1.09x NHWC's time against 1.20x with masked loads throughout); the other loads are masked to the image's
 /// columns <c>[0, W)</c> (zeros outside, memory untouched there), so padding on either side and the columns past
-/// OW of the last step read zeros; the
-/// last step of a row not a multiple of sixteen wide stores only its columns (a masked store). The zero row
+/// OW of the last step read zeros; the last step of a row not a multiple of sixteen wide stores only its columns
+/// (a masked store). Rows of 9 to 16 columns: DepthwiseNchwKernel.Stride1SlidingNarrow.cs. The zero row
 /// is read only at image columns. Each output adds its nine taps in filter-row, then filter-column order from
 /// zero with the same fused multiply-adds as the band tiles, padding taps multiplying zeros, so the bits are
 /// the band kernel's (and NaN weights over the padding give NaN).
@@ -262,195 +262,6 @@ internal static partial class DepthwiseNchwKernel
                     }
                 }
             }
-        }
-    }
-
-    /// <summary>
-    /// A band of output rows at most sixteen wide, one vector a row, in each plane of <paramref name="run"/> (the
-    /// band's planes, consecutive channels of one image): two groups of <typeparamref name="TRows"/> rows at a time
-    /// (rows [r, r + R) and [r + R, r + 2R), the second storing only the band's rows), interleaved, so that six
-    /// multiply-add chains are in flight rather than three, and the planes in one loop so that one plane's last
-    /// multiply-adds overlap the next one's first. (One group a step, a call per plane: 14x14x384 and 15x15x64
-    /// ran no faster than the 256-bit tiles of DepthwiseNchwKernel.Stride1InPlace.cs, 1.49x and 2.75x NHWC's
-    /// time; two groups a step, a call per plane: 1.69x and 2.31x.) A band longer than two groups goes in pairs,
-    /// the last moved back to end at the band's end (recomputing rows with the same bits). The rows come from a
-    /// table built per pair for the first plane, rows over the padding pointing at the zero row, which stays
-    /// where the others move on by a plane.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    [SkipLocalsInit]
-    private static unsafe void SlidingNarrowBandRows<TRows>(in WideBand<float> b, in PlaneRun run) where TRows : struct, IGroupRows
-    {
-        nint t = b.TapStride, width = b.Width, outputWidth = b.OutputWidth, next = outputWidth, at = -b.PadLeft;
-        Vector512<float> zero = Vector512<float>.Zero;
-        // Input columns [at, at + 16) and [at + 16, at + 32) of a row, and the output columns a row stores.
-        Vector512<float> first = ColumnsInImage(at, width), second = ColumnsInImage(at + 16, width), stored = ColumnsBelow(outputWidth);
-        bool whole = outputWidth == 16;
-        nint groupRows = TRows.Count;
-        nint* rows = stackalloc nint[2 * 8 + 2];
-        nint* rowMasks = stackalloc nint[2 * 8 + 2];
-        for (nint r = b.FirstRow; r < b.EndRow; r += 2 * groupRows)
-        {
-            if (b.EndRow - r < 2 * groupRows && b.EndRow - b.FirstRow >= 2 * groupRows) r = b.EndRow - 2 * groupRows;
-            nint countB = Math.Min(groupRows, b.EndRow - r - groupRows);
-            for (nint k = 0; k < 2 * groupRows + 2; k++)
-            {
-                nint iy = r - b.PadTop + k;
-                bool inImage = (nuint)iy < (nuint)b.Height;
-                rows[k] = (nint)((inImage ? b.Image + iy * width : b.Zero) + at);
-                rowMasks[k] = inImage ? -1 : 0;
-            }
-            for (nint j = 0; j < run.Planes; j++)
-            {
-                nint shift = j * run.PlaneIn * sizeof(float);
-                float* w = b.Weights + j * run.WeightStep;
-                Vector512<float> w00 = Vector512.Create(w[0]), w01 = Vector512.Create(w[t]), w02 = Vector512.Create(w[2 * t]);
-                Vector512<float> w10 = Vector512.Create(w[3 * t]), w11 = Vector512.Create(w[4 * t]), w12 = Vector512.Create(w[5 * t]);
-                Vector512<float> w20 = Vector512.Create(w[6 * t]), w21 = Vector512.Create(w[7 * t]), w22 = Vector512.Create(w[8 * t]);
-                float* y = b.Y + j * run.OutputStep + r * outputWidth, yB = y + groupRows * outputWidth;
-                Vector512<float> a0, a1, a2, a3, a4, a5 = zero, a6 = zero, a7 = zero, b0, b1, b2, b3, b4, b5 = zero, b6 = zero, b7 = zero;
-                Vector512<float> c, n, x1, x2, d, e, z1, z2;
-                c = MaskedRow(PlaneRow(rows, rowMasks, 0, shift), 0, first); n = MaskedRow(PlaneRow(rows, rowMasks, 0, shift), 16, second); x1 = Shift(n, c, 1); x2 = Shift(n, c, 2);
-                d = MaskedRow(PlaneRow(rows, rowMasks, 0 + TRows.Count, shift), 0, first); e = MaskedRow(PlaneRow(rows, rowMasks, 0 + TRows.Count, shift), 16, second); z1 = Shift(e, d, 1); z2 = Shift(e, d, 2);
-                a0 = Fma512(c, w00, zero); b0 = Fma512(d, w00, zero);
-                a0 = Fma512(x1, w01, a0); b0 = Fma512(z1, w01, b0);
-                a0 = Fma512(x2, w02, a0); b0 = Fma512(z2, w02, b0);
-                c = MaskedRow(PlaneRow(rows, rowMasks, 1, shift), 0, first); n = MaskedRow(PlaneRow(rows, rowMasks, 1, shift), 16, second); x1 = Shift(n, c, 1); x2 = Shift(n, c, 2);
-                d = MaskedRow(PlaneRow(rows, rowMasks, 1 + TRows.Count, shift), 0, first); e = MaskedRow(PlaneRow(rows, rowMasks, 1 + TRows.Count, shift), 16, second); z1 = Shift(e, d, 1); z2 = Shift(e, d, 2);
-                a0 = Fma512(c, w10, a0); b0 = Fma512(d, w10, b0); a1 = Fma512(c, w00, zero); b1 = Fma512(d, w00, zero);
-                a0 = Fma512(x1, w11, a0); b0 = Fma512(z1, w11, b0); a1 = Fma512(x1, w01, a1); b1 = Fma512(z1, w01, b1);
-                a0 = Fma512(x2, w12, a0); b0 = Fma512(z2, w12, b0); a1 = Fma512(x2, w02, a1); b1 = Fma512(z2, w02, b1);
-                c = MaskedRow(PlaneRow(rows, rowMasks, 2, shift), 0, first); n = MaskedRow(PlaneRow(rows, rowMasks, 2, shift), 16, second); x1 = Shift(n, c, 1); x2 = Shift(n, c, 2);
-                d = MaskedRow(PlaneRow(rows, rowMasks, 2 + TRows.Count, shift), 0, first); e = MaskedRow(PlaneRow(rows, rowMasks, 2 + TRows.Count, shift), 16, second); z1 = Shift(e, d, 1); z2 = Shift(e, d, 2);
-                a0 = Fma512(c, w20, a0); b0 = Fma512(d, w20, b0); a1 = Fma512(c, w10, a1); b1 = Fma512(d, w10, b1); a2 = Fma512(c, w00, zero); b2 = Fma512(d, w00, zero);
-                a0 = Fma512(x1, w21, a0); b0 = Fma512(z1, w21, b0); a1 = Fma512(x1, w11, a1); b1 = Fma512(z1, w11, b1); a2 = Fma512(x1, w01, a2); b2 = Fma512(z1, w01, b2);
-                a0 = Fma512(x2, w22, a0); b0 = Fma512(z2, w22, b0); a1 = Fma512(x2, w12, a1); b1 = Fma512(z2, w12, b1); a2 = Fma512(x2, w02, a2); b2 = Fma512(z2, w02, b2);
-                StoreOutputRow(a0, y, whole, stored); if (0 < countB) StoreOutputRow(b0, yB, whole, stored);
-                c = MaskedRow(PlaneRow(rows, rowMasks, 3, shift), 0, first); n = MaskedRow(PlaneRow(rows, rowMasks, 3, shift), 16, second); x1 = Shift(n, c, 1); x2 = Shift(n, c, 2);
-                d = MaskedRow(PlaneRow(rows, rowMasks, 3 + TRows.Count, shift), 0, first); e = MaskedRow(PlaneRow(rows, rowMasks, 3 + TRows.Count, shift), 16, second); z1 = Shift(e, d, 1); z2 = Shift(e, d, 2);
-                a1 = Fma512(c, w20, a1); b1 = Fma512(d, w20, b1); a2 = Fma512(c, w10, a2); b2 = Fma512(d, w10, b2); a3 = Fma512(c, w00, zero); b3 = Fma512(d, w00, zero);
-                a1 = Fma512(x1, w21, a1); b1 = Fma512(z1, w21, b1); a2 = Fma512(x1, w11, a2); b2 = Fma512(z1, w11, b2); a3 = Fma512(x1, w01, a3); b3 = Fma512(z1, w01, b3);
-                a1 = Fma512(x2, w22, a1); b1 = Fma512(z2, w22, b1); a2 = Fma512(x2, w12, a2); b2 = Fma512(z2, w12, b2); a3 = Fma512(x2, w02, a3); b3 = Fma512(z2, w02, b3);
-                StoreOutputRow(a1, y + next, whole, stored); if (1 < countB) StoreOutputRow(b1, yB + next, whole, stored);
-                c = MaskedRow(PlaneRow(rows, rowMasks, 4, shift), 0, first); n = MaskedRow(PlaneRow(rows, rowMasks, 4, shift), 16, second); x1 = Shift(n, c, 1); x2 = Shift(n, c, 2);
-                d = MaskedRow(PlaneRow(rows, rowMasks, 4 + TRows.Count, shift), 0, first); e = MaskedRow(PlaneRow(rows, rowMasks, 4 + TRows.Count, shift), 16, second); z1 = Shift(e, d, 1); z2 = Shift(e, d, 2);
-                a2 = Fma512(c, w20, a2); b2 = Fma512(d, w20, b2); a3 = Fma512(c, w10, a3); b3 = Fma512(d, w10, b3); a4 = Fma512(c, w00, zero); b4 = Fma512(d, w00, zero);
-                a2 = Fma512(x1, w21, a2); b2 = Fma512(z1, w21, b2); a3 = Fma512(x1, w11, a3); b3 = Fma512(z1, w11, b3); a4 = Fma512(x1, w01, a4); b4 = Fma512(z1, w01, b4);
-                a2 = Fma512(x2, w22, a2); b2 = Fma512(z2, w22, b2); a3 = Fma512(x2, w12, a3); b3 = Fma512(z2, w12, b3); a4 = Fma512(x2, w02, a4); b4 = Fma512(z2, w02, b4);
-                StoreOutputRow(a2, y + 2 * next, whole, stored); if (2 < countB) StoreOutputRow(b2, yB + 2 * next, whole, stored);
-                c = MaskedRow(PlaneRow(rows, rowMasks, 5, shift), 0, first); n = MaskedRow(PlaneRow(rows, rowMasks, 5, shift), 16, second); x1 = Shift(n, c, 1); x2 = Shift(n, c, 2);
-                d = MaskedRow(PlaneRow(rows, rowMasks, 5 + TRows.Count, shift), 0, first); e = MaskedRow(PlaneRow(rows, rowMasks, 5 + TRows.Count, shift), 16, second); z1 = Shift(e, d, 1); z2 = Shift(e, d, 2);
-                a3 = Fma512(c, w20, a3); b3 = Fma512(d, w20, b3); a4 = Fma512(c, w10, a4); b4 = Fma512(d, w10, b4); if (TRows.Count > 5) a5 = Fma512(c, w00, zero); if (TRows.Count > 5) b5 = Fma512(d, w00, zero);
-                a3 = Fma512(x1, w21, a3); b3 = Fma512(z1, w21, b3); a4 = Fma512(x1, w11, a4); b4 = Fma512(z1, w11, b4); if (TRows.Count > 5) a5 = Fma512(x1, w01, a5); if (TRows.Count > 5) b5 = Fma512(z1, w01, b5);
-                a3 = Fma512(x2, w22, a3); b3 = Fma512(z2, w22, b3); a4 = Fma512(x2, w12, a4); b4 = Fma512(z2, w12, b4); if (TRows.Count > 5) a5 = Fma512(x2, w02, a5); if (TRows.Count > 5) b5 = Fma512(z2, w02, b5);
-                StoreOutputRow(a3, y + 3 * next, whole, stored); if (3 < countB) StoreOutputRow(b3, yB + 3 * next, whole, stored);
-                c = MaskedRow(PlaneRow(rows, rowMasks, 6, shift), 0, first); n = MaskedRow(PlaneRow(rows, rowMasks, 6, shift), 16, second); x1 = Shift(n, c, 1); x2 = Shift(n, c, 2);
-                d = MaskedRow(PlaneRow(rows, rowMasks, 6 + TRows.Count, shift), 0, first); e = MaskedRow(PlaneRow(rows, rowMasks, 6 + TRows.Count, shift), 16, second); z1 = Shift(e, d, 1); z2 = Shift(e, d, 2);
-                a4 = Fma512(c, w20, a4); b4 = Fma512(d, w20, b4); if (TRows.Count > 5) a5 = Fma512(c, w10, a5); if (TRows.Count > 5) b5 = Fma512(d, w10, b5); if (TRows.Count > 6) a6 = Fma512(c, w00, zero); if (TRows.Count > 6) b6 = Fma512(d, w00, zero);
-                a4 = Fma512(x1, w21, a4); b4 = Fma512(z1, w21, b4); if (TRows.Count > 5) a5 = Fma512(x1, w11, a5); if (TRows.Count > 5) b5 = Fma512(z1, w11, b5); if (TRows.Count > 6) a6 = Fma512(x1, w01, a6); if (TRows.Count > 6) b6 = Fma512(z1, w01, b6);
-                a4 = Fma512(x2, w22, a4); b4 = Fma512(z2, w22, b4); if (TRows.Count > 5) a5 = Fma512(x2, w12, a5); if (TRows.Count > 5) b5 = Fma512(z2, w12, b5); if (TRows.Count > 6) a6 = Fma512(x2, w02, a6); if (TRows.Count > 6) b6 = Fma512(z2, w02, b6);
-                StoreOutputRow(a4, y + 4 * next, whole, stored); if (4 < countB) StoreOutputRow(b4, yB + 4 * next, whole, stored);
-                if (TRows.Count > 5)
-                {
-                    c = MaskedRow(PlaneRow(rows, rowMasks, 7, shift), 0, first); n = MaskedRow(PlaneRow(rows, rowMasks, 7, shift), 16, second); x1 = Shift(n, c, 1); x2 = Shift(n, c, 2);
-                    d = MaskedRow(PlaneRow(rows, rowMasks, 7 + TRows.Count, shift), 0, first); e = MaskedRow(PlaneRow(rows, rowMasks, 7 + TRows.Count, shift), 16, second); z1 = Shift(e, d, 1); z2 = Shift(e, d, 2);
-                    a5 = Fma512(c, w20, a5); b5 = Fma512(d, w20, b5); if (TRows.Count > 6) a6 = Fma512(c, w10, a6); if (TRows.Count > 6) b6 = Fma512(d, w10, b6); if (TRows.Count > 7) a7 = Fma512(c, w00, zero); if (TRows.Count > 7) b7 = Fma512(d, w00, zero);
-                    a5 = Fma512(x1, w21, a5); b5 = Fma512(z1, w21, b5); if (TRows.Count > 6) a6 = Fma512(x1, w11, a6); if (TRows.Count > 6) b6 = Fma512(z1, w11, b6); if (TRows.Count > 7) a7 = Fma512(x1, w01, a7); if (TRows.Count > 7) b7 = Fma512(z1, w01, b7);
-                    a5 = Fma512(x2, w22, a5); b5 = Fma512(z2, w22, b5); if (TRows.Count > 6) a6 = Fma512(x2, w12, a6); if (TRows.Count > 6) b6 = Fma512(z2, w12, b6); if (TRows.Count > 7) a7 = Fma512(x2, w02, a7); if (TRows.Count > 7) b7 = Fma512(z2, w02, b7);
-                    StoreOutputRow(a5, y + 5 * next, whole, stored); if (5 < countB) StoreOutputRow(b5, yB + 5 * next, whole, stored);
-                }
-                if (TRows.Count > 6)
-                {
-                    c = MaskedRow(PlaneRow(rows, rowMasks, 8, shift), 0, first); n = MaskedRow(PlaneRow(rows, rowMasks, 8, shift), 16, second); x1 = Shift(n, c, 1); x2 = Shift(n, c, 2);
-                    d = MaskedRow(PlaneRow(rows, rowMasks, 8 + TRows.Count, shift), 0, first); e = MaskedRow(PlaneRow(rows, rowMasks, 8 + TRows.Count, shift), 16, second); z1 = Shift(e, d, 1); z2 = Shift(e, d, 2);
-                    a6 = Fma512(c, w20, a6); b6 = Fma512(d, w20, b6); if (TRows.Count > 7) a7 = Fma512(c, w10, a7); if (TRows.Count > 7) b7 = Fma512(d, w10, b7);
-                    a6 = Fma512(x1, w21, a6); b6 = Fma512(z1, w21, b6); if (TRows.Count > 7) a7 = Fma512(x1, w11, a7); if (TRows.Count > 7) b7 = Fma512(z1, w11, b7);
-                    a6 = Fma512(x2, w22, a6); b6 = Fma512(z2, w22, b6); if (TRows.Count > 7) a7 = Fma512(x2, w12, a7); if (TRows.Count > 7) b7 = Fma512(z2, w12, b7);
-                    StoreOutputRow(a6, y + 6 * next, whole, stored); if (6 < countB) StoreOutputRow(b6, yB + 6 * next, whole, stored);
-                }
-                if (TRows.Count > 7)
-                {
-                    c = MaskedRow(PlaneRow(rows, rowMasks, 9, shift), 0, first); n = MaskedRow(PlaneRow(rows, rowMasks, 9, shift), 16, second); x1 = Shift(n, c, 1); x2 = Shift(n, c, 2);
-                    d = MaskedRow(PlaneRow(rows, rowMasks, 9 + TRows.Count, shift), 0, first); e = MaskedRow(PlaneRow(rows, rowMasks, 9 + TRows.Count, shift), 16, second); z1 = Shift(e, d, 1); z2 = Shift(e, d, 2);
-                    a7 = Fma512(c, w20, a7); b7 = Fma512(d, w20, b7);
-                    a7 = Fma512(x1, w21, a7); b7 = Fma512(z1, w21, b7);
-                    a7 = Fma512(x2, w22, a7); b7 = Fma512(z2, w22, b7);
-                    StoreOutputRow(a7, y + 7 * next, whole, stored); if (7 < countB) StoreOutputRow(b7, yB + 7 * next, whole, stored);
-                }
-            }
-        }
-    }
-
-    /// <summary>Row <paramref name="k"/> of the table, <paramref name="shift"/> bytes on where it is an image row (the zero row stays).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe float* PlaneRow(nint* rows, nint* rowMasks, nint k, nint shift) => (float*)(rows[k] + (shift & rowMasks[k]));
-
-    /// <summary>Input row <paramref name="i"/> of the group starting at output row <paramref name="r"/>, or the zero row over the padding.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe TElement* RowOrZero<TElement>(in WideBand<TElement> b, TElement* image, nint r, nint i) where TElement : unmanaged
-    {
-        nint iy = r - b.PadTop + i;
-        return (nuint)iy < (nuint)b.Height ? image + iy * b.Width : b.Zero;
-    }
-
-    /// <summary>
-    /// Columns [at, at + 16) of a row as float32: the lanes of <paramref name="mask"/> loaded, zeros elsewhere, no memory
-    /// touched there (bfloat16 rows widened: their bits in the upper half of each lane).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<float> MaskedRow<TElement>(TElement* row, nint at, Vector512<float> mask) where TElement : unmanaged =>
-        typeof(TElement) == typeof(float)
-            ? Avx512F.MaskLoad((float*)(row + at), mask, Vector512<float>.Zero)
-            : WidenBFloat16(Avx512BW.VL.MaskLoad((ushort*)(row + at), Avx512F.ConvertToVector256UInt16(mask.AsUInt32()), Vector256<ushort>.Zero));
-
-    /// <summary>Sixteen bfloat16 values as float32: each one's bits in the upper half of a lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> WidenBFloat16(Vector256<ushort> bits) => Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512UInt32(bits), 16).AsSingle();
-
-    /// <summary>Columns [at, at + 16) of a row: plain where they all lie in the image, else masked.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<float> NextColumns<TElement>(TElement* row, nint at, Vector512<float> mask, bool inside) where TElement : unmanaged =>
-        !inside ? MaskedRow(row, at, mask)
-        : typeof(TElement) == typeof(float) ? Vector512.Load((float*)(row + at)) : WidenBFloat16(Vector256.Load((ushort*)(row + at)));
-
-    /// <summary>The lanes whose columns from <paramref name="at"/> lie in <c>[0, width)</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ColumnsInImage(nint at, nint width)
-    {
-        Vector512<int> columns = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create((int)at);
-        return (Vector512.GreaterThanOrEqual(columns, Vector512<int>.Zero) & Vector512.LessThan(columns, Vector512.Create((int)width))).AsSingle();
-    }
-
-    /// <summary>The first <paramref name="count"/> lanes (all sixteen from 16 on).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ColumnsBelow(nint count) =>
-        Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create((int)Math.Min(count, 16))).AsSingle();
-
-    /// <summary>The sixteen columns <paramref name="columns"/> on from the carried vector's first: <c>valignd</c> of it and the next.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Shift(Vector512<float> next, Vector512<float> carried, [ConstantExpected(Min = 1, Max = 4)] byte columns) =>
-        Avx512F.AlignRight32(next.AsInt32(), carried.AsInt32(), columns).AsSingle();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Fma512(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.FusedMultiplyAdd(a, b, c);
-
-    /// <summary>
-    /// A row's sixteen outputs, or only its <paramref name="stored"/> lanes at the end of a row not a multiple of sixteen
-    /// wide; bfloat16 outputs rounded once, to nearest even.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StoreOutputRow<TElement>(Vector512<float> value, TElement* at, bool whole, Vector512<float> stored) where TElement : unmanaged
-    {
-        if (typeof(TElement) == typeof(float))
-        {
-            if (whole) value.Store((float*)at);
-            else Avx512F.MaskStore((float*)at, stored, value);
-        }
-        else
-        {
-            Vector256<ushort> bits = BFloat16Lanes.Narrow(value);
-            if (whole) bits.Store((ushort*)at);
-            else Avx512BW.VL.MaskStore((ushort*)at, Avx512F.ConvertToVector256UInt16(stored.AsUInt32()), bits);
         }
     }
 }
