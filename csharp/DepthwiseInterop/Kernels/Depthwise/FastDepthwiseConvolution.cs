@@ -27,7 +27,8 @@ internal static class FastDepthwiseConvolution
         // The planar kernel vectorises along W, so any channel count suits it.
         // (The in-place stride-1 tiles for rows up to 8 wide are 256-bit; wider rows take 512-bit vectors on the
         // AVX-512 tier: DepthwiseNchwKernel.Stride1Sliding.cs, and at stride 2 DepthwiseNchwKernel.Stride2Sliding.cs.)
-        bool slides512 = isa >= VectorIsa.Avx512 && Vector512.IsHardwareAccelerated && UsePlanar<T>(g, Vector512<T>.Count) && ReadsInPlaceAtStride1<T>(g, Vector512<T>.Count);
+        bool slides512 = isa >= VectorIsa.Avx512 && Vector512.IsHardwareAccelerated
+            && UsePlanar<T>(g, Vector512<T>.Count) && ReadsInPlaceAtStride1<T>(g, Vector512<T>.Count);
         long channels = slides512 ? long.MaxValue
             : !UsePlanar<T>(g, Vector256<T>.Count) ? g.OutputChannels // C * M
             : ReadsInPlaceAtStride1<T>(g, Vector256<T>.Count) ? Vector256<T>.Count : long.MaxValue;

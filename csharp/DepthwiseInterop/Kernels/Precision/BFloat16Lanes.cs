@@ -96,8 +96,8 @@ internal static unsafe class BFloat16Lanes
 
     /// <summary>
     /// The upper 16 bits of each 32-bit lane, in order, in the lower 256 bits: <c>vpermw</c>. (A shift and
-    /// <c>vpmovdw</c>, which the compiler fuses with the store into <c>vpmovdw</c> to memory, took a quarter of the
-    /// time of NCHW 56x56x144 on a Zen 5.)
+    /// <c>vpmovdw</c>, which the compiler fuses with the store into <c>vpmovdw</c> to memory, where the profile of
+    /// NCHW 56x56x144 gathered its samples: bfloat16 ÷ float32 1.44-1.46 there, against 1.40-1.42 with <c>vpermw</c>.)
     /// </summary>
     private static Vector512<ushort> UpperHalves
     {
