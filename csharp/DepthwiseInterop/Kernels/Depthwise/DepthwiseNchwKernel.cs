@@ -30,8 +30,10 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// threads. Taps over the padding multiply zeros, as in TensorFlow (a NaN weight there gives NaN). Float32 3x3 on
 /// AVX2 skips the band copy and reads the input rows in place (same work items, same bits) at stride 2 without
 /// left or top padding (DepthwiseNchwKernel.Stride2InPlace.cs) and at stride 1 (rows up to 16 wide:
-/// DepthwiseNchwKernel.Stride1InPlace.cs; wider: DepthwiseNchwKernel.Stride1Wide.cs, and on AVX-512 with 512-bit
-/// vectors DepthwiseNchwKernel.Stride1Sliding.cs).
+/// DepthwiseNchwKernel.Stride1InPlace.cs; wider: DepthwiseNchwKernel.Stride1Wide.cs). On AVX-512, 512-bit tiles read
+/// in place too, where they apply: 3x3 at stride 1 (DepthwiseNchwKernel.Stride1Sliding.cs, Stride1SlidingNarrow.cs,
+/// FlatPlanes.cs) and stride 2 (Stride2Sliding.cs), any padding, and 5x5 on rows of 9 to 16
+/// (Stride1FiveByFiveNarrow.cs).
 /// </summary>
 internal static partial class DepthwiseNchwKernel
 {

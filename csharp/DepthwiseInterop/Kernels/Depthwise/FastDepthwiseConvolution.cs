@@ -89,10 +89,11 @@ internal static class FastDepthwiseConvolution
     /// through the expanding copies). For multiplier 1 the planar kernel loses on small planes (its per-plane
     /// costs: the band copy, rounding rows and columns up to its tiles), so it takes planes of at least
     /// <see cref="PlanarMinimumOutputs"/> outputs, or fewer channels than a vector (the NHWC kernel needs one),
-    /// except where it reads 3x3 stride-1 planes in place (float32, 256-bit, rows 4 to 16 wide), which beats
-    /// the transposes on every plane size it takes (1 thread, µs, in place / transposes: 7x7x960 27 / 37,
-    /// 14x14x384 38 / 48, 14x14x576 57 / 73, 15x15x64 8.6 / 9.5, 5x5x512 10 / 24; more in
-    /// DepthwiseNchwKernel.Stride1InPlace.cs).
+    /// except where it reads the planes in place at stride 1 (<see cref="ReadsInPlaceAtStride1"/>), which beats
+    /// the transposes on every plane size it takes (256-bit 3x3, 1 thread, µs, in place / transposes: 7x7x960 27 / 37,
+    /// 14x14x384 38 / 48, 14x14x576 57 / 73, 15x15x64 8.6 / 9.5, 5x5x512 10 / 24, more in
+    /// DepthwiseNchwKernel.Stride1InPlace.cs; 512-bit 5x5 on 14x14x672: 0.96x the NHWC kernel's time, where the
+    /// transposes took 1.9x).
     /// </summary>
     private static bool UsePlanar<T>(in ConvolutionGeometry g, int lanes) =>
         g.DataFormat == DataFormat.NCHW && PlanarFits(g)

@@ -40,7 +40,7 @@ internal static unsafe class BFloat16DepthwiseSliding
         float[] widened = ArrayPool<float>.Shared.Rent(weights);
         try
         {
-            for (int i = 0; i < weights; i++) widened[i] = BitConverter.UInt32BitsToSingle((uint)filter[i] << 16);
+            BFloat16Format.ToSingle(new ReadOnlySpan<ushort>(filter, weights), widened.AsSpan(0, weights));
             long items = DepthwiseNchwKernel.WorkItems(g, Vector512<float>.Count, sizeof(float));
             int threads = g.OutputElementCount * g.FilterHeight * g.FilterWidth < NhwcRowBands.DepthwiseParallelThresholdMacs ? 1 : WorkerPool.ThreadCount;
             fixed (float* widenedPointer = widened)
