@@ -15,6 +15,9 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// vectors, rows of eight pixels or more run eight-pixel blocks (<see cref="WideSplitBlock"/>: sixteen accumulators in
 /// the 32 registers): on Zen 5, multiplier 2 went from 0.73x to 0.94x multiplier 1's GFLOP/s at 1 thread and from 0.84x
 /// to 0.92x at 2 (56x56x72 against 56x56x144, the benchmark's side-by-side rounds), 96 to 80 µs at 1 thread (C harness).
+/// A last half vector of input channels or less (72 = 4.5 vectors of sixteen) runs on the repeating loads, one
+/// accumulator a pixel instead of a split iteration's two (<see cref="WideRepeatTail"/>): 56x56x72 went from 0.89x to
+/// 1.02-1.04x multiplier 1's GFLOP/s at 1 thread (C harness, 31 alternated rounds, twice).
 /// A block's first or last input column may lie in the padding (zero vector), as in the row pairs. Each output
 /// adds its nine taps in the reference's order from zero, so this path changes no bit.
 /// </summary>
@@ -83,6 +86,7 @@ internal static partial class DepthwiseNhwcKernel
         nint width = p.OutputWidth, rowOffset = topRow * p.Width * p.InputChannels, rowStep = p.Width * p.InputChannels;
         bool interiorRows = rowsBegin == 0 && rowsEnd == 3;
         nint pixels = Unsafe.SizeOf<TVector>() == 64 && width >= WideSplitPixels ? WideSplitPixels : SplitPixels;
+        nint splitChannels = WideSplitChannels(p.InputChannels, Count<TVector, T>());
         for (nint ox = 0; ox < width; ox += pixels)
         {
             if (ox > width - pixels)
@@ -101,9 +105,17 @@ internal static partial class DepthwiseNhwcKernel
             if (pixels == WideSplitPixels)
             {
                 if (interiorRows && !leftPadding && !rightPadding)
-                    WideSplitBlock<TVector, T, InsideImage>(ref window, rowOffset, rowStep, rowsBegin, rowsEnd, false, false, ref zero, ref split, p, ref yo);
+                {
+                    WideSplitBlock<TVector, T, InsideImage>(ref window, rowOffset, rowStep, rowsBegin, rowsEnd, false, false, ref zero, ref split, p, splitChannels, ref yo);
+                    if (splitChannels < p.InputChannels)
+                        WideRepeatTail<TVector, T, InsideImage>(ref window, rowOffset, rowStep, rowsBegin, rowsEnd, false, false, ref zero, ref filter, p, ref yo);
+                }
                 else
-                    WideSplitBlock<TVector, T, MayReadPadding>(ref window, rowOffset, rowStep, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref split, p, ref yo);
+                {
+                    WideSplitBlock<TVector, T, MayReadPadding>(ref window, rowOffset, rowStep, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref split, p, splitChannels, ref yo);
+                    if (splitChannels < p.InputChannels)
+                        WideRepeatTail<TVector, T, MayReadPadding>(ref window, rowOffset, rowStep, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref yo);
+                }
             }
             else if (interiorRows && !leftPadding && !rightPadding)
                 SplitBlock<TVector, T, InsideImage>(ref window, rowOffset, rowStep, rowsBegin, rowsEnd, false, false, ref zero, ref split, p, ref yo);
@@ -168,17 +180,77 @@ internal static partial class DepthwiseNhwcKernel
     }
 
     /// <summary>
+    /// Input channels the eight-pixel split blocks compute: all of them, unless the last vector would hold at most half a
+    /// vector of new channels. Such a tail (56x56x72 has 4.5 vectors of sixteen) costs a whole split iteration, two
+    /// accumulators a pixel, where its outputs fill one output vector: <see cref="WideRepeatTail"/> computes it with
+    /// repeating loads instead, one accumulator a pixel.
+    /// </summary>
+    private static nint WideSplitChannels(nint channels, nint lanes)
+    {
+        nint tail = channels % lanes;
+        return tail != 0 && 2 * tail <= lanes ? channels - tail : channels;
+    }
+
+    /// <summary>
+    /// The last output vector of an eight-pixel block, output channels 2C - L .. 2C - 1 (input channels C - L / 2 ..
+    /// C - 1, each loaded once per column and repeated in registers), against the filter as it is: the tail
+    /// <see cref="WideSplitChannels"/> leaves out. Where it overlaps the split blocks' outputs it writes the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void WideRepeatTail<TVector, T, TBounds>(ref T window, nint rowOffset, nint rowStep, nint rowsBegin, nint rowsEnd, bool leftPadding, bool rightPadding,
+        ref T zero, ref T filter, in Plan p, ref T y)
+        where TVector : unmanaged where T : unmanaged where TBounds : struct, IBlockBounds
+    {
+        nint channels = p.InputChannels, column = p.Channels, filterRow = 3 * column, lanes = Count<TVector, T>();
+        nint firstOutput = column - lanes;
+        ref T origin = ref Unsafe.Add(ref window, firstOutput / 2);
+        ref T weights = ref Unsafe.Add(ref filter, firstOutput);
+        TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (nint i = 0; i < 3; i++)
+        {
+            ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, i, rowsBegin, rowsEnd, ref zero, channels, out nint s);
+            ref T left = ref !TBounds.Inside && leftPadding ? ref zero : ref Unsafe.Subtract(ref x, s);
+            ref T right = ref !TBounds.Inside && rightPadding ? ref zero : ref Unsafe.Add(ref x, 8 * s);
+            TVector w0 = Load<TVector, T>(ref weights, 0), w1 = Load<TVector, T>(ref weights, column), w2 = Load<TVector, T>(ref weights, 2 * column);
+            TVector v = RepeatTwo.Load<TVector, T>(ref left, 0);
+            a0 = MultiplyAdd<TVector, T>(v, w0, a0);
+            v = RepeatTwo.Load<TVector, T>(ref x, 0);
+            a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
+            v = RepeatTwo.Load<TVector, T>(ref x, s);
+            a0 = MultiplyAdd<TVector, T>(v, w2, a0); a1 = MultiplyAdd<TVector, T>(v, w1, a1); a2 = MultiplyAdd<TVector, T>(v, w0, a2);
+            v = RepeatTwo.Load<TVector, T>(ref x, 2 * s);
+            a1 = MultiplyAdd<TVector, T>(v, w2, a1); a2 = MultiplyAdd<TVector, T>(v, w1, a2); a3 = MultiplyAdd<TVector, T>(v, w0, a3);
+            v = RepeatTwo.Load<TVector, T>(ref x, 3 * s);
+            a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
+            v = RepeatTwo.Load<TVector, T>(ref x, 4 * s);
+            a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
+            v = RepeatTwo.Load<TVector, T>(ref x, 5 * s);
+            a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5); a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+            v = RepeatTwo.Load<TVector, T>(ref x, 6 * s);
+            a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6); a7 = MultiplyAdd<TVector, T>(v, w0, a7);
+            v = RepeatTwo.Load<TVector, T>(ref x, 7 * s);
+            a6 = MultiplyAdd<TVector, T>(v, w2, a6); a7 = MultiplyAdd<TVector, T>(v, w1, a7);
+            v = RepeatTwo.Load<TVector, T>(ref right, 0);
+            a7 = MultiplyAdd<TVector, T>(v, w2, a7);
+            weights = ref Unsafe.Add(ref weights, filterRow);
+        }
+        ref T yc = ref Unsafe.Add(ref y, firstOutput);
+        Store<TVector, T>(a0, ref yc, 0); Store<TVector, T>(a1, ref yc, column); Store<TVector, T>(a2, ref yc, 2 * column); Store<TVector, T>(a3, ref yc, 3 * column);
+        Store<TVector, T>(a4, ref yc, 4 * column); Store<TVector, T>(a5, ref yc, 5 * column); Store<TVector, T>(a6, ref yc, 6 * column); Store<TVector, T>(a7, ref yc, 7 * column);
+    }
+
+    /// <summary>
     /// <see cref="SplitBlock"/> over eight pixels, for 512-bit vectors: sixteen sums, six weights and an input column fill
     /// 23 of the 32 registers, and sixteen independent multiply-add chains where four pixels' eight left the multiply-adds
     /// waiting on each other; each input column is loaded once for up to six multiply-adds.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void WideSplitBlock<TVector, T, TBounds>(ref T window, nint rowOffset, nint rowStep, nint rowsBegin, nint rowsEnd, bool leftPadding, bool rightPadding,
-        ref T zero, ref T split, in Plan p, ref T y)
+        ref T zero, ref T split, in Plan p, nint splitChannels, ref T y)
         where TVector : unmanaged where T : unmanaged where TBounds : struct, IBlockBounds
     {
         nint channels = p.InputChannels, tap = 2 * channels, filterRow = 3 * tap, column = p.Channels;
-        nint lanes = Count<TVector, T>(), lastChannel = channels - lanes;
+        nint lanes = Count<TVector, T>(), lastChannel = splitChannels - lanes;
         for (nint c = 0; ; c += lanes)
         {
             if (c > lastChannel) c = lastChannel;

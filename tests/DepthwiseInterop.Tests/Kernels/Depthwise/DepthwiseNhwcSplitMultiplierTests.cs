@@ -43,16 +43,19 @@ public sealed class DepthwiseNhwcSplitMultiplierTests
 
     /// <summary>
     /// The eight-pixel blocks of 512-bit vectors: widths 8 to 25 reach every remainder of eight with and without edge
-    /// columns (rows narrower than eight keep four-pixel blocks), 16 to 40 input channels a 512-bit vector or more,
-    /// whole and shifted back.
+    /// columns (rows narrower than eight keep four-pixel blocks), 16 to 40 input channels a 512-bit vector or more:
+    /// whole vectors, a last vector shifted back, and a tail of at most half a vector on the repeating loads (1, 4
+    /// and 8 of sixteen float lanes; 1 to 4 of eight double lanes).
     /// </summary>
     private static IEnumerable<TestCaseData> WideSplitCases()
     {
         var random = new Random(20261127);
+        int[] channelCounts = [16, 17, 20, 24, 25, 31, 32, 33, 40, 36, 19, 28];
+        int index = 0;
         foreach (int width in Enumerable.Range(8, 18))
         foreach (var (padding, explicitPads) in new (PaddingMode, long[]?)[] { (PaddingMode.Same, null), (PaddingMode.Explicit, [1, 0, 0, 1]) })
         {
-            int batch = random.Next(1, 3), channels = random.Next(16, 41);
+            int batch = random.Next(1, 3), channels = channelCounts[index++ % channelCounts.Length];
             var options = new ConvolutionOptions { Padding = padding };
             if (explicitPads is not null)
                 options = options with { PadTop = explicitPads[0], PadBottom = explicitPads[1], PadLeft = explicitPads[2], PadRight = explicitPads[3] };
@@ -85,6 +88,7 @@ public sealed class DepthwiseNhwcSplitMultiplierTests
         AssertSplitChangesNoBit<Vector512<float>, float>(geometry, seed);
         AssertSplitChangesNoBit<Vector128<double>, double>(geometry, seed);
         AssertSplitChangesNoBit<Vector256<double>, double>(geometry, seed);
+        AssertSplitChangesNoBit<Vector512<double>, double>(geometry, seed);
     }
 
     [Test]
