@@ -63,7 +63,7 @@ internal static partial class DepthwiseNhwcKernel
 
     /// <summary>
     /// Computes work items [firstItem, endItem) of <see cref="WorkItems{TVector, T, TRepeat}"/>: a contiguous range of output rows.
-    /// <c>splitWeights</c>: see <see cref="RunRows{TVector, T, TRepeat}(ref T, ref T, ref T, in ConvolutionGeometry, long, long, T*, bool)"/>.
+    /// <c>splitWeights</c>: see <see cref="RunRows{TVector, T, TRepeat}(ref T, ref T, ref T, in ConvolutionGeometry, long, long, T*, bool, nint)"/>.
     /// </summary>
     public static unsafe void RunItems<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstItem, long endItem,
         T* splitWeights = null)

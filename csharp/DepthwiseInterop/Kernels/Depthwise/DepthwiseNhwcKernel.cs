@@ -54,10 +54,12 @@ internal static partial class DepthwiseNhwcKernel
     /// de-interleaved weights (<see cref="PrepareSplitWeights{TVector, T, TRepeat}"/>) when the caller prepared them once
     /// for all its calls, or null for this call to prepare its own if it needs them. <c>allowSplit</c> false runs
     /// multiplier 2 on the repeating loads even where the split blocks apply (tests compare the two).
+    /// <c>channelChunkVectors</c>: how many channel vectors a chunk of the row pairs holds at most
+    /// (DepthwiseNhwcKernel.ChannelChunks.cs): -1 as the problem's shape decides, 0 no chunks (tests set both ways).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RunRows<TVector, T, TRepeat>(ref T input, ref T filter, ref T output, in ConvolutionGeometry g, long firstRow, long endRow,
-        T* splitWeights, bool allowSplit)
+        T* splitWeights, bool allowSplit, nint channelChunkVectors = -1)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat
     {
         var p = new Plan(g, Count<TVector, T>());
@@ -86,12 +88,18 @@ internal static partial class DepthwiseNhwcKernel
                     SplitWeights(ref filter, p, ref *splitWeights);
                 }
                 bool pairs = !split && PairsRows<TRepeat>(p);
+                nint chunkVectors = channelChunkVectors >= 0 ? channelChunkVectors : ChannelChunkVectors<TVector, T>(p);
+                if (pairs && TRepeat.Multiplier == 1 && chunkVectors > 0 && !RowStream<T>.Streams(g))
+                {
+                    PairsInChannelChunks<TVector, T, TRepeat>(ref input, ref filter, ref output, p, (nint)firstRow, (nint)endRow, chunkVectors, interior, ref scratch[0]);
+                    return;
+                }
                 for (nint row = (nint)firstRow; row < (nint)endRow;)
                 {
                     // Two rows of the same image in the range run as a pair (see RowPairs); pairing changes no bit.
                     // A lone row (odd heights, or a range's end) on its own: on narrow rows its blocks past the edges ran
                     // as fast as rewriting it as a pair with the row before (7x7x960 1.00-1.11x, 5x5x512 1.00x, 1 and 2 threads).
-                    nint rows = pairs && row + 1 < (nint)endRow && (row + 1) % p.OutputHeight != 0 ? 2 : 1;
+                    nint rows = pairs && StartsPair(p, row, (nint)endRow) ? 2 : 1;
                     ref T rowOutput = ref Unsafe.Add(ref output, row * rowElements);
                     ref T y = ref stream.Begin(ref input, ref rowOutput, row, rows);
                     if (split)
@@ -113,9 +121,10 @@ internal static partial class DepthwiseNhwcKernel
     }
 
     /// <summary>
-    /// One output pixel at an edge column, every channel vector: taps outside the input (either way) multiply
-    /// a zero vector, in the reference's order. Four channel vectors at a time, so that four independent
-    /// chains of FMAs hide their latency; the last vectors one at a time, the last one ending at C.
+    /// One output pixel at an edge column, every channel vector of the plan's span (all C, or a chunk's, see
+    /// DepthwiseNhwcKernel.ChannelChunks.cs): taps outside the input (either way) multiply a zero vector, in the
+    /// reference's order. Four channel vectors at a time, so that four independent chains of FMAs hide their
+    /// latency; the last vectors one at a time, the last one ending at the span's end.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void EdgePixel<TVector, T, TRepeat>(ref T image, in Plan p, nint topRow, nint ox, ref T filter, ref T y)
@@ -126,8 +135,8 @@ internal static partial class DepthwiseNhwcKernel
         nint inputChannels = p.InputChannels, m = TRepeat.Multiplier, inputLanes = lanes / m;
         nint filterHeight = p.FilterHeight, filterWidth = p.FilterWidth, dilationHeight = p.DilationHeight, dilationWidth = p.DilationWidth;
         nint leftColumn = ox * p.StrideWidth - p.PadLeft;
-        nint c = 0;
-        for (; c + 4 * lanes <= channels; c += 4 * lanes)
+        nint c = 0, span = last + lanes;
+        for (; c + 4 * lanes <= span; c += 4 * lanes)
         {
             TVector a0 = default, a1 = default, a2 = default, a3 = default;
             ref T weights = ref Unsafe.Add(ref filter, c);
@@ -155,7 +164,7 @@ internal static partial class DepthwiseNhwcKernel
             Store<TVector, T>(a0, ref y, c); Store<TVector, T>(a1, ref y, c + lanes);
             Store<TVector, T>(a2, ref y, c + 2 * lanes); Store<TVector, T>(a3, ref y, c + 3 * lanes);
         }
-        for (; c < channels; c += lanes)
+        for (; c < span; c += lanes)
         {
             if (c > last) c = last;
             TVector a = default;
@@ -589,6 +598,14 @@ internal static partial class DepthwiseNhwcKernel
             };
             WidePixels = Kind switch { SlidingKind.Width3 => 12, SlidingKind.Width5 => 10, _ => BlockPixels };
             TableColumns = BlockColumns(WidePixels);
+        }
+
+        /// <summary>This plan over the first <paramref name="channels"/> channels only (at least a vector), pixels still <see cref="Channels"/> apart.</summary>
+        public Plan WithChannelSpan(nint channels, nint vectorCount)
+        {
+            var copy = this;
+            Unsafe.AsRef(in copy.LastChannelBlock) = channels - vectorCount;
+            return copy;
         }
 
         /// <summary>Input columns a block of <paramref name="pixels"/> pixels reads.</summary>
