@@ -15,9 +15,9 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// column then reads the zero vector, so the edge pixels run in the blocks too; blocks whose rows and columns all
 /// lie inside the image run an instantiation without those tests in the channel loop (<see cref="InsideImage"/>:
 /// 7% faster on 112x112x32 and 56x56x144 in a side-by-side harness). A last remainder of one
-/// pixel (of up to two after six-pixel blocks) runs one pixel at a time; after four-pixel blocks a remainder of
-/// two or three runs as a block of that many pixels, after six-pixel ones a larger remainder as a block shifted back to
-/// end at OW. Each output adds
+/// pixel runs one pixel at a time; after four-pixel blocks a remainder of two or three runs as a block of that many
+/// pixels, after six-pixel ones a remainder of two as a two-pixel block and a larger one as a block shifted back to
+/// end at OW (see <see cref="PairRemainderPixels"/>). Each output adds
 /// its nine taps in the reference's order from zero, exactly as the single-row code does, so pairing changes
 /// no bit: rows are paired or not depending only on where a thread's range of rows starts and ends. Taller
 /// passes (two to six pairs run one chunk of 32-96 channels at a time, so that the rows they share are read
@@ -35,14 +35,18 @@ internal static partial class DepthwiseNhwcKernel
     /// <summary>Output pixels per row of a pair's block.</summary>
     private const int PairPixels = 6;
     /// <summary>
-    /// Remainders of up to this many pixels run one pixel at a time; a larger one as a block of its own width
-    /// (four-pixel blocks: 3-10% faster than a shifted block on 7x7x960, 14x14x384, 14x14x576, 14x14x192 m2 and
-    /// 14x14x96 m4 at 1 and 2 threads, median of 31 alternated rounds; 56x56, 58x58 and 30x30 alike) or shifted back. Six-pixel
-    /// blocks: three pixels 9-12% faster on 15x15 rows as a block; two 3% slower on 56x56; one much slower on 7x7.
-    /// Four-pixel blocks: two pixels as a shifted block 2-11% faster (14x14x384, 14x14x576, 14x14x96 m4, 30x30x64,
-    /// 58x58x64, 1 and 2 threads, 41 alternated rounds each).
+    /// A last pixel runs one pixel at a time; a larger remainder as a block of its own width (after four-pixel blocks,
+    /// and two pixels after six-pixel ones) or as a six-pixel block shifted back (three to five pixels). Four-pixel
+    /// blocks: a block of its own width 3-10% faster than a shifted block on 7x7x960, 14x14x384, 14x14x576, 14x14x192
+    /// m2 and 14x14x96 m4 at 1 and 2 threads, median of 31 alternated rounds; 56x56, 58x58 and 30x30 alike; two pixels
+    /// as a block 2-11% faster than one at a time (14x14x384, 14x14x576, 14x14x96 m4, 30x30x64, 58x58x64, 1 and 2
+    /// threads, 41 alternated rounds each). Six-pixel blocks (Zen 5, C harness, 31 alternated rounds, twice): two
+    /// pixels as a two-pixel block rather than one at a time 1.08x faster on 14x14x384, 1.20x on 14x14x576, 1.13x on
+    /// 8x8x512 and 26x26x96, 1.04x on 20x20x128, 1.03x on 56x56x144; three pixels shifted 9-12% faster than one at a
+    /// time on 15x15 rows, and as a three-pixel block no faster; seven-pixel rows as blocks of four and three took
+    /// 1.08-1.12x the time of a six-pixel block and one pixel (7x7x960).
     /// </summary>
-    private static nint PairRemainderPixels(nint blockPixels) => blockPixels == NarrowPairPixels ? 1 : 2;
+    private const int PairRemainderPixels = 1;
 
     /// <summary>
     /// Whether rows of this problem may run in pairs: 3x3, unit strides and dilations, a row of at least six
@@ -99,7 +103,7 @@ internal static partial class DepthwiseNhwcKernel
             nint blockPixels = pixels;
             if (ox > width - pixels)
             {
-                if (width - ox <= PairRemainderPixels(pixels))
+                if (width - ox <= PairRemainderPixels)
                 {
                     for (; ox < width; ox++)
                     {
@@ -108,7 +112,7 @@ internal static partial class DepthwiseNhwcKernel
                     }
                     break;
                 }
-                if (pixels == NarrowPairPixels) blockPixels = width - ox;
+                if (pixels == NarrowPairPixels || width - ox == 2) blockPixels = width - ox;
                 else ox = width - pixels;
             }
             // The block reads input columns ox - PadLeft + j, j = 0..blockPixels + 1; column j = 1 is always inside.
@@ -141,7 +145,7 @@ internal static partial class DepthwiseNhwcKernel
         ref T zero, ref T filter, in Plan p, ref T y, nint nextRow, nint pixels)
         where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
     {
-        if (PairBlockPixels<TVector, TRepeat>() == NarrowPairPixels)
+        if (PairBlockPixels<TVector, TRepeat>() == NarrowPairPixels || pixels < NarrowPairPixels)
         {
             if (pixels == 4)
                 Pair3Narrow<TVector, T, TRepeat, TBounds, Size4>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
