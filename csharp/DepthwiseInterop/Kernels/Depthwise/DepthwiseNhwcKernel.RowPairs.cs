@@ -9,7 +9,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// over both loads each of those four rows once where two single-row passes load six. Blocks are four pixels ×
 /// one channel vector (six input columns per row, eight accumulators; DepthwiseNhwcKernel.RowPairsNarrow.cs),
 /// or six pixels (eight input columns, twelve accumulators) for multiplier 1 on 512-bit vectors, whose 32
-/// registers hold them (see <see cref="PairBlockPixels{TVector, TRepeat}"/>). The three
+/// registers hold them (see <see cref="PairBlockPixels{TVector, TRepeat}"/>), seven on rows a multiple of seven wide
+/// (<see cref="SevenPairPixels"/>). The three
 /// weights of one filter row in registers, the second output row's weights as memory operands of its multiply-adds (they stay in
 /// L1). A block's first or last input column may lie in the padding (the row's first and last blocks): that
 /// column then reads the zero vector, so the edge pixels run in the blocks too; blocks whose rows and columns all
@@ -34,6 +35,15 @@ internal static partial class DepthwiseNhwcKernel
 {
     /// <summary>Output pixels per row of a pair's block.</summary>
     private const int PairPixels = 6;
+    /// <summary>
+    /// Output pixels per row of a pair's block where six-pixel blocks apply and the row is a multiple of seven wide
+    /// (MobileNetV2's 7, 14, 28, 56 and 112): no remainder, where six-pixel blocks leave one pixel of 7 to
+    /// <see cref="EdgePixel"/>, two of 14 and 56, four of 28 and 112. Fourteen sums, three weights and an input vector
+    /// in the 32 registers. Against six-pixel blocks (Zen 5, C harness, median of 41 alternated rounds, twice; same
+    /// bits): 7x7x960 0.83-0.87x the time, 7x7x160 0.89x, 14x14x576 0.90-0.94x, 14x14x384 0.93-1.01x, 28x28x576 0.94x,
+    /// 28x28x192 0.98x, 56x56x144 0.98x, 112x112x32 1.00-1.01x; 2 threads 7x7x960 0.89x, 14x14x576 0.89x, 56x56x144 0.93x.
+    /// </summary>
+    private const int SevenPairPixels = 7;
     /// <summary>
     /// A last pixel runs one pixel at a time; a larger remainder as a block of its own width (after four-pixel blocks,
     /// and two pixels after six-pixel ones) or as a six-pixel block shifted back (three to five pixels). Four-pixel
@@ -98,6 +108,7 @@ internal static partial class DepthwiseNhwcKernel
         nint rowOffset = topRow * p.Width * p.InputChannels, rowStep = p.Width * p.InputChannels;
         bool interiorRows = rowsBegin == 0 && rowsEnd == 4;
         nint pixels = PairBlockPixels<TVector, TRepeat>();
+        if (pixels == PairPixels && width % SevenPairPixels == 0) pixels = SevenPairPixels;
         for (nint ox = 0; ox < width; ox += pixels)
         {
             nint blockPixels = pixels;
@@ -139,7 +150,7 @@ internal static partial class DepthwiseNhwcKernel
     private static unsafe nint PairBlockPixels<TVector, TRepeat>() where TVector : unmanaged where TRepeat : struct, IChannelRepeat =>
         TRepeat.Multiplier == 1 && sizeof(TVector) == 64 ? PairPixels : NarrowPairPixels;
 
-    /// <summary>The block kernel of <see cref="PairBlockPixels{TVector, TRepeat}"/>'s width; the arguments are those of <see cref="Pair3{TVector, T, TRepeat, TBounds}"/>.</summary>
+    /// <summary>The block kernel of <paramref name="pixels"/>' width (2 to 7); the arguments are those of <see cref="Pair3{TVector, T, TRepeat, TBounds, TPixels}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PairBlock<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, bool leftPadding, bool rightPadding,
         ref T zero, ref T filter, in Plan p, ref T y, nint nextRow, nint pixels)
@@ -154,8 +165,10 @@ internal static partial class DepthwiseNhwcKernel
             else
                 Pair3Narrow<TVector, T, TRepeat, TBounds, Size2>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
         }
+        else if (pixels == SevenPairPixels)
+            Pair3<TVector, T, TRepeat, TBounds, Size7>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
         else
-            Pair3<TVector, T, TRepeat, TBounds>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
+            Pair3<TVector, T, TRepeat, TBounds, Size6>(ref window, rowOffset, rowStep, step, rowsBegin, rowsEnd, leftPadding, rightPadding, ref zero, ref filter, p, ref y, nextRow);
     }
 
     /// <summary>
@@ -167,25 +180,27 @@ internal static partial class DepthwiseNhwcKernel
     /// accumulators on the stack.)
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Pair3<TVector, T, TRepeat, TBounds>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, bool leftPadding, bool rightPadding,
+    private static void Pair3<TVector, T, TRepeat, TBounds, TPixels>(ref T window, nint rowOffset, nint rowStep, nint step, nint rowsBegin, nint rowsEnd, bool leftPadding, bool rightPadding,
         ref T zero, ref T filter, in Plan p, ref T y, nint nextRow)
-        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds
+        where TVector : unmanaged where T : unmanaged where TRepeat : struct, IChannelRepeat where TBounds : struct, IBlockBounds where TPixels : struct, ITileSize
     {
         nint column = p.Channels, c2 = 2 * column, lanes = Count<TVector, T>(), lastChannel = p.LastChannelBlock, filterRow = 3 * column;
+        bool seven = TPixels.Value == 7;
+        nint pixels = TPixels.Value;
         for (nint c = 0; ; c += lanes)
         {
             if (c > lastChannel) c = lastChannel;
             ref T origin = ref Unsafe.Add(ref window, c / TRepeat.Multiplier);
             ref T weights = ref Unsafe.Add(ref filter, c);
-            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
-            TVector b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default;
+            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
+            TVector b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default;
             TVector w0, w1, w2, v;
             nint s;
 
             // Input row 0: filter row 0 into output row r.
             ref T x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, 0, rowsBegin, rowsEnd, ref zero, step, out s);
             ref T left = ref !TBounds.Inside && leftPadding ? ref zero : ref Unsafe.Subtract(ref x, s);
-            ref T right = ref !TBounds.Inside && rightPadding ? ref zero : ref Unsafe.Add(ref x, 6 * s);
+            ref T right = ref !TBounds.Inside && rightPadding ? ref zero : ref Unsafe.Add(ref x, pixels * s);
             w0 = Load<TVector, T>(ref weights, 0); w1 = Load<TVector, T>(ref weights, column); w2 = Load<TVector, T>(ref weights, c2);
             a0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref left, 0), w0, a0);
             v = TRepeat.Load<TVector, T>(ref x, 0); a0 = MultiplyAdd<TVector, T>(v, w1, a0); a1 = MultiplyAdd<TVector, T>(v, w0, a1);
@@ -194,7 +209,14 @@ internal static partial class DepthwiseNhwcKernel
             v = TRepeat.Load<TVector, T>(ref x, 3 * s); a2 = MultiplyAdd<TVector, T>(v, w2, a2); a3 = MultiplyAdd<TVector, T>(v, w1, a3); a4 = MultiplyAdd<TVector, T>(v, w0, a4);
             v = TRepeat.Load<TVector, T>(ref x, 4 * s); a3 = MultiplyAdd<TVector, T>(v, w2, a3); a4 = MultiplyAdd<TVector, T>(v, w1, a4); a5 = MultiplyAdd<TVector, T>(v, w0, a5);
             v = TRepeat.Load<TVector, T>(ref x, 5 * s); a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5);
-            a5 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref right, 0), w2, a5);
+            if (seven)
+            {
+                a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                v = TRepeat.Load<TVector, T>(ref x, 6 * s); a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6);
+                a6 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref right, 0), w2, a6);
+            }
+            else
+                a5 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref right, 0), w2, a5);
 
             // Input rows 1 and 2: filter row i into output row r (weights in registers), filter row i - 1 into row r + 1.
             ref T wb = ref weights;
@@ -202,7 +224,7 @@ internal static partial class DepthwiseNhwcKernel
             {
                 x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, i, rowsBegin, rowsEnd, ref zero, step, out s);
                 left = ref !TBounds.Inside && leftPadding ? ref zero : ref Unsafe.Subtract(ref x, s);
-                right = ref !TBounds.Inside && rightPadding ? ref zero : ref Unsafe.Add(ref x, 6 * s);
+                right = ref !TBounds.Inside && rightPadding ? ref zero : ref Unsafe.Add(ref x, pixels * s);
                 ref T wa = ref Unsafe.Add(ref wb, filterRow);
                 w0 = Load<TVector, T>(ref wa, 0); w1 = Load<TVector, T>(ref wa, column); w2 = Load<TVector, T>(ref wa, c2);
                 v = TRepeat.Load<TVector, T>(ref left, 0);
@@ -226,16 +248,30 @@ internal static partial class DepthwiseNhwcKernel
                 v = TRepeat.Load<TVector, T>(ref x, 5 * s);
                 a4 = MultiplyAdd<TVector, T>(v, w2, a4); a5 = MultiplyAdd<TVector, T>(v, w1, a5);
                 b4 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, c2), b4); b5 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, column), b5);
-                v = TRepeat.Load<TVector, T>(ref right, 0);
-                a5 = MultiplyAdd<TVector, T>(v, w2, a5);
-                b5 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, c2), b5);
+                if (seven)
+                {
+                    a6 = MultiplyAdd<TVector, T>(v, w0, a6);
+                    b6 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, 0), b6);
+                    v = TRepeat.Load<TVector, T>(ref x, 6 * s);
+                    a5 = MultiplyAdd<TVector, T>(v, w2, a5); a6 = MultiplyAdd<TVector, T>(v, w1, a6);
+                    b5 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, c2), b5); b6 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, column), b6);
+                    v = TRepeat.Load<TVector, T>(ref right, 0);
+                    a6 = MultiplyAdd<TVector, T>(v, w2, a6);
+                    b6 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, c2), b6);
+                }
+                else
+                {
+                    v = TRepeat.Load<TVector, T>(ref right, 0);
+                    a5 = MultiplyAdd<TVector, T>(v, w2, a5);
+                    b5 = MultiplyAdd<TVector, T>(v, Load<TVector, T>(ref wb, c2), b5);
+                }
                 wb = ref wa;
             }
 
             // Input row 3: filter row 2 into output row r + 1.
             x = ref WindowRow<T, TBounds>(ref origin, rowOffset, rowStep, 3, rowsBegin, rowsEnd, ref zero, step, out s);
             left = ref !TBounds.Inside && leftPadding ? ref zero : ref Unsafe.Subtract(ref x, s);
-            right = ref !TBounds.Inside && rightPadding ? ref zero : ref Unsafe.Add(ref x, 6 * s);
+            right = ref !TBounds.Inside && rightPadding ? ref zero : ref Unsafe.Add(ref x, pixels * s);
             w0 = Load<TVector, T>(ref wb, 0); w1 = Load<TVector, T>(ref wb, column); w2 = Load<TVector, T>(ref wb, c2);
             b0 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref left, 0), w0, b0);
             v = TRepeat.Load<TVector, T>(ref x, 0); b0 = MultiplyAdd<TVector, T>(v, w1, b0); b1 = MultiplyAdd<TVector, T>(v, w0, b1);
@@ -244,14 +280,23 @@ internal static partial class DepthwiseNhwcKernel
             v = TRepeat.Load<TVector, T>(ref x, 3 * s); b2 = MultiplyAdd<TVector, T>(v, w2, b2); b3 = MultiplyAdd<TVector, T>(v, w1, b3); b4 = MultiplyAdd<TVector, T>(v, w0, b4);
             v = TRepeat.Load<TVector, T>(ref x, 4 * s); b3 = MultiplyAdd<TVector, T>(v, w2, b3); b4 = MultiplyAdd<TVector, T>(v, w1, b4); b5 = MultiplyAdd<TVector, T>(v, w0, b5);
             v = TRepeat.Load<TVector, T>(ref x, 5 * s); b4 = MultiplyAdd<TVector, T>(v, w2, b4); b5 = MultiplyAdd<TVector, T>(v, w1, b5);
-            b5 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref right, 0), w2, b5);
+            if (seven)
+            {
+                b6 = MultiplyAdd<TVector, T>(v, w0, b6);
+                v = TRepeat.Load<TVector, T>(ref x, 6 * s); b5 = MultiplyAdd<TVector, T>(v, w2, b5); b6 = MultiplyAdd<TVector, T>(v, w1, b6);
+                b6 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref right, 0), w2, b6);
+            }
+            else
+                b5 = MultiplyAdd<TVector, T>(TRepeat.Load<TVector, T>(ref right, 0), w2, b5);
 
             ref T ya = ref Unsafe.Add(ref y, c);
             Store<TVector, T>(a0, ref ya, 0); Store<TVector, T>(a1, ref ya, column); Store<TVector, T>(a2, ref ya, c2);
             Store<TVector, T>(a3, ref ya, 3 * column); Store<TVector, T>(a4, ref ya, 4 * column); Store<TVector, T>(a5, ref ya, 5 * column);
+            if (seven) Store<TVector, T>(a6, ref ya, 6 * column);
             ref T yb = ref Unsafe.Add(ref ya, nextRow);
             Store<TVector, T>(b0, ref yb, 0); Store<TVector, T>(b1, ref yb, column); Store<TVector, T>(b2, ref yb, c2);
             Store<TVector, T>(b3, ref yb, 3 * column); Store<TVector, T>(b4, ref yb, 4 * column); Store<TVector, T>(b5, ref yb, 5 * column);
+            if (seven) Store<TVector, T>(b6, ref yb, 6 * column);
             if (c == lastChannel) break;
         }
     }

@@ -22,7 +22,7 @@ internal static partial class DepthwiseNhwcKernel
 
     /// <summary>
     /// One block of <typeparamref name="TPixels"/> (four, or a row's last two or three) pixels of both rows, every
-    /// channel vector; the arguments are those of <see cref="Pair3{TVector, T, TRepeat, TBounds}"/>. Input row 0 feeds
+    /// channel vector; the arguments are those of <see cref="Pair3{TVector, T, TRepeat, TBounds, TPixels}"/>. Input row 0 feeds
     /// output row r only, rows 1 and 2 both, row 3 row r + 1; input column j feeds pixel j − kx with tap kx, columns
     /// in order, so every pixel count adds each output's taps in the same order.
     /// </summary>

@@ -9,7 +9,7 @@ using DepthwiseInterop.Tests.Support;
 namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 
 /// <summary>
-/// The NHWC kernel's paired rows (3x3, unit strides; four-pixel blocks, six-pixel ones for multiplier 1 on
+/// The NHWC kernel's paired rows (3x3, unit strides; four-pixel blocks, six- or seven-pixel ones for multiplier 1 on
 /// 512-bit vectors): blocks whose first or last column lies in
 /// the padding, remainders run pixel by pixel, as a two- or three-pixel block or as a shifted block, padding rows above and below, images
 /// whose row count is odd (no pair across two images). Each case is checked against the reference on every
@@ -20,9 +20,10 @@ public sealed class DepthwiseNhwcRowPairTests
     private static IEnumerable<TestCaseData> PairCases()
     {
         var random = new Random(20261126);
-        // Widths 6..20 reach every remainder of six (0..5) and of four (0..3) with and without edge columns; heights 1..7 reach
-        // pairs over the top and bottom padding and an unpaired last row.
-        foreach (int width in new[] { 6, 7, 8, 9, 10, 11, 12, 13, 14, 17, 20 })
+        // Widths 6..20 reach every remainder of six (0..5) and of four (0..3) with and without edge columns, 7, 14 and 21
+        // the seven-pixel blocks (512-bit, multiplier 1); heights 1..7 reach pairs over the top and bottom padding and an
+        // unpaired last row.
+        foreach (int width in new[] { 6, 7, 8, 9, 10, 11, 12, 13, 14, 17, 20, 21 })
         foreach (var (padding, explicitPads) in new (PaddingMode, long[]?)[]
                  { (PaddingMode.Same, null), (PaddingMode.Valid, null), (PaddingMode.Explicit, [0, 0, 1, 0]), (PaddingMode.Explicit, [1, 0, 0, 1]), (PaddingMode.Explicit, [2, 1, 1, 1]) })
         {
