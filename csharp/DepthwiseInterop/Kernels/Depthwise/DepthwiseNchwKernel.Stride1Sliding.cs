@@ -59,6 +59,14 @@ internal static partial class DepthwiseNchwKernel
 
     private readonly struct Stride1Tiles<TElement> : IPlaneRunTiles<TElement> where TElement : unmanaged
     {
+        private static void SlidingNarrow<TVectors>(in WideBand<float> band, in PlaneRun run, nint pairRows) where TVectors : struct, ITileSize
+        {
+            if (pairRows == 5) SlidingNarrowBandRows<FiveRows, TVectors>(band, run);
+            else if (pairRows == 6) SlidingNarrowBandRows<SixRows, TVectors>(band, run);
+            else if (pairRows == 7) SlidingNarrowBandRows<SevenRows, TVectors>(band, run);
+            else SlidingNarrowBandRows<EightRows, TVectors>(band, run);
+        }
+
         public static void Run(in WideBand<TElement> band, in PlaneRun run, nint bandRows)
         {
             if (typeof(TElement) == typeof(float) && band.OutputWidth <= 16 && bandRows > 5)
@@ -66,10 +74,8 @@ internal static partial class DepthwiseNchwKernel
                 // Rows up to 16 wide: two groups of five to eight rows cover bands up to 16 rows; longer ones go in pairs of sevens.
                 ref readonly WideBand<float> floats = ref Unsafe.As<WideBand<TElement>, WideBand<float>>(ref Unsafe.AsRef(in band));
                 nint pairRows = bandRows > 16 ? 7 : Math.Max(5, (bandRows + 1) / 2);
-                if (pairRows == 5) SlidingNarrowBandRows<FiveRows>(floats, run);
-                else if (pairRows == 6) SlidingNarrowBandRows<SixRows>(floats, run);
-                else if (pairRows == 7) SlidingNarrowBandRows<SevenRows>(floats, run);
-                else SlidingNarrowBandRows<EightRows>(floats, run);
+                if (16 - floats.PadLeft < floats.Width) SlidingNarrow<Size2>(floats, run, pairRows);
+                else SlidingNarrow<Size1>(floats, run, pairRows);
                 return;
             }
             nint groupRows = GroupRowsOf(bandRows);
