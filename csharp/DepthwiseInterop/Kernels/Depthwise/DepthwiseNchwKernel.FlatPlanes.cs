@@ -64,7 +64,9 @@ internal static partial class DepthwiseNchwKernel
                     nint o = channel * p.Multiplier + m;
                     var run = new PlaneRun(pixels, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * pixels, planes);
                     float* x = pinnedInput + index * pixels, y = pinnedOutput + (batch * outputChannels + o) * pixels;
-                    switch (width)
+                    if (vectors == 4 && width == 7) FlatPlaneTaps4<Width7>(plane, run, x, y);
+                    else if (vectors == 4 && width == 8) FlatPlaneTaps4<Width8>(plane, run, x, y);
+                    else switch (width)
                     {
                         case 1: FlatPlaneTaps<Width1>(plane, run, x, y); break;
                         case 2: FlatPlaneTaps<Width2>(plane, run, x, y); break;
@@ -123,6 +125,83 @@ internal static partial class DepthwiseNchwKernel
             previous = current;
             current = following;
         }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="FlatPlaneTaps{TWidth}"/> for planes of four vectors (49 to 64 pixels: MobileNet's 7x7), the plane held in
+    /// registers: each tap is applied to the four vectors in turn, so four multiply-add chains are in flight where the
+    /// vector loop ran one chain of nine at a time (the next vector's chain waiting for the loop's branches and loads), and
+    /// the column masks stay in registers across planes. The same taps in the same order: the same bits. 7x7x960, 1 thread
+    /// (C harness, 31 alternated rounds, twice): 0.76-0.82x the vector loop's time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void FlatPlaneTaps4<TWidth>(in FlatPlane f, in PlaneRun run, float* x0, float* y0) where TWidth : struct, IPlaneWidth
+    {
+        nint t = f.TapStride;
+        Vector512<float> zero = Vector512<float>.Zero;
+        const byte Full = 16;
+        byte width = (byte)TWidth.Value;
+        Vector512<float> tail = ColumnsBelow(f.Pixels - 48);
+        Vector512<float> f0 = Vector512.Load(f.NotFirst), f1 = Vector512.Load(f.NotFirst + 16), f2 = Vector512.Load(f.NotFirst + 32), f3 = Vector512.Load(f.NotFirst + 48);
+        Vector512<float> l0 = Vector512.Load(f.NotLast), l1 = Vector512.Load(f.NotLast + 16), l2 = Vector512.Load(f.NotLast + 32), l3 = Vector512.Load(f.NotLast + 48);
+        for (nint j = 0; j < run.Planes; j++)
+        {
+            float* x = x0 + j * run.PlaneIn, w = run.Weights + j * run.WeightStep, y = y0 + j * run.OutputStep;
+            Vector512<float> v0 = Vector512.Load(x), v1 = Vector512.Load(x + 16), v2 = Vector512.Load(x + 32), v3 = Avx512F.MaskLoad(x + 48, tail, zero);
+            Vector512<float> a0, a1, a2, a3, wk;
+            // Filter row 0: taps d = -W - 1, -W, -W + 1 (previous:current pairs).
+            wk = Vector512.Create(w[0]);
+            a0 = Fma512(FlatShift(v0, zero, (byte)(Full - 1 - width)) & f0, wk, zero);
+            a1 = Fma512(FlatShift(v1, v0, (byte)(Full - 1 - width)) & f1, wk, zero);
+            a2 = Fma512(FlatShift(v2, v1, (byte)(Full - 1 - width)) & f2, wk, zero);
+            a3 = Fma512(FlatShift(v3, v2, (byte)(Full - 1 - width)) & f3, wk, zero);
+            wk = Vector512.Create(w[t]);
+            a0 = Fma512(FlatShift(v0, zero, (byte)(Full - width)), wk, a0);
+            a1 = Fma512(FlatShift(v1, v0, (byte)(Full - width)), wk, a1);
+            a2 = Fma512(FlatShift(v2, v1, (byte)(Full - width)), wk, a2);
+            a3 = Fma512(FlatShift(v3, v2, (byte)(Full - width)), wk, a3);
+            wk = Vector512.Create(w[2 * t]);
+            a0 = Fma512(FlatShift(v0, zero, (byte)(Full + 1 - width)) & l0, wk, a0);
+            a1 = Fma512(FlatShift(v1, v0, (byte)(Full + 1 - width)) & l1, wk, a1);
+            a2 = Fma512(FlatShift(v2, v1, (byte)(Full + 1 - width)) & l2, wk, a2);
+            a3 = Fma512(FlatShift(v3, v2, (byte)(Full + 1 - width)) & l3, wk, a3);
+            // Filter row 1: taps d = -1, 0, +1.
+            wk = Vector512.Create(w[3 * t]);
+            a0 = Fma512(FlatShift(v0, zero, Full - 1) & f0, wk, a0);
+            a1 = Fma512(FlatShift(v1, v0, Full - 1) & f1, wk, a1);
+            a2 = Fma512(FlatShift(v2, v1, Full - 1) & f2, wk, a2);
+            a3 = Fma512(FlatShift(v3, v2, Full - 1) & f3, wk, a3);
+            wk = Vector512.Create(w[4 * t]);
+            a0 = Fma512(v0, wk, a0);
+            a1 = Fma512(v1, wk, a1);
+            a2 = Fma512(v2, wk, a2);
+            a3 = Fma512(v3, wk, a3);
+            wk = Vector512.Create(w[5 * t]);
+            a0 = Fma512(FlatShift(v1, v0, 1) & l0, wk, a0);
+            a1 = Fma512(FlatShift(v2, v1, 1) & l1, wk, a1);
+            a2 = Fma512(FlatShift(v3, v2, 1) & l2, wk, a2);
+            a3 = Fma512(FlatShift(zero, v3, 1) & l3, wk, a3);
+            // Filter row 2: taps d = W - 1, W, W + 1 (current:next pairs).
+            wk = Vector512.Create(w[6 * t]);
+            a0 = Fma512(FlatShift(v1, v0, (byte)(width - 1)) & f0, wk, a0);
+            a1 = Fma512(FlatShift(v2, v1, (byte)(width - 1)) & f1, wk, a1);
+            a2 = Fma512(FlatShift(v3, v2, (byte)(width - 1)) & f2, wk, a2);
+            a3 = Fma512(FlatShift(zero, v3, (byte)(width - 1)) & f3, wk, a3);
+            wk = Vector512.Create(w[7 * t]);
+            a0 = Fma512(FlatShift(v1, v0, width), wk, a0);
+            a1 = Fma512(FlatShift(v2, v1, width), wk, a1);
+            a2 = Fma512(FlatShift(v3, v2, width), wk, a2);
+            a3 = Fma512(FlatShift(zero, v3, width), wk, a3);
+            wk = Vector512.Create(w[8 * t]);
+            a0 = Fma512(FlatShift(v1, v0, (byte)(width + 1)) & l0, wk, a0);
+            a1 = Fma512(FlatShift(v2, v1, (byte)(width + 1)) & l1, wk, a1);
+            a2 = Fma512(FlatShift(v3, v2, (byte)(width + 1)) & l2, wk, a2);
+            a3 = Fma512(FlatShift(zero, v3, (byte)(width + 1)) & l3, wk, a3);
+            a0.Store(y);
+            a1.Store(y + 16);
+            a2.Store(y + 32);
+            Avx512F.MaskStore(y + 48, tail, a3);
         }
     }
 
