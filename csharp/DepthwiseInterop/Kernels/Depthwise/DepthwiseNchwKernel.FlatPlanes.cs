@@ -100,7 +100,7 @@ internal static partial class DepthwiseNchwKernel
         Vector512<float> tail = ColumnsBelow(f.Pixels - 16 * last);
         for (nint j = 0; j < run.Planes; j++)
         {
-        float* x = x0 + j * run.PlaneIn, w = run.Weights + j * run.WeightStep, y = y0 + j * run.OutputStep;
+        float* x = x0 + run.InputOffset(j), w = run.Weights + j * run.WeightStep, y = y0 + j * run.OutputStep;
         Vector512<float> w00 = Vector512.Create(w[0]), w01 = Vector512.Create(w[t]), w02 = Vector512.Create(w[2 * t]);
         Vector512<float> w10 = Vector512.Create(w[3 * t]), w11 = Vector512.Create(w[4 * t]), w12 = Vector512.Create(w[5 * t]);
         Vector512<float> w20 = Vector512.Create(w[6 * t]), w21 = Vector512.Create(w[7 * t]), w22 = Vector512.Create(w[8 * t]);
@@ -147,7 +147,7 @@ internal static partial class DepthwiseNchwKernel
         Vector512<float> l0 = Vector512.Load(f.NotLast), l1 = Vector512.Load(f.NotLast + 16), l2 = Vector512.Load(f.NotLast + 32), l3 = Vector512.Load(f.NotLast + 48);
         for (nint j = 0; j < run.Planes; j++)
         {
-            float* x = x0 + j * run.PlaneIn, w = run.Weights + j * run.WeightStep, y = y0 + j * run.OutputStep;
+            float* x = x0 + run.InputOffset(j), w = run.Weights + j * run.WeightStep, y = y0 + j * run.OutputStep;
             Vector512<float> v0 = Vector512.Load(x), v1 = Vector512.Load(x + 16), v2 = Vector512.Load(x + 32), v3 = Avx512F.MaskLoad(x + 48, tail, zero);
             Vector512<float> a0, a1, a2, a3, wk;
             // Filter row 0: taps d = -W - 1, -W, -W + 1 (previous:current pairs).

@@ -73,7 +73,7 @@ internal static partial class DepthwiseNchwKernel
             }
             for (nint j = 0; j < run.Planes; j++)
             {
-                nint shift = j * run.PlaneIn * sizeof(float);
+                nint shift = run.InputOffset(j) * sizeof(float);
                 float* w = b.Weights + j * run.WeightStep, y = b.Y + j * run.OutputStep + r * outputWidth;
                 Vector512<float> w00 = Vector512.Create(w[0 * t]), w01 = Vector512.Create(w[1 * t]), w02 = Vector512.Create(w[2 * t]), w03 = Vector512.Create(w[3 * t]), w04 = Vector512.Create(w[4 * t]);
                 Vector512<float> w10 = Vector512.Create(w[5 * t]), w11 = Vector512.Create(w[6 * t]), w12 = Vector512.Create(w[7 * t]), w13 = Vector512.Create(w[8 * t]), w14 = Vector512.Create(w[9 * t]);

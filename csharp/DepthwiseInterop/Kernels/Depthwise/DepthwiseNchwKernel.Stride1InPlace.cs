@@ -133,11 +133,20 @@ internal static partial class DepthwiseNchwKernel
         }
     }
 
-    /// <summary>Consecutive input planes of one image and, for each, the output plane and weights of one multiplier index.</summary>
-    private readonly unsafe struct PlaneRun(nint planeIn, float* weights, nint tapStride, nint weightStep, nint outputStep, nint planes)
+    /// <summary>
+    /// Planes computed one after another: consecutive input planes of one image and, for each, the output plane and
+    /// weights of one multiplier index; or, with <c>outputsPerInput</c> M, consecutive output planes, M of them (every
+    /// multiplier index) per input plane.
+    /// </summary>
+    private readonly unsafe struct PlaneRun(nint planeIn, float* weights, nint tapStride, nint weightStep, nint outputStep, nint planes, nint outputsPerInput = 1)
     {
         /// <summary>Elements from one input plane to the next.</summary>
         public readonly nint PlaneIn = planeIn;
+        /// <summary>Planes of the run that read the same input plane.</summary>
+        public readonly nint OutputsPerInput = outputsPerInput;
+
+        /// <summary>Elements from the run's first input plane to plane <paramref name="j"/>'s.</summary>
+        public nint InputOffset(nint j) => (OutputsPerInput == 1 ? j : j / OutputsPerInput) * PlaneIn;
         /// <summary>Tap 0's weight of the first plane; tap k is <see cref="TapStride"/> × k further, the next plane's <see cref="WeightStep"/>.</summary>
         public readonly float* Weights = weights;
         public readonly nint TapStride = tapStride, WeightStep = weightStep;
@@ -180,7 +189,7 @@ internal static partial class DepthwiseNchwKernel
         for (nint j = 0; j < run.Planes; j++)
         {
             float* w = run.Weights + j * run.WeightStep;
-            nint shift = j * run.PlaneIn * sizeof(float);
+            nint shift = run.InputOffset(j) * sizeof(float);
             Vector256<float> w00 = Vector256.Create(w[0]), w01 = Vector256.Create(w[tapStride]), w02 = Vector256.Create(w[2 * tapStride]);
             Vector256<float> w10 = Vector256.Create(w[3 * tapStride]), w11 = Vector256.Create(w[4 * tapStride]), w12 = Vector256.Create(w[5 * tapStride]);
             Vector256<float> w20 = Vector256.Create(w[6 * tapStride]), w21 = Vector256.Create(w[7 * tapStride]), w22 = Vector256.Create(w[8 * tapStride]);

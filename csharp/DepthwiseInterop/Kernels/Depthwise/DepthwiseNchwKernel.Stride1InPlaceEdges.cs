@@ -159,7 +159,7 @@ internal static partial class DepthwiseNchwKernel
         for (nint j = 0; j < run.Planes; j++)
         {
             var weights = new Weights3x3(run.Weights + j * run.WeightStep, run.TapStride);
-            nint shift = j * run.PlaneIn * sizeof(float);
+            nint shift = run.InputOffset(j) * sizeof(float);
             EdgeTile<TRows, MaskedColumn, MaskedColumn, TTop, TBottom>(weights, group, shift, 0, leftMask, rightMask, group.Output + j * run.OutputStep, lastFour);
         }
     }
@@ -180,7 +180,7 @@ internal static partial class DepthwiseNchwKernel
         for (nint j = 0; j < run.Planes; j++)
         {
             var weights = new Weights3x3(run.Weights + j * run.WeightStep, run.TapStride);
-            nint shift = j * run.PlaneIn * sizeof(float);
+            nint shift = run.InputOffset(j) * sizeof(float);
             float* y = group.Output + j * run.OutputStep;
             EdgeTile<TRows, MaskedColumn, PlainColumn, TTop, TBottom>(weights, group, shift, 0, leftMask, default, y, lastFour);
             EdgeTile<TRows, PlainColumn, MaskedColumn, TTop, TBottom>(weights, group, shift, second, default, rightMask, y, lastFour);

@@ -99,7 +99,7 @@ internal static partial class DepthwiseNchwKernel
         nint t = b.TapStride, width = b.Width, padLeft = b.PadLeft, outputWidth = b.OutputWidth, next = outputWidth;
         for (nint j = 0; j < run.Planes; j++)
         {
-            TElement* image = b.Image + j * run.PlaneIn, outputPlane = b.Y + j * run.OutputStep;
+            TElement* image = b.Image + run.InputOffset(j), outputPlane = b.Y + j * run.OutputStep;
             float* w = b.Weights + j * run.WeightStep;
             Vector512<float> w00 = Vector512.Create(w[0]), w01 = Vector512.Create(w[t]), w02 = Vector512.Create(w[2 * t]);
             Vector512<float> w10 = Vector512.Create(w[3 * t]), w11 = Vector512.Create(w[4 * t]), w12 = Vector512.Create(w[5 * t]);

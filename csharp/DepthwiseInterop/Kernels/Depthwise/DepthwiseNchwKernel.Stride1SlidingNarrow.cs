@@ -54,7 +54,7 @@ internal static partial class DepthwiseNchwKernel
             }
             for (nint j = 0; j < run.Planes; j++)
             {
-                nint shift = j * run.PlaneIn * sizeof(float);
+                nint shift = run.InputOffset(j) * sizeof(float);
                 float* w = b.Weights + j * run.WeightStep;
                 Vector512<float> w00 = Vector512.Create(w[0]), w01 = Vector512.Create(w[t]), w02 = Vector512.Create(w[2 * t]);
                 Vector512<float> w10 = Vector512.Create(w[3 * t]), w11 = Vector512.Create(w[4 * t]), w12 = Vector512.Create(w[5 * t]);

@@ -62,7 +62,7 @@ internal static partial class DepthwiseNchwKernel
         nint* rows = stackalloc nint[2 * 7 + 1];
         for (nint j = 0; j < run.Planes; j++)
         {
-            float* image = b.Image + j * run.PlaneIn, w = b.Weights + j * run.WeightStep, outputPlane = b.Y + j * run.OutputStep;
+            float* image = b.Image + run.InputOffset(j), w = b.Weights + j * run.WeightStep, outputPlane = b.Y + j * run.OutputStep;
             Vector512<float> w00 = Vector512.Create(w[0]), w01 = Vector512.Create(w[t]), w02 = Vector512.Create(w[2 * t]);
             Vector512<float> w10 = Vector512.Create(w[3 * t]), w11 = Vector512.Create(w[4 * t]), w12 = Vector512.Create(w[5 * t]);
             Vector512<float> w20 = Vector512.Create(w[6 * t]), w21 = Vector512.Create(w[7 * t]), w22 = Vector512.Create(w[8 * t]);
