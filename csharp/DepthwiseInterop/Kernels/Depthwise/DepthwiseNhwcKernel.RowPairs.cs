@@ -8,7 +8,7 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// padding column on either side (SAME or VALID): output rows r and r + 1 read input rows t .. t + 3, so a pass
 /// over both loads each of those four rows once where two single-row passes load six. Blocks are four pixels ×
 /// one channel vector (six input columns per row, eight accumulators; DepthwiseNhwcKernel.RowPairsNarrow.cs),
-/// or six pixels (eight input columns, twelve accumulators) for multiplier 1 on 512-bit vectors, whose 32
+/// or six pixels (eight input columns, twelve accumulators) on 512-bit vectors, whose 32
 /// registers hold them (see <see cref="PairBlockPixels{TVector, TRepeat}"/>), seven on rows a multiple of seven wide
 /// (<see cref="SevenPairPixels"/>). The three
 /// weights of one filter row in registers, the second output row's weights as memory operands of its multiply-adds (they stay in
@@ -37,7 +37,7 @@ internal static partial class DepthwiseNhwcKernel
     private const int PairPixels = 6;
     /// <summary>
     /// Output pixels per row of a pair's block where six-pixel blocks apply and the row is a multiple of seven wide
-    /// (MobileNetV2's 7, 14, 28, 56 and 112): no remainder, where six-pixel blocks leave one pixel of 7 to
+    /// (MobileNetV2's 7, 14, 28, 56 and 112; every multiplier, measured on multiplier 1): no remainder, where six-pixel blocks leave one pixel of 7 to
     /// <see cref="EdgePixel"/>, two of 14 and 56, four of 28 and 112. Fourteen sums, three weights and an input vector
     /// in the 32 registers. Against six-pixel blocks (Zen 5, C harness, median of 41 alternated rounds, twice; same
     /// bits): 7x7x960 0.83-0.87x the time, 7x7x160 0.89x, 14x14x576 0.90-0.94x, 14x14x384 0.93-1.01x, 28x28x576 0.94x,
@@ -140,15 +140,17 @@ internal static partial class DepthwiseNhwcKernel
 
     /// <summary>
     /// Output pixels per row of a pair's block: six (twelve accumulators) only where the registers hold them, i.e.
-    /// multiplier 1 on 512-bit vectors (32 registers); four otherwise. With 16 registers the JIT spilled the six-pixel
+    /// on 512-bit vectors (32 registers), every multiplier; four otherwise. With 16 registers the JIT spilled the six-pixel
     /// block's accumulators: four-pixel blocks for multiplier 1 measured 1.02-1.20x faster side by side (AVX2, 31
     /// alternated rounds each, 1 thread: 112x112x32 1.12-1.17, 56x56x144 1.15-1.17, 28x28x192 1.15, 60x60x64
     /// 1.14-1.15, 15x15x64 1.16-1.20, 14x14 and 7x7 layers 1.04-1.07, 30x30x64 0.97-1.02; 2 threads 1.01-1.21),
-    /// with the same bits.
+    /// with the same bits. Multiplier 4 on 512-bit vectors, six- and seven-pixel blocks against four-pixel ones (Zen 5,
+    /// C harness, 21 rounds, twice): 28x28x48 0.92-0.96x the time at 1 and 2 threads, 14x14x96 0.86x, 56x56x32 0.92-0.97x;
+    /// multiplier 2: see DepthwiseNhwcKernel.SplitMultiplier.cs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe nint PairBlockPixels<TVector, TRepeat>() where TVector : unmanaged where TRepeat : struct, IChannelRepeat =>
-        TRepeat.Multiplier == 1 && sizeof(TVector) == 64 ? PairPixels : NarrowPairPixels;
+        sizeof(TVector) == 64 ? PairPixels : NarrowPairPixels;
 
     /// <summary>The block kernel of <paramref name="pixels"/>' width (2 to 7); the arguments are those of <see cref="Pair3{TVector, T, TRepeat, TBounds, TPixels}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

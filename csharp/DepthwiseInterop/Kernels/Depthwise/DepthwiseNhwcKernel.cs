@@ -65,7 +65,7 @@ internal static partial class DepthwiseNhwcKernel
         var p = new Plan(g, Count<TVector, T>());
         // Zeros read by taps over the padding (as many as a pixel's input channels, for the blocks past an edge,
         // see DepthwiseNhwcKernel.RowBlocks.cs), then multiplier 2's de-interleaved weights if this call prepares them.
-        bool split = allowSplit && SplitsMultiplier<TRepeat>(p, Count<TVector, T>());
+        bool split = allowSplit && SplitsMultiplier<TVector, T, TRepeat>(p);
         int splitElements = split && splitWeights == null ? checked((int)SplitWeightElements(p)) : 0;
         int zeroElements = (int)Math.Max(Count<TVector, T>(), p.InputChannels);
         int scratchElements = zeroElements + splitElements;
