@@ -27,7 +27,8 @@ internal static partial class DepthwiseNchwKernel
     /// time; two groups a step, a call per plane: 1.69x and 2.31x.) A band longer than two groups goes in pairs,
     /// the last moved back to end at the band's end (recomputing rows with the same bits). The rows come from a
     /// table built per pair for the first plane, rows over the padding pointing at the zero row, which stays
-    /// where the others move on by a plane.
+    /// where the others move on by a plane. (The plane's row pointers computed once per plane into a second table,
+    /// one load per use instead of two loads and an and: 1.12-1.17x the time on 14x14x384, 14x14x576 and 15x15x64.)
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]

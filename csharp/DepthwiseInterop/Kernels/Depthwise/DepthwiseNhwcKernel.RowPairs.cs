@@ -54,7 +54,9 @@ internal static partial class DepthwiseNhwcKernel
     /// pixels as a two-pixel block rather than one at a time 1.08x faster on 14x14x384, 1.20x on 14x14x576, 1.13x on
     /// 8x8x512 and 26x26x96, 1.04x on 20x20x128, 1.03x on 56x56x144; three pixels shifted 9-12% faster than one at a
     /// time on 15x15 rows, and as a three-pixel block no faster; seven-pixel rows as blocks of four and three took
-    /// 1.08-1.12x the time of a six-pixel block and one pixel (7x7x960).
+    /// 1.08-1.12x the time of a six-pixel block and one pixel (7x7x960); rows of 6k + 3 as a seven-pixel block, six-pixel
+    /// ones and a two-pixel block instead of a last six-pixel block shifted back: no change measured on 15x15x64, 27x27x64,
+    /// 0.95x on 9x9x256 (not kept).
     /// </summary>
     private const int PairRemainderPixels = 1;
 
