@@ -55,28 +55,26 @@ internal static partial class DepthwiseNchwKernel
         {
             for (long item = firstItem; item < endItem;)
             {
-                // A run of planes of one image: their weights are consecutive.
+                // A run of planes of one image, every multiplier index of a plane before the next (as
+                // DepthwiseNchwKernel.PlaneRuns.cs orders them): the output planes and their weights are consecutive.
                 nint index = (nint)item, batch = index / p.Channels, channel = index % p.Channels;
                 nint planes = (nint)Math.Min(endItem - item, p.Channels - channel);
                 item += planes;
-                for (nint m = 0; m < p.Multiplier; m++)
+                nint o = channel * p.Multiplier;
+                var run = new PlaneRun(pixels, pinnedFilter + o, outputChannels, 1, pixels, planes * p.Multiplier, p.Multiplier);
+                float* x = pinnedInput + index * pixels, y = pinnedOutput + (batch * outputChannels + o) * pixels;
+                if (vectors == 4 && width == 7) FlatPlaneTaps4<Width7>(plane, run, x, y);
+                else if (vectors == 4 && width == 8) FlatPlaneTaps4<Width8>(plane, run, x, y);
+                else switch (width)
                 {
-                    nint o = channel * p.Multiplier + m;
-                    var run = new PlaneRun(pixels, pinnedFilter + o, outputChannels, p.Multiplier, p.Multiplier * pixels, planes);
-                    float* x = pinnedInput + index * pixels, y = pinnedOutput + (batch * outputChannels + o) * pixels;
-                    if (vectors == 4 && width == 7) FlatPlaneTaps4<Width7>(plane, run, x, y);
-                    else if (vectors == 4 && width == 8) FlatPlaneTaps4<Width8>(plane, run, x, y);
-                    else switch (width)
-                    {
-                        case 1: FlatPlaneTaps<Width1>(plane, run, x, y); break;
-                        case 2: FlatPlaneTaps<Width2>(plane, run, x, y); break;
-                        case 3: FlatPlaneTaps<Width3>(plane, run, x, y); break;
-                        case 4: FlatPlaneTaps<Width4>(plane, run, x, y); break;
-                        case 5: FlatPlaneTaps<Width5>(plane, run, x, y); break;
-                        case 6: FlatPlaneTaps<Width6>(plane, run, x, y); break;
-                        case 7: FlatPlaneTaps<Width7>(plane, run, x, y); break;
-                        default: FlatPlaneTaps<Width8>(plane, run, x, y); break;
-                    }
+                    case 1: FlatPlaneTaps<Width1>(plane, run, x, y); break;
+                    case 2: FlatPlaneTaps<Width2>(plane, run, x, y); break;
+                    case 3: FlatPlaneTaps<Width3>(plane, run, x, y); break;
+                    case 4: FlatPlaneTaps<Width4>(plane, run, x, y); break;
+                    case 5: FlatPlaneTaps<Width5>(plane, run, x, y); break;
+                    case 6: FlatPlaneTaps<Width6>(plane, run, x, y); break;
+                    case 7: FlatPlaneTaps<Width7>(plane, run, x, y); break;
+                    default: FlatPlaneTaps<Width8>(plane, run, x, y); break;
                 }
             }
         }

@@ -20,7 +20,7 @@ internal static partial class DepthwiseNchwKernel
         static abstract void Run(in WideBand<TElement> band, in PlaneRun run, nint bandRows);
     }
 
-    /// <summary>Groups of five to seven output rows, as even as they go (15 rows as 5 + 5 + 5 rather than 7 + 7 + 7).</summary>
+    /// <summary>Groups of five to seven output rows, as even as they go (15 rows as 5 + 5 + 5 rather than 7 + 7 + 7); every row-group tile sizes its groups so.</summary>
     private static nint GroupRowsOf(nint bandRows) => Math.Clamp((bandRows + (bandRows + 6) / 7 - 1) / ((bandRows + 6) / 7), 5, 7);
 
     /// <summary>Computes work items [firstItem, endItem) on <typeparamref name="TTiles"/>.</summary>

@@ -89,7 +89,7 @@ internal static partial class DepthwiseNchwKernel
                 float* image = pinnedInput + plane * planeIn;
                 // Groups of five to seven rows, as even as they go: 15 rows as 5 + 5 + 5 rather than 7 + 7 + 7
                 // (the last moved back for one row).
-                nint bandRows = endRow - firstRow, groupRows = Math.Clamp((bandRows + (bandRows + 6) / 7 - 1) / ((bandRows + 6) / 7), 5, 7);
+                nint bandRows = endRow - firstRow, groupRows = GroupRowsOf(bandRows);
                 bool evenEdgeGroups = edgeGroupsOfFiveToEight && bandRows >= 5;
                 for (nint r = firstRow; r < endRow; r += groupRows)
                 {

@@ -59,7 +59,7 @@ internal static partial class DepthwiseNchwKernel
                 nint plane = (nint)(item / p.Bands), bandIndex = (nint)(item % p.Bands);
                 nint batch = plane / p.Channels, channel = plane % p.Channels;
                 nint firstRow = bandIndex * p.BandRows, endRow = Math.Min(firstRow + p.BandRows, p.OutputHeight);
-                nint bandRows = endRow - firstRow, groupRows = Math.Clamp((bandRows + (bandRows + 6) / 7 - 1) / ((bandRows + 6) / 7), 5, 7);
+                nint groupRows = GroupRowsOf(endRow - firstRow);
                 for (nint m = 0; m < p.Multiplier; m++)
                 {
                     nint o = channel * p.Multiplier + m;

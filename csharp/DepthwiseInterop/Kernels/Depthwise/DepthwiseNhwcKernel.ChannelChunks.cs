@@ -52,17 +52,21 @@ internal static partial class DepthwiseNhwcKernel
             nint end = Math.Min(vectors * (chunk + 1) / chunks * lanes, p.Channels);
             nint first = Math.Min(vectors * chunk / chunks * lanes, end - lanes);
             var span = p.WithChannelSpan(end - first, lanes);
-            for (nint row = firstRow; row < endRow; row += StartsPair(p, row, endRow) ? 2 : 1)
+            for (nint row = firstRow; row < endRow;)
             {
-                if (StartsPair(p, row, endRow))
+                bool pair = StartsPair(p, row, endRow);
+                if (pair)
                     RowPair<TVector, T, TRepeat>(ref Unsafe.Add(ref input, first), ref Unsafe.Add(ref filter, first),
                         ref Unsafe.Add(ref output, row * rowElements + first), span, row, ref zero);
+                row += pair ? 2 : 1;
             }
         }
-        for (nint row = firstRow; row < endRow; row += StartsPair(p, row, endRow) ? 2 : 1)
+        for (nint row = firstRow; row < endRow;)
         {
-            if (!StartsPair(p, row, endRow))
+            bool pair = StartsPair(p, row, endRow);
+            if (!pair)
                 Row<TVector, T, TRepeat>(ref input, ref filter, ref Unsafe.Add(ref output, row * rowElements), p, row, (nint)interior.Begin, (nint)interior.End, ref zero);
+            row += pair ? 2 : 1;
         }
     }
 
