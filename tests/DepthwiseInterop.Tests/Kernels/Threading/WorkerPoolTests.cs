@@ -55,6 +55,66 @@ public sealed unsafe class WorkerPoolTests
         }
     }
 
+    /// <summary>Each thread owns a contiguous run of chunks (the caller the first), together exactly the job's chunks.</summary>
+    [TestCase(8, 2)]
+    [TestCase(4, 4)]
+    [TestCase(13, 3)]
+    [TestCase(1000, 7)]
+    public void OwnedRunsTileTheChunksInThreadOrder(long chunkCount, int threads)
+    {
+        long expectedBegin = 0;
+        for (int participant = 0; participant < threads; participant++)
+        {
+            var (begin, end) = WorkerPool.OwnedChunks(chunkCount, threads, participant);
+            Assert.That(begin, Is.EqualTo(expectedBegin), $"participant {participant}");
+            Assert.That(end - begin, Is.InRange(chunkCount / threads, chunkCount / threads + 1), $"participant {participant}");
+            expectedBegin = end;
+        }
+        Assert.That(expectedBegin, Is.EqualTo(chunkCount));
+    }
+
+    private struct SlowCaller
+    {
+        public int CallerThread;
+        public int* RanOnCaller;   // per item: 1 if the calling thread ran it, 2 if a worker did
+    }
+
+    private static void StallOnCaller(void* context, long first, long end)
+    {
+        var job = (SlowCaller*)context;
+        bool onCaller = Environment.CurrentManagedThreadId == job->CallerThread;
+        if (onCaller && first == 0) Thread.Sleep(100);
+        for (long i = first; i < end; i++) Interlocked.Exchange(ref job->RanOnCaller[i], onCaller ? 1 : 2);
+    }
+
+    /// <summary>
+    /// A thread that stalls on its first chunk does not hold the job up: the other thread, done with its own run,
+    /// takes the stalled thread's remaining chunks from their end.
+    /// </summary>
+    [Test]
+    public void IdleThreadsTakeTheChunksOfAStalledOne()
+    {
+        int previous = ComputeSettings.ThreadCount;
+        ComputeSettings.ThreadCount = 2;
+        try
+        {
+            var ranOn = new int[8];
+            fixed (int* pointer = ranOn)
+            {
+                var job = new SlowCaller { CallerThread = Environment.CurrentManagedThreadId, RanOnCaller = pointer };
+                WorkerPool.Shared.For(8, 2, &StallOnCaller, &job, chunksPerThread: 4);
+            }
+            Assert.That(ranOn, Is.All.Not.EqualTo(0), "every item ran");
+            Assert.That(ranOn[0], Is.EqualTo(1), "the caller takes its own first chunk");
+            Assert.That(ranOn[1..4], Has.Some.EqualTo(2), "the worker took some of the stalled caller's chunks");
+            Assert.That(ranOn[4..], Is.All.EqualTo(2), "the worker ran its own run");
+        }
+        finally
+        {
+            ComputeSettings.ThreadCount = previous;
+        }
+    }
+
     [Test]
     public void ConcurrentCallersEachGetTheirWholeJob()
     {
