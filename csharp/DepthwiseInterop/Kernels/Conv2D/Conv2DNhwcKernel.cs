@@ -289,7 +289,9 @@ internal static class Conv2DNhwcKernel
         nint builtPanel = -1, count = 0, interiorEnd = 0;
         for (nint item = (nint)firstItem; item < (nint)endItem; item++)
         {
-            nint panel = item / p.Splits, split = item % p.Splits;
+            // Split-major: a thread's contiguous run of items (see WorkerPool) keeps to one split's channel blocks, so
+            // it streams only their weights over the panels (14x14x256->256 3x3, 2 threads: panel-major ran 1.15x the time).
+            nint split = item / p.Panels, panel = item % p.Panels;
             if (panel != builtPanel)
             {
                 (count, interiorEnd) = BuildTable(ref entries, p, panel);
