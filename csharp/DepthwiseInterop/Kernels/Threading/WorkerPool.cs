@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace DepthwiseInterop.Kernels.Threading;
@@ -19,6 +20,12 @@ internal sealed unsafe class WorkerPool
 {
     private const string ThreadsVariable = "DEPTHWISE_INTEROP_NUM_THREADS";
     private const int SpinIterations = 20_000;
+    /// <summary>
+    /// How long a waiting thread first spins on <c>pause</c> alone before <see cref="SpinWait"/>'s rounds, which
+    /// soon yield the processor at every other round: a yield is a system call (about a microsecond in this VM), so a
+    /// job or a job's end was noticed a microsecond or more late, a cost every parallel call paid twice.
+    /// </summary>
+    private static readonly long PauseSpinTicks = Stopwatch.Frequency / 5_000;
     private const int ChunksPerThread = 4;
     private const int MaxThreads = (int)ParticipantSlots / 2;
 
@@ -99,6 +106,7 @@ internal sealed unsafe class WorkerPool
             for (int i = 0; i < threads - 1; i++) _workers[i].Wake();
 
             RunChunks(participant: 0);
+            PauseSpin(ref _running);
             SpinWait spin = default;
             for (int i = 0; i < SpinIterations && Volatile.Read(ref _running) != 0; i++) spin.SpinOnce(sleep1Threshold: -1);
             if (Volatile.Read(ref _running) != 0) _finished.Wait();
@@ -155,6 +163,18 @@ internal sealed unsafe class WorkerPool
         }
     }
 
+    /// <summary>Spins on <c>pause</c> while <paramref name="running"/> is nonzero, for at most <see cref="PauseSpinTicks"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PauseSpin(ref int running)
+    {
+        long deadline = Stopwatch.GetTimestamp() + PauseSpinTicks;
+        for (int i = 1; Volatile.Read(ref running) != 0; i++)
+        {
+            Thread.SpinWait(1);
+            if ((i & 63) == 0 && Stopwatch.GetTimestamp() > deadline) return;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EnsureWorkers(int count)
     {
@@ -199,6 +219,13 @@ internal sealed unsafe class WorkerPool
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void WaitForNextJob()
         {
+            long deadline = Stopwatch.GetTimestamp() + PauseSpinTicks;
+            for (int i = 1; ; i++)
+            {
+                if (TryTakeJob()) return;
+                Thread.SpinWait(1);
+                if ((i & 63) == 0 && Stopwatch.GetTimestamp() > deadline) break;
+            }
             SpinWait spin = default;
             for (int i = 0; i < SpinIterations; i++)
             {
