@@ -91,8 +91,10 @@ internal sealed unsafe class WorkerPool
             _body = body;
             _context = context;
             _items = items;
-            _chunkCount = Math.Min(items, (long)threads * Math.Max(chunksPerThread, 1));
-            _chunkSize = (items + _chunkCount - 1) / _chunkCount;
+            long chunks = Math.Min(items, (long)threads * Math.Max(chunksPerThread, 1));
+            _chunkSize = (items + chunks - 1) / chunks;
+            // Only chunks that hold items (7 items in 6 chunks are 4 chunks of 2 and 1), so that the threads' runs share them out evenly.
+            _chunkCount = (items + _chunkSize - 1) / _chunkSize;
             _participants = threads;
             if (_ranges.Length < threads * RangeStride) _ranges = new long[threads * RangeStride];
             for (int p = 0; p < threads; p++)

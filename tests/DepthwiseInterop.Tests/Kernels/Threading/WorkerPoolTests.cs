@@ -30,6 +30,8 @@ public sealed unsafe class WorkerPoolTests
     [TestCase(20, 2, 1000)]
     [TestCase(1000, 3, 16)]
     [TestCase(7, 2, 1)]
+    [TestCase(7, 2, 3)]
+    [TestCase(10, 3, 3)]
     [TestCase(5, 8, 0)]
     public void EveryItemRunsExactlyOnce(int items, int threads, int? chunksPerThread)
     {
