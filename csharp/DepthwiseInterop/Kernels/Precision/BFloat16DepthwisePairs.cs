@@ -21,14 +21,15 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// against float32 (SAME, 31 alternated rounds): 1 thread 56x56x144 0.90x, 112x112x32 1.00x, 28x28x192 0.95x, 14x14x576
 /// 1.03x; 2 threads 0.89x, 1.05x, 0.84x, 1.13x. A NaN test per store (one unordered comparison for both vectors, a
 /// branch) cost 10-20%, and is not needed (see <see cref="BFloat16Lanes.Store"/>); blocks of three pixels (twelve
-/// accumulators) spilled registers (1.8-2.1x). On the AVX-512 tier of a Zen 5
+/// accumulators) spilled the 16 registers of 256-bit code (1.8-2.1x); 512-bit vectors take four-pixel blocks on rows of
+/// four pixels or more (BFloat16DepthwisePairs.WideBlocks.cs). On the AVX-512 tier of a Zen 5
 /// (full-width FMA pipes: twice the 256-bit peak) the same blocks on 512-bit vectors, against float32's 512-bit kernels
 /// (the benchmark's side-by-side run, median of per-round ratios): 1 thread 112x112x32 0.93x, 56x56x144 0.95x (a shifted
 /// last group: 160 channels computed for 144), 14x14x576 0.73x; 2 threads 0.72x, 0.80x, 0.70x, where the bands took
 /// 1.65-2.31x. 256-bit groups there took 1.55x for 56x56x144 (half the float32 kernels' width), so only rows of fewer
 /// than 32 channels keep them.
 /// </summary>
-internal static unsafe class BFloat16DepthwisePairs
+internal static unsafe partial class BFloat16DepthwisePairs
 {
     /// <summary>Output pixels per block (two rows of them).</summary>
     private const int BlockPixels = 2;
@@ -40,35 +41,40 @@ internal static unsafe class BFloat16DepthwisePairs
         && g.PadLeft <= 1 && g.PadRight <= 1;
 
     /// <summary>Computes a problem <see cref="Supports"/> takes (all three tensors bfloat16 bits).</summary>
-    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g, VectorIsa isa) =>
-        BFloat16DepthwiseCall.Run<Kernel<Vector256<float>>, Kernel<Vector512<float>>>(input, filter, output, g, isa);
+    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g, VectorIsa isa)
+    {
+        if (g.OutputWidth >= WideBlockPixels) BFloat16DepthwiseCall.Run<Kernel<Vector256<float>>, WideKernel>(input, filter, output, g, isa);
+        else BFloat16DepthwiseCall.Run<Kernel<Vector256<float>>, Kernel<Vector512<float>>>(input, filter, output, g, isa);
+    }
 
     private readonly struct Kernel<TVector> : IBFloat16DepthwiseKernel, IEdgeBlocks<BlockRows> where TVector : struct
     {
         public static int Taps => 9;
         public static int RowsPerItem => 2;
         public static long ZeroRowPixels(in ConvolutionGeometry g) => g.OutputWidth + 2;
-        public static void Rows(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup) => Pair<TVector>(job, image, row, firstGroup, endGroup);
+        public static void Rows(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup) =>
+            Pair<Kernel<TVector>>(job, image, row, firstGroup, endGroup, BlockPixels);
         public static void Blocks<TLeft, TRight>(in BlockRows rows, nint firstBlock, nint endBlock)
             where TLeft : struct, IColumnPadding where TRight : struct, IColumnPadding => BFloat16DepthwisePairs.Blocks<TVector, TLeft, TRight>(rows, firstBlock, endBlock);
     }
 
     /// <summary>
     /// Output rows <paramref name="row"/> and <paramref name="row"/> + 1 (if below the height), channel groups [first, end).
-    /// The pair's blocks start every two pixels, the last one shifted back to end at the row's end (recomputing a pixel
-    /// with the same bits when OW is odd); a block whose first or last input column lies in the padding runs its own
-    /// instantiation.
+    /// The pair's blocks start every <paramref name="blockPixels"/> pixels, the last one shifted back to end at the row's end
+    /// (recomputing pixels with the same bits when OW is not a multiple); a block whose first or last input column lies in
+    /// the padding runs its own instantiation.
     /// </summary>
-    private static void Pair<TVector>(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup) where TVector : struct
+    private static void Pair<TKernel>(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup, nint blockPixels)
+        where TKernel : struct, IEdgeBlocks<BlockRows>
     {
         var rows = new BlockRows
         {
             Row0 = job.InputRow(image, row, 0), Row1 = job.InputRow(image, row, 1), Row2 = job.InputRow(image, row, 2), Row3 = job.InputRow(image, row, 3),
             Zero = job.ZeroRow, Weights = job.Weights, NextOutputRow = job.OutputWidth * job.Channels,
-            Second = row + 1 < job.OutputHeight, Last = job.OutputWidth - BlockPixels,
+            Second = row + 1 < job.OutputHeight, Last = job.OutputWidth - blockPixels,
             Groups = job.Groups, FirstGroup = firstGroup, EndGroup = endGroup, Output = job.OutputRow(image, row),
         };
-        EdgeBlocks.Run<Kernel<TVector>, BlockRows>(rows, (job.OutputWidth + BlockPixels - 1) / BlockPixels, padLeft: job.PadLeft == 1, padRight: job.PadRight == 1);
+        EdgeBlocks.Run<TKernel, BlockRows>(rows, (job.OutputWidth + blockPixels - 1) / blockPixels, padLeft: job.PadLeft == 1, padRight: job.PadRight == 1);
     }
 
     /// <summary>One work item's rows and channel groups: row i's column q − PadLeft is at Row<i>i</i> + q × C (the zero row for padding rows).</summary>
