@@ -45,7 +45,6 @@ internal sealed unsafe class WorkerPool
     private delegate*<void*, long, long, void> _body;
     private void* _context;
     private long _items;
-    private long _chunkSize;
     private long _chunkCount;
     private int _participants;
     // Participant p's unclaimed chunks [next, end), packed next << 32 | end at _ranges[p * RangeStride] (a cache
@@ -91,10 +90,9 @@ internal sealed unsafe class WorkerPool
             _body = body;
             _context = context;
             _items = items;
-            long chunks = Math.Min(items, (long)threads * Math.Max(chunksPerThread, 1));
-            _chunkSize = (items + chunks - 1) / chunks;
-            // Only chunks that hold items (7 items in 6 chunks are 4 chunks of 2 and 1), so that the threads' runs share them out evenly.
-            _chunkCount = (items + _chunkSize - 1) / _chunkSize;
+            // Chunks of as even sizes as the items allow (28 items in 8 chunks: 3 or 4 each, not 7 chunks of 4, which left one
+            // thread 16 items and the other 12), so that the threads' runs share them out evenly.
+            _chunkCount = Math.Min(items, (long)threads * Math.Max(chunksPerThread, 1));
             _participants = threads;
             if (_ranges.Length < threads * RangeStride) _ranges = new long[threads * RangeStride];
             for (int p = 0; p < threads; p++)
@@ -118,6 +116,9 @@ internal sealed unsafe class WorkerPool
             _gate.Exit();
         }
     }
+
+    /// <summary>The first item of <paramref name="chunk"/> (the job's item count for the chunk past the last).</summary>
+    private long ChunkStart(long chunk) => chunk * _items / _chunkCount;
 
     /// <summary>The contiguous run of chunks <paramref name="participant"/> owns: the runs tile [0, chunkCount) in participant order.</summary>
     internal static (long Begin, long End) OwnedChunks(long chunkCount, int threads, int participant) =>
@@ -146,8 +147,7 @@ internal sealed unsafe class WorkerPool
 
     private void RunChunk(long chunk)
     {
-        long first = chunk * _chunkSize;
-        _body(_context, first, Math.Min(first + _chunkSize, _items));
+        _body(_context, ChunkStart(chunk), ChunkStart(chunk + 1));
     }
 
     /// <summary>The first (or last) unclaimed chunk of <paramref name="participant"/>'s run, or -1 if none is left.</summary>
