@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using DepthwiseInterop.Kernels.Simd;
+using DepthwiseInterop.Kernels.Threading;
 
 namespace DepthwiseInterop.Kernels.Precision;
 
@@ -25,7 +26,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// weights loaded once for the four pixels (40% fewer loads): 0.95-1.02x this kernel's time, within the noise; two
 /// channel groups per block (sixteen sums): 1.33-1.35x (the JIT spilled).
 /// </summary>
-internal static unsafe class BFloat16DepthwiseFiveWide
+internal static unsafe partial class BFloat16DepthwiseFiveWide
 {
     /// <summary>Output pixels per block.</summary>
     private const int BlockPixels = 4;
@@ -39,8 +40,15 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         && g.OutputWidth >= 2 * BlockPixels;
 
     /// <summary>Computes a problem <see cref="Supports"/> takes (all three tensors bfloat16 bits).</summary>
-    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g, VectorIsa isa) =>
-        BFloat16DepthwiseCall.Run<Kernel<Vector256<float>>, Kernel<Vector512<float>>>(input, filter, output, g, isa);
+    public static void Run(ushort* input, ushort* filter, ushort* output, in ConvolutionGeometry g, VectorIsa isa)
+    {
+        // Row pairs on one thread only: alternated with the one-row blocks in one process, 1 thread 0.80-0.99x the time
+        // (14x14x672 0.80x, 28x28x240 0.93x), but 2 threads 28x28x240 1.17-1.38x and 56x56x120 1.04-1.15x (14x14x672 0.83-0.99x);
+        // the cause was not found.
+        bool oneThread = WorkerPool.ThreadCount == 1 || g.OutputElementCount * 25 < NhwcRowBands.DepthwiseParallelThresholdMacs;
+        if (oneThread) BFloat16DepthwiseCall.Run<Kernel<Vector256<float>>, PairKernel>(input, filter, output, g, isa);
+        else BFloat16DepthwiseCall.Run<Kernel<Vector256<float>>, Kernel<Vector512<float>>>(input, filter, output, g, isa);
+    }
 
     private readonly struct Kernel<TVector> : IBFloat16DepthwiseKernel where TVector : struct
     {
@@ -58,11 +66,8 @@ internal static unsafe class BFloat16DepthwiseFiveWide
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row<TVector>(in BFloat16DepthwiseJob job, nint image, nint row, nint firstGroup, nint endGroup) where TVector : struct
     {
-        nint blocks = (job.OutputWidth + BlockPixels - 1) / BlockPixels, last = job.OutputWidth - BlockPixels;
-        // Blocks [interiorBegin, interiorEnd) read columns inside the row only; the rest of the row's blocks lie at either end.
-        nint interiorBegin = 0, interiorEnd = blocks;
-        while (interiorBegin < blocks && FirstColumn(interiorBegin, last, job.PadLeft) < 0) interiorBegin++;
-        while (interiorEnd > interiorBegin && FirstColumn(interiorEnd - 1, last, job.PadLeft) + BlockColumns > job.Width) interiorEnd--;
+        var (blocks, interiorBegin, interiorEnd) = InteriorBlocks(job);
+        nint last = job.OutputWidth - BlockPixels;
         var rows = new BlockRows
         {
             Row0 = job.InputRow(image, row, 0), Row1 = job.InputRow(image, row, 1), Row2 = job.InputRow(image, row, 2),
@@ -73,6 +78,16 @@ internal static unsafe class BFloat16DepthwiseFiveWide
         if (interiorBegin > 0) Blocks<TVector, ColumnPadding>(rows, 0, interiorBegin);
         if (interiorBegin < interiorEnd) Blocks<TVector, ColumnInside>(rows, interiorBegin, interiorEnd);
         if (interiorEnd < blocks) Blocks<TVector, ColumnPadding>(rows, interiorEnd, blocks);
+    }
+
+    /// <summary>A row's blocks, and [interiorBegin, interiorEnd): those that read columns inside the row only (the rest lie at either end).</summary>
+    private static (nint Blocks, nint InteriorBegin, nint InteriorEnd) InteriorBlocks(in BFloat16DepthwiseJob job)
+    {
+        nint blocks = (job.OutputWidth + BlockPixels - 1) / BlockPixels, last = job.OutputWidth - BlockPixels;
+        nint interiorBegin = 0, interiorEnd = blocks;
+        while (interiorBegin < blocks && FirstColumn(interiorBegin, last, job.PadLeft) < 0) interiorBegin++;
+        while (interiorEnd > interiorBegin && FirstColumn(interiorEnd - 1, last, job.PadLeft) + BlockColumns > job.Width) interiorEnd--;
+        return (blocks, interiorBegin, interiorEnd);
     }
 
     /// <summary>Input column of block <paramref name="block"/>'s first column.</summary>
