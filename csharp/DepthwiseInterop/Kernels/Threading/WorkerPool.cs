@@ -92,7 +92,8 @@ internal sealed unsafe class WorkerPool
             _items = items;
             // Chunks of as even sizes as the items allow (28 items in 8 chunks: 3 or 4 each, not 7 chunks of 4, which left one
             // thread 16 items and the other 12), so that the threads' runs share them out evenly.
-            _chunkCount = Math.Min(items, (long)threads * Math.Max(chunksPerThread, 1));
+            // At most 2^31 - 1: a thread's run is packed as two 32-bit chunk indices (see _ranges).
+            _chunkCount = Math.Min(Math.Min(items, (long)threads * Math.Max(chunksPerThread, 1)), int.MaxValue);
             _participants = threads;
             if (_ranges.Length < threads * RangeStride) _ranges = new long[threads * RangeStride];
             for (int p = 0; p < threads; p++)
