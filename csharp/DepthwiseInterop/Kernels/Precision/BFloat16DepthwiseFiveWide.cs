@@ -81,6 +81,7 @@ internal static unsafe partial class BFloat16DepthwiseFiveWide
     }
 
     /// <summary>A row's blocks, and [interiorBegin, interiorEnd): those that read columns inside the row only (the rest lie at either end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (nint Blocks, nint InteriorBegin, nint InteriorEnd) InteriorBlocks(in BFloat16DepthwiseJob job)
     {
         nint blocks = (job.OutputWidth + BlockPixels - 1) / BlockPixels, last = job.OutputWidth - BlockPixels;
