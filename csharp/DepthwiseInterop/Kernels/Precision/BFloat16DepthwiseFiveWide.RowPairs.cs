@@ -81,18 +81,8 @@ internal static unsafe partial class BFloat16DepthwiseFiveWide
                 }
                 OneRow<Vector512<float>, TEdge>(r5 + c, s, zero, columns, w + 20 * ws, ws, ref be0, ref bo0, ref be1, ref bo1, ref be2, ref bo2, ref be3, ref bo3);
                 ushort* yc = y + c;
-                BFloat16Lanes.Store(yc, ae0, ao0);
-                BFloat16Lanes.Store(yc + s, ae1, ao1);
-                BFloat16Lanes.Store(yc + 2 * s, ae2, ao2);
-                BFloat16Lanes.Store(yc + 3 * s, ae3, ao3);
-                if (second)
-                {
-                    yc += nextRow;
-                    BFloat16Lanes.Store(yc, be0, bo0);
-                    BFloat16Lanes.Store(yc + s, be1, bo1);
-                    BFloat16Lanes.Store(yc + 2 * s, be2, bo2);
-                    BFloat16Lanes.Store(yc + 3 * s, be3, bo3);
-                }
+                BFloat16Lanes.StoreFourPixels(yc, s, ae0, ao0, ae1, ao1, ae2, ao2, ae3, ao3);
+                if (second) BFloat16Lanes.StoreFourPixels(yc + nextRow, s, be0, bo0, be1, bo1, be2, bo2, be3, bo3);
             }
         }
     }

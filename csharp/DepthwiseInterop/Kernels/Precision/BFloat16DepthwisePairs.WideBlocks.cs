@@ -54,18 +54,8 @@ internal static unsafe partial class BFloat16DepthwisePairs
                     ref ae0, ref ao0, ref ae1, ref ao1, ref ae2, ref ao2, ref ae3, ref ao3, ref be0, ref bo0, ref be1, ref bo1, ref be2, ref bo2, ref be3, ref bo3);
                 WideOneRow<TLeft, TRight>(r3 + c, s, zero, w + 6 * ws, ws, ref be0, ref bo0, ref be1, ref bo1, ref be2, ref bo2, ref be3, ref bo3);
                 ushort* y = y0 + c;
-                BFloat16Lanes.Store(y, ae0, ao0);
-                BFloat16Lanes.Store(y + s, ae1, ao1);
-                BFloat16Lanes.Store(y + 2 * s, ae2, ao2);
-                BFloat16Lanes.Store(y + 3 * s, ae3, ao3);
-                if (second)
-                {
-                    y += nextRow;
-                    BFloat16Lanes.Store(y, be0, bo0);
-                    BFloat16Lanes.Store(y + s, be1, bo1);
-                    BFloat16Lanes.Store(y + 2 * s, be2, bo2);
-                    BFloat16Lanes.Store(y + 3 * s, be3, bo3);
-                }
+                BFloat16Lanes.StoreFourPixels(y, s, ae0, ao0, ae1, ao1, ae2, ao2, ae3, ao3);
+                if (second) BFloat16Lanes.StoreFourPixels(y + nextRow, s, be0, bo0, be1, bo1, be2, bo2, be3, bo3);
             }
         }
     }

@@ -51,6 +51,17 @@ internal static unsafe class BFloat16Lanes
         oddSum = MultiplyAdd(odd, Unsafe.Read<TVector>(w + tap + Unsafe.SizeOf<TVector>() / sizeof(float)), oddSum);
     }
 
+    /// <summary>Four consecutive pixels' sums (pixel p: even <c>e</c>p, odd <c>o</c>p) stored as <see cref="Store"/> does, pixels <paramref name="pixelStride"/> elements apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreFourPixels(ushort* destination, nint pixelStride, Vector512<float> e0, Vector512<float> o0, Vector512<float> e1, Vector512<float> o1,
+        Vector512<float> e2, Vector512<float> o2, Vector512<float> e3, Vector512<float> o3)
+    {
+        Store(destination, e0, o0);
+        Store(destination + pixelStride, e1, o1);
+        Store(destination + 2 * pixelStride, e2, o2);
+        Store(destination + 3 * pixelStride, e3, o3);
+    }
+
     /// <summary>
     /// A load's sums (even channels, odd channels) rounded to bfloat16 in channel order, one store. No NaN test: the
     /// rounding add (at most 0x8000) carries into the upper half only from a nonzero lower half, and every NaN these
