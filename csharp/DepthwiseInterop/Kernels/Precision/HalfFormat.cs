@@ -14,7 +14,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// chosen from the exponent lets the FPU round the mantissa to 10 bits, ties to even, subnormals included.
 /// A NaN keeps its sign and becomes the quiet NaN 0x7E00.
 /// </summary>
-internal readonly struct HalfFormat : IReducedPrecisionFormat, IWidenBits, INarrowBits
+internal readonly partial struct HalfFormat : IReducedPrecisionFormat, IWidenBits, INarrowBits
 {
     public static void ToSingle(ReadOnlySpan<ushort> source, Span<float> destination) => SpanConversion.Widen<HalfFormat>(source, destination);
 
