@@ -20,7 +20,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// (masking a step's loads all alike when any left the image: 56x56x144 1.32x NHWC's time against 1.2x); the last step of
 /// a row not a multiple of sixteen wide stores only its columns. Each output adds its nine taps in filter-row,
 /// then filter-column order from zero with the same fused multiply-adds as the band tiles, padding taps
-/// multiplying zeros, so the bits are the band kernel's (and NaN weights over the padding give NaN).
+/// multiplying zeros, so the bits are the band kernel's (and NaN weights over the padding give NaN). Rows of 24 or
+/// more outputs with at most one padding column a side go to the branch-free steps of DepthwiseNchwKernel.Stride2Pairs.cs.
 /// </summary>
 internal static partial class DepthwiseNchwKernel
 {
@@ -43,7 +44,13 @@ internal static partial class DepthwiseNchwKernel
         public static void Run(in WideBand<float> band, in PlaneRun run, nint bandRows)
         {
             nint groupRows = GroupRowsOf(bandRows);
-            if (groupRows == 5) Stride2BandRows<FiveRows>(band, run);
+            if (PairsStride2(band.OutputWidth, band.PadLeft, band.Width))
+            {
+                if (groupRows == 5) Stride2PairRows<FiveRows>(band, run);
+                else if (groupRows == 6) Stride2PairRows<SixRows>(band, run);
+                else Stride2PairRows<SevenRows>(band, run);
+            }
+            else if (groupRows == 5) Stride2BandRows<FiveRows>(band, run);
             else if (groupRows == 6) Stride2BandRows<SixRows>(band, run);
             else Stride2BandRows<SevenRows>(band, run);
         }

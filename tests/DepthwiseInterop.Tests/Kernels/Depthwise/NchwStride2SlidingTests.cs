@@ -13,7 +13,9 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// storing part, and a last single step), SAME on even sizes (no left or top padding) and odd ones (one row
 /// and column of each), VALID, explicit padding on every side, loads entirely over the padding, groups of
 /// five, six and seven rows, a group moved back, bands shorter than a group, several bands a plane, runs of
-/// 16 planes and a shorter last run, batch 2 and multiplier 2.
+/// 16 planes and a shorter last run, batch 2 and multiplier 2. Rows of 24 or more outputs with at most one padding
+/// column left (DepthwiseNchwKernel.Stride2Pairs.cs): one step with B overlapping A (24, 25, 28, 29, 30 columns), two
+/// steps the last moved back (50, 56), B's last load in the image, over the padding or partly in it (VALID 61 wide).
 /// </summary>
 public sealed class NchwStride2SlidingTests
 {
@@ -39,6 +41,12 @@ public sealed class NchwStride2SlidingTests
             (1, 2, 3, 40, 1, same, "SAME 3x40: a band of two rows computes five"),
             (1, 2, 60, 100, 1, same, "SAME 60x100: 50 columns, two-vector steps then a single one"),
             (1, 2, 150, 40, 1, same, "SAME 150x40: 75 rows in several bands"),
+            (1, 3, 20, 47, 1, same, "SAME 20x47: 24 columns, one padding column each side, B overlapping A by 8"),
+            (1, 2, 21, 48, 1, same, "SAME 21x48: 24 columns, no left padding"),
+            (1, 2, 31, 61, 1, valid, "VALID 31x61: 30 columns, B's last load partly in the image"),
+            (1, 2, 14, 50, 1, Explicit(1, 0, 1, 0), "explicit left 1 right 0 on 50 wide: 25 columns"),
+            (1, 2, 14, 50, 1, Explicit(0, 2, 0, 2), "explicit left 0 right 2 on 50 wide: the last tap over the padding"),
+            (2, 18, 24, 112, 2, same, "SAME 24x112 batch 2, multiplier 2, 18 channels: 56 columns in two steps"),
         };
         return PlanarInPlaceCheck.CaseData(3, 1500, cases);
     }
@@ -52,6 +60,27 @@ public sealed class NchwStride2SlidingTests
         Assert.That(DepthwiseNchwKernel.TakesStride2Sliding<Vector256<float>, float>(g), Is.False, "256-bit vectors keep their tiles");
 
         PlanarInPlaceCheck.AssertMatchesBandKernelAndReference<Vector512<float>>(g, seed);
+    }
+
+    [TestCase(56, 56, true)]
+    [TestCase(57, 57, true)]
+    [TestCase(20, 47, true)]
+    [TestCase(20, 46, false)] // 23 columns
+    [TestCase(30, 40, false)] // 20 columns
+    public void RowsOf24OrMoreTakeThePairTiles(int height, int width, bool pairs)
+    {
+        var options = new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same, StrideHeight = 2, StrideWidth = 2 };
+        var g = ShapeInference.DepthwiseConv2D([1, 4, height, width], [3, 3, 4, 1], options);
+        Assume.That(Avx512F.IsSupported, "the sliding path needs AVX-512");
+        Assert.That(DepthwiseNchwKernel.TakesStride2Pairs<Vector512<float>, float>(g), Is.EqualTo(pairs));
+    }
+
+    [Test]
+    public void ExplicitPaddingBeyondOneColumnKeepsTheSlidingTiles()
+    {
+        var options = new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Explicit, PadLeft = 2, PadRight = 0, StrideHeight = 2, StrideWidth = 2 };
+        var g = ShapeInference.DepthwiseConv2D([1, 4, 20, 60], [3, 3, 4, 1], options);
+        Assert.That(DepthwiseNchwKernel.TakesStride2Sliding<Vector512<float>, float>(g) && !DepthwiseNchwKernel.TakesStride2Pairs<Vector512<float>, float>(g), Is.True);
     }
 
     [TestCase(30, 16, 2)] // eight output columns: the band kernel
