@@ -21,7 +21,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// 1.09x NHWC's time against 1.20x with masked loads throughout); the other loads are masked to the image's
 /// columns <c>[0, W)</c> (zeros outside, memory untouched there), so padding on either side and the columns past
 /// OW of the last step read zeros; the last step of a row not a multiple of sixteen wide stores only its columns
-/// (a masked store). Rows of 9 to 16 columns: DepthwiseNchwKernel.Stride1SlidingNarrow.cs. The zero row
+/// (a masked store). Rows of 9 to 16 columns: DepthwiseNchwKernel.Stride1SlidingNarrow.cs; rows of 17 or more with at most
+/// one padding column left, the branch-free steps of DepthwiseNchwKernel.Stride1Pairs.cs. The zero row
 /// is read only at image columns. Each output adds its nine taps in filter-row, then filter-column order from
 /// zero with the same fused multiply-adds as the band tiles, padding taps multiplying zeros, so the bits are
 /// the band kernel's (and NaN weights over the padding give NaN).
@@ -79,7 +80,8 @@ internal static partial class DepthwiseNchwKernel
                 return;
             }
             nint groupRows = GroupRowsOf(bandRows);
-            if (groupRows == 5) SlidingBandRows<FiveRows, TElement>(band, run);
+            if (PairsStride1(band.OutputWidth, band.PadLeft, band.Width)) Stride1Pairs(band, run, groupRows);
+            else if (groupRows == 5) SlidingBandRows<FiveRows, TElement>(band, run);
             else if (groupRows == 6) SlidingBandRows<SixRows, TElement>(band, run);
             else SlidingBandRows<SevenRows, TElement>(band, run);
         }

@@ -17,7 +17,9 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// rows, bands of 56 rows, batch 2 and multiplier 2; and rows of 9 to 16 columns (one vector a row, two groups
 /// of five to eight rows a step, runs of up to 16 planes a call): groups of 5 + 1, 6 + 6, 7 + 7, 8 + 7, a band
 /// of five rows (one group a step), pairs moved back, taller planes (one plane a call), runs of 16 planes and
-/// a shorter last run, explicit padding on every side, VALID.
+/// a shorter last run, explicit padding on every side, VALID. Rows of 17 or more with at most one padding column left
+/// (DepthwiseNchwKernel.Stride1Pairs.cs): one step with B overlapping A (17, 28, 30, 31 columns), pairs with a last one
+/// moved back (56, 58), pairs and a last single vector moved back (47, 48, 33, 112), whole pairs (32, 64).
 /// </summary>
 public sealed class NchwStride1SlidingTests
 {
@@ -46,6 +48,8 @@ public sealed class NchwStride1SlidingTests
             (1, 2, 8, 10, 1, Explicit(1, 1, 20, 20), "explicit left 20 right 20 on a 10-wide plane: the first step reads only padding"),
             (1, 2, 70, 20, 1, same, "SAME 70x20: bands of 56 and 14 rows"),
             (1, 2, 7, 112, 1, same, "SAME 7x112: seven whole steps"),
+            (1, 3, 20, 56, 1, same, "SAME 20x56: a pair, then one moved back by eight columns"),
+            (2, 2, 10, 60, 2, valid, "VALID 10x60: 58 columns, batch 2, multiplier 2"),
             // Rows of 9 to 16: one vector a row, two groups a step, runs of planes.
             (1, 20, 14, 14, 1, same, "SAME 14x14, 20 channels: two groups of seven, runs of 16 and 4 planes"),
             (2, 3, 15, 15, 1, same, "SAME 15x15 batch 2: groups of eight and seven"),
@@ -70,6 +74,18 @@ public sealed class NchwStride1SlidingTests
         Assert.That(DepthwiseNchwKernel.TakesStride1Sliding<Vector256<float>, float>(g), Is.False, "256-bit vectors keep the wide tiles");
 
         PlanarInPlaceCheck.AssertMatchesBandKernelAndReference<Vector512<float>>(g, seed);
+    }
+
+    [TestCase(28, 28, true)]
+    [TestCase(10, 17, true)]
+    [TestCase(10, 112, true)]
+    [TestCase(30, 16, false)] // rows of 16: the narrow tiles
+    public void RowsOf17OrMoreTakeThePairTiles(int height, int width, bool pairs)
+    {
+        Assume.That(Avx512F.IsSupported, "the sliding path needs AVX-512");
+        var options = new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same };
+        var g = ShapeInference.DepthwiseConv2D([1, 4, height, width], [3, 3, 4, 1], options);
+        Assert.That(DepthwiseNchwKernel.TakesStride1Pairs<Vector512<float>, float>(g), Is.EqualTo(pairs));
     }
 
     [TestCase(30, 8, 3, 1)] // rows of 8: the 256-bit in-place path
