@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -58,7 +57,7 @@ internal static unsafe class BFloat16DepthwiseCall
         {
             var job = new BFloat16DepthwiseJob
             {
-                Input = input, Filter = filter, Output = output, ZeroRow = zeroPointer, Groups = groups, ItemsPerImage = (nint)itemsPerImage,
+                Call = Interlocked.Increment(ref s_calls), Input = input, Filter = filter, Output = output, ZeroRow = zeroPointer, Groups = groups, ItemsPerImage = (nint)itemsPerImage,
                 Height = (nint)g.InputHeight, Width = (nint)g.InputWidth, OutputHeight = (nint)g.OutputHeight,
                 OutputWidth = (nint)g.OutputWidth, StrideHeight = (nint)g.StrideHeight, PadTop = (nint)g.PadTop, PadLeft = (nint)g.PadLeft, PadRight = (nint)g.PadRight,
             };
@@ -83,11 +82,21 @@ internal static unsafe class BFloat16DepthwiseCall
         return zeros;
     }
 
+    /// <summary>Calls so far: each call's number tells a thread whether its widened weights are this call's.</summary>
+    private static long s_calls;
+
+    /// <summary>This thread's widened weights and the call they were widened for.</summary>
+    [ThreadStatic] private static float[]? t_weights;
+    [ThreadStatic] private static long t_weightsCall;
+
     /// <summary>
-    /// One chunk of work items on one thread. The chunk widens the weights of the channel groups its items compute into
-    /// its thread's own buffer first: a buffer widened once by the caller and read by every thread had its lines in the
-    /// other cores' caches when the next call rewrote it, and waiting for those to be invalidated made the widening 5-10%
-    /// of a 2-thread call (perf: 14x14x672 5x5, stores 67% of the widening's samples).
+    /// One chunk of work items on one thread. The thread widens and splits the whole filter into its own buffer
+    /// (<see cref="BFloat16Lanes.WidenWeights"/>) at its first chunk of a call, and its later chunks of the call read it: a
+    /// buffer widened once by the caller and read by every thread had its lines in the other cores' caches when the next
+    /// call rewrote it (waiting for those to be invalidated made the widening 5-10% of a 2-thread call; perf: 14x14x672 5x5,
+    /// stores 67% of the widening's samples), and widening at every chunk (four a thread) took up to 1.10x the time at 2
+    /// threads (C harness, 31 alternated rounds: 5x5 14x14x672 1.10, 28x28x240 1.08; 3x3 14x14x576 1.03, 56x56x144 1.02,
+    /// 112x112x32 1.00).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunItems<TKernel, TVector>(void* context, long firstItem, long endItem)
@@ -96,32 +105,31 @@ internal static unsafe class BFloat16DepthwiseCall
         // The pool's last chunks may be empty.
         if (firstItem >= endItem) return;
         var job = Unsafe.AsRef<BFloat16DepthwiseJob>(context);
-        nint itemsPerRow = job.Groups.ItemsPerRow, firstGroup = job.Groups.Count, endGroup = 0;
-        for (long item = firstItem; item < endItem && (firstGroup > 0 || endGroup < job.Groups.Count); item++)
+        int length = checked(TKernel.Taps * (int)job.Groups.TapStride);
+        float[] weights = t_weights is { } buffer && buffer.Length >= length ? buffer : NewWeightsBuffer(length);
+        fixed (float* weightsPointer = weights)
         {
-            var (first, end) = job.Groups.ItemGroups((nint)(item % itemsPerRow));
-            firstGroup = Math.Min(firstGroup, first);
-            endGroup = Math.Max(endGroup, end);
-        }
-        float[] weights = ArrayPool<float>.Shared.Rent(checked(TKernel.Taps * (int)job.Groups.TapStride));
-        try
-        {
-            fixed (float* weightsPointer = weights)
+            if (t_weightsCall != job.Call)
             {
-                BFloat16Lanes.WidenWeights<TVector>(job.Filter, weights, TKernel.Taps, job.Groups, firstGroup, endGroup);
-                job.Weights = weightsPointer;
-                for (long item = firstItem; item < endItem; item++)
-                {
-                    nint rows = (nint)(item / itemsPerRow), split = (nint)(item % itemsPerRow);
-                    var (first, end) = job.Groups.ItemGroups(split);
-                    TKernel.Rows(job, rows / job.ItemsPerImage, rows % job.ItemsPerImage * TKernel.RowsPerItem, first, end);
-                }
+                BFloat16Lanes.WidenWeights<TVector>(job.Filter, weights, TKernel.Taps, job.Groups, 0, job.Groups.Count);
+                t_weightsCall = job.Call;
+            }
+            job.Weights = weightsPointer;
+            nint itemsPerRow = job.Groups.ItemsPerRow;
+            for (long item = firstItem; item < endItem; item++)
+            {
+                nint rows = (nint)(item / itemsPerRow), split = (nint)(item % itemsPerRow);
+                var (first, end) = job.Groups.ItemGroups(split);
+                TKernel.Rows(job, rows / job.ItemsPerImage, rows % job.ItemsPerImage * TKernel.RowsPerItem, first, end);
             }
         }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(weights);
-        }
+    }
+
+    /// <summary>A larger buffer for this thread's widened weights (only as a call needs more than any before on this thread).</summary>
+    private static float[] NewWeightsBuffer(int length)
+    {
+        t_weightsCall = 0;
+        return t_weights = new float[length];
     }
 }
 
@@ -144,8 +152,10 @@ internal interface IBFloat16DepthwiseKernel
 /// <summary>A bfloat16 depthwise call's tensors, geometry and channel groups as its work items read them.</summary>
 internal unsafe struct BFloat16DepthwiseJob
 {
+    /// <summary>The call's number (see <see cref="BFloat16DepthwiseCall"/>'s widened weights).</summary>
+    public long Call;
     public ushort* Input, Filter;
-    /// <summary>The filter widened and split (<see cref="BFloat16Lanes.WidenWeights"/>), by each chunk of items into its thread's buffer.</summary>
+    /// <summary>The filter widened and split (<see cref="BFloat16Lanes.WidenWeights"/>), by each thread into its own buffer.</summary>
     public float* Weights;
     public ushort* Output;
     public ushort* ZeroRow;
