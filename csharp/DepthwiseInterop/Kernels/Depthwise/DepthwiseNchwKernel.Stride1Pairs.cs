@@ -85,42 +85,42 @@ internal static partial class DepthwiseNchwKernel
                     Vector512<float> lowMask = ColumnsInImage(atA, width), nextMask = ColumnsInImage(atA + 16, width), lastMask = ColumnsInImage(atB + 16, width);
                     TElement* yA = y + oxA, yB = y + oxB;
                     Vector512<float> a0, a1, a2, a3, a4, a5 = zero, a6 = zero, b0, b1, b2, b3, b4, b5 = zero, b6 = zero, cA, x1A, x2A, cB, x1B, x2B;
-                    SplitPair<TElement, TLayout>(r0, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
+                    Stride1PairTaps<TElement, TLayout>(r0, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
                     a0 = Fma512(cA, w00, zero); b0 = Fma512(cB, w00, zero);
                     a0 = Fma512(x1A, w01, a0); b0 = Fma512(x1B, w01, b0);
                     a0 = Fma512(x2A, w02, a0); b0 = Fma512(x2B, w02, b0);
-                    SplitPair<TElement, TLayout>(r1, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
+                    Stride1PairTaps<TElement, TLayout>(r1, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
                     a0 = Fma512(cA, w10, a0); b0 = Fma512(cB, w10, b0); a1 = Fma512(cA, w00, zero); b1 = Fma512(cB, w00, zero);
                     a0 = Fma512(x1A, w11, a0); b0 = Fma512(x1B, w11, b0); a1 = Fma512(x1A, w01, a1); b1 = Fma512(x1B, w01, b1);
                     a0 = Fma512(x2A, w12, a0); b0 = Fma512(x2B, w12, b0); a1 = Fma512(x2A, w02, a1); b1 = Fma512(x2B, w02, b1);
-                    SplitPair<TElement, TLayout>(r2, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
+                    Stride1PairTaps<TElement, TLayout>(r2, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
                     a0 = Fma512(cA, w20, a0); b0 = Fma512(cB, w20, b0); a1 = Fma512(cA, w10, a1); b1 = Fma512(cB, w10, b1); a2 = Fma512(cA, w00, zero); b2 = Fma512(cB, w00, zero);
                     a0 = Fma512(x1A, w21, a0); b0 = Fma512(x1B, w21, b0); a1 = Fma512(x1A, w11, a1); b1 = Fma512(x1B, w11, b1); a2 = Fma512(x1A, w01, a2); b2 = Fma512(x1B, w01, b2);
                     a0 = Fma512(x2A, w22, a0); b0 = Fma512(x2B, w22, b0); a1 = Fma512(x2A, w12, a1); b1 = Fma512(x2B, w12, b1); a2 = Fma512(x2A, w02, a2); b2 = Fma512(x2B, w02, b2);
                     { StoreOutputRow(a0, yA, true, zero); StoreOutputRow(b0, yB, true, zero); }
-                    SplitPair<TElement, TLayout>(r3, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
+                    Stride1PairTaps<TElement, TLayout>(r3, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
                     a1 = Fma512(cA, w20, a1); b1 = Fma512(cB, w20, b1); a2 = Fma512(cA, w10, a2); b2 = Fma512(cB, w10, b2); a3 = Fma512(cA, w00, zero); b3 = Fma512(cB, w00, zero);
                     a1 = Fma512(x1A, w21, a1); b1 = Fma512(x1B, w21, b1); a2 = Fma512(x1A, w11, a2); b2 = Fma512(x1B, w11, b2); a3 = Fma512(x1A, w01, a3); b3 = Fma512(x1B, w01, b3);
                     a1 = Fma512(x2A, w22, a1); b1 = Fma512(x2B, w22, b1); a2 = Fma512(x2A, w12, a2); b2 = Fma512(x2B, w12, b2); a3 = Fma512(x2A, w02, a3); b3 = Fma512(x2B, w02, b3);
                     if (count > 1) { StoreOutputRow(a1, yA + 1 * next, true, zero); StoreOutputRow(b1, yB + 1 * next, true, zero); }
-                    SplitPair<TElement, TLayout>(r4, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
+                    Stride1PairTaps<TElement, TLayout>(r4, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
                     a2 = Fma512(cA, w20, a2); b2 = Fma512(cB, w20, b2); a3 = Fma512(cA, w10, a3); b3 = Fma512(cB, w10, b3); a4 = Fma512(cA, w00, zero); b4 = Fma512(cB, w00, zero);
                     a2 = Fma512(x1A, w21, a2); b2 = Fma512(x1B, w21, b2); a3 = Fma512(x1A, w11, a3); b3 = Fma512(x1B, w11, b3); a4 = Fma512(x1A, w01, a4); b4 = Fma512(x1B, w01, b4);
                     a2 = Fma512(x2A, w22, a2); b2 = Fma512(x2B, w22, b2); a3 = Fma512(x2A, w12, a3); b3 = Fma512(x2B, w12, b3); a4 = Fma512(x2A, w02, a4); b4 = Fma512(x2B, w02, b4);
                     if (count > 2) { StoreOutputRow(a2, yA + 2 * next, true, zero); StoreOutputRow(b2, yB + 2 * next, true, zero); }
-                    SplitPair<TElement, TLayout>(r5, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
+                    Stride1PairTaps<TElement, TLayout>(r5, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
                     a3 = Fma512(cA, w20, a3); b3 = Fma512(cB, w20, b3); a4 = Fma512(cA, w10, a4); b4 = Fma512(cB, w10, b4); if (TRows.Count > 5) a5 = Fma512(cA, w00, zero); if (TRows.Count > 5) b5 = Fma512(cB, w00, zero);
                     a3 = Fma512(x1A, w21, a3); b3 = Fma512(x1B, w21, b3); a4 = Fma512(x1A, w11, a4); b4 = Fma512(x1B, w11, b4); if (TRows.Count > 5) a5 = Fma512(x1A, w01, a5); if (TRows.Count > 5) b5 = Fma512(x1B, w01, b5);
                     a3 = Fma512(x2A, w22, a3); b3 = Fma512(x2B, w22, b3); a4 = Fma512(x2A, w12, a4); b4 = Fma512(x2B, w12, b4); if (TRows.Count > 5) a5 = Fma512(x2A, w02, a5); if (TRows.Count > 5) b5 = Fma512(x2B, w02, b5);
                     if (count > 3) { StoreOutputRow(a3, yA + 3 * next, true, zero); StoreOutputRow(b3, yB + 3 * next, true, zero); }
-                    SplitPair<TElement, TLayout>(r6, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
+                    Stride1PairTaps<TElement, TLayout>(r6, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
                     a4 = Fma512(cA, w20, a4); b4 = Fma512(cB, w20, b4); if (TRows.Count > 5) a5 = Fma512(cA, w10, a5); if (TRows.Count > 5) b5 = Fma512(cB, w10, b5); if (TRows.Count > 6) a6 = Fma512(cA, w00, zero); if (TRows.Count > 6) b6 = Fma512(cB, w00, zero);
                     a4 = Fma512(x1A, w21, a4); b4 = Fma512(x1B, w21, b4); if (TRows.Count > 5) a5 = Fma512(x1A, w11, a5); if (TRows.Count > 5) b5 = Fma512(x1B, w11, b5); if (TRows.Count > 6) a6 = Fma512(x1A, w01, a6); if (TRows.Count > 6) b6 = Fma512(x1B, w01, b6);
                     a4 = Fma512(x2A, w22, a4); b4 = Fma512(x2B, w22, b4); if (TRows.Count > 5) a5 = Fma512(x2A, w12, a5); if (TRows.Count > 5) b5 = Fma512(x2B, w12, b5); if (TRows.Count > 6) a6 = Fma512(x2A, w02, a6); if (TRows.Count > 6) b6 = Fma512(x2B, w02, b6);
                     if (count > 4) { StoreOutputRow(a4, yA + 4 * next, true, zero); StoreOutputRow(b4, yB + 4 * next, true, zero); }
                     if (TRows.Count > 5)
                     {
-                        SplitPair<TElement, TLayout>(r7, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
+                        Stride1PairTaps<TElement, TLayout>(r7, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
                         a5 = Fma512(cA, w20, a5); b5 = Fma512(cB, w20, b5); if (TRows.Count > 6) a6 = Fma512(cA, w10, a6); if (TRows.Count > 6) b6 = Fma512(cB, w10, b6);
                         a5 = Fma512(x1A, w21, a5); b5 = Fma512(x1B, w21, b5); if (TRows.Count > 6) a6 = Fma512(x1A, w11, a6); if (TRows.Count > 6) b6 = Fma512(x1B, w11, b6);
                         a5 = Fma512(x2A, w22, a5); b5 = Fma512(x2B, w22, b5); if (TRows.Count > 6) a6 = Fma512(x2A, w12, a6); if (TRows.Count > 6) b6 = Fma512(x2B, w12, b6);
@@ -128,7 +128,7 @@ internal static partial class DepthwiseNchwKernel
                     }
                     if (TRows.Count > 6)
                     {
-                        SplitPair<TElement, TLayout>(r8, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
+                        Stride1PairTaps<TElement, TLayout>(r8, atA, atB, lowMask, nextMask, lastMask, out cA, out x1A, out x2A, out cB, out x1B, out x2B);
                         a6 = Fma512(cA, w20, a6); b6 = Fma512(cB, w20, b6);
                         a6 = Fma512(x1A, w21, a6); b6 = Fma512(x1B, w21, b6);
                         a6 = Fma512(x2A, w22, a6); b6 = Fma512(x2B, w22, b6);
@@ -141,42 +141,42 @@ internal static partial class DepthwiseNchwKernel
                     Vector512<float> nextMask = ColumnsInImage(atA + 16, width);
                     TElement* yA = y + outputWidth - 16;
                     Vector512<float> a0, a1, a2, a3, a4, a5 = zero, a6 = zero, cA, x1A, x2A;
-                    SplitSingle(r0, atA, nextMask, out cA, out x1A, out x2A);
+                    Stride1SingleTaps(r0, atA, nextMask, out cA, out x1A, out x2A);
                     a0 = Fma512(cA, w00, zero);
                     a0 = Fma512(x1A, w01, a0);
                     a0 = Fma512(x2A, w02, a0);
-                    SplitSingle(r1, atA, nextMask, out cA, out x1A, out x2A);
+                    Stride1SingleTaps(r1, atA, nextMask, out cA, out x1A, out x2A);
                     a0 = Fma512(cA, w10, a0); a1 = Fma512(cA, w00, zero);
                     a0 = Fma512(x1A, w11, a0); a1 = Fma512(x1A, w01, a1);
                     a0 = Fma512(x2A, w12, a0); a1 = Fma512(x2A, w02, a1);
-                    SplitSingle(r2, atA, nextMask, out cA, out x1A, out x2A);
+                    Stride1SingleTaps(r2, atA, nextMask, out cA, out x1A, out x2A);
                     a0 = Fma512(cA, w20, a0); a1 = Fma512(cA, w10, a1); a2 = Fma512(cA, w00, zero);
                     a0 = Fma512(x1A, w21, a0); a1 = Fma512(x1A, w11, a1); a2 = Fma512(x1A, w01, a2);
                     a0 = Fma512(x2A, w22, a0); a1 = Fma512(x2A, w12, a1); a2 = Fma512(x2A, w02, a2);
                     StoreOutputRow(a0, yA, true, zero);
-                    SplitSingle(r3, atA, nextMask, out cA, out x1A, out x2A);
+                    Stride1SingleTaps(r3, atA, nextMask, out cA, out x1A, out x2A);
                     a1 = Fma512(cA, w20, a1); a2 = Fma512(cA, w10, a2); a3 = Fma512(cA, w00, zero);
                     a1 = Fma512(x1A, w21, a1); a2 = Fma512(x1A, w11, a2); a3 = Fma512(x1A, w01, a3);
                     a1 = Fma512(x2A, w22, a1); a2 = Fma512(x2A, w12, a2); a3 = Fma512(x2A, w02, a3);
                     if (count > 1) StoreOutputRow(a1, yA + 1 * next, true, zero);
-                    SplitSingle(r4, atA, nextMask, out cA, out x1A, out x2A);
+                    Stride1SingleTaps(r4, atA, nextMask, out cA, out x1A, out x2A);
                     a2 = Fma512(cA, w20, a2); a3 = Fma512(cA, w10, a3); a4 = Fma512(cA, w00, zero);
                     a2 = Fma512(x1A, w21, a2); a3 = Fma512(x1A, w11, a3); a4 = Fma512(x1A, w01, a4);
                     a2 = Fma512(x2A, w22, a2); a3 = Fma512(x2A, w12, a3); a4 = Fma512(x2A, w02, a4);
                     if (count > 2) StoreOutputRow(a2, yA + 2 * next, true, zero);
-                    SplitSingle(r5, atA, nextMask, out cA, out x1A, out x2A);
+                    Stride1SingleTaps(r5, atA, nextMask, out cA, out x1A, out x2A);
                     a3 = Fma512(cA, w20, a3); a4 = Fma512(cA, w10, a4); if (TRows.Count > 5) a5 = Fma512(cA, w00, zero);
                     a3 = Fma512(x1A, w21, a3); a4 = Fma512(x1A, w11, a4); if (TRows.Count > 5) a5 = Fma512(x1A, w01, a5);
                     a3 = Fma512(x2A, w22, a3); a4 = Fma512(x2A, w12, a4); if (TRows.Count > 5) a5 = Fma512(x2A, w02, a5);
                     if (count > 3) StoreOutputRow(a3, yA + 3 * next, true, zero);
-                    SplitSingle(r6, atA, nextMask, out cA, out x1A, out x2A);
+                    Stride1SingleTaps(r6, atA, nextMask, out cA, out x1A, out x2A);
                     a4 = Fma512(cA, w20, a4); if (TRows.Count > 5) a5 = Fma512(cA, w10, a5); if (TRows.Count > 6) a6 = Fma512(cA, w00, zero);
                     a4 = Fma512(x1A, w21, a4); if (TRows.Count > 5) a5 = Fma512(x1A, w11, a5); if (TRows.Count > 6) a6 = Fma512(x1A, w01, a6);
                     a4 = Fma512(x2A, w22, a4); if (TRows.Count > 5) a5 = Fma512(x2A, w12, a5); if (TRows.Count > 6) a6 = Fma512(x2A, w02, a6);
                     if (count > 4) StoreOutputRow(a4, yA + 4 * next, true, zero);
                     if (TRows.Count > 5)
                     {
-                        SplitSingle(r7, atA, nextMask, out cA, out x1A, out x2A);
+                        Stride1SingleTaps(r7, atA, nextMask, out cA, out x1A, out x2A);
                         a5 = Fma512(cA, w20, a5); if (TRows.Count > 6) a6 = Fma512(cA, w10, a6);
                         a5 = Fma512(x1A, w21, a5); if (TRows.Count > 6) a6 = Fma512(x1A, w11, a6);
                         a5 = Fma512(x2A, w22, a5); if (TRows.Count > 6) a6 = Fma512(x2A, w12, a6);
@@ -184,7 +184,7 @@ internal static partial class DepthwiseNchwKernel
                     }
                     if (TRows.Count > 6)
                     {
-                        SplitSingle(r8, atA, nextMask, out cA, out x1A, out x2A);
+                        Stride1SingleTaps(r8, atA, nextMask, out cA, out x1A, out x2A);
                         a6 = Fma512(cA, w20, a6);
                         a6 = Fma512(x1A, w21, a6);
                         a6 = Fma512(x2A, w22, a6);
@@ -197,7 +197,7 @@ internal static partial class DepthwiseNchwKernel
 
     /// <summary>The three tap vectors of one vector of sixteen outputs at the row's end (columns from <paramref name="atA"/>, in the image; the next sixteen masked).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void SplitSingle<TElement>(TElement* row, nint atA, Vector512<float> nextMask,
+    private static unsafe void Stride1SingleTaps<TElement>(TElement* row, nint atA, Vector512<float> nextMask,
         out Vector512<float> cA, out Vector512<float> x1A, out Vector512<float> x2A) where TElement : unmanaged
     {
         cA = NextColumns(row, atA, nextMask, inside: true);
@@ -211,7 +211,7 @@ internal static partial class DepthwiseNchwKernel
     /// A's first load, B's next and (B overlapping) A's next are masked; B's first is plain and, B following A, is A's next.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void SplitPair<TElement, TLayout>(TElement* row, nint atA, nint atB, Vector512<float> lowMask, Vector512<float> nextMask,
+    private static unsafe void Stride1PairTaps<TElement, TLayout>(TElement* row, nint atA, nint atB, Vector512<float> lowMask, Vector512<float> nextMask,
         Vector512<float> lastMask, out Vector512<float> cA, out Vector512<float> x1A, out Vector512<float> x2A,
         out Vector512<float> cB, out Vector512<float> x1B, out Vector512<float> x2B) where TElement : unmanaged where TLayout : struct, IPairLayout
     {

@@ -59,65 +59,65 @@ internal static partial class DepthwiseNchwKernel
                     Vector512<float> firstMask = ColumnsInImage(atA, width), afterMask = ColumnsInImage(atB + 32, width);
                     float* yA = y + oxA, yB = y + oxB;
                     Vector512<float> a0, a1, a2, a3, a4, a5 = zero, a6 = zero, b0, b1, b2, b3, b4, b5 = zero, b6 = zero, evenA, oddA, thirdA, evenB, oddB, thirdB;
-                    SplitPair((float*)rows[0], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                    Stride2PairTaps((float*)rows[0], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                     a0 = Fma512(evenA, w00, zero); b0 = Fma512(evenB, w00, zero);
                     a0 = Fma512(oddA, w01, a0); b0 = Fma512(oddB, w01, b0);
                     a0 = Fma512(thirdA, w02, a0); b0 = Fma512(thirdB, w02, b0);
-                    SplitPair((float*)rows[1], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                    Stride2PairTaps((float*)rows[1], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                     a0 = Fma512(evenA, w10, a0); b0 = Fma512(evenB, w10, b0);
                     a0 = Fma512(oddA, w11, a0); b0 = Fma512(oddB, w11, b0);
                     a0 = Fma512(thirdA, w12, a0); b0 = Fma512(thirdB, w12, b0);
-                    SplitPair((float*)rows[2], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                    Stride2PairTaps((float*)rows[2], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                     a0 = Fma512(evenA, w20, a0); b0 = Fma512(evenB, w20, b0); a1 = Fma512(evenA, w00, zero); b1 = Fma512(evenB, w00, zero);
                     a0 = Fma512(oddA, w21, a0); b0 = Fma512(oddB, w21, b0); a1 = Fma512(oddA, w01, a1); b1 = Fma512(oddB, w01, b1);
                     a0 = Fma512(thirdA, w22, a0); b0 = Fma512(thirdB, w22, b0); a1 = Fma512(thirdA, w02, a1); b1 = Fma512(thirdB, w02, b1);
                     { a0.Store(yA); b0.Store(yB); }
-                    SplitPair((float*)rows[3], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                    Stride2PairTaps((float*)rows[3], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                     a1 = Fma512(evenA, w10, a1); b1 = Fma512(evenB, w10, b1);
                     a1 = Fma512(oddA, w11, a1); b1 = Fma512(oddB, w11, b1);
                     a1 = Fma512(thirdA, w12, a1); b1 = Fma512(thirdB, w12, b1);
-                    SplitPair((float*)rows[4], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                    Stride2PairTaps((float*)rows[4], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                     a1 = Fma512(evenA, w20, a1); b1 = Fma512(evenB, w20, b1); a2 = Fma512(evenA, w00, zero); b2 = Fma512(evenB, w00, zero);
                     a1 = Fma512(oddA, w21, a1); b1 = Fma512(oddB, w21, b1); a2 = Fma512(oddA, w01, a2); b2 = Fma512(oddB, w01, b2);
                     a1 = Fma512(thirdA, w22, a1); b1 = Fma512(thirdB, w22, b1); a2 = Fma512(thirdA, w02, a2); b2 = Fma512(thirdB, w02, b2);
                     if (count > 1) { a1.Store(yA + 1 * next); b1.Store(yB + 1 * next); }
-                    SplitPair((float*)rows[5], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                    Stride2PairTaps((float*)rows[5], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                     a2 = Fma512(evenA, w10, a2); b2 = Fma512(evenB, w10, b2);
                     a2 = Fma512(oddA, w11, a2); b2 = Fma512(oddB, w11, b2);
                     a2 = Fma512(thirdA, w12, a2); b2 = Fma512(thirdB, w12, b2);
-                    SplitPair((float*)rows[6], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                    Stride2PairTaps((float*)rows[6], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                     a2 = Fma512(evenA, w20, a2); b2 = Fma512(evenB, w20, b2); a3 = Fma512(evenA, w00, zero); b3 = Fma512(evenB, w00, zero);
                     a2 = Fma512(oddA, w21, a2); b2 = Fma512(oddB, w21, b2); a3 = Fma512(oddA, w01, a3); b3 = Fma512(oddB, w01, b3);
                     a2 = Fma512(thirdA, w22, a2); b2 = Fma512(thirdB, w22, b2); a3 = Fma512(thirdA, w02, a3); b3 = Fma512(thirdB, w02, b3);
                     if (count > 2) { a2.Store(yA + 2 * next); b2.Store(yB + 2 * next); }
-                    SplitPair((float*)rows[7], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                    Stride2PairTaps((float*)rows[7], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                     a3 = Fma512(evenA, w10, a3); b3 = Fma512(evenB, w10, b3);
                     a3 = Fma512(oddA, w11, a3); b3 = Fma512(oddB, w11, b3);
                     a3 = Fma512(thirdA, w12, a3); b3 = Fma512(thirdB, w12, b3);
-                    SplitPair((float*)rows[8], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                    Stride2PairTaps((float*)rows[8], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                     a3 = Fma512(evenA, w20, a3); b3 = Fma512(evenB, w20, b3); a4 = Fma512(evenA, w00, zero); b4 = Fma512(evenB, w00, zero);
                     a3 = Fma512(oddA, w21, a3); b3 = Fma512(oddB, w21, b3); a4 = Fma512(oddA, w01, a4); b4 = Fma512(oddB, w01, b4);
                     a3 = Fma512(thirdA, w22, a3); b3 = Fma512(thirdB, w22, b3); a4 = Fma512(thirdA, w02, a4); b4 = Fma512(thirdB, w02, b4);
                     if (count > 3) { a3.Store(yA + 3 * next); b3.Store(yB + 3 * next); }
-                    SplitPair((float*)rows[9], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                    Stride2PairTaps((float*)rows[9], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                     a4 = Fma512(evenA, w10, a4); b4 = Fma512(evenB, w10, b4);
                     a4 = Fma512(oddA, w11, a4); b4 = Fma512(oddB, w11, b4);
                     a4 = Fma512(thirdA, w12, a4); b4 = Fma512(thirdB, w12, b4);
-                    SplitPair((float*)rows[10], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                    Stride2PairTaps((float*)rows[10], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                     a4 = Fma512(evenA, w20, a4); b4 = Fma512(evenB, w20, b4); if (TRows.Count > 5) a5 = Fma512(evenA, w00, zero); if (TRows.Count > 5) b5 = Fma512(evenB, w00, zero);
                     a4 = Fma512(oddA, w21, a4); b4 = Fma512(oddB, w21, b4); if (TRows.Count > 5) a5 = Fma512(oddA, w01, a5); if (TRows.Count > 5) b5 = Fma512(oddB, w01, b5);
                     a4 = Fma512(thirdA, w22, a4); b4 = Fma512(thirdB, w22, b4); if (TRows.Count > 5) a5 = Fma512(thirdA, w02, a5); if (TRows.Count > 5) b5 = Fma512(thirdB, w02, b5);
                     if (count > 4) { a4.Store(yA + 4 * next); b4.Store(yB + 4 * next); }
                     if (TRows.Count > 5)
                     {
-                        SplitPair((float*)rows[11], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                        Stride2PairTaps((float*)rows[11], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                         a5 = Fma512(evenA, w10, a5); b5 = Fma512(evenB, w10, b5);
                         a5 = Fma512(oddA, w11, a5); b5 = Fma512(oddB, w11, b5);
                         a5 = Fma512(thirdA, w12, a5); b5 = Fma512(thirdB, w12, b5);
                     }
                     if (TRows.Count > 5)
                     {
-                        SplitPair((float*)rows[12], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                        Stride2PairTaps((float*)rows[12], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                         a5 = Fma512(evenA, w20, a5); b5 = Fma512(evenB, w20, b5); if (TRows.Count > 6) a6 = Fma512(evenA, w00, zero); if (TRows.Count > 6) b6 = Fma512(evenB, w00, zero);
                         a5 = Fma512(oddA, w21, a5); b5 = Fma512(oddB, w21, b5); if (TRows.Count > 6) a6 = Fma512(oddA, w01, a6); if (TRows.Count > 6) b6 = Fma512(oddB, w01, b6);
                         a5 = Fma512(thirdA, w22, a5); b5 = Fma512(thirdB, w22, b5); if (TRows.Count > 6) a6 = Fma512(thirdA, w02, a6); if (TRows.Count > 6) b6 = Fma512(thirdB, w02, b6);
@@ -125,14 +125,14 @@ internal static partial class DepthwiseNchwKernel
                     }
                     if (TRows.Count > 6)
                     {
-                        SplitPair((float*)rows[13], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                        Stride2PairTaps((float*)rows[13], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                         a6 = Fma512(evenA, w10, a6); b6 = Fma512(evenB, w10, b6);
                         a6 = Fma512(oddA, w11, a6); b6 = Fma512(oddB, w11, b6);
                         a6 = Fma512(thirdA, w12, a6); b6 = Fma512(thirdB, w12, b6);
                     }
                     if (TRows.Count > 6)
                     {
-                        SplitPair((float*)rows[14], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
+                        Stride2PairTaps((float*)rows[14], atA, atB, firstMask, afterMask, out evenA, out oddA, out thirdA, out evenB, out oddB, out thirdB);
                         a6 = Fma512(evenA, w20, a6); b6 = Fma512(evenB, w20, b6);
                         a6 = Fma512(oddA, w21, a6); b6 = Fma512(oddB, w21, b6);
                         a6 = Fma512(thirdA, w22, a6); b6 = Fma512(thirdB, w22, b6);
@@ -149,7 +149,7 @@ internal static partial class DepthwiseNchwKernel
     /// on by one lane with the next column (<c>valignd</c>); A's first load and B's last masked, the others plain.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void SplitPair(float* row, nint atA, nint atB, Vector512<float> firstMask, Vector512<float> afterMask,
+    private static unsafe void Stride2PairTaps(float* row, nint atA, nint atB, Vector512<float> firstMask, Vector512<float> afterMask,
         out Vector512<float> evenA, out Vector512<float> oddA, out Vector512<float> thirdA, out Vector512<float> evenB, out Vector512<float> oddB, out Vector512<float> thirdB)
     {
         Vector512<int> evenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
