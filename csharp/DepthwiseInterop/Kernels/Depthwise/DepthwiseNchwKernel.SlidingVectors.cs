@@ -43,6 +43,16 @@ internal static partial class DepthwiseNchwKernel
         !inside ? MaskedRow(row, at, mask)
         : typeof(TElement) == typeof(float) ? Vector512.Load((float*)(row + at)) : WidenBFloat16(Vector256.Load((ushort*)(row + at)));
 
+    /// <summary>A 3x3 plane's nine weights (taps <paramref name="t"/> apart from <paramref name="w"/>), each in every lane, filter row by row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void BroadcastWeights(float* w, nint t, out Vector512<float> w00, out Vector512<float> w01, out Vector512<float> w02,
+        out Vector512<float> w10, out Vector512<float> w11, out Vector512<float> w12, out Vector512<float> w20, out Vector512<float> w21, out Vector512<float> w22)
+    {
+        w00 = Vector512.Create(w[0]); w01 = Vector512.Create(w[t]); w02 = Vector512.Create(w[2 * t]);
+        w10 = Vector512.Create(w[3 * t]); w11 = Vector512.Create(w[4 * t]); w12 = Vector512.Create(w[5 * t]);
+        w20 = Vector512.Create(w[6 * t]); w21 = Vector512.Create(w[7 * t]); w22 = Vector512.Create(w[8 * t]);
+    }
+
     /// <summary>The lanes whose columns from <paramref name="at"/> lie in <c>[0, width)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ColumnsInImage(nint at, nint width)

@@ -57,9 +57,7 @@ internal static partial class DepthwiseNchwKernel
             {
                 nint shift = run.InputOffset(j) * sizeof(float);
                 float* w = b.Weights + j * run.WeightStep;
-                Vector512<float> w00 = Vector512.Create(w[0]), w01 = Vector512.Create(w[t]), w02 = Vector512.Create(w[2 * t]);
-                Vector512<float> w10 = Vector512.Create(w[3 * t]), w11 = Vector512.Create(w[4 * t]), w12 = Vector512.Create(w[5 * t]);
-                Vector512<float> w20 = Vector512.Create(w[6 * t]), w21 = Vector512.Create(w[7 * t]), w22 = Vector512.Create(w[8 * t]);
+                BroadcastWeights(w, t, out var w00, out var w01, out var w02, out var w10, out var w11, out var w12, out var w20, out var w21, out var w22);
                 float* y = b.Y + j * run.OutputStep + r * outputWidth, yB = y + groupRows * outputWidth;
                 Vector512<float> a0, a1, a2, a3, a4, a5 = zero, a6 = zero, a7 = zero, b0, b1, b2, b3, b4, b5 = zero, b6 = zero, b7 = zero;
                 Vector512<float> c, n, x1, x2, d, e, z1, z2;

@@ -70,9 +70,7 @@ internal static partial class DepthwiseNchwKernel
         for (nint j = 0; j < run.Planes; j++)
         {
             float* image = b.Image + run.InputOffset(j), w = b.Weights + j * run.WeightStep, outputPlane = b.Y + j * run.OutputStep;
-            Vector512<float> w00 = Vector512.Create(w[0]), w01 = Vector512.Create(w[t]), w02 = Vector512.Create(w[2 * t]);
-            Vector512<float> w10 = Vector512.Create(w[3 * t]), w11 = Vector512.Create(w[4 * t]), w12 = Vector512.Create(w[5 * t]);
-            Vector512<float> w20 = Vector512.Create(w[6 * t]), w21 = Vector512.Create(w[7 * t]), w22 = Vector512.Create(w[8 * t]);
+            BroadcastWeights(w, t, out var w00, out var w01, out var w02, out var w10, out var w11, out var w12, out var w20, out var w21, out var w22);
             for (nint r = b.FirstRow; r < b.EndRow; r += groupRows)
             {
                 if (b.EndRow - r < groupRows && b.EndRow - b.FirstRow >= groupRows) r = b.EndRow - groupRows;
