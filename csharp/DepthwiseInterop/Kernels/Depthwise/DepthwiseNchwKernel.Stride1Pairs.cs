@@ -9,8 +9,9 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// outputs whose taps reach at most one column left of the image and the output no wider than the input plus the left
 /// padding (SAME and VALID). Along a row, a step computes two vectors of sixteen outputs, A and B, from the sixteen
 /// columns each starts at and the sixteen after (the taps at +1 and +2 by <c>valignd</c>); B follows A, and the last step
-/// moves back to end at the row's end (recomputing columns with the same bits); a row of 17 to 31 outputs is one step with
-/// B overlapping A (<see cref="OverlappingB"/>). So every load lies in the image but A's first (left of it at the first
+/// moves back to end at the row's end (recomputing columns with the same bits), or, where sixteen or fewer columns remain
+/// after the whole steps, one vector moved back ends the row; a row of 17 to 31 outputs is one step with B overlapping A
+/// (<see cref="OverlappingB"/>). bfloat16 rows (sixteen columns a load, widened) run here too. So every load lies in the image but A's first (left of it at the first
 /// step where the left padding is a column), B's next (of which only the first two columns are used: past the image at the
 /// last step) and, with B overlapping, A's next: those are masked loads with masks set per step, the others plain.
 /// The sliding tiles test each load's columns against the image (three instructions and a branch a load, a second test
