@@ -107,10 +107,7 @@ internal sealed unsafe class WorkerPool
             for (int i = 0; i < threads - 1; i++) _workers[i].Wake();
 
             RunChunks(participant: 0);
-            PauseSpin(ref _running);
-            SpinWait spin = default;
-            for (int i = 0; i < SpinIterations && Volatile.Read(ref _running) != 0; i++) spin.SpinOnce(sleep1Threshold: -1);
-            if (Volatile.Read(ref _running) != 0) _finished.Wait();
+            if (!SpinUntil(new JobEnded(this))) _finished.Wait();
         }
         finally
         {
@@ -166,16 +163,41 @@ internal sealed unsafe class WorkerPool
         }
     }
 
-    /// <summary>Spins on <c>pause</c> while <paramref name="running"/> is nonzero, for at most <see cref="PauseSpinTicks"/>.</summary>
+    /// <summary>Something a waiting thread waits for: tested in a spin loop, so a struct (no allocation, the test inlined).</summary>
+    private interface IWaitCondition
+    {
+        bool Met();
+    }
+
+    /// <summary>Every worker taking part in the caller's job is done.</summary>
+    private readonly struct JobEnded(WorkerPool pool) : IWaitCondition
+    {
+        public bool Met() => Volatile.Read(ref pool._running) == 0;
+    }
+
+    /// <summary>
+    /// Spins until <paramref name="condition"/> is met: on <c>pause</c> alone for at most <see cref="PauseSpinTicks"/>, then
+    /// through <see cref="SpinWait"/>'s rounds (which yield the processor) for <see cref="SpinIterations"/>; false if it
+    /// is still not met, and the thread should block. The caller waiting for a job's end and a worker waiting for the
+    /// next job wait alike.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PauseSpin(ref int running)
+    private static bool SpinUntil<TCondition>(TCondition condition) where TCondition : struct, IWaitCondition
     {
         long deadline = Stopwatch.GetTimestamp() + PauseSpinTicks;
-        for (int i = 1; Volatile.Read(ref running) != 0; i++)
+        for (int i = 1; !condition.Met(); i++)
         {
             Thread.SpinWait(1);
-            if ((i & 63) == 0 && Stopwatch.GetTimestamp() > deadline) return;
+            if ((i & 63) != 0 || Stopwatch.GetTimestamp() <= deadline) continue;
+            SpinWait spin = default;
+            for (int round = 0; round < SpinIterations; round++)
+            {
+                if (condition.Met()) return true;
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+            return condition.Met();
         }
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -222,19 +244,7 @@ internal sealed unsafe class WorkerPool
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void WaitForNextJob()
         {
-            long deadline = Stopwatch.GetTimestamp() + PauseSpinTicks;
-            for (int i = 1; ; i++)
-            {
-                if (TryTakeJob()) return;
-                Thread.SpinWait(1);
-                if ((i & 63) == 0 && Stopwatch.GetTimestamp() > deadline) break;
-            }
-            SpinWait spin = default;
-            for (int i = 0; i < SpinIterations; i++)
-            {
-                if (TryTakeJob()) return;
-                spin.SpinOnce(sleep1Threshold: -1);
-            }
+            if (SpinUntil(new JobArrived(this))) return;
             while (true)
             {
                 Volatile.Write(ref _sleeping, 1);
@@ -247,6 +257,12 @@ internal sealed unsafe class WorkerPool
                 _wake.Wait();
                 if (TryTakeJob()) return;
             }
+        }
+
+        /// <summary>A new job has started (taking it: see <see cref="TryTakeJob"/>).</summary>
+        private readonly struct JobArrived(Worker worker) : IWaitCondition
+        {
+            public bool Met() => worker.TryTakeJob();
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
