@@ -17,7 +17,7 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// of 8 per row of 7 and loaded each tap. Planes run one after another in one loop; their multiply-add chains overlap.
 /// Each output adds its nine taps in filter-row, then filter-column order from zero with the same fused multiply-adds
 /// as the band tiles, padding taps multiplying zeros, so the bits are the band kernel's (and NaN weights over the
-/// padding give NaN).
+/// padding give NaN). Planes of 7 rows and 5 to 7 columns go two at a time to DepthwiseNchwKernel.PlanePairs.cs.
 /// </summary>
 internal static partial class DepthwiseNchwKernel
 {
@@ -63,7 +63,8 @@ internal static partial class DepthwiseNchwKernel
                 nint o = channel * p.Multiplier;
                 var run = new PlaneRun(pixels, pinnedFilter + o, outputChannels, 1, pixels, planes * p.Multiplier, p.Multiplier);
                 float* x = pinnedInput + index * pixels, y = pinnedOutput + (batch * outputChannels + o) * pixels;
-                if (vectors == 4 && width == 7) FlatPlaneTaps4<Width7>(plane, run, x, y);
+                if (TakesPlanePairs(p.Height, width)) PlanePairTaps(plane, run, x, y);
+                else if (vectors == 4 && width == 7) FlatPlaneTaps4<Width7>(plane, run, x, y);
                 else if (vectors == 4 && width == 8) FlatPlaneTaps4<Width8>(plane, run, x, y);
                 else switch (width)
                 {

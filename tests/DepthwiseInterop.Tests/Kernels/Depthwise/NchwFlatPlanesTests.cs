@@ -11,7 +11,8 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// one flat run (DepthwiseNchwKernel.FlatPlanes.cs): the band kernel's bits, within the reference's bound, the same
 /// bits whatever the split into work items. The cases reach every width from 1 to 8 (every shift instantiation),
 /// planes of one vector, of a partial last vector and of whole vectors only (4x4, 8x8, 8x32), rows of one pixel,
-/// runs of planes across two images, multipliers 2 and 3, and explicit padding of one row and column a side.
+/// runs of planes across two images, multipliers 2 and 3, and explicit padding of one row and column a side; planes of
+/// 7 rows and 5 to 7 columns go two at a time (their own cases: odd runs, multipliers, runs of one plane).
 /// </summary>
 public sealed class NchwFlatPlanesTests
 {
@@ -49,6 +50,41 @@ public sealed class NchwFlatPlanesTests
         PlanarInPlaceCheck.AssertMatchesBandKernelAndReference<Vector512<float>>(g, seed);
     }
 
+    private static IEnumerable<TestCaseData> PairCases()
+    {
+        var same = new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same };
+        var cases = new (int N, int C, int H, int W, int M, ConvolutionOptions O, string Name)[]
+        {
+            (1, 4, 7, 7, 1, same, "SAME 7x7: two pairs of planes"),
+            (1, 4, 7, 5, 1, same, "SAME 7x5: two planes a vector, five columns each"),
+            (2, 3, 7, 6, 2, same, "SAME 7x6 batch 2, multiplier 2: each pair reads one input plane"),
+            (1, 3, 7, 7, 3, same, "SAME 7x7 multiplier 3: nine planes, the last on the flat tiles"),
+            (3, 1, 7, 7, 1, same, "SAME 7x7 batch 3, one channel: runs of one plane, all on the flat tiles"),
+        };
+        return PlanarInPlaceCheck.CaseData(3, 2300, cases);
+    }
+
+    /// <summary>Planes of 7 rows and 5 to 7 columns two at a time (DepthwiseNchwKernel.PlanePairs.cs).</summary>
+    [TestCaseSource(nameof(PairCases))]
+    public void PlanePairsMatchTheBandKernelBitwiseAndTheReference(long[] inputShape, long[] filterShape, ConvolutionOptions options, int seed)
+    {
+        var g = ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
+        Assume.That(Avx512F.IsSupported, "the path needs AVX-512");
+        Assert.That(DepthwiseNchwKernel.TakesPlanePairs<Vector512<float>, float>(g), Is.True, "the case must reach the pair tiles");
+
+        PlanarInPlaceCheck.AssertMatchesBandKernelAndReference<Vector512<float>>(g, seed);
+    }
+
+    [TestCase(8, 7)] // eight rows
+    [TestCase(7, 8)] // eight columns: no zero lane after a row
+    [TestCase(7, 4)]
+    public void OtherFlatPlanesKeepToTheFlatTiles(int height, int width)
+    {
+        var g = ShapeInference.DepthwiseConv2D([1, 4, height, width], [3, 3, 4, 1], new ConvolutionOptions { DataFormat = DataFormat.NCHW, Padding = PaddingMode.Same });
+        Assert.That(DepthwiseNchwKernel.TakesFlatPlanes<Vector512<float>, float>(g), Is.True);
+        Assert.That(DepthwiseNchwKernel.TakesPlanePairs<Vector512<float>, float>(g), Is.False);
+    }
+
     [TestCase(7, 7, 0)] // VALID
     [TestCase(7, 9, 1)] // nine wide: the sliding tiles
     [TestCase(33, 8, 1)] // 264 pixels
@@ -60,6 +96,7 @@ public sealed class NchwFlatPlanesTests
     }
 
     [TestCase(7, 7)]
+    [TestCase(7, 5)]
     [TestCase(4, 8)]
     public void NonFiniteWeightsOverThePaddingGiveNaNAsInTheReference(int height, int width)
     {
