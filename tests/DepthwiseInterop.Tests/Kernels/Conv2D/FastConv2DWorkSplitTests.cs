@@ -58,4 +58,21 @@ public sealed class FastConv2DWorkSplitTests
         Assert.That((long)plan.Splits, Is.EqualTo(splits));
         if (threads > 1) Assert.That(plan.Items, Is.GreaterThanOrEqualTo(Math.Min(Conv2DNhwcKernel.ItemsPerThread * threads, (long)plan.Panels * plan.Units)));
     }
+
+    /// <summary>
+    /// Few items share evenly: on 512-bit vectors the 7x7x960->320 head's 20 vectors make 5 blocks of 4, 3 items against 2
+    /// on 2 threads, so the blocks narrow to 2 vectors (10 items); where no narrower block shares evenly (3 threads) or
+    /// the items already do (7x7x320->1280: 20 blocks), the widest stays.
+    /// </summary>
+    [TestCase(960, 320, 2, 10)]
+    [TestCase(960, 320, 3, 5)]
+    [TestCase(960, 320, 1, 5)]
+    [TestCase(320, 1280, 2, 20)]
+    public void FewItemsShareEvenlyOverTheThreads(int channels, int outputs, int threads, int units)
+    {
+        var geometry = ShapeInference.Conv2D([1, 7, 7, channels], [1, 1, channels, outputs], new ConvolutionOptions { Padding = PaddingMode.Same });
+        var plan = new Conv2DNhwcKernel.Plan(geometry, lanes: 16, vectorBytes: 64, threads);
+        Assert.That((long)plan.Units, Is.EqualTo(units));
+        if (threads == 2) Assert.That(plan.Items % threads, Is.EqualTo(0));
+    }
 }
