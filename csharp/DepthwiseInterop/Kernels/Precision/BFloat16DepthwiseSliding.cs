@@ -11,7 +11,7 @@ namespace DepthwiseInterop.Kernels.Precision;
 /// <summary>
 /// bfloat16 NCHW depthwise 3x3 at stride 1 on rows wider than 16 columns, on the AVX-512 tier: the float32 tiles of
 /// DepthwiseNchwKernel.Stride1Sliding.cs reading and writing bfloat16 in place. A load of sixteen columns is one
-/// 256-bit load widened to float32 (<c>vpmovzxwd</c>, a shift: the bits in the upper half of each lane), a store
+/// 256-bit load widened to float32 (one <c>vpermt2w</c> putting the bits in the upper half of each lane), a store
 /// rounds each sum once to nearest even; the filter is widened to float32 once per call. The sums are float32's on
 /// the widened inputs, so each output is that of the float32 kernel rounded once. Its work items are the float32
 /// kernel's. (The 256-bit planar bfloat16 kernel, BFloat16DepthwisePlanar, took 1.6x float32's time on 56x56x144 once
