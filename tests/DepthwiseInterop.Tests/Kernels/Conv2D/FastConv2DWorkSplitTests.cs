@@ -22,6 +22,7 @@ public sealed class FastConv2DWorkSplitTests
     [TestCase(2, 23, 29, 13, 1, 37, 3, 3)]  // 14 panels (the last of 86 pixels), odd input and output channels, batch 2
     [TestCase(1, 14, 14, 64, 4, 64, 3, 3)]  // 3 panels, 4 groups: the splits cut across groups
     [TestCase(1, 40, 56, 3, 1, 32, 3, 3)]   // 3 input channels: items too small to claim one by one, several per chunk
+    [TestCase(1, 14, 14, 64, 1, 320, 1, 1)] // 3 packed panels × 5 blocks of 4 vectors at 512 bits: on 2 threads narrowed to blocks of 2 (30 items)
     public void EveryThreadCountMatchesTheReferenceWithTheSameBits(int batch, int height, int width, int channels, int groups, int outputs, int kh, int kw)
     {
         long[] inputShape = [batch, height, width, channels], filterShape = [kh, kw, channels / groups, outputs];
@@ -62,15 +63,16 @@ public sealed class FastConv2DWorkSplitTests
     /// <summary>
     /// Few items share evenly: on 512-bit vectors the 7x7x960->320 head's 20 vectors make 5 blocks of 4, 3 items against 2
     /// on 2 threads, so the blocks narrow to 2 vectors (10 items); where no narrower block shares evenly (3 threads) or
-    /// the items already do (7x7x320->1280: 20 blocks), the widest stays.
+    /// the items already do (7x7x320->1280: 20 blocks), the widest stays; 14x14x64->320 is 3 panels of 5 blocks (15 items).
     /// </summary>
     [TestCase(960, 320, 2, 10)]
     [TestCase(960, 320, 3, 5)]
     [TestCase(960, 320, 1, 5)]
     [TestCase(320, 1280, 2, 20)]
-    public void FewItemsShareEvenlyOverTheThreads(int channels, int outputs, int threads, int units)
+    [TestCase(64, 320, 2, 10, 14)]
+    public void FewItemsShareEvenlyOverTheThreads(int channels, int outputs, int threads, int units, int size = 7)
     {
-        var geometry = ShapeInference.Conv2D([1, 7, 7, channels], [1, 1, channels, outputs], new ConvolutionOptions { Padding = PaddingMode.Same });
+        var geometry = ShapeInference.Conv2D([1, size, size, channels], [1, 1, channels, outputs], new ConvolutionOptions { Padding = PaddingMode.Same });
         var plan = new Conv2DNhwcKernel.Plan(geometry, lanes: 16, vectorBytes: 64, threads);
         Assert.That((long)plan.Units, Is.EqualTo(units));
         if (threads == 2) Assert.That(plan.Items % threads, Is.EqualTo(0));
