@@ -235,6 +235,11 @@ internal static class Conv2DNhwcKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackFilter<TVector, T>(ReadOnlySpan<T> filter, Span<T> packed, in Plan p)
+        where TVector : unmanaged where T : unmanaged => PackFilterRows<TVector, T>(filter, packed, p, 0, p.Taps);
+
+    /// <summary><see cref="PackFilter{TVector, T}"/> for the weight rows (ky, kx, ci) [<paramref name="firstRow"/>, <paramref name="endRow"/>) only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackFilterRows<TVector, T>(ReadOnlySpan<T> filter, Span<T> packed, in Plan p, nint firstRow, nint endRow)
         where TVector : unmanaged where T : unmanaged
     {
         ref T source = ref MemoryMarshal.GetReference(filter);
@@ -242,7 +247,7 @@ internal static class Conv2DNhwcKernel
         nint groups = p.Groups, lastVector = p.OutputChannelsPerGroup - p.Lanes;
         nint blockRows = p.Lanes * p.Taps; // a block of B vectors takes B × blockRows elements
         // Row by row (the source's order, so it streams), scattering each row's vectors to their blocks.
-        for (nint row = 0; row < p.Taps; row++)
+        for (nint row = firstRow; row < endRow; row++)
         {
             ref T sourceRow = ref Unsafe.Add(ref source, row * p.OutputChannels);
             for (nint group = 0; group < groups; group++)

@@ -10,7 +10,8 @@ namespace DepthwiseInterop.Kernels.Conv2D;
 
 /// <summary>
 /// Runs a conv2d (dense, pointwise or grouped) on the SIMD kernel <see cref="Conv2DNhwcKernel"/>: builds the
-/// offset table and packs the filter for the chosen vector width (or leaves the packing to the work items, see
+/// offset table and packs the filter for the chosen vector width (its rows shared out over the threads where it is
+/// large: see <see cref="ParallelPackElements"/>; or leaves the packing to the work items, see
 /// <see cref="Conv2DNhwcKernel.Plan.Packed"/>), brings an NCHW input to NHWC (and the output back) through
 /// scratch buffers (<see cref="LayoutConversion"/>), and runs the kernel's work items (pixel panels × ranges of channel blocks) on the worker
 /// pool, claimed one by one unless they are tiny (see <see cref="ChunksPerThread"/>). Scratch buffers come from the shared array pool;
@@ -50,6 +51,14 @@ internal static class FastConv2D
 
     /// <summary>Below this many multiply-adds a call stays on the caller's thread: waking a worker costs more.</summary>
     private const long ParallelThresholdMacs = 1L << 20;
+
+    /// <summary>
+    /// From this many packed weights a multi-threaded call packs them on every thread (rows of the filter shared out),
+    /// where the caller packed them alone while the workers waited: 2 threads, C harness, 21 alternated rounds: pointwise
+    /// 14x14x576->96 (55 K weights) 0.87x the time, 14x14x384->64 0.83-0.90x, 3x3 56x56x64->64 0.98x; below it (28x28x192->32,
+    /// 6 K) the extra round trip of the pool ate the gain (1.00-1.02x).
+    /// </summary>
+    private const long ParallelPackElements = 1 << 14;
 
     /// <summary>The least work (multiply-adds, ~5 µs) a chunk of items holds: below it the claim and the per-item table would show.</summary>
     private const long MinimumChunkMacs = 1L << 18;
@@ -95,8 +104,9 @@ internal static class FastConv2D
             fixed (T* outputPointer = nhwcOutput)
             {
                 T* packedPointer = Conv2DNhwcKernel.Align(packedBase);
-                if (plan.Packed) Conv2DNhwcKernel.PackFilter<TVector, T>(filter, new Span<T>(packedPointer, (int)plan.PackedLength), plan);
                 var job = new Job<T> { Input = inputPointer, Filter = filterPointer, Packed = packedPointer, Zero = zeroPointer, Offsets = offsetsPointer, Output = outputPointer, Plan = plan };
+                if (plan.Packed && threads > 1 && plan.PackedLength >= ParallelPackElements) WorkerPool.Shared.For(plan.Taps, threads, &PackRows<TVector, T>, &job, 1);
+                else if (plan.Packed) Conv2DNhwcKernel.PackFilter<TVector, T>(filter, new Span<T>(packedPointer, (int)plan.PackedLength), plan);
                 WorkerPool.Shared.For(plan.Items, threads, &RunItems<TVector, T>, &job, ChunksPerThread(macs, threads));
             }
 
@@ -121,6 +131,16 @@ internal static class FastConv2D
         public int* Offsets;
         public T* Output;
         public Conv2DNhwcKernel.Plan Plan;
+    }
+
+    /// <summary>Packs weight rows [firstRow, endRow) of the job's filter (see <see cref="Conv2DNhwcKernel.PackFilterRows{TVector, T}"/>).</summary>
+    private static unsafe void PackRows<TVector, T>(void* context, long firstRow, long endRow)
+        where TVector : unmanaged where T : unmanaged
+    {
+        ref Job<T> job = ref Unsafe.AsRef<Job<T>>(context);
+        ref readonly Conv2DNhwcKernel.Plan p = ref job.Plan;
+        Conv2DNhwcKernel.PackFilterRows<TVector, T>(new ReadOnlySpan<T>(job.Filter, checked((int)(p.Taps * p.OutputChannels))),
+            new Span<T>(job.Packed, checked((int)p.PackedLength)), p, (nint)firstRow, (nint)endRow);
     }
 
     private static unsafe void RunItems<TVector, T>(void* context, long firstItem, long endItem)
