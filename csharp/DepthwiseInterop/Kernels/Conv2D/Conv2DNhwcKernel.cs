@@ -160,9 +160,8 @@ internal static class Conv2DNhwcKernel
             Vectors = (OutputChannelsPerGroup + lanes - 1) / lanes;
             Panels = (Pixels + PanelPixels - 1) / PanelPixels;
             Packed = Panels > 2;
-            MaxBlock = vectorBytes == 64 ? 4 : vectorBytes == 32 && !Packed ? 3 : 2;
             Groups = (nint)g.Groups;
-            MaxBlock = BalancedMaxBlock(MaxBlock, Vectors, Groups, Panels, threads);
+            MaxBlock = BalancedMaxBlock(vectorBytes == 64 ? 4 : vectorBytes == 32 && !Packed ? 3 : 2, Vectors, Groups, Panels, threads);
             BlocksPerGroup = BlockCount(Vectors, MaxBlock);
             GroupPairs = Vectors == 1 && Groups > 1 && vectorBytes < 64;
             Units = GroupPairs ? (Groups + 1) / 2 : Groups * BlocksPerGroup;

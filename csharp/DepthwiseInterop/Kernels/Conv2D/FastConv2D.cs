@@ -106,7 +106,7 @@ internal static class FastConv2D
                 T* packedPointer = Conv2DNhwcKernel.Align(packedBase);
                 var job = new Job<T> { Input = inputPointer, Filter = filterPointer, Packed = packedPointer, Zero = zeroPointer, Offsets = offsetsPointer, Output = outputPointer, Plan = plan };
                 if (plan.Packed && threads > 1 && plan.PackedLength >= ParallelPackElements) WorkerPool.Shared.For(plan.Taps, threads, &PackRows<TVector, T>, &job, 1);
-                else if (plan.Packed) Conv2DNhwcKernel.PackFilter<TVector, T>(filter, new Span<T>(packedPointer, (int)plan.PackedLength), plan);
+                else if (plan.Packed) PackRows<TVector, T>(&job, 0, plan.Taps);
                 WorkerPool.Shared.For(plan.Items, threads, &RunItems<TVector, T>, &job, ChunksPerThread(macs, threads));
             }
 

@@ -64,20 +64,26 @@ internal static partial class DepthwiseNchwKernel
                 var run = new PlaneRun(pixels, pinnedFilter + o, outputChannels, 1, pixels, planes * p.Multiplier, p.Multiplier);
                 float* x = pinnedInput + index * pixels, y = pinnedOutput + (batch * outputChannels + o) * pixels;
                 if (TakesPlanePairs(p.Height, width)) PlanePairTaps(plane, run, x, y);
-                else if (vectors == 4 && width == 7) FlatPlaneTaps4<Width7>(plane, run, x, y);
-                else if (vectors == 4 && width == 8) FlatPlaneTaps4<Width8>(plane, run, x, y);
-                else switch (width)
-                {
-                    case 1: FlatPlaneTaps<Width1>(plane, run, x, y); break;
-                    case 2: FlatPlaneTaps<Width2>(plane, run, x, y); break;
-                    case 3: FlatPlaneTaps<Width3>(plane, run, x, y); break;
-                    case 4: FlatPlaneTaps<Width4>(plane, run, x, y); break;
-                    case 5: FlatPlaneTaps<Width5>(plane, run, x, y); break;
-                    case 6: FlatPlaneTaps<Width6>(plane, run, x, y); break;
-                    case 7: FlatPlaneTaps<Width7>(plane, run, x, y); break;
-                    default: FlatPlaneTaps<Width8>(plane, run, x, y); break;
-                }
+                else FlatPlaneRun(plane, run, x, y);
             }
+        }
+    }
+
+    /// <summary>The planes of <paramref name="run"/> one at a time, on the tiles for the plane's width and vector count.</summary>
+    private static unsafe void FlatPlaneRun(in FlatPlane f, in PlaneRun run, float* x, float* y)
+    {
+        if (f.Vectors == 4 && f.Width == 7) FlatPlaneTaps4<Width7>(f, run, x, y);
+        else if (f.Vectors == 4 && f.Width == 8) FlatPlaneTaps4<Width8>(f, run, x, y);
+        else switch (f.Width)
+        {
+            case 1: FlatPlaneTaps<Width1>(f, run, x, y); break;
+            case 2: FlatPlaneTaps<Width2>(f, run, x, y); break;
+            case 3: FlatPlaneTaps<Width3>(f, run, x, y); break;
+            case 4: FlatPlaneTaps<Width4>(f, run, x, y); break;
+            case 5: FlatPlaneTaps<Width5>(f, run, x, y); break;
+            case 6: FlatPlaneTaps<Width6>(f, run, x, y); break;
+            case 7: FlatPlaneTaps<Width7>(f, run, x, y); break;
+            default: FlatPlaneTaps<Width8>(f, run, x, y); break;
         }
     }
 

@@ -84,10 +84,7 @@ internal static partial class DepthwiseNchwKernel
         {
             nint j = run.Planes - 1;
             var last = new PlaneRun(run.PlaneIn, run.Weights + j * run.WeightStep, run.TapStride, run.WeightStep, run.OutputStep, 1);
-            float* x = x0 + run.InputOffset(j), y = y0 + j * run.OutputStep;
-            if (width == 7) FlatPlaneTaps4<Width7>(f, last, x, y);
-            else if (width == 6) FlatPlaneTaps<Width6>(f, last, x, y);
-            else FlatPlaneTaps<Width5>(f, last, x, y);
+            FlatPlaneRun(f, last, x0 + run.InputOffset(j), y0 + j * run.OutputStep);
         }
     }
 
