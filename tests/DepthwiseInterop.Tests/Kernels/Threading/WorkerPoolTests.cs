@@ -117,6 +117,127 @@ public sealed unsafe class WorkerPoolTests
         }
     }
 
+    private struct ThreadsSeen
+    {
+        public int CallerThread;
+        public int* OnCaller;   // per item: how many times the calling thread ran it
+        public int* OnWorker;   // per item: how many times a worker ran it
+    }
+
+    private static void CountByThread(void* context, long first, long end)
+    {
+        var job = (ThreadsSeen*)context;
+        int* counts = Environment.CurrentManagedThreadId == job->CallerThread ? job->OnCaller : job->OnWorker;
+        for (long i = first; i < end; i++)
+        {
+            Thread.SpinWait(20_000); // long enough items that a running worker gets some
+            Interlocked.Increment(ref counts[i]);
+        }
+    }
+
+    /// <summary>
+    /// A worker the machine does not run (held here before it starts on a job, as a descheduled thread on a busy core)
+    /// does not hold a job up: the caller takes all its chunks and returns; once the worker runs, it finds the job
+    /// done, touches none of it, and later jobs still run every item once, on both threads.
+    /// </summary>
+    [Test]
+    public void AJobEndsWithoutWaitingForAWorkerThatDoesNotRun()
+    {
+        int previous = ComputeSettings.ThreadCount;
+        ComputeSettings.ThreadCount = 2;
+        using var held = new ManualResetEventSlim(false);
+        var pool = new WorkerPool(held);
+        try
+        {
+            const int items = 16;
+            var onCaller = new int[items];
+            var onWorker = new int[items];
+            Exception? failure = null;
+            var caller = new Thread(() =>
+            {
+                try { RunCounting(pool, onCaller, onWorker, rounds: 3); }
+                catch (Exception e) { failure = e; }
+            }) { IsBackground = true };
+            caller.Start();
+            bool ended = caller.Join(TimeSpan.FromSeconds(20));
+            held.Set();
+            Assert.That(ended, Is.True, "the jobs ended while the worker was held");
+            Assert.That(failure, Is.Null);
+            Assert.That(onCaller, Is.All.EqualTo(3), "the caller ran every item of every job");
+            Assert.That(onWorker, Is.All.EqualTo(0), "the held worker ran nothing");
+
+            Array.Clear(onCaller);
+            var workerTook = false;
+            for (int round = 0; round < 200 && !workerTook; round++)
+            {
+                Array.Clear(onWorker);
+                RunCounting(pool, onCaller, onWorker, rounds: 1);
+                workerTook = onWorker.Any(count => count > 0);
+            }
+            Assert.That(workerTook, Is.True, "the released worker takes part in later jobs");
+        }
+        finally
+        {
+            held.Set();
+            ComputeSettings.ThreadCount = previous;
+        }
+    }
+
+    private static void StallOnWorker(void* context, long first, long end)
+    {
+        var job = (SlowCaller*)context;
+        bool onCaller = Environment.CurrentManagedThreadId == job->CallerThread;
+        // The caller's first chunk waits long enough for the worker to have claimed one of its own.
+        Thread.Sleep(onCaller ? (first == 0 ? 50 : 0) : 300);
+        for (long i = first; i < end; i++) Interlocked.Exchange(ref job->RanOnCaller[i], onCaller ? 1 : 2);
+    }
+
+    /// <summary>
+    /// A caller that outlasts its spinning while a worker's chunk runs on blocks, and wakes when that chunk is done
+    /// (whatever an earlier job's late signal left set: the chunk count decides).
+    /// </summary>
+    [Test]
+    public void ACallerBlockedOnASlowWorkerChunkWakesWhenItIsDone()
+    {
+        int previous = ComputeSettings.ThreadCount;
+        ComputeSettings.ThreadCount = 2;
+        try
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                var ranOn = new int[4];
+                fixed (int* pointer = ranOn)
+                {
+                    var job = new SlowCaller { CallerThread = Environment.CurrentManagedThreadId, RanOnCaller = pointer };
+                    WorkerPool.Shared.For(4, 2, &StallOnWorker, &job, chunksPerThread: 2);
+                }
+                Assert.That(ranOn, Is.All.Not.EqualTo(0), $"round {round}: every item ran before the call returned");
+                Assert.That(ranOn, Has.Some.EqualTo(2), $"round {round}: the worker ran a chunk");
+            }
+        }
+        finally
+        {
+            ComputeSettings.ThreadCount = previous;
+        }
+    }
+
+    private static void RunCounting(WorkerPool pool, int[] onCaller, int[] onWorker, int rounds)
+    {
+        for (int round = 0; round < rounds; round++)
+        {
+            var before = onCaller.Zip(onWorker, (a, b) => a + b).ToArray();
+            fixed (int* caller = onCaller)
+            fixed (int* worker = onWorker)
+            {
+                var job = new ThreadsSeen { CallerThread = Environment.CurrentManagedThreadId, OnCaller = caller, OnWorker = worker };
+                pool.For(onCaller.Length, 2, &CountByThread, &job);
+            }
+            var after = onCaller.Zip(onWorker, (a, b) => a + b).ToArray();
+            for (int i = 0; i < after.Length; i++)
+                if (after[i] != before[i] + 1) throw new InvalidOperationException($"item {i} ran {after[i] - before[i]} times in one job");
+        }
+    }
+
     [Test]
     public void ConcurrentCallersEachGetTheirWholeJob()
     {
