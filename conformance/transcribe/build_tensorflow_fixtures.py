@@ -865,6 +865,10 @@ def tf_error_cases():
     DWCC = "tensorflow-source tensorflow/core/kernels/depthwise_conv_op.cc"
     OPDEF = ("tensorflow-source tensorflow/python/framework/"
              "op_def_library.py:_apply_op_helper")
+    EAGER = ("tensorflow-source tensorflow/core/common_runtime/eager/"
+             "execute.cc (the eager kernel's input dtype check; "
+             "nn_impl.depthwise_conv2d converts input and filter to tensors "
+             "one by one, so their dtypes reach the op as they are)")
     ATTR = ("tensorflow-source tensorflow/core/framework/op_def_util.cc:"
             "ValidateAttrValue")
     EDGE = "tensorflow %s:testOpEdgeCases" % TF_CONV
@@ -1039,12 +1043,7 @@ def tf_error_cases():
         [4, 4, 1, 1], "ValueError", NEG, SHAPE, ["output-size", "explicit"])
     err("output-negative-strided", C, cargs([1, 2, 2, 1]), [1, 1, 1, 1],
         [5, 5, 1, 1], "ValueError", NEG, SHAPE, ["output-size", "strides"])
-    err("dtype-mismatch-f32-f64", C, cargs(), X, F, "TypeError",
-        "that does not match type float32 of argument 'input'", OPDEF,
-        ["dtype"], fdtype="float64")
-    err("dtype-mismatch-f64-f32", C, cargs(), X, F, "TypeError",
-        "that does not match type float64 of argument 'input'", OPDEF,
-        ["dtype"], dtype="float64", fdtype="float32")
+    # conv2d with a filter of another dtype converts it to the input's: see tf_conversion_cases.
     err("dtype-int64", C, cargs(), X, F, "TypeError",
         "has DataType int64 not in list of allowed values", OPDEF,
         ["dtype"], xdtype="int64", fdtype="int64")
@@ -1154,8 +1153,9 @@ def tf_error_cases():
     err("dtype-int64", D, dargs(), XD, FD, "TypeError",
         "has DataType int64 not in list of allowed values", OPDEF,
         ["dtype"], xdtype="int64", fdtype="int64")
-    err("dtype-mismatch-f64-f32", D, dargs(), XD, FD, "TypeError",
-        "that does not match type float64 of argument 'input'", OPDEF,
+    err("dtype-mismatch-f64-f32", D, dargs(), XD, FD, "ValueError",
+        "cannot compute DepthwiseConv2dNative as input #1(zero-based) was "
+        "expected to be a double tensor but is a float tensor", EAGER,
         ["dtype"], dtype="float64", fdtype="float32")
     POL = ("derived: library policy (TensorFlow returns a space_to_batch "
            "result that is not the strided dilated convolution, see "
@@ -1176,6 +1176,37 @@ def tf_error_cases():
 # ---------------------------------------------------------------------------
 # lifted cases (TensorFlow refuses; the result is mathematically defined)
 # ---------------------------------------------------------------------------
+
+
+def tf_conversion_cases():
+    """conv2d with a NumPy filter of another dtype than the input: the
+    eager op converts the filter to the dtype its input fixed (a NumPy array
+    force-cast), so the result has the input's dtype."""
+    prov = ("tensorflow-source tensorflow/python/eager/pywrap_tfe_src.cc:"
+            "ConvertToTensor (an input that is not a tensor is converted with "
+            "the dtype an earlier input of the same type attr fixed) and "
+            "tensorflow/python/lib/core/py_seq_tensor.cc (NumPy arrays "
+            "converted with NPY_ARRAY_FORCECAST); tf.nn.conv2d hands NumPy "
+            "arguments to the op unconverted (nn_ops.py)")
+    cases = []
+    for xdtype, fdtype in (("float32", "float64"), ("float64", "float32")):
+        cases.append({
+            "id": "tensorflow-conversion/conv2d/filter-%s-to-%s" % (
+                fdtype, xdtype),
+            "op": "conv2d",
+            "args": {"strides": [1, 1, 1, 1], "padding": "VALID"},
+            "dtype": xdtype,
+            "input": {"shape": [1, 3, 3, 1],
+                      "values": [1, 2, 3, 4, 5, 6, 7, 8, 9]},
+            "filter": {"shape": [2, 2, 1, 1], "values": [1, 2, 3, 4],
+                       "dtype": fdtype},
+            "expected": {"shape": [1, 2, 2, 1],
+                         "values": [37, 47, 67, 77]},
+            "tolerance": "exact",
+            "provenance": prov,
+            "tags": ["dtype", "conversion"],
+        })
+    return cases
 
 
 def lifted_cases():
@@ -1303,14 +1334,17 @@ def main():
     tfv = tf_value_cases()
     jsv = tfjs_value_cases()
     errs = tf_error_cases()
+    conversions = tf_conversion_cases()
     lifted = lifted_cases()
     write("tensorflow_values.json",
           "Value cases transcribed from TensorFlow's own tests "
           "(conv_ops_test.py, depthwise_conv_op_base.py, the "
           "tf.nn.depthwise_conv2d docstring) and tfjs-core's conv2d/"
           "depthwiseConv2d tests; every case recomputed exactly by "
-          "conformance/transcribe/build_tensorflow_fixtures.py.",
-          [c for c in tfv + jsv if c["dtype"] != "float16"])
+          "conformance/transcribe/build_tensorflow_fixtures.py. Also conv2d "
+          "with a filter of another dtype (TensorFlow's eager conversion, "
+          "read from its source).",
+          [c for c in tfv + jsv if c["dtype"] != "float16"] + conversions)
     # A file of their own: the float16 cases need a runner with float16 support (issue #7).
     write("tensorflow_values_float16.json",
           "float16 value cases transcribed from TensorFlow's conv_ops_test.py "

@@ -37,8 +37,8 @@ def conv2d(
     Args:
         input: tensor of rank >= 4, ``[*batch, H, W, C]`` (NHWC) or ``[*batch, C, H, W]`` (NCHW); float32,
             float64, float16 or bfloat16 (``ml_dtypes.bfloat16``). Leading dimensions beyond the inner three are batch dimensions, kept in the output.
-        filters: ``[KH, KW, C / groups, C_out]`` of the same dtype; ``C / filters.shape[2]`` groups of
-            contiguous channels when the depths differ.
+        filters: ``[KH, KW, C / groups, C_out]``, converted to the input's dtype (as TensorFlow's eager
+            conversion does); ``C / filters.shape[2]`` groups of contiguous channels when the depths differ.
         strides: an int, or 1, 2 or 4 ints (4 in data_format order, batch and channel entries 1).
         padding: ``"SAME"``, ``"VALID"``, or 4 ``[before, after]`` pairs in data_format order.
         data_format: ``"NHWC"`` (default, also for ``None``) or ``"NCHW"``.
@@ -51,11 +51,11 @@ def conv2d(
     Raises:
         ValueError: invalid shapes or arguments, with TensorFlow's message (``errors.InvalidArgumentError``
             for those the native library reports).
-        TypeError: unsupported or mismatched dtypes, or arguments of the wrong type.
+        TypeError: an unsupported dtype, or arguments of the wrong type.
     """
     known, arguments_key = _known_plan("conv2d", input, filters, strides, padding, data_format, dilations)
     if known is not None:
-        x, w, dtype_code = _arrays.prepare(input, filters, "Conv2D")
+        x, w, dtype_code = _arrays.prepare(input, filters, "Conv2D", filter_takes_input_dtype=True)
         return _ops.run("conv2d", x, w, dtype_code, known)
     padding_code, explicit_paddings = _arguments.convert_padding(padding)
     if data_format is None:
@@ -64,7 +64,7 @@ def conv2d(
     strides4 = _arguments.conv2d_sequence(strides, channel_index, "strides")
     dilations4 = _arguments.conv2d_sequence(dilations, channel_index, "dilations")
     format_code = _arguments.data_format_code(data_format)
-    x, w, dtype_code = _arrays.prepare(input, filters, "Conv2D")
+    x, w, dtype_code = _arrays.prepare(input, filters, "Conv2D", filter_takes_input_dtype=True)
     return _run("conv2d", x, w, dtype_code, format_code, padding_code, strides4, dilations4, explicit_paddings, arguments_key)
 
 
@@ -98,8 +98,9 @@ def depthwise_conv2d(
         A new array of the input's dtype, with ``C * M`` channels ordered ``c * M + m``.
 
     Raises:
-        ValueError: invalid shapes or arguments, with TensorFlow's message.
-        TypeError: unsupported or mismatched dtypes, or arguments of the wrong type.
+        ValueError: invalid shapes or arguments, with TensorFlow's message; input and filter of different
+            dtypes (``errors.InvalidArgumentError``, TensorFlow's eager message).
+        TypeError: an unsupported dtype, or arguments of the wrong type.
     """
     known, arguments_key = _known_plan("depthwise_conv2d", input, filter, strides, padding, data_format, dilations)
     x, w, dtype_code = _arrays.prepare(input, filter, "DepthwiseConv2dNative")
@@ -155,8 +156,9 @@ def separable_conv2d(
 
     Raises:
         ValueError: invalid shapes or arguments, with TensorFlow's message (e.g. ``Shape (1, 1, 4) must have
-            rank 4`` or ``Dimensions 3 and 1 are not compatible`` for a pointwise filter that is not 1x1).
-        TypeError: unsupported or mismatched dtypes, or arguments of the wrong type.
+            rank 4`` or ``Dimensions 3 and 1 are not compatible`` for a pointwise filter that is not 1x1); tensors
+            of different dtypes (``errors.InvalidArgumentError``, TensorFlow's eager message).
+        TypeError: an unsupported dtype, or arguments of the wrong type.
     """
     x, dw, dtype_code = _arrays.prepare(input, depthwise_filter, "DepthwiseConv2dNative")
     x, pw, _ = _arrays.prepare(x, pointwise_filter, "Conv2D")

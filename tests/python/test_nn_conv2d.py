@@ -92,8 +92,24 @@ ERRORS = [
     (dict(input=np.ones((2, 2, 3), np.float32)), ValueError, "input must be 4-dimensional[2,2,3]"),
     (dict(input=np.array([["a"]])), TypeError, "not in list of allowed values"),
     (dict(input=np.ones((1, 4, 4, 3), np.complex64)), TypeError, "complex64"),
-    (dict(input=np.ones((1, 4, 4, 3), np.float16)), TypeError, "has type float32 that does not match type float16"),
+    (dict(input=np.ones((1, 4, 4, 3), np.int32)), TypeError, "Conv2D also accepts int32 on CPU; depthwise_interop does not"),
 ]
+
+
+@pytest.mark.parametrize("input_dtype, filter_dtype", [
+    (np.float64, np.float32), (np.float32, np.float64), (np.float16, np.float32), (np.float32, np.float16),
+    (np.float32, np.int64), (np.float64, np.int32)])
+def test_a_filter_of_another_dtype_is_converted_to_the_input_dtype(input_dtype, filter_dtype) -> None:
+    # TensorFlow's eager conv2d converts a NumPy filter to the dtype its input fixed (a force-cast, lossy or not),
+    # so the result is the input's dtype and equals the call with the filter cast first.
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((1, 5, 6, 3)).astype(input_dtype)
+    w = (rng.standard_normal((3, 3, 3, 2)) * 4).astype(filter_dtype)
+    got = nn.conv2d(x, w, 1, "SAME")
+    assert got.dtype == np.dtype(input_dtype)
+    np.testing.assert_array_equal(got, nn.conv2d(x, w.astype(input_dtype), 1, "SAME"))
+    # A Python list filter takes the input's dtype too.
+    np.testing.assert_array_equal(nn.conv2d(x, w.tolist(), 1, "SAME"), nn.conv2d(x, np.array(w.tolist()).astype(input_dtype), 1, "SAME"))
 
 
 @pytest.mark.parametrize("overrides, error_type, fragment", ERRORS)

@@ -108,7 +108,9 @@ ERRORS = [
     (dict(filter=np.ones((2, 2, 1), np.float32)), ValueError, "filter must be 4-dimensional: [2,2,1]"),
     (dict(input=np.ones((3, 3, 1), np.float32)), ValueError, "input must be 4-dimensional[3,3,1]"),
     (dict(filter=np.ones((5, 5, 1, 1), np.float32)), ValueError, "Computed output size would be negative: -1"),
-    (dict(filter=np.ones((2, 1, 1, 2), np.float64)), TypeError, "has type float64 that does not match type float32 of argument 'input'"),
+    (dict(filter=np.ones((2, 1, 1, 2), np.float64)), ValueError,
+     "cannot compute DepthwiseConv2dNative as input #1(zero-based) was expected to be a float tensor but is a double tensor "
+     "[Op:DepthwiseConv2dNative]"),
     (dict(input=np.ones((1, 3, 3, 1), np.int32)), TypeError, "has DataType int32 not in list of allowed values"),
     (dict(strides=[1, 2**63, 1, 1]), ValueError, "does not fit in a 64-bit integer"),
     (dict(strides=[1, 2**40, 2**40, 1]), ValueError, "too large"),

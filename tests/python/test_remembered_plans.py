@@ -44,9 +44,12 @@ def test_errors_are_not_remembered_and_dtype_is_checked_on_a_hit() -> None:
         with pytest.raises(ValueError, match="Computed output size would be negative"):
             nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "VALID")
     small = np.ones((1, 1, 2, 1), np.float32)
+    nn.depthwise_conv2d(x, small, [1, 1, 1, 1], "VALID")
+    with pytest.raises(ValueError, match="expected to be a double tensor but is a float tensor"):
+        nn.depthwise_conv2d(x.astype(np.float64), small, [1, 1, 1, 1], "VALID")
+    # conv2d converts the filter to the input's dtype on a hit as on a miss.
     nn.conv2d(x, small, 1, "VALID")
-    with pytest.raises(TypeError, match="does not match type float64"):
-        nn.conv2d(x.astype(np.float64), small, 1, "VALID")
+    assert nn.conv2d(x.astype(np.float64), small, 1, "VALID").dtype == np.float64
     # Same shapes and forms, other dtype and a non-contiguous view: converted and computed correctly.
     y = nn.conv2d(np.asfortranarray(x.astype(np.float64)), small.astype(np.float64), 1, "VALID")
     assert y.dtype == np.float64 and np.all(y == 2)

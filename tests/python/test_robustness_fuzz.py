@@ -6,7 +6,9 @@ exception, never a crash. Each case carries its expectation, derived from Tensor
 
   valid   the call must succeed and match the reference;
   error   TensorFlow rejects the arguments: the call must raise ValueError/TypeError;
-  either  TensorFlow-specific leniency (bool, bytes, set strides ...): a result or ValueError/TypeError.
+  either  TensorFlow-specific leniency (bool, bytes, set strides ...): a result or ValueError/TypeError;
+  converted  conv2d with a filter of another dtype: the outcome of the call with the filter cast to the input's
+          dtype first (TensorFlow's eager conversion of a NumPy argument), bit for bit.
 
 The fuzz runs in a child process so that a crash is reported with the case that caused it (the child prints
 each case before calling). Run this file directly to fuzz longer: python test_robustness_fuzz.py SEED N.
@@ -329,11 +331,14 @@ def mutations(cfg):
 def dtype_mutation(g, op, x, w):
     """Unsupported or mismatched dtypes: (x, w, note, expectation)."""
     r = g.r
+    # conv2d converts its filter to the dtype of a supported input (TensorFlow's eager conversion of NumPy
+    # arguments); depthwise refuses tensors of two dtypes.
+    mismatched = "converted" if op == "conv2d" else "error"
     if r.random() < 0.25:
         other = F64 if x.dtype == F32 else F32
         if r.random() < 0.5:
-            return x, w.astype(other), f"mismatched {x.dtype}/{other}", "error"
-        return x.astype(other), w, f"mismatched {other}/{w.dtype}", "error"
+            return x, w.astype(other), f"mismatched {x.dtype}/{other}", mismatched
+        return x.astype(other), w, f"mismatched {other}/{w.dtype}", mismatched
     dt = np.dtype(r.choice([np.int32, np.int64, np.uint8, np.bool_, np.complex64, np.complex128, np.float16,
                             object, "U3", np.longdouble]))
     which = r.choice(["x", "w", "both"])
@@ -343,6 +348,8 @@ def dtype_mutation(g, op, x, w):
     # int32 (Conv2D on CPU), which is a documented gap; object arrays of floats are converted element by element
     # by tf.convert_to_tensor. The library may refuse the last two with TypeError.
     lenient = which == "both" and (dt == np.float16 or dt == object or (dt == np.int32 and op == "conv2d"))
+    if op == "conv2d" and (which == "w" or (which == "x" and dt == np.float16)):
+        return xx, ww, f"dtype {dt} on {which}", "converted"
     return xx, ww, f"dtype {dt} on {which}", "either" if lenient else "error"
 
 
@@ -427,6 +434,8 @@ def call(case):
 
 def judge(case, result, error):
     """None if the outcome is acceptable, else what went wrong."""
+    if case.expect == "converted":
+        return judge_converted(case, result, error)
     if error is not None:
         if not isinstance(error, (ValueError, TypeError)):
             return f"raised {type(error).__module__}.{type(error).__name__} (not ValueError/TypeError): {error}"
@@ -452,8 +461,31 @@ def judge(case, result, error):
     return None
 
 
+def judge_converted(case, result, error):
+    """conv2d with a filter of another dtype: the outcome of the same call with the filter converted first (NumPy's
+    cast to the input's dtype, as TensorFlow's eager conversion), bit for bit, or the same exception type."""
+    if error is not None and not isinstance(error, (ValueError, TypeError)):
+        return f"raised {type(error).__module__}.{type(error).__name__} (not ValueError/TypeError): {error}"
+    try:
+        converted = np.asarray(case.w).astype(np.asarray(case.x).dtype)
+    except (ValueError, TypeError):
+        return None if error is not None else "accepted a filter NumPy cannot convert to the input's dtype"
+    want = want_error = None
+    try:
+        want = call(Case(case.op, case.x, converted, case.kwargs, case.expect, case.note))
+    except (ValueError, TypeError) as caught:
+        want_error = caught
+    if want_error is not None or error is not None:
+        if type(want_error) is type(error) and str(want_error) == str(error):
+            return None
+        return f"raised {error!r} where the call with the filter converted first gave {want_error!r}"
+    if result.dtype != want.dtype or result.shape != want.shape or not np.array_equal(result, want, equal_nan=True):
+        return f"returned {result.shape} {result.dtype}, not the result with the filter converted first"
+    return None
+
+
 def run(seed, iterations, log=None):
-    counts = {"valid": 0, "error": 0, "either": 0, "returned": 0, "ValueError": 0, "TypeError": 0}
+    counts = {"valid": 0, "error": 0, "either": 0, "converted": 0, "returned": 0, "ValueError": 0, "TypeError": 0}
     failures = []
     started = time.perf_counter()
     g_index = 0

@@ -70,7 +70,8 @@ def make_calls():
         expect(ValueError, lambda: nn.conv2d(x32, np.ones((9, 1, 3, 1), np.float32), 1, "VALID")),  # negative size
         expect(ValueError, lambda: nn.conv2d(x32, w32, [1, 2, 3], "SAME")),                # Python: strides
         expect(ValueError, lambda: nn.conv2d(x32, w32, 1, "same")),                        # Python: padding
-        expect(TypeError, lambda: nn.conv2d(x32, w32.astype(np.float64), 1, "SAME")),      # dtype mismatch
+        expect(ValueError, lambda: nn.depthwise_conv2d(x32, wd32.astype(np.float64), [1, 1, 1, 1], "SAME")),  # dtypes
+        lambda: nn.conv2d(x32, w32.astype(np.float64), 1, "SAME"),                         # filter converted
         expect(TypeError, lambda: nn.depthwise_conv2d(x32.astype(np.int32), wd32, [1, 1, 1, 1], "SAME")),
         expect(ValueError, lambda: nn.depthwise_conv2d(x32, wd32, [1, 0, 1, 1], "SAME")),  # native: stride
         expect(ValueError, lambda: nn.conv2d(x32, w32, 1, [[0, 0], [2**31, 0], [0, 0], [0, 0]])),

@@ -48,7 +48,8 @@ def thread_cases(t: int) -> list[tuple[str, object]]:
                                                                dilations=[2, 1])),
         ("error: strides of length 3", lambda: nn.conv2d(x, w_conv, [1, 1, t], "SAME")),
         ("bigger conv2d", lambda: nn.conv2d(big, w_big, 1, "SAME")),
-        ("error: dtype mismatch", lambda: nn.conv2d(x, w_conv.astype(other), 1, "SAME")),
+        ("error: dtype mismatch", lambda: nn.depthwise_conv2d(x, w_dw.astype(other), [1, 1, 1, 1], "SAME")),
+        ("conv2d filter of the other dtype", lambda: nn.conv2d(x, w_conv.astype(other), 1, "SAME")),
         ("error: explicit padding too large",
          lambda: nn.depthwise_conv2d(x, w_dw, [1, 1, 1, 1], [[0, 0], [2**31 + t, 0], [0, 0], [0, 0]])),
         ("depthwise strided explicit", lambda: nn.depthwise_conv2d(x, w_dw, [1, 2, 3, 1], [[0, 0], [2, 0], [1, 1], [0, 0]])),
@@ -78,7 +79,7 @@ def test_eight_threads_get_single_threaded_results_and_their_own_errors():
     for t in range(THREADS):
         for u in range(t + 1, THREADS):
             shared = messages[t] & messages[u]
-            assert all("does not match type" in m for m in shared), shared
+            assert all("was expected to be a" in m for m in shared), shared
 
     barrier = threading.Barrier(THREADS)
     problems: list[str] = []

@@ -153,16 +153,31 @@ public static class TensorFlowArguments
         return args;
     }
 
-    /// <summary>_arrays.prepare: both tensors float16, bfloat16, float32 or float64, and the same.</summary>
+    /// <summary>
+    /// _arrays.prepare: both tensors float16, bfloat16, float32 or float64. conv2d converts its filter to the input's
+    /// dtype (TensorFlow's eager conversion of a NumPy argument: the values are read in the returned dtype); depthwise
+    /// refuses different dtypes with the eager kernel's message.
+    /// </summary>
     private static string PrepareDTypes(ConformanceCase testCase, string op)
     {
         CheckDType(testCase.InputDType, "input", op);
+        if (op == "Conv2D") return testCase.InputDType;
         CheckDType(testCase.FilterDType, "filter", op);
         if (testCase.FilterDType != testCase.InputDType)
-            throw Python(ReasonDTypeMismatch, TypeError,
-                $"Input 'filter' of '{op}' Op has type {testCase.FilterDType} that does not match type {testCase.InputDType} of argument 'input'.");
+            throw Python(ReasonDTypeMismatch, ValueError,
+                $"cannot compute {op} as input #1(zero-based) was expected to be a {TensorFlowName(testCase.InputDType)} tensor " +
+                $"but is a {TensorFlowName(testCase.FilterDType)} tensor [Op:{op}]");
         return testCase.InputDType;
     }
+
+    /// <summary>TensorFlow's name of a dtype in its kernels' messages.</summary>
+    private static string TensorFlowName(string dtype) => dtype switch
+    {
+        "float16" => "half",
+        "float32" => "float",
+        "float64" => "double",
+        _ => dtype,
+    };
 
     private static void CheckDType(string dtype, string parameter, string op)
     {
