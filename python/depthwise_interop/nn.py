@@ -1,8 +1,9 @@
 """tf.nn.conv2d, tf.nn.depthwise_conv2d and tf.nn.separable_conv2d on NumPy arrays, with TensorFlow 2's
 signatures, argument forms, results and error texts.
 
-float16 and bfloat16 tensors are accumulated in float32 and rounded once to their type, like TensorFlow's
-CPU kernels; bfloat16 arrays come from the optional ml_dtypes package (``depthwise_interop.bfloat16``).
+float16 and bfloat16 tensors are accumulated in float32 and rounded once to their type (TensorFlow's stock
+depthwise CPU kernel rounds float16 after every tap); bfloat16 arrays come from the optional ml_dtypes package
+(``depthwise_interop.bfloat16``).
 
 Beyond TensorFlow's CPU kernels (documented extensions): NCHW is computed (NHWC transposed; the filter layout
 does not change), depthwise accepts unequal strides and a 4-value `dilations` in data_format order, and

@@ -112,6 +112,15 @@ def test_a_filter_of_another_dtype_is_converted_to_the_input_dtype(input_dtype, 
     np.testing.assert_array_equal(nn.conv2d(x, w.tolist(), 1, "SAME"), nn.conv2d(x, np.array(w.tolist()).astype(input_dtype), 1, "SAME"))
 
 
+def test_a_list_input_takes_the_filters_float_dtype() -> None:
+    # TensorFlow's conv2d reads input.shape first (a list fails there); the library converts the list.
+    x = np.arange(18, dtype=np.float64).reshape(1, 3, 3, 2)
+    w = np.ones((2, 2, 2, 1), np.float64)
+    got = nn.conv2d(x.tolist(), w, 1, "VALID")
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, nn.conv2d(x, w, 1, "VALID"))
+
+
 @pytest.mark.parametrize("overrides, error_type, fragment", ERRORS)
 def test_errors_carry_tensorflow_wording(overrides, error_type, fragment) -> None:
     arguments = dict(input=np.ones((1, 4, 4, 3), np.float32), filters=np.ones((2, 2, 3, 2), np.float32), strides=1, padding="VALID")

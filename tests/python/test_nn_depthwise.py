@@ -98,6 +98,9 @@ ERRORS = [
     (dict(padding=[[0, 0], [0, 0], [0, 0]]), ValueError, "it must be of size 4"),
     (dict(padding=[[0, 0], [-1, 0], [0, 0], [0, 0]]), ValueError, "All elements of explicit_paddings must be nonnegative"),
     (dict(padding=[[1, 0], [0, 0], [0, 0], [0, 0]]), ValueError, "Nonzero explicit padding in the batch or depth dimensions"),
+    # Dilated too (TensorFlow's space-to-batch path would drop the channel pads: README, known differences).
+    (dict(padding=[[0, 0], [1, 1], [1, 1], [0, 1]], dilations=[2, 2]), ValueError,
+     "Nonzero explicit padding in the batch or depth dimensions"),
     (dict(data_format="NCWH"), ValueError, "Value for attr 'data_format' of \"NCWH\" is not in the list of allowed values"),
     (dict(dilations=2), ValueError, "`dilation_rate.shape.rank` must be 1"),
     (dict(dilations=[0, 1]), ValueError, "`dilation_rate` must be positive"),
