@@ -15,10 +15,12 @@ namespace DepthwiseInterop.Kernels.Threading;
 /// Workers spin briefly after a job (waking a blocked thread costs 10-25 µs on this kind of machine) and then
 /// block. A job ends when its last chunk is done, not when every worker has checked in: a worker the machine does
 /// not schedule (its core busy with another process) only has its chunks taken by the others, and finds nothing
-/// left when it runs. (Waiting for each worker to report made a 2-thread call wait for the scheduler: 14x14x384 NHWC
-/// beside a `dotnet build`, median of 31 rounds alternating 1 and 2 threads, three runs: 2 threads took 2.6-100x the
-/// 1-thread time, up to 2.9 ms a call, and 1.01-1.17x since; beside one spinning process 1.51x, now 1.24x.) One job runs at a time: a caller that finds the pool busy computes its job alone rather than wait,
-/// and so does a job's body that asks for a nested job (it already runs on one of the pool's threads).
+/// left when it runs; so does the pool of a process forked after it started, which has no threads. (Waiting for
+/// each worker to report made a 2-thread call wait for the scheduler: 14x14x384 NHWC beside a `dotnet build`,
+/// median of 31 rounds alternating 1 and 2 threads, three runs: 2 threads took 2.6-100x the 1-thread time, up to
+/// 2.9 ms a call, and 1.01-1.17x since; beside one spinning process 1.51x, now 1.24x; a forked child hung.)
+/// One job runs at a time: a caller that finds the pool busy computes its job alone rather than wait, and so does
+/// a job's body that asks for a nested job (it already runs on one of the pool's threads).
 /// </summary>
 internal sealed unsafe class WorkerPool
 {
