@@ -300,7 +300,10 @@ internal sealed unsafe class WorkerPool
             if (SpinUntil(new JobArrived(this))) return;
             while (true)
             {
-                Volatile.Write(ref _sleeping, 1);
+                // A full fence between announcing sleep and looking for a job (a plain store could still sit in the
+                // store buffer when the job's state is read): either the caller's Wake sees the flag, or this read
+                // sees the job.
+                Interlocked.Exchange(ref _sleeping, 1);
                 if (TryTakeJob())
                 {
                     // A caller that saw us asleep has released the semaphore: consume it to stay balanced.
