@@ -168,11 +168,11 @@ internal sealed unsafe class WorkerPool
             int participants = Volatile.Read(ref _participants);
             long[] ranges = Volatile.Read(ref _ranges);
             long chunk, ran = 0;
-            while ((chunk = Claim(ranges, participant, fromFront: true)) >= 0) ran += RunChunk(chunk);
+            for (; (chunk = Claim(ranges, participant, fromFront: true)) >= 0; ran++) RunChunk(chunk);
             for (int i = 1; i < participants; i++)
             {
                 int other = (participant + i) % participants;
-                while ((chunk = Claim(ranges, other, fromFront: false)) >= 0) ran += RunChunk(chunk);
+                for (; (chunk = Claim(ranges, other, fromFront: false)) >= 0; ran++) RunChunk(chunk);
             }
             if (ran > 0) ReportDone(ran);
         }
@@ -183,16 +183,12 @@ internal sealed unsafe class WorkerPool
     }
 
     /// <summary>
-    /// Runs a chunk this thread claimed; 1, the chunk to count. The job's fields are read after a claim and before
-    /// the thread reports its chunks (<see cref="ReportDone"/>): in between the job cannot end, so they are the
-    /// claimed chunk's job's, even on a worker late from an earlier job (whose chunks were all taken: a thread's
-    /// claims in one <see cref="RunChunks"/> are therefore all of one job).
+    /// Runs a chunk this thread claimed. The job's fields are read after a claim and before the thread reports its
+    /// chunks (<see cref="ReportDone"/>): in between the job cannot end, so they are the claimed chunk's job's, even on
+    /// a worker late from an earlier job (whose chunks were all taken: a thread's claims in one
+    /// <see cref="RunChunks"/> are therefore all of one job).
     /// </summary>
-    private long RunChunk(long chunk)
-    {
-        _body(_context, ChunkStart(chunk), ChunkStart(chunk + 1));
-        return 1;
-    }
+    private void RunChunk(long chunk) => _body(_context, ChunkStart(chunk), ChunkStart(chunk + 1));
 
     /// <summary>Counts this thread's chunks of the job done; wakes a blocked caller if they were the last.</summary>
     private void ReportDone(long chunks)
