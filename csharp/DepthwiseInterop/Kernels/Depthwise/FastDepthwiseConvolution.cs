@@ -220,11 +220,14 @@ internal static class FastDepthwiseConvolution
     private const long MinimumChunkMacs = 1L << 17;
 
     /// <summary>
-    /// Chunks of NHWC row pairs per thread: the pool's default four, fewer on small problems, where each chunk's own
-    /// setup (a plan, a kernel call for one row pair) showed: 14x14x576 at 2 threads ran its 7 row pairs as 7 chunks.
-    /// Measured alternated in one process, 2 threads: 14x14x576 0.79x the time, 14x14x384 0.79x, 30x30x64 0.81x,
-    /// 7x7x960 0.91x, 28x28x144 0.98x. The planar kernel keeps four (its items are planes: 14x14x384 1.08x, 14x14x576
-    /// 1.05x with fewer; 7x7x960 0.84x).
+    /// Chunks per thread, of NHWC row pairs and of NCHW planes alike: the pool's default four, fewer on small problems,
+    /// where each chunk's own setup (a plan, a kernel call for one row pair) and its hand-off between the cores showed:
+    /// 14x14x576 at 2 threads ran its 7 row pairs as 7 chunks. Measured alternated in one process, 2 threads, NHWC:
+    /// 14x14x576 0.79x the time, 14x14x384 0.79x, 30x30x64 0.81x, 7x7x960 0.91x, 28x28x144 0.98x. The planar kernel
+    /// kept four while a job ended on every worker's report (14x14x384 1.08x, 14x14x576 1.05x with fewer); since jobs
+    /// end on their last chunk, fewer help it too (C harness, 31 alternated rounds, NCHW 2 threads, one chunk a thread
+    /// against four: 7x7x960 0.90x, 30x30x64 0.94x, 14x14x384 0.97x, 14x14x576 0.97x, 28x28x192 0.95x, 56x56x144
+    /// 0.97x, 112x112x32 1.01x; two against four 0.97-1.00x).
     /// </summary>
     private static int ChunksPerThread(long macs, int threads) => (int)Math.Clamp(macs / MinimumChunkMacs / Math.Max(threads, 1), 1, 4);
 
@@ -284,7 +287,7 @@ internal static class FastDepthwiseConvolution
         fixed (T* outputPointer = output)
         {
             var job = new RowJob<T> { Input = inputPointer, Filter = filterPointer, Output = outputPointer, Geometry = g };
-            WorkerPool.Shared.For(items, threads, &RunPlanarItems<TVector, T>, &job);
+            WorkerPool.Shared.For(items, threads, &RunPlanarItems<TVector, T>, &job, ChunksPerThread(macs, threads));
         }
     }
 
