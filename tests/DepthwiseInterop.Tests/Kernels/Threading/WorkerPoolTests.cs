@@ -6,6 +6,15 @@ namespace DepthwiseInterop.Tests.Kernels.Threading;
 [NonParallelizable]
 public sealed unsafe class WorkerPoolTests
 {
+    private int _previousThreadCount;
+
+    /// <summary>Each test sets the library's thread count it needs; the count the suite had is restored after it.</summary>
+    [SetUp]
+    public void RememberThreadCount() => _previousThreadCount = ComputeSettings.ThreadCount;
+
+    [TearDown]
+    public void RestoreThreadCount() => ComputeSettings.ThreadCount = _previousThreadCount;
+
     private struct Counts
     {
         public int* PerItem;
@@ -35,25 +44,17 @@ public sealed unsafe class WorkerPoolTests
     [TestCase(5, 8, 0)]
     public void EveryItemRunsExactlyOnce(int items, int threads, int? chunksPerThread)
     {
-        int previous = ComputeSettings.ThreadCount;
-        try
+        ComputeSettings.ThreadCount = threads;
+        for (int round = 0; round < 50; round++)
         {
-            ComputeSettings.ThreadCount = threads;
-            for (int round = 0; round < 50; round++)
+            var perItem = new int[items];
+            fixed (int* pointer = perItem)
             {
-                var perItem = new int[items];
-                fixed (int* pointer = perItem)
-                {
-                    var counts = new Counts { PerItem = pointer };
-                    if (chunksPerThread is int chunks) WorkerPool.Shared.For(items, threads, &Mark, &counts, chunks);
-                    else WorkerPool.Shared.For(items, threads, &Mark, &counts);
-                }
-                Assert.That(perItem, Is.All.EqualTo(1), $"round {round}");
+                var counts = new Counts { PerItem = pointer };
+                if (chunksPerThread is int chunks) WorkerPool.Shared.For(items, threads, &Mark, &counts, chunks);
+                else WorkerPool.Shared.For(items, threads, &Mark, &counts);
             }
-        }
-        finally
-        {
-            ComputeSettings.ThreadCount = previous;
+            Assert.That(perItem, Is.All.EqualTo(1), $"round {round}");
         }
     }
 
@@ -96,25 +97,17 @@ public sealed unsafe class WorkerPoolTests
     [Test]
     public void IdleThreadsTakeTheChunksOfAStalledOne()
     {
-        int previous = ComputeSettings.ThreadCount;
         ComputeSettings.ThreadCount = 2;
-        try
+        var ranOn = new int[8];
+        fixed (int* pointer = ranOn)
         {
-            var ranOn = new int[8];
-            fixed (int* pointer = ranOn)
-            {
-                var job = new SlowCaller { CallerThread = Environment.CurrentManagedThreadId, RanOnCaller = pointer };
-                WorkerPool.Shared.For(8, 2, &StallOnCaller, &job, chunksPerThread: 4);
-            }
-            Assert.That(ranOn, Is.All.Not.EqualTo(0), "every item ran");
-            Assert.That(ranOn[0], Is.EqualTo(1), "the caller takes its own first chunk");
-            Assert.That(ranOn[1..4], Has.Some.EqualTo(2), "the worker took some of the stalled caller's chunks");
-            Assert.That(ranOn[4..], Is.All.EqualTo(2), "the worker ran its own run");
+            var job = new SlowCaller { CallerThread = Environment.CurrentManagedThreadId, RanOnCaller = pointer };
+            WorkerPool.Shared.For(8, 2, &StallOnCaller, &job, chunksPerThread: 4);
         }
-        finally
-        {
-            ComputeSettings.ThreadCount = previous;
-        }
+        Assert.That(ranOn, Is.All.Not.EqualTo(0), "every item ran");
+        Assert.That(ranOn[0], Is.EqualTo(1), "the caller takes its own first chunk");
+        Assert.That(ranOn[1..4], Has.Some.EqualTo(2), "the worker took some of the stalled caller's chunks");
+        Assert.That(ranOn[4..], Is.All.EqualTo(2), "the worker ran its own run");
     }
 
     private struct ThreadsSeen
@@ -143,7 +136,6 @@ public sealed unsafe class WorkerPoolTests
     [Test]
     public void AJobEndsWithoutWaitingForAWorkerThatDoesNotRun()
     {
-        int previous = ComputeSettings.ThreadCount;
         ComputeSettings.ThreadCount = 2;
         using var held = new ManualResetEventSlim(false);
         var pool = new WorkerPool(held);
@@ -179,7 +171,6 @@ public sealed unsafe class WorkerPoolTests
         finally
         {
             held.Set();
-            ComputeSettings.ThreadCount = previous;
         }
     }
 
@@ -199,25 +190,17 @@ public sealed unsafe class WorkerPoolTests
     [Test]
     public void ACallerBlockedOnASlowWorkerChunkWakesWhenItIsDone()
     {
-        int previous = ComputeSettings.ThreadCount;
         ComputeSettings.ThreadCount = 2;
-        try
+        for (int round = 0; round < 3; round++)
         {
-            for (int round = 0; round < 3; round++)
+            var ranOn = new int[4];
+            fixed (int* pointer = ranOn)
             {
-                var ranOn = new int[4];
-                fixed (int* pointer = ranOn)
-                {
-                    var job = new SlowCaller { CallerThread = Environment.CurrentManagedThreadId, RanOnCaller = pointer };
-                    WorkerPool.Shared.For(4, 2, &StallOnWorker, &job, chunksPerThread: 2);
-                }
-                Assert.That(ranOn, Is.All.Not.EqualTo(0), $"round {round}: every item ran before the call returned");
-                Assert.That(ranOn, Has.Some.EqualTo(2), $"round {round}: the worker ran a chunk");
+                var job = new SlowCaller { CallerThread = Environment.CurrentManagedThreadId, RanOnCaller = pointer };
+                WorkerPool.Shared.For(4, 2, &StallOnWorker, &job, chunksPerThread: 2);
             }
-        }
-        finally
-        {
-            ComputeSettings.ThreadCount = previous;
+            Assert.That(ranOn, Is.All.Not.EqualTo(0), $"round {round}: every item ran before the call returned");
+            Assert.That(ranOn, Has.Some.EqualTo(2), $"round {round}: the worker ran a chunk");
         }
     }
 
@@ -241,32 +224,24 @@ public sealed unsafe class WorkerPoolTests
     [Test]
     public void ConcurrentCallersEachGetTheirWholeJob()
     {
-        int previous = ComputeSettings.ThreadCount;
         ComputeSettings.ThreadCount = 3;
-        try
+        var failures = 0;
+        var callers = Enumerable.Range(0, 8).Select(caller => new Thread(() =>
         {
-            var failures = 0;
-            var callers = Enumerable.Range(0, 8).Select(caller => new Thread(() =>
+            for (int round = 0; round < 200; round++)
             {
-                for (int round = 0; round < 200; round++)
+                int items = 50 + caller * 17 + round % 13;
+                var perItem = new int[items];
+                fixed (int* pointer = perItem)
                 {
-                    int items = 50 + caller * 17 + round % 13;
-                    var perItem = new int[items];
-                    fixed (int* pointer = perItem)
-                    {
-                        var counts = new Counts { PerItem = pointer };
-                        WorkerPool.Shared.For(items, 3, &Mark, &counts);
-                    }
-                    if (perItem.Any(count => count != 1)) Interlocked.Increment(ref failures);
+                    var counts = new Counts { PerItem = pointer };
+                    WorkerPool.Shared.For(items, 3, &Mark, &counts);
                 }
-            })).ToList();
-            callers.ForEach(thread => thread.Start());
-            callers.ForEach(thread => thread.Join());
-            Assert.That(failures, Is.Zero);
-        }
-        finally
-        {
-            ComputeSettings.ThreadCount = previous;
-        }
+                if (perItem.Any(count => count != 1)) Interlocked.Increment(ref failures);
+            }
+        })).ToList();
+        callers.ForEach(thread => thread.Start());
+        callers.ForEach(thread => thread.Join());
+        Assert.That(failures, Is.Zero);
     }
 }
