@@ -1135,6 +1135,9 @@ def tf_error_cases():
         "allowed values", ATTR, ["data_format"])
     err("input-rank3", D, dargs(), [3, 3, 2], FD, "ValueError",
         "input must be 4-dimensional", DWCC + ":Compute", ["rank"])
+    err("input-rank2", D, dargs(), [3, 2], FD, "ValueError",
+        "`input.shape.rank` must be at least 3. Received: "
+        "input.shape=(3, 2) with rank 2", W2B, ["rank"])
     err("filter-rank3", D, dargs(), XD, [2, 2, 2], "ValueError",
         "filter must be 4-dimensional", DWCC + ":Compute", ["rank"])
     err("depth-mismatch-2-vs-3", D, dargs(), XD, [2, 2, 3, 1], "ValueError",

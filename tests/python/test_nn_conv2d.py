@@ -80,7 +80,10 @@ ERRORS = [
     (dict(strides=0), ValueError, "Row and column strides should be larger than 0."),
     (dict(dilations=[1, 1, 1, 2]), ValueError, "Current implementation does not yet support dilations in the batch and depth dimensions."),
     (dict(dilations=0), ValueError, "Dilated rates should be larger than 0."),
+    # TensorFlow's attribute conversion takes int(v): 1.5 would stride 1 and True 1; we refuse (README, known differences).
     (dict(strides=1.5), TypeError, "strides must contain integers"),
+    (dict(strides=[1, True, True, 1]), TypeError, "strides must contain integers. Received: True of type bool"),
+    (dict(dilations=[1, 2.0, 2.0, 1]), TypeError, "dilations must contain integers. Received: 2.0 of type float"),
     (dict(padding=[0, 0, 0, 0]), ValueError, "with element at index 0 of type <class 'int'>"),
     (dict(padding=[[0], [0], [0], [0]]), ValueError, "with element at index 0 of size 1"),
     (dict(padding=7), TypeError, "Expected string for argument 'padding'"),

@@ -110,6 +110,8 @@ ERRORS = [
     (dict(filter=np.ones((2, 2, 3, 1), np.float32)), ValueError, "input and filter must have the same depth: 1 vs 3"),
     (dict(filter=np.ones((2, 2, 1), np.float32)), ValueError, "filter must be 4-dimensional: [2,2,1]"),
     (dict(input=np.ones((3, 3, 1), np.float32)), ValueError, "input must be 4-dimensional[3,3,1]"),
+    (dict(input=np.ones((3, 3), np.float32)), ValueError,
+     "`input.shape.rank` must be at least 3. Received: input.shape=(3, 3) with rank 2"),
     (dict(filter=np.ones((5, 5, 1, 1), np.float32)), ValueError, "Computed output size would be negative: -1"),
     (dict(filter=np.ones((2, 1, 1, 2), np.float64)), ValueError,
      "cannot compute DepthwiseConv2dNative as input #1(zero-based) was expected to be a float tensor but is a double tensor "

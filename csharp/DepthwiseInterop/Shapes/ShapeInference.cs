@@ -55,6 +55,11 @@ public static class ShapeInference
     /// <exception cref="ConvolutionArgumentException">Invalid shapes or options.</exception>
     public static ConvolutionGeometry DepthwiseConv2D(ReadOnlySpan<long> inputShape, ReadOnlySpan<long> filterShape, in ConvolutionOptions options)
     {
+        // tf.nn.depthwise_conv2d runs the op through nn_ops.with_space_to_batch, whose constructor wants a rank of at
+        // least the last spatial dimension's index + 1 (3 in either layout for two rates) before it looks at the
+        // rates' values; ranks 3 and 5 or more pass it and fail in the kernel below.
+        if (inputShape.Length < 3)
+            throw Invalid($"`input.shape.rank` must be at least 3. Received: input.shape={ShapeText.PythonTuple(inputShape)} with rank {inputShape.Length}");
         options.Validate(ConvolutionKind.DepthwiseConv2D);
         if (inputShape.Length != 4) throw Invalid($"input must be 4-dimensional{ShapeText.Compact(inputShape)}");
         if (filterShape.Length != 4) throw Invalid($"filter must be 4-dimensional: {ShapeText.Compact(filterShape)}");

@@ -150,6 +150,13 @@ public class ShapeInferenceTests
         yield return Error("conv2d rank 0 input (§7)", Conv, [], [1, 1, 1, 1], Valid, "input must be 4-dimensional[]");
         yield return Error("depthwise rank 5 input: no batch dims for depthwise (§7)", Depthwise, [1, 1, 3, 3, 1], [1, 1, 1, 1], Valid, "input must be 4-dimensional[1,1,3,3,1]");
         yield return Error("depthwise rank 3 input (§7)", Depthwise, [3, 3, 1], [1, 1, 1, 1], Valid, "input must be 4-dimensional[3,3,1]");
+        yield return Error("depthwise rank 2 input: with_space_to_batch's rank check", Depthwise, [3, 3], [1, 1, 1, 1], Valid,
+            "`input.shape.rank` must be at least 3. Received: input.shape=(3, 3) with rank 2");
+        yield return Error("depthwise rank 1 input", Depthwise, [5], [1, 1, 1, 1], Valid, "`input.shape.rank` must be at least 3. Received: input.shape=(5,) with rank 1");
+        yield return Error("depthwise rank 0 input", Depthwise, [], [1, 1, 1, 1], Valid, "`input.shape.rank` must be at least 3. Received: input.shape=() with rank 0");
+        yield return Error("depthwise rank 2 input before a zero dilation (the rank check comes first in with_space_to_batch)", Depthwise, [3, 3], [1, 1, 1, 1],
+            Options(dh: 0, dw: 0), "`input.shape.rank` must be at least 3. Received: input.shape=(3, 3) with rank 2");
+        yield return Error("depthwise NCHW rank 2 input", Depthwise, [3, 3], [1, 1, 1, 1], ValidNchw, "`input.shape.rank` must be at least 3. Received: input.shape=(3, 3) with rank 2");
         yield return Error("conv2d rank 3 filter (§7)", Conv, [1, 3, 3, 1], [3, 3, 1], Valid, "filter must be 4-dimensional: [3,3,1]");
         yield return Error("depthwise rank 5 filter (§7)", Depthwise, [1, 3, 3, 1], [1, 3, 3, 1, 1], Valid, "filter must be 4-dimensional: [1,3,3,1,1]");
         yield return Error("input rank is checked before filter rank", Conv, [3, 3, 1], [3, 3], Valid, "input must be 4-dimensional[3,3,1]");
