@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using DepthwiseInterop.Kernels.Threading;
 
 namespace DepthwiseInterop.Tests.Kernels.Threading;
@@ -137,7 +139,9 @@ public sealed unsafe class WorkerPoolTests
     public void AJobEndsWithoutWaitingForAWorkerThatDoesNotRun()
     {
         ComputeSettings.ThreadCount = 2;
-        using var held = new ManualResetEventSlim(false);
+        // Not disposed: the pool's workers outlive the test, and one that took the last job late still waits on it
+        // (disposed, the wait threw ObjectDisposedException on the worker thread and crashed the test host).
+        var held = new ManualResetEventSlim(false);
         var pool = new WorkerPool(held);
         try
         {
@@ -243,5 +247,241 @@ public sealed unsafe class WorkerPoolTests
         callers.ForEach(thread => thread.Start());
         callers.ForEach(thread => thread.Join());
         Assert.That(failures, Is.Zero);
+    }
+
+    private struct StressJob
+    {
+        public long* Stamps;          // per item: the job that processed it, 0 before (the caller clears it)
+        public long* NestedStamps;    // the same for the nested job a chunk runs over its items
+        public long Job;              // this job's stamp, unique over the test
+        public int CallerThread;
+        public int SpinPerItem;       // some work per item, so that the workers get chunks
+        public int SlowWorkerChunkMs; // the first chunk another thread runs sleeps this long (the caller outlasts its spin and blocks)
+        public int SlowedOne;
+        public int Nested;            // each chunk calls For again over its items (it runs inline)
+        public StressCounts* Counts;
+    }
+
+    private struct StressCounts
+    {
+        public int Running;           // chunk functions of this caller's jobs running now
+        public int RanTwice;          // an item stamped when it already was (run twice, or by a chunk of an ended job)
+        public int Missed;            // an item without this job's stamp when For returned
+        public int RunningAtReturn;   // chunk functions running when For returned
+        public int OnOtherThreads;    // chunks another thread than the caller ran
+        public int Jobs;
+    }
+
+    private struct NestedStressJob
+    {
+        public long* Stamps;
+        public long Job;
+        public int* RanTwice;
+    }
+
+    private static void StampNested(void* context, long first, long end)
+    {
+        var job = (NestedStressJob*)context;
+        for (long i = first; i < end; i++)
+            if (Interlocked.CompareExchange(ref job->Stamps[i], job->Job, 0) != 0) Interlocked.Increment(ref *job->RanTwice);
+    }
+
+    private static void StampItems(void* context, long first, long end)
+    {
+        var job = (StressJob*)context;
+        var counts = job->Counts;
+        Interlocked.Increment(ref counts->Running);
+        if (Environment.CurrentManagedThreadId != job->CallerThread)
+        {
+            Interlocked.Increment(ref counts->OnOtherThreads);
+            if (job->SlowWorkerChunkMs > 0 && Interlocked.Exchange(ref job->SlowedOne, 1) == 0) Thread.Sleep(job->SlowWorkerChunkMs);
+        }
+        for (long i = first; i < end; i++)
+        {
+            Thread.SpinWait(job->SpinPerItem);
+            if (Interlocked.CompareExchange(ref job->Stamps[i], job->Job, 0) != 0) Interlocked.Increment(ref counts->RanTwice);
+        }
+        if (job->Nested != 0)
+        {
+            var nested = new NestedStressJob { Stamps = job->NestedStamps + first, Job = job->Job, RanTwice = &counts->RanTwice };
+            WorkerPool.Shared.For(end - first, 4, &StampNested, &nested);
+        }
+        Interlocked.Decrement(ref counts->Running);
+    }
+
+    /// <summary>
+    /// One stress caller: jobs of random item, thread and chunk counts on <paramref name="pool"/> until
+    /// <paramref name="until"/> (and at least <paramref name="minJobs"/>), each job's context in this frame; some chunks
+    /// call For again, some jobs have a slow worker chunk (the caller blocks), and with <paramref name="pauses"/> the
+    /// callers pause for the last 200 ms of every second (the workers block). Counts into <paramref name="counts"/>.
+    /// </summary>
+    private static void StressCaller(WorkerPool pool, int caller, Stopwatch clock, TimeSpan until, int minJobs, int spinPerItem,
+        bool pauses, StressCounts* counts)
+    {
+        const int MaxItems = 300;
+        var random = new Random(100 + caller);
+        var stamps = (long*)NativeMemory.AllocZeroed(MaxItems, sizeof(long));
+        var nestedStamps = (long*)NativeMemory.AllocZeroed(MaxItems, sizeof(long));
+        try
+        {
+            for (int round = 1; round <= minJobs || clock.Elapsed < until; round++)
+            {
+                int items = random.Next(1, MaxItems + 1), threads = random.Next(1, 6), chunksPerThread = random.Next(0, 9);
+                new Span<long>(stamps, items).Clear();
+                new Span<long>(nestedStamps, items).Clear();
+                var job = new StressJob
+                {
+                    Stamps = stamps, NestedStamps = nestedStamps, Job = (long)(caller + 1) << 32 | (uint)round,
+                    CallerThread = Environment.CurrentManagedThreadId, SpinPerItem = spinPerItem,
+                    SlowWorkerChunkMs = round % 64 == 0 ? 150 : 0, Nested = round % 3 == 0 ? 1 : 0, Counts = counts,
+                };
+                pool.For(items, threads, &StampItems, &job, chunksPerThread);
+                if (Volatile.Read(ref counts->Running) != 0) Interlocked.Increment(ref counts->RunningAtReturn);
+                for (int i = 0; i < items; i++)
+                    if (Volatile.Read(ref stamps[i]) != job.Job || (job.Nested != 0 && Volatile.Read(ref nestedStamps[i]) != job.Job))
+                        Interlocked.Increment(ref counts->Missed);
+                Interlocked.Increment(ref counts->Jobs);
+                int intoSecond = (int)(clock.ElapsedMilliseconds % 1000);
+                if (pauses && intoSecond >= 800) Thread.Sleep(1000 - intoSecond);
+            }
+            // A chunk of the last job run late would stamp an item again or still be running.
+            Thread.Sleep(100);
+            if (Volatile.Read(ref counts->Running) != 0) Interlocked.Increment(ref counts->RunningAtReturn);
+        }
+        finally
+        {
+            NativeMemory.Free(stamps);
+            NativeMemory.Free(nestedStamps);
+        }
+    }
+
+    /// <summary>Runs <paramref name="callers"/> stress callers (and <paramref name="alongside"/> until they end); asserts on their counts.</summary>
+    private static void RunStress(WorkerPool pool, int callers, TimeSpan budget, int minJobs, int spinPerItem, bool pauses, Action<Func<bool>>? alongside)
+    {
+        var counts = (StressCounts*)NativeMemory.AllocZeroed((nuint)callers, (nuint)sizeof(StressCounts));
+        var stop = 0;
+        try
+        {
+            var other = alongside is null ? null : new Thread(() => alongside(() => Volatile.Read(ref stop) != 0)) { IsBackground = true };
+            var clock = Stopwatch.StartNew();
+            var threads = Enumerable.Range(0, callers).Select(c => new Thread(() =>
+                StressCaller(pool, c, clock, budget, minJobs, spinPerItem, pauses, counts + c)) { IsBackground = true }).ToList();
+            other?.Start();
+            threads.ForEach(thread => thread.Start());
+            bool ended = threads.All(thread => thread.Join(TimeSpan.FromSeconds(60)));
+            Volatile.Write(ref stop, 1);
+            other?.Join();
+            Assert.That(ended, Is.True, "every caller finished (no job hung)");
+            var total = new StressCounts();
+            for (int c = 0; c < callers; c++)
+            {
+                total.Jobs += counts[c].Jobs;
+                total.RanTwice += counts[c].RanTwice;
+                total.Missed += counts[c].Missed;
+                total.RunningAtReturn += counts[c].RunningAtReturn;
+                total.OnOtherThreads += counts[c].OnOtherThreads;
+            }
+            TestContext.Out.WriteLine($"{total.Jobs} jobs, {total.OnOtherThreads} chunks run by another thread than their caller");
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(total.Jobs, Is.GreaterThanOrEqualTo(callers * minJobs));
+                Assert.That(total.Missed, Is.Zero, "items not done (or done by another job) when For returned");
+                Assert.That(total.RanTwice, Is.Zero, "items done twice, or by a chunk of a job that had ended");
+                Assert.That(total.RunningAtReturn, Is.Zero, "chunk functions running after For returned");
+                Assert.That(total.OnOtherThreads, Is.Positive, "workers took part");
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, 1);
+            NativeMemory.Free(counts);
+        }
+    }
+
+    /// <summary>
+    /// Stress: three callers at once on the shared pool (a job runs on the pool, or inline when the pool is busy), while
+    /// another thread keeps changing the thread count. Every item of every job is done exactly once, by the time For
+    /// returns, and no chunk function is running or runs after For returned.
+    /// </summary>
+    [Test]
+    public void StressConcurrentCallersWhileTheThreadCountChanges() =>
+        RunStress(WorkerPool.Shared, callers: 3, TimeSpan.FromSeconds(6), minJobs: 200, spinPerItem: 10, pauses: true, alongside: stopped =>
+        {
+            var random = new Random(1);
+            while (!stopped())
+            {
+                ComputeSettings.ThreadCount = random.Next(1, 5);
+                Thread.SpinWait(random.Next(1, 20_000));
+            }
+        });
+
+    /// <summary>
+    /// Stress: workers made late at random (held between taking a job and starting on it, as a descheduled thread), so
+    /// that they come to a later job than the one they took, with fewer or more participants, while one caller runs
+    /// jobs back to back: they may take only the current job's chunks, each once, and nothing after For returned.
+    /// </summary>
+    [Test]
+    public void StressLateWorkersTakeOnlyChunksOfTheCurrentJob()
+    {
+        ComputeSettings.ThreadCount = 4;
+        var held = new ManualResetEventSlim(true); // not disposed: see AJobEndsWithoutWaitingForAWorkerThatDoesNotRun
+        var pool = new WorkerPool(held);
+        try
+        {
+            RunStress(pool, callers: 1, TimeSpan.FromSeconds(4), minJobs: 500, spinPerItem: 10, pauses: false, alongside: stopped =>
+            {
+                var random = new Random(2);
+                while (!stopped())
+                {
+                    held.Reset();
+                    Thread.SpinWait(random.Next(1, 50_000));
+                    held.Set();
+                    Thread.SpinWait(random.Next(1, 50_000));
+                }
+            });
+        }
+        finally
+        {
+            held.Set();
+        }
+    }
+
+    private struct WakeProbe
+    {
+        public int CallerThread;
+        public int WorkerStarted;
+        public int WorkerRan;
+    }
+
+    private static void WaitForAWorker(void* context, long first, long end)
+    {
+        var probe = (WakeProbe*)context;
+        if (Environment.CurrentManagedThreadId != probe->CallerThread)
+        {
+            Volatile.Write(ref probe->WorkerStarted, 1);
+            Interlocked.Increment(ref probe->WorkerRan);
+            return;
+        }
+        // The caller's first chunk waits (20 s at most) for the worker: a worker whose wake-up was lost never comes.
+        var clock = Stopwatch.StartNew();
+        while (first == 0 && Volatile.Read(ref probe->WorkerStarted) == 0 && clock.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(1);
+    }
+
+    /// <summary>
+    /// Workers that have blocked (the pool idle for longer than their spin) wake for the next job, every time: the
+    /// caller's first chunk waits until a worker has run one, which a lost wake-up would make never happen.
+    /// </summary>
+    [Test]
+    public void BlockedWorkersWakeForEveryJob()
+    {
+        ComputeSettings.ThreadCount = 3;
+        var pool = new WorkerPool(workersHeld: null);
+        for (int round = 0; round < 15; round++)
+        {
+            Thread.Sleep(round % 3 == 0 ? 150 : round % 3); // blocked, about to block, or still spinning
+            var probe = new WakeProbe { CallerThread = Environment.CurrentManagedThreadId };
+            pool.For(12, 3, &WaitForAWorker, &probe, chunksPerThread: 4);
+            Assert.That(probe.WorkerRan, Is.Positive, $"round {round}: a worker ran a chunk");
+        }
     }
 }
