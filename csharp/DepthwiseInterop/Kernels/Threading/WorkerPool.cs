@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 
 namespace DepthwiseInterop.Kernels.Threading;
 
@@ -68,6 +69,8 @@ internal sealed unsafe class WorkerPool
     private long _done;
     // 1 while the caller blocks on _finished: only then does the thread that ends the job set it.
     private int _callerBlocked;
+    // The first exception a chunk function of the current job threw, rethrown by the caller once the job has ended.
+    private ExceptionDispatchInfo? _failure;
     // Job number × ParticipantSlots + workers taking part: one atomic read tells a worker both, so a worker
     // that looks late never mistakes a newer job's participant count for its own.
     private long _state;
@@ -88,6 +91,7 @@ internal sealed unsafe class WorkerPool
     /// <summary>
     /// Runs <paramref name="body"/>(context, first, end) over [0, items) on up to <paramref name="threads"/>
     /// threads and returns when every item is done. <paramref name="context"/> must stay valid until then.
+    /// If a chunk function throws, the other chunks still run and the first exception is rethrown once all have returned.
     /// The items are cut into at most <paramref name="chunksPerThread"/> chunks per thread: a job whose items are
     /// already coarse (a panel of a dense conv) asks for more, so that the last chunk leaves no thread idle long.
     /// </summary>
@@ -111,6 +115,7 @@ internal sealed unsafe class WorkerPool
             // At most 2^31 - 1: a thread's run is packed as two 32-bit chunk indices (see _ranges).
             _chunkCount = Math.Min(Math.Min(items, (long)threads * Math.Max(chunksPerThread, 1)), int.MaxValue);
             _done = 0;
+            _failure = null;
             _finished.Reset();
             // A worker still in an earlier job's RunChunks may claim these chunks as soon as they are written: the
             // writes above come first (release writes), and the array only grows, before the participant count
@@ -127,6 +132,10 @@ internal sealed unsafe class WorkerPool
 
             RunChunks(participant: 0);
             if (!SpinUntil(new JobEnded(this))) BlockUntilEnded();
+            // Only now, every chunk function returned, may a chunk's exception leave For (see RunChunk).
+            var failure = _failure;
+            _failure = null;
+            failure?.Throw();
         }
         finally
         {
@@ -187,8 +196,23 @@ internal sealed unsafe class WorkerPool
     /// chunks (<see cref="ReportDone"/>): in between the job cannot end, so they are the claimed chunk's job's, even on
     /// a worker late from an earlier job (whose chunks were all taken: a thread's claims in one
     /// <see cref="RunChunks"/> are therefore all of one job).
+    /// A chunk function's exception is caught and the chunk still counted as done: left to propagate, on the caller it
+    /// left For (freeing the context in its frame, releasing the gate) while workers still ran chunks with that context,
+    /// and the job never ended (a late worker's count then went to the next job's, ending it early or never); on a
+    /// worker it killed the process. The caller rethrows the first one once the job has ended.
     /// </summary>
-    private void RunChunk(long chunk) => _body(_context, ChunkStart(chunk), ChunkStart(chunk + 1));
+    private void RunChunk(long chunk)
+    {
+        try
+        {
+            _body(_context, ChunkStart(chunk), ChunkStart(chunk + 1));
+        }
+        catch (Exception exception)
+        {
+            // Read by the caller after the job's end, which this thread's ReportDone (an interlocked add) comes before.
+            Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(exception), null);
+        }
+    }
 
     /// <summary>Counts this thread's chunks of the job done; wakes a blocked caller if they were the last.</summary>
     private void ReportDone(long chunks)

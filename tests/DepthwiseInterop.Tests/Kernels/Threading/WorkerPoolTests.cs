@@ -484,4 +484,115 @@ public sealed unsafe class WorkerPoolTests
             Assert.That(probe.WorkerRan, Is.Positive, $"round {round}: a worker ran a chunk");
         }
     }
+
+    private struct FailingJob
+    {
+        public int CallerThread;
+        public int FailOnCaller;      // 1: the caller's first chunk throws; 0: the first chunk a worker runs throws
+        public int WorkerStarted;
+        public int Thrown;
+        public int Running;           // chunk functions running now
+        public int Returned;          // set by the test once For has returned (thrown)
+        public int TouchedAfterReturn;
+    }
+
+    private static void FailOnce(void* context, long first, long end)
+    {
+        var job = (FailingJob*)context;
+        Interlocked.Increment(ref job->Running);
+        try
+        {
+            bool onCaller = Environment.CurrentManagedThreadId == job->CallerThread;
+            if (onCaller)
+            {
+                // The caller's first chunk waits (20 s at most) until the worker is inside a chunk of its own.
+                var clock = Stopwatch.StartNew();
+                while (first == 0 && Volatile.Read(ref job->WorkerStarted) == 0 && clock.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(1);
+            }
+            else
+            {
+                Volatile.Write(ref job->WorkerStarted, 1);
+            }
+            if (onCaller == (job->FailOnCaller != 0) && Interlocked.Exchange(ref job->Thrown, 1) == 0)
+                throw new InvalidOperationException(onCaller ? "caller chunk failed" : "worker chunk failed");
+            if (!onCaller) Thread.Sleep(100);
+            if (Volatile.Read(ref job->Returned) != 0) Interlocked.Increment(ref job->TouchedAfterReturn);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref job->Running);
+        }
+    }
+
+    /// <summary>
+    /// A chunk function that throws (on the caller's thread or on a worker's) fails the call with its exception, but
+    /// only once every chunk function has returned (the context lives in the caller's frame), and the pool then runs
+    /// the next job whole.
+    /// </summary>
+    [TestCase(true, TestName = "AChunkThatThrowsOnTheCallerFailsTheCallAfterEveryChunkReturned")]
+    [TestCase(false, TestName = "AChunkThatThrowsOnAWorkerFailsTheCallAfterEveryChunkReturned")]
+    public void AChunkThatThrowsFailsTheCallAfterEveryChunkReturned(bool onCaller)
+    {
+        ComputeSettings.ThreadCount = 2;
+        var pool = new WorkerPool(workersHeld: null);
+        // On the native heap, not in this frame: a chunk that ran after For returned would otherwise write a dead frame.
+        var job = (FailingJob*)NativeMemory.AllocZeroed((nuint)sizeof(FailingJob));
+        bool settled = false;
+        try
+        {
+            job->CallerThread = Environment.CurrentManagedThreadId;
+            job->FailOnCaller = onCaller ? 1 : 0;
+            var thrown = Assert.Throws<InvalidOperationException>(() => pool.For(8, 2, &FailOnce, job, chunksPerThread: 4));
+            int runningAtReturn = Volatile.Read(ref job->Running);
+            Volatile.Write(ref job->Returned, 1);
+            // The pool is whole: the next jobs run every item once (on a thread, in case one hangs). The first one at
+            // once and slow, so that a chunk of the failed job still running would meet it.
+            Exception? failure = null;
+            var next = new Thread(() =>
+            {
+                try
+                {
+                    EveryItemOnce(pool, 16, 2, rounds: 1, &MarkSlowly);
+                    EveryItemOnce(pool, 1000, 2, rounds: 20, &Mark);
+                }
+                catch (Exception e) { failure = e; }
+            }) { IsBackground = true };
+            next.Start();
+            bool nextEnded = next.Join(TimeSpan.FromSeconds(20));
+            settled = Volatile.Read(ref job->Running) == 0;
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(thrown!.Message, Is.EqualTo(onCaller ? "caller chunk failed" : "worker chunk failed"));
+                Assert.That(runningAtReturn, Is.Zero, "chunk functions running when For threw");
+                Assert.That(job->TouchedAfterReturn, Is.Zero, "chunk functions that ran on after For threw");
+                Assert.That(nextEnded, Is.True, "the next jobs ended");
+                Assert.That(failure, Is.Null, "the next jobs ran every item once");
+            }
+        }
+        finally
+        {
+            // A chunk that is still running would write freed memory: leak it then (the test has failed anyway).
+            if (settled) NativeMemory.Free(job);
+        }
+    }
+
+    private static void MarkSlowly(void* context, long first, long end)
+    {
+        Thread.Sleep(40);
+        Mark(context, first, end);
+    }
+
+    private static void EveryItemOnce(WorkerPool pool, int items, int threads, int rounds, delegate*<void*, long, long, void> body)
+    {
+        for (int round = 0; round < rounds; round++)
+        {
+            var perItem = new int[items];
+            fixed (int* pointer = perItem)
+            {
+                var counts = new Counts { PerItem = pointer };
+                pool.For(items, threads, body, &counts, chunksPerThread: 8);
+            }
+            if (perItem.Any(count => count != 1)) throw new InvalidOperationException($"round {round}: items ran {string.Join(",", perItem)} times");
+        }
+    }
 }
