@@ -13,7 +13,8 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// (see <see cref="ChannelRepeat"/>), so the input is never expanded in memory. the code is written against raw <c>Vector128/256/512&lt;T&gt;</c> through
 /// <see cref="Simd.RawVector"/> so that accumulators stay in registers (one FMA instruction each).
 /// Work is split by output rows (batch × OH; splitting small layers' channels into blocks as well measured 10%
-/// slower at two threads); three-by-three filters at unit strides (any multiplier) run two rows of a
+/// slower at two threads, and again on Zen 5 with the current pool, each thread one half of the channel vectors over
+/// all rows where seven row pairs share out 4:3: 14x14x576 1.34-2.1x the time, 7x7x960 1.4-1.7x); three-by-three filters at unit strides (any multiplier) run two rows of a
 /// thread's range at a time, edge columns included (DepthwiseNhwcKernel.RowPairs.cs). Other rows are cut into blocks of eight output pixels × one channel
 /// vector, so that each weight vector loaded feeds eight FMAs; for filters three or five wide at unit column
 /// stride or at column stride 2 (DepthwiseNhwcKernel.FiveWideStride2.cs), and seven wide at unit stride
