@@ -57,6 +57,8 @@ internal sealed unsafe class WorkerPool
     private delegate*<void*, long, long, void> _body;
     private void* _context;
     private long _items;
+    // Items the job's positions are rotated by (see For's rotation): position q is item (q - _rotation) mod _items.
+    private long _rotation;
     private long _chunkCount;
     private int _participants;
     // Participant p's unclaimed chunks [next, end), packed next << 32 | end at _ranges[p * RangeStride] (a cache
@@ -94,9 +96,13 @@ internal sealed unsafe class WorkerPool
     /// If a chunk function throws, the other chunks still run and the first exception is rethrown once all have returned.
     /// The items are cut into at most <paramref name="chunksPerThread"/> chunks per thread: a job whose items are
     /// already coarse (a panel of a dense conv) asks for more, so that the last chunk leaves no thread idle long.
+    /// <paramref name="rotation"/> (0 to items) moves the runs along the items, wrapping around: the calling thread's run
+    /// then starts <paramref name="rotation"/> items before the end and goes on from item 0 (a chunk across the wrap
+    /// is two calls of the body), so that the first and the last items are the same thread's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void For(long items, int threads, delegate*<void*, long, long, void> body, void* context, int chunksPerThread = ChunksPerThread)
+    public void For(long items, int threads, delegate*<void*, long, long, void> body, void* context, int chunksPerThread = ChunksPerThread,
+        long rotation = 0)
     {
         threads = (int)Math.Min(Math.Min(threads, ThreadCount), items);
         if (threads <= 1 || t_inJob || !_gate.TryEnter())
@@ -110,6 +116,7 @@ internal sealed unsafe class WorkerPool
             _body = body;
             _context = context;
             _items = items;
+            _rotation = Math.Clamp(rotation, 0, items);
             // Chunks of as even sizes as the items allow (28 items in 8 chunks: 3 or 4 each, not 7 chunks of 4, which left one
             // thread 16 items and the other 12), so that the threads' runs share them out evenly.
             // At most 2^31 - 1: a thread's run is packed as two 32-bit chunk indices (see _ranges).
@@ -205,7 +212,13 @@ internal sealed unsafe class WorkerPool
     {
         try
         {
-            _body(_context, ChunkStart(chunk), ChunkStart(chunk + 1));
+            long start = ChunkStart(chunk) - _rotation, end = ChunkStart(chunk + 1) - _rotation;
+            if (start >= 0) _body(_context, start, end);
+            else
+            {
+                _body(_context, start + _items, Math.Min(end, 0) + _items);
+                if (end > 0) _body(_context, 0, end);
+            }
         }
         catch (Exception exception)
         {

@@ -289,6 +289,38 @@ public sealed class FastDepthwiseDeterminismTests
         });
     }
 
+    /// <summary>
+    /// An output right after or right before the input in memory runs its rows rotated between the threads
+    /// (FastDepthwiseConvolution.Adjacent): the bits of an output elsewhere, for every thread count.
+    /// </summary>
+    [TestCase(1, false)]
+    [TestCase(1, true)]
+    [TestCase(2, false)]
+    [TestCase(4, true)]
+    public void AnOutputNextToTheInputGetsTheSameBits(int multiplier, bool outputFirst)
+    {
+        var random = new Random(9);
+        long[] inputShape = [2, 28, 27, 32], filterShape = [3, 3, 32, multiplier];
+        var options = new ConvolutionOptions { Padding = PaddingMode.Same };
+        var geometry = ShapeInference.DepthwiseConv2D(inputShape, filterShape, options);
+        int inputCount = (int)geometry.InputElementCount, outputCount = (int)geometry.OutputElementCount;
+        var input = Enumerable.Range(0, inputCount).Select(_ => (float)random.NextDouble()).ToArray();
+        var filter = Enumerable.Range(0, (int)geometry.FilterElementCount).Select(_ => (float)random.NextDouble()).ToArray();
+        var apart = new float[outputCount];
+        Convolution.DepthwiseConv2D<float>(input, inputShape, filter, filterShape, apart, options);
+        ThreadCounts.AssertSameBitsForEveryThreadCount(() =>
+        {
+            // One array: the input, then the output (or the other way round), with nothing between them.
+            var both = new float[inputCount + outputCount];
+            var inputPart = both.AsSpan(outputFirst ? outputCount : 0, inputCount);
+            var outputPart = both.AsSpan(outputFirst ? 0 : inputCount, outputCount);
+            input.CopyTo(inputPart);
+            Convolution.DepthwiseConv2D<float>(inputPart, inputShape, filter, filterShape, outputPart, options);
+            Assert.That(outputPart.ToArray(), Is.EqualTo(apart));
+            return outputPart.ToArray();
+        });
+    }
+
     [Test]
     public void SmallNchwPlanesInChannelBlocksAreBitwiseIdenticalForEveryThreadCount()
     {

@@ -60,6 +60,60 @@ public sealed unsafe class WorkerPoolTests
         }
     }
 
+    /// <summary>A rotated job runs every item once too, whatever the rotation, chunking and thread count (a chunk across the wrap is two calls).</summary>
+    [TestCase(7, 2, 1, 1)]
+    [TestCase(7, 2, 3, 2)]
+    [TestCase(14, 2, 4, 3)]
+    [TestCase(1000, 3, 4, 166)]
+    [TestCase(33, 8, 1, 2)]
+    [TestCase(10, 2, 4, 10)]
+    [TestCase(10, 2, 4, 0)]
+    public void EveryItemOfARotatedJobRunsExactlyOnce(int items, int threads, int chunksPerThread, long rotation)
+    {
+        ComputeSettings.ThreadCount = threads;
+        for (int round = 0; round < 50; round++)
+        {
+            var perItem = new int[items];
+            fixed (int* pointer = perItem)
+            {
+                var counts = new Counts { PerItem = pointer };
+                WorkerPool.Shared.For(items, threads, &Mark, &counts, chunksPerThread, rotation);
+            }
+            Assert.That(perItem, Is.All.EqualTo(1), $"round {round}");
+        }
+    }
+
+    private struct FirstAndLast
+    {
+        public int CallerThread;
+        public int* RanOnCaller;   // per item: 1 if the calling thread ran it, 2 if a worker did
+    }
+
+    private static void RecordThread(void* context, long first, long end)
+    {
+        var job = (FirstAndLast*)context;
+        bool onCaller = Environment.CurrentManagedThreadId == job->CallerThread;
+        // Slow enough that the worker wakes and keeps its own run rather than the caller taking it all.
+        Thread.Sleep(20);
+        for (long i = first; i < end; i++) Interlocked.Exchange(ref job->RanOnCaller[i], onCaller ? 1 : 2);
+    }
+
+    /// <summary>Rotated by a quarter of 8 items on 2 threads, the caller's run is the last two items and the first two.</summary>
+    [Test]
+    public void ARotatedRunGivesTheFirstAndTheLastItemsToTheCaller()
+    {
+        ComputeSettings.ThreadCount = 2;
+        var ranOnCaller = new int[8];
+        fixed (int* pointer = ranOnCaller)
+        {
+            var job = new FirstAndLast { CallerThread = Environment.CurrentManagedThreadId, RanOnCaller = pointer };
+            WorkerPool.Shared.For(8, 2, &RecordThread, &job, chunksPerThread: 4, rotation: 2);
+        }
+        Assert.That(ranOnCaller, Is.All.Not.EqualTo(0));
+        // The caller may also take the worker's chunks from their end if the worker is late, never the other way round.
+        Assert.That(new[] { ranOnCaller[0], ranOnCaller[1], ranOnCaller[6], ranOnCaller[7] }, Is.All.EqualTo(1));
+    }
+
     /// <summary>Each thread owns a contiguous run of chunks (the caller the first), together exactly the job's chunks.</summary>
     [TestCase(8, 2)]
     [TestCase(4, 4)]
