@@ -237,12 +237,13 @@ internal static class FastDepthwiseConvolution
     /// <summary>
     /// Whether the output starts or ends within <see cref="NeighbourBytes"/> of the input's other end, as two buffers
     /// allocated one after the other often do. Split by rows, the thread that reads the input's last rows then works
-    /// next to the one that writes the output's first rows (or the other way round), and the hardware prefetchers
-    /// carry lines across: 2 threads, NHWC 28x28x192, C harness, 21 alternated rounds, the output right after the input
-    /// 1.22-1.27x the time of an output 8 MiB away, right before it 1.28x. Such calls run their rows rotated
-    /// (WorkerPool.For's rotation) so that both ends of the tensors are one thread's: 0.84x and 0.79x the time, as far
-    /// apart buffers take. Not for every call: two boundaries between the threads' rows instead of one cost 1.05x
-    /// where the buffers lie apart.
+    /// next to the one that writes the output's first rows (or the other way round), and lines move between their
+    /// cores (most likely fetched ahead by the hardware prefetchers: the effect is gone with a 64 KiB gap): 2 threads,
+    /// NHWC 28x28x192, C harness, 21 alternated rounds, the output right after the input 1.22-1.27x the time of an output
+    /// 8 MiB away, right before it 1.28-1.30x. Such calls run their rows rotated (WorkerPool.For's rotation) so that both
+    /// ends of the tensors are one thread's: then 1.02x and 1.05x. Not for every call: two boundaries between the
+    /// threads' rows instead of one cost 1.05x where the buffers lie apart. (NCHW: no such effect measured on
+    /// 28x28x192, 56x56x144, 14x14x576, 112x112x32; NHWC 7x7x960 adjacent took 1.15x with or without the rotation.)
     /// </summary>
     internal static unsafe bool Adjacent<T>(T* input, int inputLength, T* output, int outputLength) where T : unmanaged
     {
