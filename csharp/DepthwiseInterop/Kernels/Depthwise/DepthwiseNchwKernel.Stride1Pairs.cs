@@ -17,7 +17,9 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// The sliding tiles test each load's columns against the image (three instructions and a branch a load, a second test
 /// for the columns past the image); against them, side by side in one process, these took 0.86-1.0x the time at 1 thread
 /// (56x56x144 0.86-1.0, 60x60x64 0.89-0.96, 28x28x192 0.92-0.98, 30x30x64 0.97-0.98, 112x112x32 0.99-1.05; the larger
-/// ratios in the VM's faster hours) and 0.93-1.0x at 2. Taps, order and bits are the sliding tiles'.
+/// ratios in the VM's faster hours) and 0.93-1.0x at 2. A's taps at +1 and +2 loaded unaligned (always in the image)
+/// instead of made with <c>valignd</c>: 1.10-1.15x the time on 28x28x48 M = 4, 30x30x64, 56x56x144 and 28x28x192 at
+/// 1 thread (the loads split across cache lines). Taps, order and bits are the sliding tiles'.
 /// </summary>
 internal static partial class DepthwiseNchwKernel
 {
