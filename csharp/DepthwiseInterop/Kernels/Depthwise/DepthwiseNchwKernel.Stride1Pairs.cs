@@ -19,7 +19,11 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// (56x56x144 0.86-1.0, 60x60x64 0.89-0.96, 28x28x192 0.92-0.98, 30x30x64 0.97-0.98, 112x112x32 0.99-1.05; the larger
 /// ratios in the VM's faster hours) and 0.93-1.0x at 2. A's taps at +1 and +2 loaded unaligned (always in the image)
 /// instead of made with <c>valignd</c>: 1.10-1.15x the time on 28x28x48 M = 4, 30x30x64, 56x56x144 and 28x28x192 at
-/// 1 thread (the loads split across cache lines). Taps, order and bits are the sliding tiles'.
+/// 1 thread (the loads split across cache lines). Builds changed for timing only, beside the real one in one process at 1
+/// thread (14x14x576, 30x30x64, 28x28x48 M = 4, 28x28x192): no <c>valignd</c> (the unshifted vector used instead) 0.95-1.0x
+/// the time; adds in place of the multiply-adds (half the latency) 0.95-1.02x; so on rows this short a group's setup
+/// (row pointers, masks, one step per group on 17 to 31 columns) weighs more than the shuffles or the chains' latency.
+/// Taps, order and bits are the sliding tiles'.
 /// </summary>
 internal static partial class DepthwiseNchwKernel
 {
