@@ -8,6 +8,7 @@
 #       fuzz_abi.c          seeded fuzzer over every exported function (FUZZ_TEST_SEED, FUZZ_TEST_ITERATIONS)
 #       concurrency_test.c  8 threads x 1,000 calls, results and per-thread error messages
 #       memory_test.c       resident set over 100,000 calls after a warm-up, and over short-lived threads
+#   - tools/benchmarks/two_builds.c compiles (same strict flags; not run)
 #
 # Usage: tests/c/run.sh PREFIX
 # Environment: CC (default gcc), CXX (default g++), OUT_DIR (default tests/c/build/run),
@@ -102,6 +103,12 @@ for name in "${robustness[@]}"; do
         fail "$name.c does not compile"
     fi
 done
+# The A/B tool of tools/benchmarks (not run here: it times two builds), kept compiling against the header.
+if "$cc" -std=c11 "${strict[@]}" -I"$prefix/include" -o "$out/two_builds" "$here/../../tools/benchmarks/two_builds.c" -ldl; then
+    ok "tools/benchmarks/two_builds.c compiles with $cc -std=c11 ${strict[*]}"
+else
+    fail "tools/benchmarks/two_builds.c does not compile"
+fi
 if [ $built_c -eq 1 ]; then
     needed=$(readelf -d "$out/consumer_test" | sed -n 's/.*(NEEDED).*\[\(libdepthwise_interop[^]]*\)\].*/\1/p')
     [ "$needed" = libdepthwise_interop.so.1 ] && ok "consumer_test records NEEDED libdepthwise_interop.so.1" \
