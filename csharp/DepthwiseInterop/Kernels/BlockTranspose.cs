@@ -58,13 +58,28 @@ internal static class BlockTranspose
                 }
             return;
         }
-        // Fewer rows or columns than a block: one element at a time.
+        // Fewer rows or columns than a block (images of one to three channels to and from NCHW): one element at a
+        // time, along a source row or column with a moving reference, not an index product per element.
         for (nint r = fullRows; r < rows; r++)
+        {
+            ref T from = ref Unsafe.Add(ref source, r * columns);
+            ref T to = ref Unsafe.Add(ref destination, columnBegin * rows + r);
             for (nint c = columnBegin; c < columnEnd; c++)
-                Unsafe.Add(ref destination, c * rows + r) = Unsafe.Add(ref source, r * columns + c);
-        for (nint r = 0; r < fullRows; r++)
-            for (nint c = blockEnd; c < columnEnd; c++)
-                Unsafe.Add(ref destination, c * rows + r) = Unsafe.Add(ref source, r * columns + c);
+            {
+                to = Unsafe.Add(ref from, c);
+                to = ref Unsafe.Add(ref to, rows);
+            }
+        }
+        for (nint c = blockEnd; c < columnEnd; c++)
+        {
+            ref T from = ref Unsafe.Add(ref source, c);
+            ref T to = ref Unsafe.Add(ref destination, c * rows);
+            for (nint r = 0; r < fullRows; r++)
+            {
+                Unsafe.Add(ref to, r) = from;
+                from = ref Unsafe.Add(ref from, columns);
+            }
+        }
     }
 
     /// <summary>The block at source row <paramref name="r"/>, column <paramref name="c"/>.</summary>

@@ -16,7 +16,9 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// the NHWC kernel and transposed back, block of channels by block of channels
 /// (<see cref="ChannelBlockTransposes"/>; see <see cref="UsePlanar"/> for the measurements). Other multipliers
 /// bring the input to NHWC with each channel repeated M times (the filter <c>[KH, KW, C, M]</c> then reads as
-/// <c>[KH, KW, C*M]</c>) and run the multiplier-1 kernel. Scratch buffers come from the shared array pool.
+/// <c>[KH, KW, C*M]</c>) and run the multiplier-1 kernel. NHWC with fewer output channels than a 128-bit vector
+/// holds goes through the planar kernel (<see cref="NarrowNhwcThroughPlanes"/>). Scratch buffers come from the shared
+/// array pool.
 /// </summary>
 internal static class FastDepthwiseConvolution
 {
@@ -24,6 +26,7 @@ internal static class FastDepthwiseConvolution
     public static bool TryRun<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g, VectorIsa isa)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (NarrowNhwcThroughPlanes.Applies<T>(g) && NarrowNhwcThroughPlanes.TryRun(input, filter, output, g, isa)) return true;
         // The planar kernel vectorises along W, so any channel count suits it.
         // (The in-place stride-1 tiles for rows up to 8 wide are 256-bit; wider rows take 512-bit vectors on the
         // AVX-512 tier: DepthwiseNchwKernel.Stride1Sliding.cs, and at stride 2 DepthwiseNchwKernel.Stride2Sliding.cs.)
@@ -82,6 +85,9 @@ internal static class FastDepthwiseConvolution
         if (!ChannelRepeat.Supports(multiplier, RawVector.Count<TVector, T>())) return null;
         return multiplier == 2 ? &DepthwiseNhwcKernel.RunRows<TVector, T, RepeatTwo> : &DepthwiseNhwcKernel.RunRows<TVector, T, RepeatFour>;
     }
+
+    /// <summary>Whether an NCHW problem with fewer output channels than a 128-bit vector holds takes the planar kernel.</summary>
+    internal static bool TakesPlanar<T>(in ConvolutionGeometry g) where T : unmanaged => UsePlanar<T>(g, Vector128<T>.Count);
 
     /// <summary>
     /// Whether an NCHW problem runs on the planar kernel rather than on transposes around the NHWC kernel.

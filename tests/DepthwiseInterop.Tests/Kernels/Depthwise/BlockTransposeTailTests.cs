@@ -22,6 +22,9 @@ public sealed class BlockTransposeTailTests
     [TestCase(5, 40, 0, 40)]    // fewer rows than a float block
     [TestCase(4, 9, 0, 9)]      // exactly a double block of rows
     [TestCase(8, 8, 0, 8)]      // exactly one float block
+    [TestCase(5003, 3, 0, 3)]   // three columns, many rows (an RGB image to NCHW)
+    [TestCase(3, 5003, 0, 5003)] // three rows, many columns (NCHW planes back to three channels)
+    [TestCase(2, 300, 41, 250)] // two rows, a column range
     public void TailsAreShiftedBlocksThatWriteExactlyTheRange(int rows, int columns, int begin, int end)
     {
         if (!BlockTranspose.IsAccelerated<float>()) Assert.Ignore("no AVX2 here");

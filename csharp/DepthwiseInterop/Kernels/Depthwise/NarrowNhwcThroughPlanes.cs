@@ -1,0 +1,60 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace DepthwiseInterop.Kernels.Depthwise;
+
+/// <summary>
+/// NHWC depthwise with fewer output channels (C × M) than a 128-bit vector holds, such as a filter over a grayscale
+/// or RGB image: the NHWC kernels vectorise along channels and cannot take it, so it runs on the planar kernel, which
+/// vectorises along W. Layout: the input goes to NCHW in a scratch (none for one channel, whose NHWC and NCHW layouts
+/// are the same bytes), the planar kernel computes NCHW output planes, and these are interleaved back into the NHWC
+/// output (none for one output channel). The planar kernel adds each output's taps in the reference's order, as the
+/// NHWC kernels do. Before, these problems fell back to the scalar reference: 224x224x1 3x3 took 2.0 ms at 1 thread
+/// against 7.8 µs for the same problem in NCHW (C harness, side by side).
+/// </summary>
+internal static class NarrowNhwcThroughPlanes
+{
+    /// <summary>Whether the problem is NHWC with fewer output channels than a 128-bit vector of <typeparamref name="T"/>.</summary>
+    public static bool Applies<T>(in ConvolutionGeometry g) where T : unmanaged =>
+        g.DataFormat == DataFormat.NHWC && g.OutputChannels < Vector128<T>.Count;
+
+    /// <summary>
+    /// Computes the problem through NCHW, or returns false, writing nothing, where the planar kernel would not take
+    /// it (the caller's other paths then do) or a scratch would be larger than an array.
+    /// </summary>
+    public static bool TryRun<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> filter, Span<T> output, in ConvolutionGeometry g, Simd.VectorIsa isa)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var planar = g with { DataFormat = DataFormat.NCHW };
+        long inputElements = g.InputElementCount, outputElements = g.OutputElementCount;
+        if (inputElements == 0 || outputElements == 0 || inputElements > Array.MaxLength || outputElements > Array.MaxLength
+            || !FastDepthwiseConvolution.TakesPlanar<T>(planar))
+            return false;
+        bool copyInput = g.InputChannels > 1, copyOutput = g.OutputChannels > 1;
+        T[]? inputScratch = copyInput ? ArrayPool<T>.Shared.Rent((int)inputElements) : null;
+        T[]? outputScratch = copyOutput ? ArrayPool<T>.Shared.Rent((int)outputElements) : null;
+        try
+        {
+            ReadOnlySpan<T> planarInput = input;
+            if (inputScratch is not null)
+            {
+                LayoutConversion.ToPlanar(ref MemoryMarshal.GetReference(input), ref inputScratch[0], (nint)g.Batch,
+                    (nint)(g.InputHeight * g.InputWidth), (nint)g.InputChannels);
+                planarInput = inputScratch.AsSpan(0, (int)inputElements);
+            }
+            Span<T> planarOutput = outputScratch is null ? output : outputScratch.AsSpan(0, (int)outputElements);
+            if (!FastDepthwiseConvolution.TryRun(planarInput, filter, planarOutput, planar, isa)) return false;
+            if (outputScratch is not null)
+                LayoutConversion.ToInterleavedRepeated(ref outputScratch[0], ref MemoryMarshal.GetReference(output), (nint)g.Batch,
+                    (nint)(g.OutputHeight * g.OutputWidth), (nint)g.OutputChannels, repeat: 1, sourcePlanar: true);
+            return true;
+        }
+        finally
+        {
+            if (inputScratch is not null) ArrayPool<T>.Shared.Return(inputScratch);
+            if (outputScratch is not null) ArrayPool<T>.Shared.Return(outputScratch);
+        }
+    }
+}
