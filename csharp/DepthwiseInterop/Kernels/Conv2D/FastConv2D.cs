@@ -31,7 +31,7 @@ internal static class FastConv2D
             case 64: Run<Vector512<T>, T>(input, filter, output, g); return true;
             case 32: Run<Vector256<T>, T>(input, filter, output, g); return true;
             case 16: Run<Vector128<T>, T>(input, filter, output, g); return true;
-            default: return false;
+            default: return PaddedOutputChannels.Applies<T>(g) && PaddedOutputChannels.TryRun(input, filter, output, g, isa);
         }
     }
 
