@@ -6,7 +6,8 @@ namespace DepthwiseInterop.Tests.Kernels.Depthwise;
 /// The transposes around the NHWC kernel (small NCHW planes): row and column tails as shifted-back blocks,
 /// for floats (8x8 blocks) and doubles (4x4), on the plane sizes of the channel-block path (49, 196, 225
 /// pixels) and on column ranges that leave tails, fit exactly, or are narrower or shorter than a block
-/// (element by element): every element of the range lands at its place and nothing outside it is written.
+/// (element by element, or two or three rows or columns of floats by 512-bit permutes where the tier has them): every
+/// element of the range lands at its place and nothing outside it is written.
 /// </summary>
 public sealed class BlockTransposeTailTests
 {
@@ -25,6 +26,12 @@ public sealed class BlockTransposeTailTests
     [TestCase(5003, 3, 0, 3)]   // three columns, many rows (an RGB image to NCHW)
     [TestCase(3, 5003, 0, 5003)] // three rows, many columns (NCHW planes back to three channels)
     [TestCase(2, 300, 41, 250)] // two rows, a column range
+    [TestCase(4099, 2, 0, 2)]   // two columns: 512-bit permutes, then a row tail
+    [TestCase(2, 4099, 0, 4099)] // two rows
+    [TestCase(3, 200, 5, 197)]  // three rows, a range that starts and ends off sixteen
+    [TestCase(16, 3, 0, 3)]     // exactly one step of the three-column permutes
+    [TestCase(3, 16, 0, 16)]    // exactly one step of the three-row permutes
+    [TestCase(40, 3, 1, 3)]     // part of three columns: one element at a time
     public void TailsAreShiftedBlocksThatWriteExactlyTheRange(int rows, int columns, int begin, int end)
     {
         if (!BlockTranspose.IsAccelerated<float>()) Assert.Ignore("no AVX2 here");
