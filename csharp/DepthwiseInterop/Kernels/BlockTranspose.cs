@@ -101,23 +101,15 @@ internal static class BlockTranspose
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static nint DeinterleaveColumns(ref float source, nint rows, nint columns, ref float destination)
     {
-        // Column c, lane i: flat element i * columns + c of the sixteen rows; from the first two vectors where below 32.
-        Span<int> first = stackalloc int[16], second = stackalloc int[16];
-        Vector512<int> first0 = default, second0 = default, first1 = default, second1 = default, first2 = default, second2 = default;
+        // Column c, lane i: flat element i * columns + c of the sixteen rows.
+        Span<int> flat = stackalloc int[16];
+        Span<Vector512<int>> first = stackalloc Vector512<int>[3], second = stackalloc Vector512<int>[3];
         for (int c = 0; c < columns; c++)
         {
-            for (int i = 0; i < 16; i++)
-            {
-                int flat = i * (int)columns + c;
-                first[i] = flat < 32 ? flat : 0;
-                second[i] = flat < 32 ? i : 16 + flat - 32;
-            }
-            var f = Vector512.Create<int>(first);
-            var s = Vector512.Create<int>(second);
-            if (c == 0) { first0 = f; second0 = s; }
-            else if (c == 1) { first1 = f; second1 = s; }
-            else { first2 = f; second2 = s; }
+            for (int i = 0; i < 16; i++) flat[i] = i * (int)columns + c;
+            PermuteIndices(flat, out first[c], out second[c]);
         }
+        Vector512<int> first0 = first[0], second0 = second[0], first1 = first[1], second1 = second[1], first2 = first[2], second2 = second[2];
         nint r = 0;
         for (; r + 16 <= rows; r += 16)
         {
@@ -138,6 +130,24 @@ internal static class BlockTranspose
     }
 
     /// <summary>
+    /// The indices of two chained <c>vpermt2ps</c> that gather lane i of the result from element <paramref name="flat"/>[i] of
+    /// three vectors laid end to end: the first from the first two (elements below 32), the second keeps those lanes
+    /// and takes the others from the third.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PermuteIndices(ReadOnlySpan<int> flat, out Vector512<int> first, out Vector512<int> second)
+    {
+        Span<int> a = stackalloc int[16], b = stackalloc int[16];
+        for (int i = 0; i < 16; i++)
+        {
+            a[i] = flat[i] < 32 ? flat[i] : 0;
+            b[i] = flat[i] < 32 ? i : 16 + flat[i] - 32;
+        }
+        first = Vector512.Create<int>(a);
+        second = Vector512.Create<int>(b);
+    }
+
+    /// <summary>
     /// destination[c * rows + r] = source[r * columns + c] for two or three rows and the columns from
     /// <paramref name="columnBegin"/>, sixteen columns at a time: the rows' sixteen floats loaded, the 32 or 48 outputs
     /// (column by column, each its rows in turn) made by one or two two-source permutes each. Returns the first column
@@ -146,24 +156,16 @@ internal static class BlockTranspose
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static nint InterleaveRows(ref float source, nint rows, nint columns, ref float destination, nint columnBegin, nint columnEnd)
     {
-        // Output vector q, lane i: flat output o = 16q + i is column o / rows, row o % rows: lane r * 16 + column of the
-        // first two rows' vectors, or of the third's.
-        Span<int> first = stackalloc int[16], second = stackalloc int[16];
-        Vector512<int> first0 = default, second0 = default, first1 = default, second1 = default, first2 = default, second2 = default;
+        // Output vector q, lane i: flat output o = 16q + i is column o / rows of row o % rows, element row * 16 + column
+        // of the rows' three vectors.
+        Span<int> flat = stackalloc int[16];
+        Span<Vector512<int>> first = stackalloc Vector512<int>[3], second = stackalloc Vector512<int>[3];
         for (int q = 0; q < rows; q++)
         {
-            for (int i = 0; i < 16; i++)
-            {
-                int o = 16 * q + i, column = o / (int)rows, row = o % (int)rows;
-                first[i] = row < 2 ? row * 16 + column : 0;
-                second[i] = row < 2 ? i : 16 + column;
-            }
-            var f = Vector512.Create<int>(first);
-            var s = Vector512.Create<int>(second);
-            if (q == 0) { first0 = f; second0 = s; }
-            else if (q == 1) { first1 = f; second1 = s; }
-            else { first2 = f; second2 = s; }
+            for (int i = 0; i < 16; i++) flat[i] = (16 * q + i) % (int)rows * 16 + (16 * q + i) / (int)rows;
+            PermuteIndices(flat, out first[q], out second[q]);
         }
+        Vector512<int> first0 = first[0], second0 = second[0], first1 = first[1], second1 = second[1], first2 = first[2], second2 = second[2];
         nint c = columnBegin;
         for (; c + 16 <= columnEnd; c += 16)
         {
