@@ -14,7 +14,10 @@ namespace DepthwiseInterop.Kernels.Depthwise;
 /// NHWC kernels do. Before, these problems fell back to the scalar reference (C harness, 1 thread, NHWC beside the same
 /// problem in NCHW): 224x224x1 3x3 took 2.0 ms against 7.8 µs in NCHW, now 5.7 µs; 224x224x3 5.6 ms, now 54 µs, of
 /// which the copies are two thirds (the NCHW problem takes 16-18 µs; the copies of two or three channels are 512-bit
-/// permutes, see BlockTranspose); 224x224x1 M = 2 4.1 ms, now 17 µs.
+/// permutes, see BlockTranspose); 224x224x1 M = 2 4.1 ms, now 17 µs. From four output channels the NHWC kernels take
+/// the problem on 128- or 256-bit vectors; sending 4 to 15 channels through the planes as well took 0.98-1.63x their
+/// time (224x224 with 4, 5 and 8 channels, 112x112 with 9 and 12, 56x56 with 8 and 15, 28x28 with 12; both builds in
+/// one process), the copies costing more than the planar kernel saves.
 /// </summary>
 internal static class NarrowNhwcThroughPlanes
 {
